@@ -1,0 +1,60 @@
+#include "base/process_main.h"
+
+#include <signal.h>
+
+#include "absl/strings/str_cat.h"
+#include "spdlog/sinks/stdout_color_sinks.h"
+#include "spdlog/spdlog.h"
+
+namespace romana::base {
+
+absl::Status InitLogging(const std::string& component, const std::string& level,
+                         const std::string& format) {
+  spdlog::level::level_enum lvl = spdlog::level::from_str(level);
+  if (lvl == spdlog::level::off && level != "off") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--log-level: unknown level '", level, "' (trace|debug|info|warn|error)"));
+  }
+  auto logger = spdlog::stderr_color_mt(component);
+  if (format == "json") {
+    logger->set_pattern(
+        absl::StrCat(R"({"time":"%Y-%m-%dT%H:%M:%S.%fZ","level":"%l","component":")", component,
+                     R"(","msg":"%v"})"),
+        spdlog::pattern_time_type::utc);
+  } else if (format == "text") {
+    logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ [%n] %v", spdlog::pattern_time_type::utc);
+  } else {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--log-format: unknown format '", format, "' (text|json)"));
+  }
+  logger->set_level(lvl);
+  spdlog::set_default_logger(logger);
+  return absl::OkStatus();
+}
+
+namespace {
+sigset_t TerminationSet() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGHUP);
+  return set;
+}
+}  // namespace
+
+void BlockTerminationSignals() {
+  sigset_t set = TerminationSet();
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  signal(SIGPIPE, SIG_IGN);  // a client that hangs up must not kill a server
+}
+
+int WaitForTerminationSignal() {
+  sigset_t set = TerminationSet();
+  int sig = 0;
+  while (true) {
+    if (sigwait(&set, &sig) == 0 && sig != SIGHUP) return sig;
+  }
+}
+
+}  // namespace romana::base

@@ -1,0 +1,47 @@
+// test_env.h: hermetic helpers for tests: temporary directories, free loopback ports,
+// waiting for a condition, and where the source tree and built binaries are.
+#ifndef ROMANA_BASE_TESTING_TEST_ENV_H_
+#define ROMANA_BASE_TESTING_TEST_ENV_H_
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <string>
+
+namespace romana::testing {
+
+// A fresh directory under $TMPDIR (or /tmp), removed with everything in it on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+  std::string File(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// A TCP port on 127.0.0.1 that was free a moment ago (bound to port 0, then released).
+int FreeLoopbackPort();
+
+// Polls `condition` until it returns true or `timeout` passes; returns its last value.
+// The poll interval starts at 1 ms and backs off to 50 ms.
+bool WaitUntil(const std::function<bool()>& condition,
+               std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+// The project's source directory and build directory (compiled into every test).
+std::filesystem::path SourceDir();
+std::filesystem::path BinaryDir();
+
+// ../shared/testdata/<sub> when that folder exists, else empty.
+std::filesystem::path SharedTestdata(const std::string& sub);
+
+// True when the process runs as root (network-namespace tests skip otherwise).
+bool IsRoot();
+
+}  // namespace romana::testing
+
+#endif  // ROMANA_BASE_TESTING_TEST_ENV_H_
