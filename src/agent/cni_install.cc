@@ -1,0 +1,133 @@
+#include "agent/cni_install.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "spdlog/spdlog.h"
+
+namespace romana::agent {
+namespace fs = std::filesystem;
+
+nlohmann::json RenderConflist(const CniInstallOptions& options) {
+  nlohmann::json plugin = options.plugin_config;
+  plugin["type"] = options.plugin_name;
+  nlohmann::json plugins = nlohmann::json::array({plugin});
+  if (options.chain_portmap) {
+    plugins.push_back({{"type", "portmap"}, {"capabilities", {{"portMappings", true}}}});
+  }
+  return {{"cniVersion", options.cni_version}, {"name", options.network_name}, {"plugins", plugins}};
+}
+
+namespace {
+
+absl::StatusOr<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string ErrnoText(const std::string& what, const std::string& path) {
+  return absl::StrCat(what, " ", path, ": ", std::strerror(errno));
+}
+
+}  // namespace
+
+absl::Status WriteFileAtomically(const std::string& path, const std::string& content, int mode) {
+  const std::string tmp = absl::StrCat(path, ".tmp.", getpid());
+  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  if (fd < 0) return absl::InternalError(ErrnoText("cannot create", tmp));
+  size_t done = 0;
+  while (done < content.size()) {
+    ssize_t n = write(fd, content.data() + done, content.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      std::string err = ErrnoText("cannot write", tmp);
+      close(fd);
+      unlink(tmp.c_str());
+      return absl::InternalError(err);
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (fchmod(fd, mode) != 0 || fsync(fd) != 0) {
+    std::string err = ErrnoText("cannot chmod/fsync", tmp);
+    close(fd);
+    unlink(tmp.c_str());
+    return absl::InternalError(err);
+  }
+  close(fd);
+  if (rename(tmp.c_str(), path.c_str()) != 0) {
+    std::string err = ErrnoText("cannot rename into", path);
+    unlink(tmp.c_str());
+    return absl::InternalError(err);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<CniInstallResult> InstallCni(const CniInstallOptions& o) {
+  if (o.plugin_source.empty()) return absl::InvalidArgumentError("--cni-plugin: must be set");
+  if (o.plugin_name.empty() || o.plugin_name.find('/') != std::string::npos) {
+    return absl::InvalidArgumentError("--cni-plugin-name: must be a plain file name");
+  }
+  if (o.conf_file.empty() || o.conf_file.find('/') != std::string::npos ||
+      !o.conf_file.ends_with(".conflist")) {
+    return absl::InvalidArgumentError("--cni-conf-file: must be a plain file name ending in .conflist");
+  }
+  if (o.network_name.empty()) return absl::InvalidArgumentError("--cni-network-name: must be set");
+  for (const auto& [flag, dir] : {std::pair{"--cni-bin-dir", o.bin_dir}, {"--cni-conf-dir", o.conf_dir}}) {
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) {
+      return absl::InvalidArgumentError(absl::StrCat(flag, ": ", dir, " is not a directory"));
+    }
+  }
+  absl::StatusOr<std::string> binary = ReadFile(o.plugin_source);
+  if (!binary.ok()) {
+    return absl::NotFoundError(absl::StrCat("--cni-plugin: cannot read ", o.plugin_source));
+  }
+
+  // Decide about the config before touching anything.
+  const std::string conf_path = (fs::path(o.conf_dir) / o.conf_file).string();
+  const std::string conf = RenderConflist(o).dump(2) + "\n";
+  bool write_conf = true;
+  if (absl::StatusOr<std::string> existing = ReadFile(conf_path); existing.ok()) {
+    if (*existing == conf) {
+      write_conf = false;
+    } else {
+      nlohmann::json parsed = nlohmann::json::parse(*existing, nullptr, /*allow_exceptions=*/false);
+      std::string name = parsed.is_object() && parsed.contains("name") && parsed["name"].is_string()
+                             ? parsed["name"].get<std::string>()
+                             : std::string();
+      if (name != o.network_name && !o.force) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            conf_path, " holds the config of another network ('", name.empty() ? "<unparsable>" : name,
+            "'); refusing to overwrite it (use --force-cni-config)"));
+      }
+    }
+  }
+
+  CniInstallResult result;
+  const std::string bin_path = (fs::path(o.bin_dir) / o.plugin_name).string();
+  absl::StatusOr<std::string> installed = ReadFile(bin_path);
+  if (!installed.ok() || *installed != *binary) {
+    if (absl::Status s = WriteFileAtomically(bin_path, *binary, 0755); !s.ok()) return s;
+    result.binary_written = true;
+    spdlog::info("cni: installed {}", bin_path);
+  }
+  if (write_conf) {
+    if (absl::Status s = WriteFileAtomically(conf_path, conf, 0644); !s.ok()) return s;
+    result.config_written = true;
+    spdlog::info("cni: wrote {}", conf_path);
+  }
+  return result;
+}
+
+}  // namespace romana::agent

@@ -1,0 +1,117 @@
+#include "agent/cni_install.h"
+
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "base/testing/test_env.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace romana::agent {
+namespace {
+
+std::string Read(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+class CniInstallTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::filesystem::create_directories(dir_.path() / "bin");
+    std::filesystem::create_directories(dir_.path() / "net.d");
+    std::ofstream(dir_.File("plugin")) << "#!/bin/sh\necho plugin v1\n";
+    options_.plugin_source = dir_.File("plugin");
+    options_.bin_dir = dir_.File("bin");
+    options_.conf_dir = dir_.File("net.d");
+    options_.plugin_config = {{"mtu", 1450}, {"romanad", "http://10.0.0.1:9600"}};
+  }
+  std::string ConfPath() { return dir_.File("net.d/10-romana.conflist"); }
+  romana::testing::TempDir dir_;
+  CniInstallOptions options_;
+};
+
+TEST_F(CniInstallTest, InstallsBinaryAndConflist) {
+  absl::StatusOr<CniInstallResult> r = InstallCni(options_);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_TRUE(r->binary_written);
+  EXPECT_TRUE(r->config_written);
+  EXPECT_EQ(Read(dir_.File("bin/romana")), Read(dir_.File("plugin")));
+  struct stat st;
+  ASSERT_EQ(stat(dir_.File("bin/romana").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0755u);
+  nlohmann::json conf = nlohmann::json::parse(Read(ConfPath()));
+  EXPECT_EQ(conf["name"], "romana-k8s-network");
+  EXPECT_EQ(conf["cniVersion"], "1.0.0");
+  EXPECT_EQ(conf["plugins"][0]["type"], "romana");
+  EXPECT_EQ(conf["plugins"][0]["mtu"], 1450);
+  EXPECT_EQ(conf["plugins"][1]["type"], "portmap");
+  // No temporaries left behind.
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir_.File("net.d")), {}), 1);
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir_.File("bin")), {}), 1);
+}
+
+TEST_F(CniInstallTest, SecondInstallWritesNothingAndAnUpdateRewrites) {
+  ASSERT_TRUE(InstallCni(options_).ok());
+  absl::StatusOr<CniInstallResult> r = InstallCni(options_);
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r->binary_written);
+  EXPECT_FALSE(r->config_written);
+  std::ofstream(dir_.File("plugin")) << "#!/bin/sh\necho plugin v2\n";
+  options_.plugin_config["mtu"] = 9000;
+  r = InstallCni(options_);
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->binary_written);
+  EXPECT_TRUE(r->config_written);
+  EXPECT_THAT(Read(dir_.File("bin/romana")), ::testing::HasSubstr("v2"));
+  EXPECT_EQ(nlohmann::json::parse(Read(ConfPath()))["plugins"][0]["mtu"], 9000);
+}
+
+TEST_F(CniInstallTest, RefusesToClobberAnotherNetworkUnlessForced) {
+  const std::string other = R"({"cniVersion":"0.4.0","name":"calico","plugins":[]})";
+  std::ofstream(ConfPath()) << other;
+  absl::StatusOr<CniInstallResult> r = InstallCni(options_);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(r.status().message(), ::testing::HasSubstr("calico"));
+  EXPECT_THAT(r.status().message(), ::testing::HasSubstr("--force-cni-config"));
+  EXPECT_EQ(Read(ConfPath()), other);
+  EXPECT_FALSE(std::filesystem::exists(dir_.File("bin/romana")));  // nothing half-done
+  options_.force = true;
+  ASSERT_TRUE(InstallCni(options_).ok());
+  EXPECT_EQ(nlohmann::json::parse(Read(ConfPath()))["name"], "romana-k8s-network");
+}
+
+TEST_F(CniInstallTest, UnparsableExistingConfigIsNotOurs) {
+  std::ofstream(ConfPath()) << "{ half-written";
+  EXPECT_EQ(InstallCni(options_).status().code(), absl::StatusCode::kFailedPrecondition);
+}
+
+TEST_F(CniInstallTest, BadOptionsNameTheFlag) {
+  CniInstallOptions o = options_;
+  o.conf_file = "romana.conf";
+  EXPECT_THAT(InstallCni(o).status().message(), ::testing::HasSubstr("--cni-conf-file"));
+  o = options_;
+  o.conf_dir = dir_.File("missing");
+  EXPECT_THAT(InstallCni(o).status().message(), ::testing::HasSubstr("--cni-conf-dir"));
+  o = options_;
+  o.plugin_source = dir_.File("nope");
+  EXPECT_EQ(InstallCni(o).status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST(WriteFileAtomicallyTest, ReplacesWholeFileAndLeavesNoTemporary) {
+  romana::testing::TempDir dir;
+  const std::string p = dir.File("f");
+  ASSERT_TRUE(WriteFileAtomically(p, "first, longer content\n", 0600).ok());
+  ASSERT_TRUE(WriteFileAtomically(p, "second\n", 0644).ok());
+  EXPECT_EQ(Read(p), "second\n");
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path()), {}), 1);
+  EXPECT_FALSE(WriteFileAtomically(dir.File("no/such/dir/f"), "x", 0644).ok());
+}
+
+}  // namespace
+}  // namespace romana::agent

@@ -1,0 +1,37 @@
+// netlink_route_programmer.h: RouteProgrammer over romana::netlink (rtnetlink).
+//
+// Acts in the namespace the given Netlink object is bound to. Routes are written to
+// options.table with options.protocol; ListOwnedRoutes() filters on both, so routes of other
+// owners in the same table (someone's `ip route add ... table 10`) are neither listed nor
+// deleted. Not thread-safe. `netlink` must outlive this object.
+#ifndef ROMANA_AGENT_NETLINK_ROUTE_PROGRAMMER_H_
+#define ROMANA_AGENT_NETLINK_ROUTE_PROGRAMMER_H_
+
+#include "agent/route_programmer.h"
+#include "netlink/netlink.h"
+
+namespace romana::agent {
+
+class NetlinkRouteProgrammer : public RouteProgrammer {
+ public:
+  NetlinkRouteProgrammer(netlink::Netlink& netlink, RouteProgrammerOptions options)
+      : netlink_(netlink), options_(options) {}
+
+  absl::StatusOr<RouteMap> ListOwnedRoutes() override;
+  absl::Status ApplyRoutes(std::span<const RouteOp> ops) override;
+  absl::StatusOr<std::vector<Rule>> ListOwnedRules() override;
+  absl::Status AddRule(const Rule& rule) override;
+  absl::Status DeleteRule(const Rule& rule) override;
+
+ private:
+  netlink::Netlink& netlink_;
+  const RouteProgrammerOptions options_;
+};
+
+// The IPv4 subnets this namespace is directly connected to (the network prefix of every
+// global-scope address shorter than /32 on an up link), for route_calc's adjacency test.
+absl::StatusOr<std::vector<std::string>> ConnectedSubnets(netlink::Netlink& netlink);
+
+}  // namespace romana::agent
+
+#endif  // ROMANA_AGENT_NETLINK_ROUTE_PROGRAMMER_H_
