@@ -17,8 +17,9 @@
 //   Unavailable       the backend cannot be reached now (etcd down, leader change): retry.
 //   OutOfRange        a watch or read asked for a revision that was compacted (see IsCompacted).
 //   InvalidArgument   a malformed request (empty key, bad limit).
-//   NotFound          only from lease calls (unknown or expired lease). Get() of a missing key
-//                     is not an error: it returns std::nullopt.
+//   NotFound          only from lease calls (unknown or expired lease), and from Commit() when
+//                     the chosen branch puts a key with such a lease (nothing is applied).
+//                     Get() of a missing key is not an error: it returns std::nullopt.
 //   DeadlineExceeded  the call did not finish within the backend's request timeout; the write
 //                     may or may not have happened (exactly like etcd): re-read to find out.
 #ifndef ROMANA_STORE_STORE_H_
@@ -50,8 +51,9 @@ struct KeyValue {
   bool operator==(const KeyValue&) const = default;
 };
 
-// One condition of a transaction. Build with the factories; a missing key has value "",
-// create/mod revision 0 and version 0, exactly as in etcd.
+// One condition of a transaction. Build with the factories; a missing key has create/mod
+// revision 0 and version 0, exactly as in etcd; as in etcd, a kValue compare on a missing key
+// is always false (whatever the op).
 struct Compare {
   enum class Target { kValue, kVersion, kCreateRevision, kModRevision };
   enum class Op { kEqual, kNotEqual, kLess, kGreater };
@@ -135,7 +137,10 @@ class Store {
   virtual absl::StatusOr<RangeResult> Range(const RangeRequest& request) = 0;
 
   // Atomically evaluates `txn.compares` and applies `success` or `failure`. Either every op of
-  // the chosen branch is applied with one new revision, or none is.
+  // the chosen branch is applied with one new revision, or none is. A branch that changes
+  // nothing (deletes of missing keys, or no ops) does not create a revision.
+  // Errors: InvalidArgument for an empty key/prefix, a key put twice in one branch, or a put
+  // that a delete of the same branch covers (as etcd); NotFound for an unknown lease.
   virtual absl::StatusOr<TxnResult> Commit(const Txn& txn) = 0;
 
   // Convenience: an unconditional single put; returns the new revision.
@@ -145,12 +150,15 @@ class Store {
   virtual absl::StatusOr<Revision> CurrentRevision() = 0;
 
   // Watches every key under `prefix`, delivering each change with mod_revision >= `from`
-  // (`from` = 0 means "changes after now").
+  // (`from` = 0 means "changes after now"). A compacted `from` is reported by the Watcher's
+  // first Next() (OutOfRange), not by Watch() itself. The compaction revision itself is still
+  // watchable.
   virtual absl::StatusOr<std::unique_ptr<Watcher>> Watch(const std::string& prefix,
                                                          Revision from) = 0;
 
   // Forgets history before `revision`: later reads and watches of older revisions get
-  // OutOfRange. Idempotent for revisions already compacted.
+  // OutOfRange. Idempotent for revisions already compacted. InvalidArgument when `revision` is
+  // after the current revision (a Range at a future revision is InvalidArgument too).
   virtual absl::Status Compact(Revision revision) = 0;
 
   // Leases: a key put with a lease is deleted (one delete event) when the lease expires or is
@@ -165,6 +173,7 @@ class Store {
 bool IsCompacted(const absl::Status& status);
 
 // The smallest string greater than every string starting with `prefix` (etcd's range_end).
+// When no such string exists (prefix empty or all 0xff) it returns "\0", etcd's "no end".
 std::string PrefixEnd(const std::string& prefix);
 
 }  // namespace romana::store
