@@ -8,7 +8,7 @@
 #define ROMANA_AGENT_NETLINK_ROUTE_PROGRAMMER_H_
 
 #include "agent/route_programmer.h"
-#include "netlink/netlink.h"
+#include "netlink/netlink_api.h"
 
 namespace romana::agent {
 

@@ -1,0 +1,139 @@
+// Integration tests of the agent's apply layers against the real kernel, inside namespaces the
+// test creates: routes + rule over netlink, the NAT table over libnftables, sysctls in /proc.
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "agent/nat.h"
+#include "agent/netlink_route_programmer.h"
+#include "agent/route_syncer.h"
+#include "agent/sysctl.h"
+#include "base/testing/test_env.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "netlink/libnl_netlink.h"
+#include "netlink/netns.h"
+#include "netlink/testing/scoped_netns.h"
+
+namespace romana::agent {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+using netlink::testing::ScopedNetns;
+
+class DataplaneNetnsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!romana::testing::IsRoot()) GTEST_SKIP() << "needs root";
+    auto ns = ScopedNetns::Create("agent-node");
+    ASSERT_TRUE(ns.ok()) << ns.status();
+    node_ = *std::move(ns);
+    auto peer = ScopedNetns::Create("agent-peer");
+    ASSERT_TRUE(peer.ok()) << peer.status();
+    peer_ = *std::move(peer);
+    // node eth0 192.168.77.10/24 <-> peer eth0 192.168.77.11/24
+    ASSERT_TRUE(node_->ExecOrError({"ip", "link", "add", "eth0", "type", "veth", "peer", "name", "eth0",
+                                    "netns", peer_->name()}).ok());
+    ASSERT_TRUE(node_->ExecOrError({"ip", "addr", "add", "192.168.77.10/24", "dev", "eth0"}).ok());
+    ASSERT_TRUE(node_->ExecOrError({"ip", "link", "set", "eth0", "up"}).ok());
+    ASSERT_TRUE(peer_->ExecOrError({"ip", "addr", "add", "192.168.77.11/24", "dev", "eth0"}).ok());
+    ASSERT_TRUE(peer_->ExecOrError({"ip", "link", "set", "eth0", "up"}).ok());
+    auto nl = netlink::LibnlNetlink::Create({.netns = node_->name()});
+    ASSERT_TRUE(nl.ok()) << nl.status();
+    nl_ = *std::move(nl);
+  }
+  std::string Table10() { return node_->ExecOrError({"ip", "route", "show", "table", "10"}).value_or("ERR"); }
+  std::string Rules() { return node_->ExecOrError({"ip", "rule", "show"}).value_or("ERR"); }
+
+  std::unique_ptr<ScopedNetns> node_, peer_;
+  std::unique_ptr<netlink::LibnlNetlink> nl_;
+};
+
+TEST_F(DataplaneNetnsTest, ConnectedSubnetsSeeTheNodeLink) {
+  absl::StatusOr<std::vector<std::string>> s = ConnectedSubnets(*nl_);
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_THAT(*s, ::testing::ElementsAre("192.168.77.0/24"));
+}
+
+TEST_F(DataplaneNetnsTest, SyncProgramsTableAndRuleAndTouchesNothingElse) {
+  // Someone else's route in our table, with another protocol: must survive everything.
+  ASSERT_TRUE(node_->ExecOrError({"ip", "route", "add", "10.99.0.0/24", "via", "192.168.77.11",
+                                  "table", "10", "proto", "static"}).ok());
+  NetlinkRouteProgrammer programmer(*nl_, {});
+  base::SystemClock clock;
+  RouteSyncer syncer(programmer, clock, {});
+  RouteMap want = ToRouteMap({{"10.114.0.0/28", "192.168.77.11"}, {"10.116.0.8/29", "192.168.77.11"}});
+  ASSERT_TRUE(syncer.Sync(want).ok());
+  std::string t = Table10();
+  EXPECT_THAT(t, HasSubstr("10.114.0.0/28 via 192.168.77.11 dev eth0 proto 82"));
+  EXPECT_THAT(t, HasSubstr("10.116.0.8/29 via 192.168.77.11 dev eth0 proto 82"));
+  EXPECT_THAT(t, HasSubstr("10.99.0.0/24 via 192.168.77.11 dev eth0 proto static"));
+  EXPECT_THAT(Rules(), HasSubstr("32000:\tfrom all lookup 10"));
+
+  // Out-of-band deletion of one of ours is repaired after Invalidate (what the resync does).
+  ASSERT_TRUE(node_->ExecOrError({"ip", "route", "del", "10.114.0.0/28", "table", "10"}).ok());
+  ASSERT_TRUE(node_->ExecOrError({"ip", "rule", "del", "pref", "32000"}).ok());
+  syncer.Invalidate("test");
+  ASSERT_TRUE(syncer.Sync(want).ok());
+  EXPECT_THAT(Table10(), HasSubstr("10.114.0.0/28 via 192.168.77.11"));
+  EXPECT_THAT(Rules(), HasSubstr("32000:\tfrom all lookup 10"));
+
+  // A restarted agent (new syncer) converges to the same state and removes what it no longer wants.
+  RouteSyncer restarted(programmer, clock, {});
+  RouteMap smaller = ToRouteMap({{"10.114.0.0/28", "192.168.77.11"}});
+  ASSERT_TRUE(restarted.Sync(smaller).ok());
+  t = Table10();
+  EXPECT_THAT(t, HasSubstr("10.114.0.0/28"));
+  EXPECT_THAT(t, Not(HasSubstr("10.116.0.8/29")));
+  EXPECT_THAT(t, HasSubstr("10.99.0.0/24"));
+
+  ASSERT_TRUE(restarted.RemoveAll().ok());
+  t = Table10();
+  EXPECT_THAT(t, Not(HasSubstr("proto 82")));
+  EXPECT_THAT(t, HasSubstr("10.99.0.0/24"));
+  EXPECT_THAT(Rules(), Not(HasSubstr("lookup 10")));
+}
+
+TEST_F(DataplaneNetnsTest, NatTableIsReplacedAtomicallyAndLeavesOtherTablesAlone) {
+  // The nft context must be created and used inside the node namespace.
+  std::thread([&] {
+    auto in = netlink::ScopedNetnsEntry::Enter(node_->name());
+    ASSERT_TRUE(in.ok()) << in.status();
+    ASSERT_TRUE(node_->ExecOrError({"nft", "add", "table", "ip", "someone-else"}).ok());
+    auto nft = LibNftables::Create();
+    ASSERT_TRUE(nft.ok());
+    base::SystemClock clock;
+    NatSyncer syncer(**nft, clock, std::chrono::seconds(60));
+    ASSERT_TRUE(syncer.Sync({.networks = {"10.112.0.0/12"}, .interface = "eth0"}).ok());
+    std::string rules = node_->ExecOrError({"nft", "list", "ruleset"}).value_or("ERR");
+    EXPECT_THAT(rules, HasSubstr("table ip romana-nat"));
+    EXPECT_THAT(rules, HasSubstr("masquerade"));
+    EXPECT_THAT(rules, HasSubstr("table ip someone-else"));
+    ASSERT_TRUE(syncer.Sync({.networks = {"10.112.0.0/12", "10.200.0.0/16"}, .interface = "eth0"}).ok());
+    rules = node_->ExecOrError({"nft", "list", "table", "ip", "romana-nat"}).value_or("ERR");
+    EXPECT_THAT(rules, HasSubstr("10.200.0.0/16"));
+    ASSERT_TRUE(syncer.RemoveAll().ok());
+    rules = node_->ExecOrError({"nft", "list", "ruleset"}).value_or("ERR");
+    EXPECT_THAT(rules, Not(HasSubstr("romana-nat")));
+    EXPECT_THAT(rules, HasSubstr("table ip someone-else"));
+  }).join();
+}
+
+TEST_F(DataplaneNetnsTest, SysctlsAreSetInTheNodeNamespaceOnly) {
+  const std::string host_forward = ReadSysctl("/proc/sys", "net.ipv4.ip_forward").value_or("?");
+  ASSERT_TRUE(node_->ExecOrError({"sysctl", "-qw", "net.ipv4.ip_forward=0",
+                                  "net.ipv4.conf.default.proxy_arp=0"}).ok());
+  // /proc/sys/net follows the network namespace of the calling thread.
+  std::thread([&] {
+    auto in = netlink::ScopedNetnsEntry::Enter(node_->name());
+    ASSERT_TRUE(in.ok());
+    absl::Status s = SetSysctls("/proc/sys", DataplaneSysctls(/*proxy_arp=*/true));
+    EXPECT_TRUE(s.ok()) << s;
+  }).join();
+  EXPECT_EQ(node_->ExecOrError({"cat", "/proc/sys/net/ipv4/ip_forward"}).value_or(""), "1\n");
+  EXPECT_EQ(node_->ExecOrError({"cat", "/proc/sys/net/ipv4/conf/default/proxy_arp"}).value_or(""), "1\n");
+  EXPECT_EQ(ReadSysctl("/proc/sys", "net.ipv4.ip_forward").value_or("?"), host_forward);
+}
+
+}  // namespace
+}  // namespace romana::agent
