@@ -1,0 +1,288 @@
+#include "api/types.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "api/field_error.h"
+#include "api/json_reader.h"
+
+namespace romana::api {
+namespace {
+
+nlohmann::json LabelsJson(const Labels& l) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& [k, v] : l) j[k] = v;
+  return j;
+}
+
+absl::Status CheckName(ObjectReader& r, const std::string& key, const std::string& value) {
+  if (!value.empty() && !IsValidName(value)) {
+    r.Fail(key, "must be 1..253 characters of letters, digits, '.', '_', ':' or '-'");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+const std::vector<std::string>& AllWatchKinds() {
+  static const std::vector<std::string>* kinds = new std::vector<std::string>{
+      "topology", "networks", "groups", "hosts", "blocks", "addresses", "policies", "namespaces", "endpoints"};
+  return *kinds;
+}
+
+std::string SingularKind(const std::string& plural) {
+  static const std::map<std::string, std::string>* m = new std::map<std::string, std::string>{
+      {"topology", "topology"}, {"networks", "network"}, {"groups", "group"},
+      {"hosts", "host"}, {"blocks", "block"}, {"addresses", "address"},
+      {"policies", "policy"}, {"namespaces", "namespace"}, {"endpoints", "endpoint"}};
+  auto it = m->find(plural);
+  return it == m->end() ? "" : it->second;
+}
+
+bool IsValidName(const std::string& name) {
+  if (name.empty() || name.size() > 253 || name == "." || name == "..") return false;
+  for (char c : name) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '-' && c != ':') {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool IsValidIpv4(const std::string& ip) {
+  std::vector<std::string> parts = absl::StrSplit(ip, '.');
+  if (parts.size() != 4) return false;
+  for (const std::string& p : parts) {
+    int v = 0;
+    if (p.empty() || p.size() > 3 || p.find_first_not_of("0123456789") != std::string::npos ||
+        (p.size() > 1 && p[0] == '0') || !absl::SimpleAtoi(p, &v) || v > 255) {
+      return false;
+    }
+  }
+  return true;
+}
+
+nlohmann::json ToJson(const Network& x) {
+  return {{"name", x.name}, {"cidr", x.cidr}, {"block_mask", x.block_mask}};
+}
+nlohmann::json ToJson(const Group& x) {
+  return {{"network", x.network}, {"path", x.path}, {"name", x.name}, {"cidr", x.cidr},
+          {"assignment", LabelsJson(x.assignment)}, {"leaf", x.leaf}, {"padding", x.padding},
+          {"hosts", x.hosts}};
+}
+nlohmann::json ToJson(const Host& x) {
+  return {{"name", x.name}, {"ip", x.ip}, {"labels", LabelsJson(x.labels)}, {"groups", LabelsJson(x.groups)}};
+}
+nlohmann::json ToJson(const Block& x) {
+  return {{"network", x.network}, {"cidr", x.cidr}, {"group", x.group}, {"host", x.host},
+          {"owner", x.owner}, {"allocated", x.allocated}};
+}
+nlohmann::json ToJson(const Address& x) {
+  return {{"name", x.name}, {"ip", x.ip}, {"host", x.host}, {"network", x.network},
+          {"block", x.block}, {"namespace", x.namespace_name}, {"segment", x.segment}};
+}
+nlohmann::json ToJson(const Namespace& x) {
+  return {{"name", x.name}, {"labels", LabelsJson(x.labels)}, {"isolated", x.isolated}};
+}
+nlohmann::json ToJson(const Endpoint& x) {
+  return {{"namespace", x.namespace_name}, {"name", x.name}, {"node", x.node}, {"ip", x.ip},
+          {"labels", LabelsJson(x.labels)}};
+}
+nlohmann::json ToJson(const HostRequest& x) {
+  return {{"name", x.name}, {"ip", x.ip}, {"labels", LabelsJson(x.labels)}};
+}
+nlohmann::json ToJson(const AddressRequest& x) {
+  nlohmann::json j = {{"name", x.name}, {"host", x.host}};
+  if (!x.namespace_name.empty()) j["namespace"] = x.namespace_name;
+  if (!x.segment.empty()) j["segment"] = x.segment;
+  return j;
+}
+nlohmann::json ToJson(const WatchEvent& x) {
+  nlohmann::json j;
+  switch (x.type) {
+    case WatchEvent::Type::kPut:
+      j = {{"type", "PUT"}, {"kind", x.kind}, {"key", x.key}, {"revision", x.revision}, {"object", x.object}};
+      break;
+    case WatchEvent::Type::kDelete:
+      j = {{"type", "DELETE"}, {"kind", x.kind}, {"key", x.key}, {"revision", x.revision}};
+      break;
+    case WatchEvent::Type::kBookmark:
+      j = {{"type", "BOOKMARK"}, {"revision", x.revision}};
+      break;
+    case WatchEvent::Type::kError:
+      j = {{"type", "ERROR"}, {"code", x.error_code}, {"message", x.message}};
+      if (x.revision != 0) j["compact_revision"] = x.revision;
+      break;
+  }
+  return j;
+}
+
+absl::StatusOr<Network> ParseNetwork(const nlohmann::json& j) {
+  ObjectReader r(j, "");
+  Network x;
+  x.name = r.String("name", true);
+  x.cidr = r.String("cidr");
+  x.block_mask = static_cast<int>(r.Int("block_mask").value_or(29));
+  if (absl::Status s = r.Finish(false); !s.ok()) return s;
+  return x;
+}
+
+absl::StatusOr<Group> ParseGroup(const nlohmann::json& j) {
+  ObjectReader r(j, "");
+  Group x;
+  x.network = r.String("network");
+  x.path = r.String("path");
+  x.name = r.String("name");
+  x.cidr = r.String("cidr");
+  x.assignment = r.StringMap("assignment");
+  x.leaf = r.Bool("leaf");
+  x.padding = r.Bool("padding");
+  if (const nlohmann::json* hosts = r.Array("hosts")) {
+    for (const auto& h : *hosts) {
+      if (h.is_string()) x.hosts.push_back(h.get<std::string>());
+      else if (h.is_object() && h.contains("name") && h["name"].is_string()) x.hosts.push_back(h["name"].get<std::string>());
+    }
+  }
+  if (absl::Status s = r.Finish(false); !s.ok()) return s;
+  return x;
+}
+
+absl::StatusOr<Host> ParseHost(const nlohmann::json& j) {
+  ObjectReader r(j, "");
+  Host x;
+  x.name = r.String("name", true);
+  x.ip = r.String("ip");
+  x.labels = r.StringMap("labels");
+  x.groups = r.StringMap("groups");
+  if (absl::Status s = r.Finish(false); !s.ok()) return s;
+  return x;
+}
+
+absl::StatusOr<Block> ParseBlock(const nlohmann::json& j) {
+  ObjectReader r(j, "");
+  Block x;
+  x.network = r.String("network");
+  x.cidr = r.String("cidr", true);
+  x.group = r.String("group");
+  x.host = r.String("host");
+  x.owner = r.String("owner");
+  x.allocated = r.Int("allocated").value_or(0);
+  if (absl::Status s = r.Finish(false); !s.ok()) return s;
+  return x;
+}
+
+absl::StatusOr<Address> ParseAddress(const nlohmann::json& j) {
+  ObjectReader r(j, "");
+  Address x;
+  x.name = r.String("name", true);
+  x.ip = r.String("ip", true);
+  x.host = r.String("host");
+  x.network = r.String("network");
+  x.block = r.String("block");
+  x.namespace_name = r.String("namespace");
+  x.segment = r.String("segment");
+  if (absl::Status s = r.Finish(false); !s.ok()) return s;
+  return x;
+}
+
+absl::StatusOr<WatchEvent> ParseWatchEvent(const nlohmann::json& j) {
+  ObjectReader r(j, "");
+  WatchEvent e;
+  const std::string type = r.String("type", true);
+  e.kind = r.String("kind");
+  e.key = r.String("key");
+  e.revision = r.Int("revision").value_or(0);
+  if (const nlohmann::json* o = r.Raw("object")) e.object = *o;
+  e.error_code = r.String("code");
+  e.message = r.String("message");
+  if (type == "PUT") e.type = WatchEvent::Type::kPut;
+  else if (type == "DELETE") e.type = WatchEvent::Type::kDelete;
+  else if (type == "BOOKMARK") e.type = WatchEvent::Type::kBookmark;
+  else if (type == "ERROR") {
+    e.type = WatchEvent::Type::kError;
+    e.revision = r.Int("compact_revision").value_or(0);
+  } else if (r.ok()) {
+    r.Fail("type", absl::StrCat("unknown event type \"", type, "\""));
+  }
+  if (absl::Status s = r.Finish(false); !s.ok()) return s;
+  return e;
+}
+
+absl::StatusOr<HostRequest> ParseHostRequest(const nlohmann::json& j) {
+  ObjectReader r(j, "");
+  HostRequest x;
+  x.name = r.String("name", true);
+  x.ip = r.String("ip", true);
+  x.labels = r.StringMap("labels");
+  CheckName(r, "name", x.name).IgnoreError();
+  if (r.ok() && !IsValidIpv4(x.ip)) r.Fail("ip", absl::StrCat("\"", x.ip, "\" is not an IPv4 address"));
+  if (absl::Status s = r.Finish(); !s.ok()) return s;
+  return x;
+}
+
+absl::StatusOr<AddressRequest> ParseAddressRequest(const nlohmann::json& j) {
+  ObjectReader r(j, "");
+  AddressRequest x;
+  x.name = r.String("name", true);
+  x.host = r.String("host", true);
+  x.namespace_name = r.String("namespace");
+  x.segment = r.String("segment");
+  CheckName(r, "name", x.name).IgnoreError();
+  CheckName(r, "host", x.host).IgnoreError();
+  CheckName(r, "namespace", x.namespace_name).IgnoreError();
+  CheckName(r, "segment", x.segment).IgnoreError();
+  if (absl::Status s = r.Finish(); !s.ok()) return s;
+  if (x.namespace_name.empty()) x.namespace_name = "default";
+  if (x.segment.empty()) x.segment = "default";
+  return x;
+}
+
+absl::StatusOr<Labels> ParseLabelsRequest(const nlohmann::json& j) {
+  ObjectReader r(j, "");
+  Labels l = r.StringMap("labels", true);
+  if (absl::Status s = r.Finish(); !s.ok()) return s;
+  return l;
+}
+
+absl::StatusOr<Namespace> ParseNamespace(const nlohmann::json& j, const std::string& path_name) {
+  ObjectReader r(j, "");
+  Namespace x;
+  x.name = r.String("name", path_name.empty());
+  x.labels = r.StringMap("labels");
+  x.isolated = r.Bool("isolated");
+  if (r.ok() && !path_name.empty()) {
+    if (x.name.empty()) x.name = path_name;
+    else if (x.name != path_name) r.Fail("name", absl::StrCat("\"", x.name, "\" differs from the URL's \"", path_name, "\""));
+  }
+  CheckName(r, "name", x.name).IgnoreError();
+  if (absl::Status s = r.Finish(); !s.ok()) return s;
+  return x;
+}
+
+absl::StatusOr<Endpoint> ParseEndpoint(const nlohmann::json& j, const std::string& path_namespace,
+                                       const std::string& path_name) {
+  ObjectReader r(j, "");
+  Endpoint x;
+  x.namespace_name = r.String("namespace", path_namespace.empty());
+  x.name = r.String("name", path_name.empty());
+  x.node = r.String("node");
+  x.ip = r.String("ip");
+  x.labels = r.StringMap("labels");
+  if (r.ok() && !path_namespace.empty()) {
+    if (x.namespace_name.empty()) x.namespace_name = path_namespace;
+    else if (x.namespace_name != path_namespace) r.Fail("namespace", absl::StrCat("\"", x.namespace_name, "\" differs from the URL's \"", path_namespace, "\""));
+  }
+  if (r.ok() && !path_name.empty()) {
+    if (x.name.empty()) x.name = path_name;
+    else if (x.name != path_name) r.Fail("name", absl::StrCat("\"", x.name, "\" differs from the URL's \"", path_name, "\""));
+  }
+  CheckName(r, "namespace", x.namespace_name).IgnoreError();
+  CheckName(r, "name", x.name).IgnoreError();
+  if (!x.node.empty()) CheckName(r, "node", x.node).IgnoreError();
+  if (r.ok() && !x.ip.empty() && !IsValidIpv4(x.ip)) r.Fail("ip", absl::StrCat("\"", x.ip, "\" is not an IPv4 address"));
+  if (absl::Status s = r.Finish(); !s.ok()) return s;
+  return x;
+}
+
+}  // namespace romana::api

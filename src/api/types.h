@@ -1,0 +1,174 @@
+// types.h: the JSON objects of the romanad REST API (docs/api.md), as C++ structs.
+//
+// Two kinds of parsers:
+//  - Parse<Request>(json): strict, for request bodies the daemon receives. Unknown keys and
+//    wrong types are InvalidArgument naming the field (api/field_error.h).
+//  - Parse<Object>(json): lenient, for objects a client receives (unknown keys ignored, so a
+//    newer daemon can add fields). Missing required keys are still errors.
+// ToJson(x) produces exactly the documented JSON. Pure; thread-safe.
+#ifndef ROMANA_API_TYPES_H_
+#define ROMANA_API_TYPES_H_
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "nlohmann/json.hpp"
+#include "policy/policy.h"
+
+namespace romana::api {
+
+using Labels = std::map<std::string, std::string>;
+using Revision = int64_t;
+
+struct Network {
+  std::string name;
+  std::string cidr;
+  int block_mask = 29;
+  bool operator==(const Network&) const = default;
+};
+
+struct Group {
+  std::string network;
+  std::string path;  // "/0/1" = 2nd child of the 1st top-level group
+  std::string name;
+  std::string cidr;
+  Labels assignment;
+  bool leaf = false;
+  bool padding = false;
+  std::vector<std::string> hosts;
+  bool operator==(const Group&) const = default;
+};
+
+struct Host {
+  std::string name;
+  std::string ip;
+  Labels labels;
+  std::map<std::string, std::string> groups;  // network name -> group path
+  bool operator==(const Host&) const = default;
+};
+
+struct Block {
+  std::string network;
+  std::string cidr;
+  std::string group;
+  std::string host;
+  std::string owner;  // "namespace:segment"
+  int64_t allocated = 0;
+  bool operator==(const Block&) const = default;
+};
+
+struct Address {
+  std::string name;
+  std::string ip;
+  std::string host;
+  std::string network;
+  std::string block;
+  std::string namespace_name;  // JSON "namespace"
+  std::string segment;
+  bool operator==(const Address&) const = default;
+};
+
+struct Namespace {
+  std::string name;
+  Labels labels;
+  bool isolated = false;
+  bool operator==(const Namespace&) const = default;
+};
+
+struct Endpoint {
+  std::string namespace_name;  // JSON "namespace"
+  std::string name;
+  std::string node;
+  std::string ip;
+  Labels labels;
+  bool operator==(const Endpoint&) const = default;
+};
+
+// POST /hosts
+struct HostRequest {
+  std::string name;
+  std::string ip;
+  Labels labels;
+};
+
+// POST /address. namespace and segment default to "default" on the server when empty.
+struct AddressRequest {
+  std::string name;
+  std::string host;
+  std::string namespace_name;
+  std::string segment;
+};
+
+struct VersionInfo {
+  std::string version;
+  std::string api;
+};
+
+// A list answer: the items plus the store revision they reflect (watch from revision + 1).
+template <typename T>
+struct List {
+  std::vector<T> items;
+  Revision revision = 0;
+};
+
+// One line of the watch stream.
+struct WatchEvent {
+  enum class Type { kPut, kDelete, kBookmark, kError };
+  Type type = Type::kPut;
+  std::string kind;  // singular: "host", "block", "policy", ... (empty for BOOKMARK/ERROR)
+  std::string key;   // the store key
+  Revision revision = 0;
+  nlohmann::json object;  // the stored object for PUT; null otherwise
+  std::string error_code;  // for ERROR
+  std::string message;     // for ERROR
+};
+
+// The kinds a watch can ask for (plural, as in ?kinds=) and the singular used in events.
+const std::vector<std::string>& AllWatchKinds();
+// "hosts" -> "host"; "" when unknown.
+std::string SingularKind(const std::string& plural);
+
+// --- JSON ---
+nlohmann::json ToJson(const Network& x);
+nlohmann::json ToJson(const Group& x);
+nlohmann::json ToJson(const Host& x);
+nlohmann::json ToJson(const Block& x);
+nlohmann::json ToJson(const Address& x);
+nlohmann::json ToJson(const Namespace& x);
+nlohmann::json ToJson(const Endpoint& x);
+nlohmann::json ToJson(const HostRequest& x);
+nlohmann::json ToJson(const AddressRequest& x);
+nlohmann::json ToJson(const WatchEvent& x);
+
+// Lenient object parsers (client side).
+absl::StatusOr<Network> ParseNetwork(const nlohmann::json& j);
+absl::StatusOr<Group> ParseGroup(const nlohmann::json& j);
+absl::StatusOr<Host> ParseHost(const nlohmann::json& j);
+absl::StatusOr<Block> ParseBlock(const nlohmann::json& j);
+absl::StatusOr<Address> ParseAddress(const nlohmann::json& j);
+absl::StatusOr<WatchEvent> ParseWatchEvent(const nlohmann::json& j);
+
+// Strict request parsers (server side). Names are validated with IsValidName.
+absl::StatusOr<HostRequest> ParseHostRequest(const nlohmann::json& j);
+absl::StatusOr<AddressRequest> ParseAddressRequest(const nlohmann::json& j);
+absl::StatusOr<Labels> ParseLabelsRequest(const nlohmann::json& j);  // {"labels": {...}}
+// `path_name` is the name from the URL; the body's "name", when present, must equal it.
+absl::StatusOr<Namespace> ParseNamespace(const nlohmann::json& j, const std::string& path_name = "");
+// `path_namespace`/`path_name` from the URL; the body's values, when present, must equal them.
+absl::StatusOr<Endpoint> ParseEndpoint(const nlohmann::json& j, const std::string& path_namespace = "",
+                                       const std::string& path_name = "");
+
+// Object names that become store keys and URL path segments: 1..253 characters of
+// [A-Za-z0-9._:-], not "." or "..". (CNI address names such as "<container-id>:eth0" fit.)
+bool IsValidName(const std::string& name);
+// Strict dotted-quad IPv4 address (no leading zeros).
+bool IsValidIpv4(const std::string& ip);
+
+}  // namespace romana::api
+
+#endif  // ROMANA_API_TYPES_H_
