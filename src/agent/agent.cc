@@ -1,0 +1,235 @@
+// httplib.h first: api/client.h holds unique_ptr<httplib::Client> members whose inline
+// constructor needs the complete type (reported to the api owner).
+#include "httplib.h"
+// clang-format off
+#include "agent/agent.h"
+// clang-format on
+
+#include <algorithm>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "agent/route_calc.h"
+#include "agent/service_range.h"
+#include "spdlog/spdlog.h"
+
+namespace romana::agent {
+
+namespace {
+prometheus::Gauge& MakeGauge(prometheus::Registry& r, const std::string& name, const std::string& help) {
+  return prometheus::BuildGauge().Name(name).Help(help).Register(r).Add({});
+}
+prometheus::Counter& MakeCounter(prometheus::Registry& r, const std::string& name, const std::string& help) {
+  return prometheus::BuildCounter().Name(name).Help(help).Register(r).Add({});
+}
+}  // namespace
+
+Agent::Agent(AgentOptions options, api::Client& client, RouteProgrammer& routes, Nftables& nft,
+             SubnetSource subnets, const base::Clock& clock, prometheus::Registry& registry)
+    : options_(std::move(options)),
+      client_(client),
+      route_syncer_(routes, clock, options_.routes),
+      nat_syncer_(nft, clock, std::chrono::duration_cast<std::chrono::seconds>(options_.routes.resync_interval)),
+      subnets_(std::move(subnets)),
+      managed_routes_(MakeGauge(registry, "romana_agent_managed_routes", "Routes in the romana table owned by the agent")),
+      ready_gauge_(MakeGauge(registry, "romana_agent_ready", "1 once the first sync succeeded")),
+      syncs_(MakeCounter(registry, "romana_agent_syncs_total", "Reconciliations run")),
+      sync_errors_(MakeCounter(registry, "romana_agent_sync_errors_total", "Reconciliations that failed")),
+      route_ops_(MakeCounter(registry, "romana_agent_route_changes_total", "Route adds, replaces and deletes written")),
+      watch_events_(MakeCounter(registry, "romana_agent_watch_events_total", "Watch events received from romanad")),
+      relists_(MakeCounter(registry, "romana_agent_relists_total", "Full lists from romanad (start, 410, errors)")),
+      last_sync_seconds_(MakeGauge(registry, "romana_agent_last_sync_timestamp_seconds", "Wall time of the last successful sync")) {}
+
+Agent::~Agent() { Stop(); }
+
+void Agent::Stop() {
+  stop_ = true;
+  cv_.notify_all();
+}
+
+bool Agent::SleepFor(std::chrono::milliseconds d) {
+  std::unique_lock lock(mu_);
+  cv_.wait_for(lock, d, [&] { return stop_.load(); });
+  return !stop_;
+}
+
+absl::Status Agent::Register() {
+  if (options_.node_ip.empty()) return absl::InvalidArgumentError("--node-ip: required with --register-node");
+  std::chrono::milliseconds backoff = options_.retry_backoff;
+  while (!stop_) {
+    absl::StatusOr<api::Host> h =
+        client_.AddHost({options_.node_name, options_.node_ip, options_.node_labels});
+    if (h.ok()) {
+      spdlog::info("registered node {} ({}) with romanad", options_.node_name, options_.node_ip);
+      return absl::OkStatus();
+    }
+    if (absl::IsAlreadyExists(h.status())) {
+      absl::StatusOr<api::Host> existing = client_.GetHost(options_.node_name);
+      if (existing.ok() && existing->ip == options_.node_ip) {
+        spdlog::info("node {} already registered with IP {}", options_.node_name, options_.node_ip);
+        return absl::OkStatus();
+      }
+      if (existing.ok()) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "--node-name: node ", options_.node_name, " is registered with IP ", existing->ip,
+            ", not --node-ip ", options_.node_ip));
+      }
+      if (!absl::IsNotFound(existing.status())) {
+        spdlog::warn("register: cannot read host {}: {}", options_.node_name, existing.status().ToString());
+      } else {
+        return absl::FailedPreconditionError(
+            absl::StrCat("--node-ip: ", options_.node_ip, " is registered to another node"));
+      }
+    } else if (absl::IsInvalidArgument(h.status())) {
+      return h.status();
+    } else {
+      spdlog::warn("register: {} (retrying)", h.status().ToString());
+    }
+    if (!SleepFor(backoff)) break;
+    backoff = std::min(backoff * 2, options_.max_retry_backoff);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Agent::ListAll(api::Revision* revision) {
+  absl::StatusOr<api::List<api::Network>> networks = client_.ListNetworks();
+  if (!networks.ok()) return networks.status();
+  absl::StatusOr<api::List<api::Host>> hosts = client_.ListHosts();
+  if (!hosts.ok()) return hosts.status();
+  absl::StatusOr<api::List<api::Block>> blocks = client_.ListBlocks();
+  if (!blocks.ok()) return blocks.status();
+  *revision = std::min({networks->revision, hosts->revision, blocks->revision});
+  relists_.Increment();
+  std::lock_guard lock(mu_);
+  cache_.ReplaceNetworks(networks->items);
+  cache_.ReplaceHosts(hosts->items);
+  cache_.ReplaceBlocks(blocks->items);
+  have_data_ = true;
+  dirty_ = true;
+  cv_.notify_all();
+  spdlog::info("listed {} network(s), {} host(s), {} block(s) at revision {}", networks->items.size(),
+               hosts->items.size(), blocks->items.size(),
+               std::max({networks->revision, hosts->revision, blocks->revision}));
+  return absl::OkStatus();
+}
+
+void Agent::WatchLoop() {
+  std::chrono::milliseconds backoff = options_.retry_backoff;
+  while (!stop_) {
+    api::Revision min_rev = 0;
+    if (absl::Status s = ListAll(&min_rev); !s.ok()) {
+      spdlog::warn("list from romanad failed: {} (retrying in {} ms)", s.ToString(), backoff.count());
+      if (!SleepFor(backoff)) return;
+      backoff = std::min(backoff * 2, options_.max_retry_backoff);
+      continue;
+    }
+    backoff = options_.retry_backoff;
+    api::WatchOptions wo;
+    wo.revision = min_rev + 1;
+    wo.kinds = {"networks", "hosts", "blocks"};
+    wo.stop = [this] { return stop_.load(); };
+    wo.bookmark_interval = std::chrono::milliseconds(1000);
+    bool relist = false;
+    absl::Status s = client_.Watch(wo, [&](const api::WatchEvent& e) -> absl::Status {
+      watch_events_.Increment();
+      std::lock_guard lock(mu_);
+      ClusterCache::EventResult r = cache_.ApplyEvent(e);
+      if (r == ClusterCache::EventResult::kNeedRelist) {
+        relist = true;
+        return absl::AbortedError("re-list needed");
+      }
+      if (r == ClusterCache::EventResult::kChanged) {
+        dirty_ = true;
+        cv_.notify_all();
+      }
+      return absl::OkStatus();
+    });
+    if (stop_) return;
+    if (relist) {
+      spdlog::info("watch: a deletion of an object known only from a list; re-listing");
+    } else if (api::IsCompacted(s)) {
+      spdlog::info("watch: revision {} compacted (compact revision {}); re-listing", wo.revision,
+                   api::CompactRevisionOf(s));
+    } else {
+      spdlog::warn("watch ended: {}; re-listing after {} ms", s.ToString(), backoff.count());
+      if (!SleepFor(backoff)) return;
+      backoff = std::min(backoff * 2, options_.max_retry_backoff);
+    }
+  }
+}
+
+absl::Status Agent::SyncOnce() {
+  ClusterSnapshot snapshot;
+  {
+    std::lock_guard lock(mu_);
+    snapshot = cache_.Snapshot();
+    dirty_ = false;
+  }
+  if (absl::Status s = CheckServiceRange(options_.service_range, snapshot.network_cidrs); !s.ok()) {
+    std::lock_guard lock(mu_);
+    fatal_ = s;
+    return s;
+  }
+  absl::StatusOr<std::vector<std::string>> subnets = subnets_();
+  if (!subnets.ok()) return subnets.status();
+  RouteCalcResult calc = ComputeRoutes(snapshot, {options_.node_name, *subnets});
+  for (const std::string& e : calc.errors) spdlog::warn("calc: {}", e);
+  if (absl::Status s = route_syncer_.Sync(calc.routes); !s.ok()) return s;
+  route_ops_.Increment(route_syncer_.last_stats().ops);
+  managed_routes_.Set(static_cast<double>(route_syncer_.cached_routes().size()));
+  NatConfig nat{options_.nat, snapshot.network_cidrs, options_.nat_interface};
+  std::sort(nat.networks.begin(), nat.networks.end());
+  return nat_syncer_.Sync(nat);
+}
+
+absl::Status Agent::Run() {
+  if (options_.node_name.empty()) return absl::InvalidArgumentError("--node-name: must be set");
+  if (options_.register_node) {
+    if (absl::Status s = Register(); !s.ok()) return s;
+  }
+  std::thread watcher([this] { WatchLoop(); });
+  std::chrono::milliseconds backoff = options_.retry_backoff;
+  while (!stop_) {
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait_for(lock, std::chrono::seconds(1), [&] { return stop_.load() || dirty_; });
+      if (stop_) break;
+      if (!have_data_) continue;
+    }
+    syncs_.Increment();
+    absl::Status s = SyncOnce();
+    {
+      std::lock_guard lock(mu_);
+      if (!fatal_.ok()) break;
+    }
+    if (!s.ok()) {
+      sync_errors_.Increment();
+      healthy_ = false;
+      spdlog::warn("sync failed: {} (retrying in {} ms)", s.ToString(), backoff.count());
+      {
+        std::lock_guard lock(mu_);
+        dirty_ = true;  // retry even without news
+      }
+      if (!SleepFor(backoff)) break;
+      backoff = std::min(backoff * 2, options_.max_retry_backoff);
+      continue;
+    }
+    backoff = options_.retry_backoff;
+    healthy_ = true;
+    if (!ready_) {
+      ready_ = true;
+      ready_gauge_.Set(1);
+      spdlog::info("first sync done; agent ready");
+    }
+    last_sync_seconds_.Set(std::chrono::duration<double>(
+        std::chrono::system_clock::now().time_since_epoch()).count());
+  }
+  stop_ = true;
+  cv_.notify_all();
+  watcher.join();
+  std::lock_guard lock(mu_);
+  return fatal_;
+}
+
+}  // namespace romana::agent

@@ -1,0 +1,110 @@
+// agent.h: romana-agent's control loop: follows romanad, keeps the node's routes and NAT table.
+//
+//   romanad --list/watch--> [watcher thread] --ClusterCache--> [loop thread]
+//        calc (ComputeRoutes) -> diff+apply (RouteSyncer over the RouteProgrammer)
+//        NAT (NatSyncer over Nftables)
+//
+// The watcher lists networks, hosts and blocks, then follows GET /watch from the list revision
+// + 1; after a disconnect the client resumes by itself, after a compacted revision (410) or an
+// unresolvable DELETE it re-lists. The loop thread recomputes whenever the cache changed and at
+// least every second (the syncers decide themselves when to re-read the kernel: every
+// resync_interval and after any error), so routes deleted behind the agent's back come back.
+//
+// Thread-safety: Run() blocks the calling thread; Stop(), ready(), healthy() may be called
+// from any thread. All references passed to the constructor must outlive the Agent.
+#ifndef ROMANA_AGENT_AGENT_H_
+#define ROMANA_AGENT_AGENT_H_
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "agent/cluster_cache.h"
+#include "agent/nat.h"
+#include "agent/route_programmer.h"
+#include "agent/route_syncer.h"
+#include "api/client.h"
+#include "base/clock.h"
+#include "prometheus/counter.h"
+#include "prometheus/gauge.h"
+#include "prometheus/registry.h"
+
+namespace romana::agent {
+
+struct AgentOptions {
+  std::string node_name;                       // REQUIRED: this node's Romana host name
+  bool register_node = false;                  // POST /hosts at start (outside Kubernetes)
+  std::string node_ip;                         // REQUIRED with register_node
+  api::Labels node_labels;                     // with register_node
+  RouteSyncerOptions routes;                   // table/rule and kernel resync interval
+  bool nat = true;                             // masquerade pods leaving the Romana networks
+  std::string nat_interface;                   // "" = any output interface
+  std::string service_range;                   // resolved range; "" = no check
+  std::chrono::milliseconds retry_backoff{200};      // first retry delay after an error
+  std::chrono::milliseconds max_retry_backoff{5000};
+};
+
+class Agent {
+ public:
+  // Returns this node's directly connected IPv4 subnets (ConnectedSubnets over netlink).
+  using SubnetSource = std::function<absl::StatusOr<std::vector<std::string>>()>;
+
+  Agent(AgentOptions options, api::Client& client, RouteProgrammer& routes, Nftables& nft,
+        SubnetSource subnets, const base::Clock& clock, prometheus::Registry& registry);
+  ~Agent();
+  Agent(const Agent&) = delete;
+  Agent& operator=(const Agent&) = delete;
+
+  // Registers the node (if asked), then runs until Stop(). Returns OK after Stop(), or:
+  //   FailedPrecondition when a Romana network overlaps options.service_range, or the node name
+  //   is registered with another IP; InvalidArgument for bad options.
+  absl::Status Run();
+  void Stop();
+
+  // True once the first sync after the first complete list succeeded.
+  bool ready() const { return ready_.load(); }
+  // True while the last sync succeeded.
+  bool healthy() const { return healthy_.load(); }
+
+ private:
+  absl::Status Register();
+  void WatchLoop();
+  absl::Status ListAll(api::Revision* revision);
+  absl::Status SyncOnce();
+  bool SleepFor(std::chrono::milliseconds d);  // false when stopped
+
+  const AgentOptions options_;
+  api::Client& client_;
+  RouteSyncer route_syncer_;
+  NatSyncer nat_syncer_;
+  SubnetSource subnets_;
+
+  std::atomic<bool> stop_{false};
+  std::atomic<bool> ready_{false};
+  std::atomic<bool> healthy_{false};
+  std::mutex mu_;
+  std::condition_variable cv_;
+  ClusterCache cache_ ABSL_GUARDED_BY(mu_);
+  bool have_data_ ABSL_GUARDED_BY(mu_) = false;
+  bool dirty_ ABSL_GUARDED_BY(mu_) = false;
+  absl::Status fatal_ ABSL_GUARDED_BY(mu_);
+
+  prometheus::Gauge& managed_routes_;
+  prometheus::Gauge& ready_gauge_;
+  prometheus::Counter& syncs_;
+  prometheus::Counter& sync_errors_;
+  prometheus::Counter& route_ops_;
+  prometheus::Counter& watch_events_;
+  prometheus::Counter& relists_;
+  prometheus::Gauge& last_sync_seconds_;
+};
+
+}  // namespace romana::agent
+
+#endif  // ROMANA_AGENT_AGENT_H_
