@@ -98,6 +98,7 @@ struct Ec2Filter {
 struct RouteTarget {
   std::string instance_id;
   std::string network_interface_id;
+  bool operator==(const RouteTarget&) const = default;
 };
 
 }  // namespace romana::aws

@@ -1,0 +1,75 @@
+#include "aws/vpcrouter/route_spec.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace romana::vpcrouter {
+namespace {
+
+using ::testing::HasSubstr;
+
+TEST(RouteSpecTest, ParsesDedupesAndSorts) {
+  auto s = ParseRouteSpecJson(R"({"10.55.16.0/24": ["10.33.20.142"],
+                                  "10.66.17.0/24": ["10.33.30.22", "10.33.20.93", "10.33.30.22"],
+                                  "10.77.0.0/16": []})");
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ(s->size(), 3u);
+  EXPECT_EQ((*s)["10.66.17.0/24"], (std::vector<std::string>{"10.33.20.93", "10.33.30.22"}));
+  EXPECT_TRUE((*s)["10.77.0.0/16"].empty());
+  EXPECT_EQ(AllHosts(*s), (std::vector<std::string>{"10.33.20.142", "10.33.20.93", "10.33.30.22"}));
+  EXPECT_EQ(*ParseRouteSpecJson(RouteSpecToJson(*s)), *s);
+}
+
+TEST(RouteSpecTest, RejectsBadInputNamingTheField) {
+  struct Case { const char* json; const char* expect; } cases[] = {
+      {"[1,2]", "top level must be an object"},
+      {"{nope", "not valid JSON"},
+      {R"({"10.1.0.0": ["10.0.0.1"]})", "is not a CIDR"},
+      {R"({"10.1.0.1/16": ["10.0.0.1"]})", "10.1.0.1/16"},
+      {R"({"10.1.0.0/33": ["10.0.0.1"]})", "10.1.0.0/33"},
+      {R"({"10.1.0.0/16": "10.0.0.1"})", "value must be a list"},
+      {R"({"10.1.0.0/16": ["10.0.0.300"]})", "host '10.0.0.300' is not an IPv4 address"},
+      {R"({"10.1.0.0/16": [5]})", "every host must be a string"},
+  };
+  for (const auto& c : cases) {
+    auto s = ParseRouteSpecJson(c.json);
+    ASSERT_FALSE(s.ok()) << c.json;
+    EXPECT_EQ(s.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(s.status().message(), HasSubstr(c.expect)) << c.json;
+  }
+}
+
+TEST(RouteSpecTest, FromRomanadGroupsAndHosts) {
+  auto s = RouteSpecFromRomanad(
+      R"({"groups": [
+        {"network": "n", "path": "/0", "name": "g0", "cidr": "10.112.0.0/15", "leaf": false, "padding": false, "hosts": []},
+        {"network": "n", "path": "/0/0", "name": "g00", "cidr": "10.112.0.0/16", "leaf": true, "hosts": ["node-1", "node-2"]},
+        {"network": "n", "path": "/0/1", "name": "g01", "cidr": "10.113.0.0/16", "leaf": true, "padding": true, "hosts": ["node-3"]},
+        {"network": "n", "path": "/1", "name": "g1", "cidr": "10.114.0.0/15", "leaf": true, "hosts": ["node-3"]}
+      ], "revision": 9})",
+      R"({"hosts": [{"name": "node-1", "ip": "192.168.99.10"}, {"name": "node-2", "ip": "192.168.99.11"},
+                    {"name": "node-3", "ip": "192.168.99.12"}], "revision": 9})");
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ(*s, (RouteSpec{{"10.112.0.0/16", {"192.168.99.10", "192.168.99.11"}},
+                           {"10.114.0.0/15", {"192.168.99.12"}}}));
+  auto unknown = RouteSpecFromRomanad(R"({"groups": [{"cidr": "10.1.0.0/16", "hosts": ["ghost"]}]})", R"({"hosts": []})");
+  EXPECT_THAT(unknown.status().message(), HasSubstr("host 'ghost' is not in GET /hosts"));
+  EXPECT_FALSE(RouteSpecFromRomanad("{}", R"({"hosts": []})").ok());
+}
+
+TEST(RouteSpecTest, FromLegacyRomanaIpamNestedGroupsChildrenFirst) {
+  auto s = RouteSpecFromLegacyIpam(R"({"networks": {
+      "romana-network": {"name": "romana-network", "cidr": "100.96.0.0/11", "host_groups": {
+        "name": "", "hosts": null, "groups": [
+          {"name": "a", "cidr": "100.96.0.0/16", "hosts": [{"name": "h1", "ip": "10.0.1.4"}, {"name": "h2", "ip": "10.0.1.5"}], "groups": []},
+          {"name": "b", "cidr": "100.97.0.0/16", "hosts": [], "groups": [
+             {"name": "b1", "cidr": "100.97.0.0/17", "hosts": [{"name": "h3", "ip": "10.0.2.4"}]}]},
+          {"name": "c", "hosts": [{"name": "h4", "ip": "10.0.2.5"}]}
+        ]}}}})");
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ(*s, (RouteSpec{{"100.96.0.0/16", {"10.0.1.4", "10.0.1.5"}}, {"100.97.0.0/17", {"10.0.2.4"}}}));
+  EXPECT_TRUE(RouteSpecFromLegacyIpam("{}")->empty());
+}
+
+}  // namespace
+}  // namespace romana::vpcrouter
