@@ -1,0 +1,130 @@
+// romana-lab: a Romana cluster in network namespaces on this machine (docs/lab.md).
+//
+//   romana-lab up [--nodes N] [--pods M] [--racks K] [--etcd] [--id ID] ...
+//   romana-lab down [--id ID]       (no --id: every lab recorded under --state-dir)
+//   romana-lab list
+//
+// Exit codes: 0 ok; 1 bad flags or the lab could not be built (everything it made is removed);
+// 3 the lab was built but the connectivity matrix has failures (removed unless --keep-on-failure).
+#include "httplib.h"  // before api/client.h (its inline members need httplib::Client complete)
+// clang-format off
+#include <signal.h>
+#include <unistd.h>
+
+#include <iostream>
+#include <thread>
+
+#include "CLI/CLI.hpp"
+#include "absl/strings/str_cat.h"
+#include "base/process_main.h"
+#include "lab/lab.h"
+#include "lab/plan.h"
+#include "lab/probe.h"
+#include "lab/report.h"
+// clang-format on
+
+using namespace romana;
+
+int main(int argc, char** argv) {
+  CLI::App app{"romana-lab: builds a Romana cluster out of network namespaces (romanad, agents, CNI pods)"};
+  app.require_subcommand(1);
+  std::string state_root = "/run/romana-lab";
+  app.add_option("--state-dir", state_root, "where labs record what they made")->capture_default_str();
+
+  lab::LabOptions o;
+  bool keep_on_failure = false, no_probe = false;
+  int timeout = 60;
+  CLI::App* up = app.add_subcommand("up", "build a lab, print nodes, groups, blocks, routes and the connectivity matrix");
+  up->add_option("--nodes", o.shape.nodes, "number of nodes")->capture_default_str();
+  up->add_option("--pods", o.shape.pods_per_node, "pods per node")->capture_default_str();
+  up->add_option("--racks", o.shape.racks, "L2 segments joined by a router namespace")->capture_default_str();
+  up->add_flag("--etcd", o.etcd, "run romanad on a real etcd instead of the embedded store");
+  up->add_option("--id", o.shape.id, "lab id ([a-z0-9]{1,8}; default random); all names carry it");
+  up->add_option("--pod-cidr", o.shape.pod_cidr, "the Romana network")->capture_default_str();
+  up->add_option("--block-mask", o.shape.block_mask, "address block size (prefix length)")->capture_default_str();
+  up->add_option("--romanad-bin", o.romanad_bin, "romanad binary (default: found next to romana-lab)");
+  up->add_option("--agent-bin", o.agent_bin, "romana-agent binary (default: found next to romana-lab)");
+  up->add_option("--cni-bin", o.cni_bin, "romana-cni binary (default: found next to romana-lab)");
+  up->add_flag("--portmap", o.portmap, "chain the reference portmap plugin after romana in the conflist");
+  up->add_option("--timeout", timeout, "seconds to wait for each step")->capture_default_str();
+  up->add_flag("--no-probe", no_probe, "skip the connectivity matrix");
+  up->add_flag("--keep-on-failure", keep_on_failure, "leave a lab whose matrix failed running, for debugging");
+
+  std::string down_id;
+  CLI::App* down = app.add_subcommand("down", "remove a lab (or every lab) and everything it made");
+  down->add_option("--id", down_id, "the lab to remove (default: all)");
+  CLI::App* list = app.add_subcommand("list", "list the labs that are up");
+  CLI11_PARSE(app, argc, argv);
+  if (!base::InitLogging("romana-lab", "warn", "text").ok()) return 1;
+
+  if (down->parsed()) {
+    absl::Status s = down_id.empty() ? lab::Lab::DownAll(state_root) : lab::Lab::DownById(state_root, down_id);
+    if (!s.ok()) {
+      std::cerr << "romana-lab down: " << s.message() << "\n";
+      return 1;
+    }
+    std::cout << (down_id.empty() ? "removed every lab" : "removed lab " + down_id) << " (namespaces, processes, "
+              << state_root << "/<id>)\n";
+    return 0;
+  }
+  if (list->parsed()) {
+    for (const std::string& id : lab::Lab::ListIds(state_root)) std::cout << id << "\n";
+    return 0;
+  }
+
+  // up
+  o.state_root = state_root;
+  o.timeout = std::chrono::seconds(timeout);
+  o.progress = [](const std::string& line) { std::cout << "[lab] " << line << std::endl; };
+  if (o.shape.id.empty()) {
+    // Choose the id here so the signal handler knows what to remove.
+    o.shape.id = absl::StrCat("l", getpid() % 100000);
+  }
+  // Ctrl-C / SIGTERM while building: remove everything, then exit.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  std::thread([set, state_root, id = o.shape.id] {
+    int sig = 0;
+    sigwait(&set, &sig);
+    std::cerr << "\n[lab] signal " << sig << ": removing lab " << id << "\n";
+    (void)lab::Lab::DownById(state_root, id);
+    _exit(130);
+  }).detach();
+
+  absl::StatusOr<std::unique_ptr<lab::Lab>> l = lab::Lab::Up(o);
+  if (!l.ok()) {
+    std::cerr << "romana-lab up: " << l.status().message() << "\n";
+    return 1;
+  }
+  std::cout << "\n=== Romana lab " << (*l)->id() << " is up ===\n";
+  if (absl::Status s = lab::PrintCluster(**l, std::cout); !s.ok()) {
+    std::cerr << "romana-lab up: cannot read the cluster: " << s.message() << "\n";
+  }
+  int rc = 0;
+  if (!no_probe) {
+    absl::StatusOr<lab::Matrix> m = lab::ProbeConnectivity((*l)->pods());
+    if (!m.ok()) {
+      std::cerr << "romana-lab up: connectivity probe failed: " << m.status().message() << "\n";
+      rc = 3;
+    } else {
+      lab::PrintMatrix(*m, std::cout);
+      if (!m->all_ok()) rc = 3;
+    }
+  }
+  if (rc != 0 && !keep_on_failure) {
+    std::cout << "\n[lab] connectivity failures: removing lab " << (*l)->id()
+              << " (use --keep-on-failure to inspect it; logs were in " << (*l)->dir() << ")\n";
+    return rc;
+  }
+  (*l)->Detach();
+  std::cout << "\nThe lab keeps running. Look inside with e.g.\n"
+            << "  sudo ip netns exec " << lab::NodeNetns((*l)->id(), 1) << " ip route show table 10\n"
+            << "  sudo ip netns exec " << lab::PodNetns((*l)->id(), 1, 1) << " ping <pod ip>\n"
+            << "Logs: " << (*l)->dir() << "/{romanad.log,node-*/agent.log}\n"
+            << "Remove it with: sudo scripts/lab down   (or: romana-lab down --id " << (*l)->id() << ")\n";
+  return rc;
+}

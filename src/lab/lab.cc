@@ -1,0 +1,316 @@
+#include "httplib.h"  // before api/client.h (its inline members need httplib::Client complete)
+// clang-format off
+#include "lab/lab.h"
+// clang-format on
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "lab/exec.h"
+#include "nlohmann/json.hpp"
+
+namespace romana::lab {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string RandomId() {
+  std::random_device rd;
+  std::mt19937 gen(rd() ^ static_cast<unsigned>(getpid()));
+  const char* chars = "abcdefghijklmnopqrstuvwxyz0123456789";
+  std::string id;
+  for (int i = 0; i < 5; ++i) id += chars[gen() % 36];
+  return id;
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> FindBinary(const std::string& name, const std::string& explicit_path,
+                                       const std::string& build_dir_hint) {
+  if (!explicit_path.empty()) {
+    if (access(explicit_path.c_str(), X_OK) == 0) return fs::absolute(explicit_path).string();
+    return absl::NotFoundError(absl::StrCat(name, ": ", explicit_path, " is not an executable"));
+  }
+  std::vector<fs::path> tried;
+  std::error_code ec;
+  fs::path self = fs::read_symlink("/proc/self/exe", ec).parent_path();
+  std::vector<fs::path> candidates = {self / name, self.parent_path() / name / name,
+                                      self.parent_path().parent_path() / "apps" / name / name};
+  if (!build_dir_hint.empty()) candidates.push_back(fs::path(build_dir_hint) / "apps" / name / name);
+  for (const fs::path& c : candidates) {
+    tried.push_back(c);
+    if (access(c.c_str(), X_OK) == 0) return fs::absolute(c).lexically_normal().string();
+  }
+  std::string list;
+  for (const fs::path& t : tried) absl::StrAppend(&list, " ", t.string());
+  return absl::NotFoundError(absl::StrCat("cannot find the ", name, " binary (tried", list, ")"));
+}
+
+std::string Lab::dir() const { return (fs::path(options_.state_root) / id()).string(); }
+std::string Lab::NodeDir(int n) const { return (fs::path(dir()) / NodeName(n)).string(); }
+
+void Lab::Progress(const std::string& line) const {
+  if (options_.progress) options_.progress(line);
+}
+
+absl::StatusOr<std::string> Lab::Exec(const std::string& netns, const std::vector<std::string>& argv) const {
+  return Run(InNs(netns, argv));
+}
+
+absl::Status Lab::WaitFor(const std::string& what, const std::function<absl::StatusOr<bool>()>& cond) const {
+  auto deadline = std::chrono::steady_clock::now() + options_.timeout;
+  absl::Status last;
+  std::chrono::milliseconds delay(20);
+  while (true) {
+    absl::StatusOr<bool> ok = cond();
+    if (ok.ok() && *ok) return absl::OkStatus();
+    if (!ok.ok()) last = ok.status();
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return absl::DeadlineExceededError(absl::StrCat("timed out after ", options_.timeout.count(), " s waiting for ",
+                                                      what, last.ok() ? "" : absl::StrCat(" (last error: ", last.ToString(), ")")));
+    }
+    std::this_thread::sleep_for(delay);
+    delay = std::min(delay * 2, std::chrono::milliseconds(250));
+  }
+}
+
+absl::Status Lab::SaveState() const {
+  nlohmann::json nodes = nlohmann::json::array();
+  for (const auto& [n, node] : nodes_) {
+    nodes.push_back({{"n", n}, {"name", node.name}, {"netns", node.netns}, {"ip", node.ip}, {"rack", node.rack},
+                     {"agent_pid", node.agent_pid}});
+  }
+  nlohmann::json pods = nlohmann::json::array();
+  for (const PodInfo& p : pods_) {
+    pods.push_back({{"name", p.name}, {"node", p.node}, {"netns", p.netns}, {"ip", p.ip},
+                    {"container_id", p.container_id}});
+  }
+  nlohmann::json state = {{"id", id()},
+                          {"nodes_requested", shape().nodes},
+                          {"racks", shape().racks},
+                          {"netns", netns_},
+                          {"romanad_pid", romanad_pid_},
+                          {"etcd_pid", etcd_pid_},
+                          {"romanad", romanad_url_},
+                          {"nodes", nodes},
+                          {"pods", pods}};
+  const std::string path = (fs::path(dir()) / "state.json").string();
+  std::ofstream out(path + ".tmp");
+  out << state.dump(2) << "\n";
+  out.close();
+  if (!out || std::rename((path + ".tmp").c_str(), path.c_str()) != 0) {
+    return absl::InternalError(absl::StrCat("cannot write ", path));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Lab::MakeNetns(const std::string& name) {
+  if (fs::exists(fs::path("/var/run/netns") / name)) {
+    return absl::AlreadyExistsError(absl::StrCat("network namespace ", name, " exists (another lab with id ", id(),
+                                                 "? run `romana-lab down --id ", id(), "`)"));
+  }
+  absl::StatusOr<std::string> r = Run({"ip", "netns", "add", name});
+  if (!r.ok()) return r.status();
+  netns_.push_back(name);
+  if (absl::StatusOr<std::string> s = Exec(name, {"ip", "link", "set", "lo", "up"}); !s.ok()) return s.status();
+  // Loose/no reverse-path filtering: routed lab traffic is asymmetric through the router.
+  (void)Exec(name, {"sysctl", "-qw", "net.ipv4.conf.all.rp_filter=0", "net.ipv4.conf.default.rp_filter=0"});
+  return SaveState();
+}
+
+absl::Status Lab::PlugIntoSwitch(int rack, const std::string& netns, const std::string& port,
+                                 const std::string& ifname, const std::string& cidr) {
+  const std::string sw = SwitchNetns(id(), rack);
+  for (const std::vector<std::string>& cmd :
+       std::vector<std::vector<std::string>>{
+           {"ip", "link", "add", port, "type", "veth", "peer", "name", ifname, "netns", netns},
+           {"ip", "link", "set", port, "master", "br0", "up"}}) {
+    if (absl::StatusOr<std::string> r = Exec(sw, cmd); !r.ok()) return r.status();
+  }
+  for (const std::vector<std::string>& cmd : std::vector<std::vector<std::string>>{
+           {"ip", "addr", "add", cidr, "dev", ifname}, {"ip", "link", "set", ifname, "up"}}) {
+    if (absl::StatusOr<std::string> r = Exec(netns, cmd); !r.ok()) return r.status();
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Lab::WithRomanad(const std::function<absl::Status(api::Client&)>& fn) const {
+  return InNetns(MasterNetns(id()), [&]() -> absl::Status {
+    api::ClientOptions co;
+    co.server = romanad_url_;
+    co.timeout = std::chrono::seconds(5);
+    absl::StatusOr<std::unique_ptr<api::Client>> c = api::Client::Create(co);
+    if (!c.ok()) return c.status();
+    return fn(**c);
+  });
+}
+
+absl::Status Lab::StartEtcd() {
+  const std::string data = (fs::path(dir()) / "etcd").string();
+  absl::StatusOr<pid_t> pid = StartDaemon(
+      InNs(MasterNetns(id()),
+           {"etcd", "--name", "lab", "--data-dir", data, "--logger=zap", "--listen-client-urls", "http://127.0.0.1:2379",
+            "--advertise-client-urls", "http://127.0.0.1:2379", "--listen-peer-urls", "http://127.0.0.1:2380",
+            "--initial-advertise-peer-urls", "http://127.0.0.1:2380", "--initial-cluster", "lab=http://127.0.0.1:2380"}),
+      (fs::path(dir()) / "etcd.log").string());
+  if (!pid.ok()) return pid.status();
+  etcd_pid_ = *pid;
+  if (absl::Status s = SaveState(); !s.ok()) return s;
+  return WaitFor("etcd to answer", [&]() -> absl::StatusOr<bool> {
+    if (!IsAlive(etcd_pid_)) return absl::UnavailableError("etcd exited; see " + dir() + "/etcd.log");
+    absl::StatusOr<std::string> r = Exec(MasterNetns(id()), {"etcdctl", "--endpoints", "http://127.0.0.1:2379",
+                                                             "endpoint", "health"});
+    return r.ok();
+  });
+}
+
+absl::Status Lab::StartRomanad() {
+  absl::StatusOr<std::string> bin = FindBinary("romanad", options_.romanad_bin);
+  if (!bin.ok()) return bin.status();
+  std::vector<std::string> argv = {*bin, "--listen", absl::StrCat(MasterIp(), ":9600"),
+                                   "--initial-network", (fs::path(dir()) / "topology.json").string(),
+                                   "--watch-bookmark-interval-ms", "1000"};
+  if (options_.etcd) {
+    argv.insert(argv.end(), {"--etcd-endpoints", "http://127.0.0.1:2379"});
+  } else {
+    argv.insert(argv.end(), {"--store", (fs::path(dir()) / "romanad.db").string()});
+  }
+  absl::StatusOr<pid_t> pid = StartDaemon(InNs(MasterNetns(id()), argv), (fs::path(dir()) / "romanad.log").string());
+  if (!pid.ok()) return pid.status();
+  romanad_pid_ = *pid;
+  romanad_url_ = absl::StrCat("http://", MasterIp(), ":9600");
+  if (absl::Status s = SaveState(); !s.ok()) return s;
+  return WaitFor("romanad to be ready", [&]() -> absl::StatusOr<bool> {
+    if (!IsAlive(romanad_pid_)) return absl::UnavailableError("romanad exited; see " + dir() + "/romanad.log");
+    return WithRomanad([](api::Client& c) { return c.Readyz(); }).ok();
+  });
+}
+
+absl::Status Lab::StopRomanad() {
+  StopProcess(romanad_pid_);
+  romanad_pid_ = 0;
+  return SaveState();
+}
+
+absl::StatusOr<std::unique_ptr<Lab>> Lab::Up(LabOptions options) {
+  if (options.shape.id.empty()) options.shape.id = RandomId();
+  if (absl::Status s = ValidateShape(options.shape); !s.ok()) return s;
+  if (getuid() != 0) return absl::PermissionDeniedError("the lab needs root (it creates network namespaces)");
+  for (const char* tool : {"ip", "sysctl"}) {
+    if (!RunCapture({tool, "-V"}).ok()) return absl::NotFoundError(absl::StrCat(tool, " is not installed (run scripts/setup)"));
+  }
+  std::unique_ptr<Lab> lab(new Lab(std::move(options)));
+  if (absl::Status s = lab->Build(); !s.ok()) {
+    lab->Progress(absl::StrCat("failed: ", s.ToString(), "; removing everything the lab made"));
+    (void)lab->Down();
+    return s;
+  }
+  return lab;
+}
+
+absl::Status Lab::Build() {
+  // Binaries first: fail before creating anything.
+  for (auto [name, path] : {std::pair{"romanad", options_.romanad_bin}, {"romana-agent", options_.agent_bin},
+                            {"romana-cni", options_.cni_bin}}) {
+    if (absl::StatusOr<std::string> b = FindBinary(name, path); !b.ok()) return b.status();
+  }
+  std::error_code ec;
+  if (fs::exists(dir())) {
+    return absl::AlreadyExistsError(absl::StrCat(dir(), " exists: a lab with id ", id(), " is up (romana-lab down --id ", id(), ")"));
+  }
+  fs::create_directories(dir(), ec);
+  if (ec) return absl::InternalError(absl::StrCat("cannot create ", dir(), ": ", ec.message()));
+  if (absl::Status s = SaveState(); !s.ok()) return s;
+  {
+    std::ofstream t(fs::path(dir()) / "topology.json");
+    t << Topology(shape()).dump(2) << "\n";
+  }
+  Progress(absl::StrCat("lab ", id(), ": ", shape().nodes, " node(s), ", shape().racks, " rack(s), ",
+                        shape().pods_per_node, " pod(s) per node; state in ", dir()));
+  // Switches (one bridge per rack).
+  for (int k = 0; k < shape().racks; ++k) {
+    const std::string sw = SwitchNetns(id(), k);
+    if (absl::Status s = MakeNetns(sw); !s.ok()) return s;
+    for (const std::vector<std::string>& cmd : std::vector<std::vector<std::string>>{
+             {"ip", "link", "add", "br0", "type", "bridge"}, {"ip", "link", "set", "br0", "up"}}) {
+      if (absl::StatusOr<std::string> r = Exec(sw, cmd); !r.ok()) return r.status();
+    }
+  }
+  // Router joining the racks.
+  if (shape().racks > 1) {
+    const std::string rt = RouterNetns(id());
+    if (absl::Status s = MakeNetns(rt); !s.ok()) return s;
+    for (int k = 0; k < shape().racks; ++k) {
+      if (absl::Status s = PlugIntoSwitch(k, rt, "router", absl::StrCat("eth", k), RackGateway(k) + "/24"); !s.ok()) return s;
+    }
+    if (absl::StatusOr<std::string> r = Exec(rt, {"sysctl", "-qw", "net.ipv4.ip_forward=1"}); !r.ok()) return r.status();
+  }
+  // Master: romanad (and etcd).
+  const std::string master = MasterNetns(id());
+  if (absl::Status s = MakeNetns(master); !s.ok()) return s;
+  if (absl::Status s = PlugIntoSwitch(0, master, "master", "eth0", MasterIp() + "/24"); !s.ok()) return s;
+  if (shape().racks > 1) {
+    if (absl::StatusOr<std::string> r = Exec(master, {"ip", "route", "add", "default", "via", RackGateway(0)}); !r.ok()) return r.status();
+  }
+  if (options_.etcd) {
+    Progress("starting etcd in " + master);
+    if (absl::Status s = StartEtcd(); !s.ok()) return s;
+  }
+  Progress(absl::StrCat("starting romanad in ", master, " (", options_.etcd ? "etcd" : "embedded store", ")"));
+  if (absl::Status s = StartRomanad(); !s.ok()) return s;
+  // Nodes and their agents.
+  for (int n = 1; n <= shape().nodes; ++n) {
+    if (absl::Status s = MakeNode(n); !s.ok()) return s;
+  }
+  Progress("waiting for every agent to be ready");
+  for (const auto& [n, node] : nodes_) {
+    int nn = n;
+    if (absl::Status s = WaitFor(absl::StrCat("the agent of ", node.name, " to be ready (log: ", NodeDir(nn), "/agent.log)"),
+                                 [&, nn] { return AgentReady(nn); });
+        !s.ok()) {
+      return s;
+    }
+  }
+  // Pods through the real CNI plugin.
+  for (int n = 1; n <= shape().nodes; ++n) {
+    for (int j = 1; j <= shape().pods_per_node; ++j) {
+      absl::StatusOr<PodInfo> p = AddPod(n, PodName(n, j));
+      if (!p.ok()) return p.status();
+      Progress(absl::StrCat("pod ", p->name, " on ", NodeName(n), ": ", p->ip));
+    }
+  }
+  if (shape().racks > 1) {
+    if (absl::Status s = SyncRouter(); !s.ok()) return s;
+  }
+  Progress("waiting for the routes to converge");
+  return WaitConverged();
+}
+
+absl::Status Lab::MakeNode(int n) {
+  NodeInfo node{n, NodeName(n), NodeNetns(id(), n), NodeIp(shape(), n), RackOf(shape(), n), 0};
+  if (absl::Status s = MakeNetns(node.netns); !s.ok()) return s;
+  if (absl::Status s = PlugIntoSwitch(node.rack, node.netns, absl::StrCat("n", n), "eth0", node.ip + "/24"); !s.ok()) return s;
+  if (shape().racks > 1) {
+    if (absl::StatusOr<std::string> r = Exec(node.netns, {"ip", "route", "add", "default", "via", RackGateway(node.rack)}); !r.ok()) {
+      return r.status();
+    }
+  }
+  std::error_code ec;
+  fs::create_directories(fs::path(NodeDir(n)) / "bin", ec);
+  fs::create_directories(fs::path(NodeDir(n)) / "net.d", ec);
+  nodes_[n] = node;
+  Progress(absl::StrCat("node ", node.name, " (", node.ip, ", rack ", node.rack, ") in ", node.netns));
+  return StartAgentProcess(n);
+}
+
+}  // namespace romana::lab

@@ -1,0 +1,159 @@
+// lab.h: a Romana cluster built out of network namespaces on one machine (DESIGN.md §8).
+//
+// Lab::Up() builds: one switch namespace (a bridge) per rack, a master namespace on rack 0 that
+// runs romanad (embedded SQLite store, or a real etcd with `etcd`), a router namespace joining
+// the racks (racks > 1) whose routes are one per prefix group, N node namespaces each running a
+// real romana-agent (which registers the node, installs the CNI plugin and conflist into the
+// node's own directories, and programs routes), and M pods per node created by running the real
+// CNI plugin chain from the installed conflist. Names come from plan.h and carry the lab id.
+//
+// Nothing is done in the host namespace except creating/deleting the lab's own named
+// namespaces and its state directory (<state_root>/<id>). Everything is recorded in
+// <state_root>/<id>/state.json so `romana-lab down` (another process) can remove it; a Lab
+// object that is not Detach()ed removes everything in its destructor, and a failing Up() removes
+// what it made before returning the error.
+//
+// Thread-compatible: one thread drives a Lab.
+#ifndef ROMANA_LAB_LAB_H_
+#define ROMANA_LAB_LAB_H_
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "api/client.h"
+#include "lab/plan.h"
+
+namespace romana::lab {
+
+struct LabOptions {
+  LabShape shape;                      // shape.id empty = random
+  bool etcd = false;                   // romanad on a real etcd instead of the embedded store
+  std::string state_root = "/run/romana-lab";
+  // Binaries; empty = found next to the running program or in the build tree (FindBinary).
+  std::string romanad_bin, agent_bin, cni_bin;
+  int agent_resync_seconds = 10;       // --resync-interval of the agents
+  bool portmap = false;                // chain the reference portmap plugin after romana
+  std::chrono::seconds timeout{60};    // for each wait (romanad ready, agents ready, routes)
+  std::function<void(const std::string&)> progress;  // one line per step; null = quiet
+};
+
+struct PodInfo {
+  std::string name;       // "pod-2-1"
+  int node = 0;           // 1-based node number
+  std::string netns;
+  std::string ip;
+  std::string container_id;
+};
+
+struct NodeInfo {
+  int n = 0;
+  std::string name;
+  std::string netns;
+  std::string ip;
+  int rack = 0;
+  pid_t agent_pid = 0;
+};
+
+// Where a binary lives: `explicit_path` if set, else next to /proc/self/exe, else in the build
+// tree layout (<build>/apps/<name>/<name>, searched from the running program's directory and
+// ROMANA_BINARY_DIR). NotFound naming the binary and the places tried.
+absl::StatusOr<std::string> FindBinary(const std::string& name, const std::string& explicit_path,
+                                       const std::string& build_dir_hint = "");
+
+class Lab {
+ public:
+  // Builds the whole lab; see the file comment. On error everything made so far is removed.
+  static absl::StatusOr<std::unique_ptr<Lab>> Up(LabOptions options);
+  ~Lab();
+  Lab(const Lab&) = delete;
+  Lab& operator=(const Lab&) = delete;
+
+  // Leave everything running when this object dies (romana-lab up).
+  void Detach() { detached_ = true; }
+  // Stops every process, deletes every namespace and the state dir. Idempotent.
+  absl::Status Down();
+  // `down` for a lab made by another process, from its state file (or its namespace names).
+  static absl::Status DownById(const std::string& state_root, const std::string& id);
+  // Every lab under state_root, plus stray namespaces named rl-*-.
+  static absl::Status DownAll(const std::string& state_root);
+  // Ids of the labs recorded under state_root.
+  static std::vector<std::string> ListIds(const std::string& state_root);
+
+  const LabShape& shape() const { return options_.shape; }
+  const std::string& id() const { return options_.shape.id; }
+  std::string dir() const;
+  const std::map<int, NodeInfo>& nodes() const { return nodes_; }
+  const std::vector<PodInfo>& pods() const { return pods_; }
+  absl::StatusOr<PodInfo> FindPod(const std::string& name) const;
+
+  // --- operations used by the e2e tests and benchmarks ---
+  // Creates a pod (netns + CNI ADD through the installed conflist) on node n.
+  absl::StatusOr<PodInfo> AddPod(int n, const std::string& name);
+  // CNI DEL, then removes the pod's netns.
+  absl::Status DeletePod(const std::string& name);
+  // A new node on rack (n-1) % racks with a running, ready agent; returns n.
+  absl::StatusOr<int> AddNode();
+  // Deletes the node's pods, stops its agent, removes the host from romanad, deletes its netns.
+  absl::Status RemoveNode(int n);
+  absl::Status StopAgent(int n, bool sigkill = false);
+  absl::Status StartAgent(int n);  // and waits until it is ready
+  absl::Status StopRomanad();
+  absl::Status StartRomanad();     // and waits until it is ready
+  // Router: one route per leaf prefix group, via a node of that group whose agent is alive.
+  absl::Status SyncRouter();
+  absl::StatusOr<std::string> RouterRoutes() const;
+
+  // Runs `fn` with a romanad client inside the master namespace.
+  absl::Status WithRomanad(const std::function<absl::Status(api::Client&)>& fn) const;
+  // Runs argv in a namespace and returns stdout.
+  absl::StatusOr<std::string> Exec(const std::string& netns, const std::vector<std::string>& argv) const;
+  // The romana table of node n (`ip route show table 10`, our routes only: proto 82).
+  absl::StatusOr<std::string> RouteTable(int n) const;
+  absl::StatusOr<std::string> RuleList(int n) const;
+  absl::StatusOr<bool> AgentReady(int n) const;
+  // Waits until every agent is ready and every node's table holds a route for every remote block
+  // of its L2 neighbours (as romanad reports them).
+  absl::Status WaitConverged();
+  // What node n's table should hold now, computed from romanad's hosts and blocks.
+  absl::StatusOr<std::string> ExpectedRoutes(int n) const;
+
+ private:
+  explicit Lab(LabOptions options) : options_(std::move(options)) {}
+  absl::Status Build();
+  absl::Status SaveState() const;
+  absl::Status MakeNetns(const std::string& name);
+  absl::Status PlugIntoSwitch(int rack, const std::string& netns, const std::string& port,
+                              const std::string& ifname, const std::string& cidr);
+  absl::Status MakeNode(int n);
+  absl::Status StartAgentProcess(int n);
+  void RemoveOwnNetns(const std::string& name);
+  absl::Status StartEtcd();
+  absl::Status RunCni(const std::string& command, const PodInfo& pod, std::string* result_json);
+  std::string NodeDir(int n) const;
+  void Progress(const std::string& line) const;
+  absl::Status WaitFor(const std::string& what, const std::function<absl::StatusOr<bool>()>& cond) const;
+
+  LabOptions options_;
+  bool detached_ = false;
+  bool down_ = false;
+  std::vector<std::string> netns_;  // creation order
+  std::map<int, NodeInfo> nodes_;
+  std::vector<PodInfo> pods_;
+  pid_t romanad_pid_ = 0;
+  pid_t etcd_pid_ = 0;
+  std::string romanad_url_;
+  std::map<std::string, std::string> cni_results_;  // pod name -> ADD result (prevResult for DEL)
+};
+
+}  // namespace romana::lab
+
+#endif  // ROMANA_LAB_LAB_H_

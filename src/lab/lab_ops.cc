@@ -1,0 +1,426 @@
+#include "httplib.h"  // before api/client.h (its inline members need httplib::Client complete)
+// clang-format off
+#include "lab/lab.h"
+// clang-format on
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "agent/route_calc.h"
+#include "lab/exec.h"
+#include "nlohmann/json.hpp"
+
+namespace romana::lab {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// "dst via gw" lines, sorted, from `ip -j route show ...` output.
+absl::StatusOr<std::string> CanonicalRoutes(const std::string& ip_json) {
+  nlohmann::json j = nlohmann::json::parse(ip_json, nullptr, false);
+  if (!j.is_array()) return absl::InternalError("unexpected `ip -j route` output: " + ip_json);
+  std::vector<std::string> lines;
+  for (const nlohmann::json& r : j) {
+    std::string dst = r.value("dst", "");
+    if (dst == "default") dst = "0.0.0.0/0";
+    if (dst.find('/') == std::string::npos) dst += "/32";
+    lines.push_back(absl::StrCat(dst, " via ", r.value("gateway", "-")));
+  }
+  std::sort(lines.begin(), lines.end());
+  std::string out;
+  for (const std::string& l : lines) absl::StrAppend(&out, l, "\n");
+  return out;
+}
+
+std::vector<std::string> ListNetnsWithPrefix(const std::string& prefix) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator("/var/run/netns", ec)) {
+    std::string n = e.path().filename().string();
+    if (n.starts_with(prefix)) out.push_back(n);
+  }
+  std::sort(out.begin(), out.end(), [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+  return out;
+}
+
+// Kills every process living in `netns` (a lab namespace), then deletes the namespace.
+void KillAndDeleteNetns(const std::string& netns) {
+  if (!fs::exists(fs::path("/var/run/netns") / netns)) return;
+  for (int round = 0; round < 3; ++round) {
+    absl::StatusOr<std::string> pids = Run({"ip", "netns", "pids", netns});
+    if (!pids.ok() || pids->empty()) break;
+    for (absl::string_view p : absl::StrSplit(*pids, '\n', absl::SkipEmpty())) {
+      StopProcess(std::stoi(std::string(p)), std::chrono::milliseconds(round == 0 ? 2000 : 200));
+    }
+  }
+  (void)Run({"ip", "netns", "delete", netns});
+}
+
+}  // namespace
+
+void Lab::RemoveOwnNetns(const std::string& name) {
+  KillAndDeleteNetns(name);
+  std::erase(netns_, name);
+}
+
+absl::StatusOr<PodInfo> Lab::FindPod(const std::string& name) const {
+  for (const PodInfo& p : pods_) {
+    if (p.name == name) return p;
+  }
+  return absl::NotFoundError(absl::StrCat("no pod ", name, " in lab ", id()));
+}
+
+// ---------------------------------------------------------------- agents
+
+absl::Status Lab::StartAgentProcess(int n) {
+  NodeInfo& node = nodes_.at(n);
+  absl::StatusOr<std::string> agent = FindBinary("romana-agent", options_.agent_bin);
+  if (!agent.ok()) return agent.status();
+  absl::StatusOr<std::string> cni = FindBinary("romana-cni", options_.cni_bin);
+  if (!cni.ok()) return cni.status();
+  std::vector<std::string> argv = {*agent,
+                                   "--romanad", romanad_url_,
+                                   "--node-name", node.name,
+                                   "--register-node",
+                                   "--node-ip", node.ip,
+                                   "--node-labels", absl::StrCat("rack=", RackLabel(node.rack)),
+                                   "--cni-plugin", *cni,
+                                   "--cni-bin-dir", NodeDir(n) + "/bin",
+                                   "--cni-conf-dir", NodeDir(n) + "/net.d",
+                                   "--cni-log-file", NodeDir(n) + "/cni.log",
+                                   absl::StrCat("--cni-portmap=", options_.portmap ? "true" : "false"),
+                                   "--nat-interface", "eth0",
+                                   "--metrics-listen", "127.0.0.1:9607",
+                                   "--resync-interval", std::to_string(options_.agent_resync_seconds)};
+  absl::StatusOr<pid_t> pid = StartDaemon(InNs(node.netns, argv), NodeDir(n) + "/agent.log");
+  if (!pid.ok()) return pid.status();
+  node.agent_pid = *pid;
+  return SaveState();
+}
+
+absl::StatusOr<bool> Lab::AgentReady(int n) const {
+  auto it = nodes_.find(n);
+  if (it == nodes_.end()) return absl::NotFoundError(absl::StrCat("no node ", n));
+  if (!IsAlive(it->second.agent_pid)) {
+    return absl::UnavailableError(absl::StrCat("the agent of ", it->second.name, " is not running; see ", NodeDir(n), "/agent.log"));
+  }
+  bool ready = false;
+  absl::Status s = InNetns(it->second.netns, [&]() -> absl::Status {
+    httplib::Client c("127.0.0.1", 9607);
+    c.set_connection_timeout(std::chrono::seconds(1));
+    c.set_read_timeout(std::chrono::seconds(2));
+    httplib::Result r = c.Get("/readyz");
+    ready = r && r->status == 200;
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return ready;
+}
+
+absl::Status Lab::StartAgent(int n) {
+  if (!nodes_.contains(n)) return absl::NotFoundError(absl::StrCat("no node ", n));
+  if (IsAlive(nodes_.at(n).agent_pid)) return absl::FailedPreconditionError(absl::StrCat("agent of node ", n, " runs"));
+  if (absl::Status s = StartAgentProcess(n); !s.ok()) return s;
+  return WaitFor(absl::StrCat("the agent of ", NodeName(n), " to be ready"), [&] { return AgentReady(n); });
+}
+
+absl::Status Lab::StopAgent(int n, bool sigkill) {
+  auto it = nodes_.find(n);
+  if (it == nodes_.end()) return absl::NotFoundError(absl::StrCat("no node ", n));
+  if (sigkill && IsAlive(it->second.agent_pid)) kill(it->second.agent_pid, SIGKILL);
+  StopProcess(it->second.agent_pid);
+  it->second.agent_pid = 0;
+  return SaveState();
+}
+
+// ---------------------------------------------------------------- pods (CNI)
+
+absl::Status Lab::RunCni(const std::string& command, const PodInfo& pod, std::string* result_json) {
+  const std::string node_dir = NodeDir(pod.node);
+  const std::string conf_text = ReadFile(node_dir + "/net.d/10-romana.conflist");
+  nlohmann::json conflist = nlohmann::json::parse(conf_text, nullptr, false);
+  if (!conflist.is_object() || !conflist.contains("plugins") || !conflist["plugins"].is_array()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("no valid conflist in ", node_dir, "/net.d (has the agent of ", NodeName(pod.node), " started?)"));
+  }
+  std::vector<nlohmann::json> plugins(conflist["plugins"].begin(), conflist["plugins"].end());
+  if (command == "DEL") std::reverse(plugins.begin(), plugins.end());
+  std::map<std::string, std::string> env = {
+      {"CNI_COMMAND", command},
+      {"CNI_CONTAINERID", pod.container_id},
+      {"CNI_NETNS", "/var/run/netns/" + pod.netns},
+      {"CNI_IFNAME", "eth0"},
+      {"CNI_PATH", node_dir + "/bin:/usr/lib/cni"},
+      {"CNI_ARGS", absl::StrCat("IgnoreUnknown=1;K8S_POD_NAMESPACE=default;K8S_POD_NAME=", pod.name)}};
+  nlohmann::json prev = result_json->empty() ? nlohmann::json() : nlohmann::json::parse(*result_json, nullptr, false);
+  for (nlohmann::json conf : plugins) {
+    const std::string type = conf.value("type", "");
+    std::string bin = node_dir + "/bin/" + type;
+    if (access(bin.c_str(), X_OK) != 0) bin = "/usr/lib/cni/" + type;
+    conf["cniVersion"] = conflist["cniVersion"];
+    conf["name"] = conflist["name"];
+    if (!prev.is_null() && !prev.is_discarded()) conf["prevResult"] = prev;
+    absl::StatusOr<Captured> c = RunCapture(InNs(NodeNetns(id(), pod.node), {bin}), conf.dump(), env);
+    if (!c.ok()) return c.status();
+    if (c->exit_code != 0) {
+      return absl::InternalError(absl::StrCat("CNI ", command, " of ", pod.name, " by ", type, " failed (exit ",
+                                              c->exit_code, "): ", c->out, c->err));
+    }
+    if (command == "ADD") {
+      prev = nlohmann::json::parse(c->out, nullptr, false);
+      if (prev.is_discarded()) return absl::InternalError(absl::StrCat("CNI ADD by ", type, " printed no JSON: ", c->out));
+    }
+  }
+  if (command == "ADD") *result_json = prev.dump();
+  return absl::OkStatus();
+}
+
+absl::StatusOr<PodInfo> Lab::AddPod(int n, const std::string& name) {
+  if (!nodes_.contains(n)) return absl::NotFoundError(absl::StrCat("no node ", n));
+  if (FindPod(name).ok()) return absl::AlreadyExistsError(absl::StrCat("pod ", name, " exists"));
+  PodInfo pod{name, n, absl::StrCat(NodeNetns(id(), n), "-", name), "", absl::StrCat("lab-", id(), "-", name)};
+  if (pod.netns.size() > 60) return absl::InvalidArgumentError("pod name too long");
+  if (absl::Status s = MakeNetns(pod.netns); !s.ok()) return s;
+  std::string result;
+  if (absl::Status s = RunCni("ADD", pod, &result); !s.ok()) {
+    RemoveOwnNetns(pod.netns);
+    (void)SaveState();
+    return s;
+  }
+  nlohmann::json r = nlohmann::json::parse(result);
+  if (r.contains("ips") && !r["ips"].empty()) {
+    std::string addr = r["ips"][0].value("address", "");
+    pod.ip = addr.substr(0, addr.find('/'));
+  }
+  cni_results_[name] = result;
+  pods_.push_back(pod);
+  if (absl::Status s = SaveState(); !s.ok()) return s;
+  return pod;
+}
+
+absl::Status Lab::DeletePod(const std::string& name) {
+  absl::StatusOr<PodInfo> pod = FindPod(name);
+  if (!pod.ok()) return pod.status();
+  std::string result = cni_results_[name];
+  absl::Status s = RunCni("DEL", *pod, &result);
+  RemoveOwnNetns(pod->netns);
+  std::erase_if(pods_, [&](const PodInfo& p) { return p.name == name; });
+  cni_results_.erase(name);
+  if (absl::Status st = SaveState(); !st.ok()) return st;
+  return s;
+}
+
+// ---------------------------------------------------------------- nodes
+
+absl::StatusOr<int> Lab::AddNode() {
+  int n = nodes_.empty() ? 1 : nodes_.rbegin()->first + 1;
+  if (absl::Status s = MakeNode(n); !s.ok()) return s;
+  if (absl::Status s = WaitFor(absl::StrCat("the agent of ", NodeName(n), " to be ready"), [&] { return AgentReady(n); }); !s.ok()) {
+    return s;
+  }
+  if (shape().racks > 1) {
+    if (absl::Status s = SyncRouter(); !s.ok()) return s;
+  }
+  return n;
+}
+
+absl::Status Lab::RemoveNode(int n) {
+  if (!nodes_.contains(n)) return absl::NotFoundError(absl::StrCat("no node ", n));
+  std::vector<std::string> names;
+  for (const PodInfo& p : pods_) {
+    if (p.node == n) names.push_back(p.name);
+  }
+  for (const std::string& p : names) {
+    if (absl::Status s = DeletePod(p); !s.ok()) return s;
+  }
+  if (absl::Status s = StopAgent(n); !s.ok()) return s;
+  const std::string name = nodes_.at(n).name;
+  absl::Status s = WithRomanad([&](api::Client& c) { return c.RemoveHost(name); });
+  if (!s.ok() && !absl::IsNotFound(s)) return s;
+  RemoveOwnNetns(nodes_.at(n).netns);
+  nodes_.erase(n);
+  if (absl::Status st = SaveState(); !st.ok()) return st;
+  if (shape().racks > 1) return SyncRouter();
+  return absl::OkStatus();
+}
+
+// ---------------------------------------------------------------- routes
+
+absl::StatusOr<std::string> Lab::RouteTable(int n) const {
+  auto it = nodes_.find(n);
+  if (it == nodes_.end()) return absl::NotFoundError(absl::StrCat("no node ", n));
+  absl::StatusOr<std::string> out = Exec(it->second.netns, {"ip", "-j", "route", "show", "table", "10", "proto", "82"});
+  if (!out.ok()) return out.status();
+  return CanonicalRoutes(out->empty() ? "[]" : *out);
+}
+
+absl::StatusOr<std::string> Lab::RuleList(int n) const {
+  auto it = nodes_.find(n);
+  if (it == nodes_.end()) return absl::NotFoundError(absl::StrCat("no node ", n));
+  return Exec(it->second.netns, {"ip", "rule", "show"});
+}
+
+absl::StatusOr<std::string> Lab::RouterRoutes() const {
+  if (shape().racks <= 1) return std::string();
+  absl::StatusOr<std::string> out = Exec(RouterNetns(id()), {"ip", "-j", "route", "show", "proto", "82"});
+  if (!out.ok()) return out.status();
+  return CanonicalRoutes(out->empty() ? "[]" : *out);
+}
+
+absl::StatusOr<std::string> Lab::ExpectedRoutes(int n) const {
+  auto it = nodes_.find(n);
+  if (it == nodes_.end()) return absl::NotFoundError(absl::StrCat("no node ", n));
+  agent::ClusterSnapshot snap;
+  absl::Status s = WithRomanad([&](api::Client& c) -> absl::Status {
+    absl::StatusOr<api::List<api::Host>> hosts = c.ListHosts();
+    if (!hosts.ok()) return hosts.status();
+    absl::StatusOr<api::List<api::Block>> blocks = c.ListBlocks();
+    if (!blocks.ok()) return blocks.status();
+    for (const api::Host& h : hosts->items) snap.hosts.push_back({h.name, h.ip});
+    for (const api::Block& b : blocks->items) snap.blocks.push_back({b.cidr, b.host});
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  agent::RouteCalcResult r = agent::ComputeRoutes(snap, {it->second.name, {RackSubnet(it->second.rack)}});
+  std::string out;
+  for (const auto& [dst, route] : r.routes) absl::StrAppend(&out, dst, " via ", route.gateway, "\n");
+  return out;  // std::map order == sorted by dst text, like CanonicalRoutes
+}
+
+absl::Status Lab::WaitConverged() {
+  return WaitFor("every node's romana table to match romanad's blocks", [&]() -> absl::StatusOr<bool> {
+    for (const auto& [n, node] : nodes_) {
+      absl::StatusOr<bool> ready = AgentReady(n);
+      if (!ready.ok()) return ready.status();
+      if (!*ready) return false;
+      absl::StatusOr<std::string> want = ExpectedRoutes(n);
+      if (!want.ok()) return want.status();
+      absl::StatusOr<std::string> have = RouteTable(n);
+      if (!have.ok()) return have.status();
+      if (*want != *have) return false;
+    }
+    return true;
+  });
+}
+
+absl::Status Lab::SyncRouter() {
+  if (shape().racks <= 1) return absl::OkStatus();
+  std::map<std::string, std::string> want;  // group cidr -> gateway
+  absl::Status s = WithRomanad([&](api::Client& c) -> absl::Status {
+    absl::StatusOr<api::List<api::Group>> groups = c.ListGroups();
+    if (!groups.ok()) return groups.status();
+    absl::StatusOr<api::List<api::Host>> hosts = c.ListHosts();
+    if (!hosts.ok()) return hosts.status();
+    std::map<std::string, std::string> ip_of;
+    for (const api::Host& h : hosts->items) ip_of[h.name] = h.ip;
+    for (const api::Group& g : groups->items) {
+      if (!g.leaf || g.padding) continue;
+      std::vector<std::string> members = g.hosts;
+      std::sort(members.begin(), members.end());
+      for (const std::string& h : members) {
+        bool live = false;
+        for (const auto& [n, node] : nodes_) live |= node.name == h && IsAlive(node.agent_pid);
+        if (live && ip_of.contains(h)) {
+          want[g.cidr] = ip_of[h];
+          break;
+        }
+      }
+    }
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  const std::string rt = RouterNetns(id());
+  absl::StatusOr<std::string> have = RouterRoutes();
+  if (!have.ok()) return have.status();
+  for (absl::string_view line : absl::StrSplit(*have, '\n', absl::SkipEmpty())) {
+    std::string dst(line.substr(0, line.find(' ')));
+    if (!want.contains(dst)) (void)Exec(rt, {"ip", "route", "del", dst, "proto", "82"});
+  }
+  for (const auto& [cidr, gw] : want) {
+    absl::StatusOr<std::string> r = Exec(rt, {"ip", "route", "replace", cidr, "via", gw, "proto", "82"});
+    if (!r.ok()) return r.status();
+  }
+  return absl::OkStatus();
+}
+
+// ---------------------------------------------------------------- teardown
+
+Lab::~Lab() {
+  if (!detached_) (void)Down();
+}
+
+absl::Status Lab::Down() {
+  if (down_) return absl::OkStatus();
+  down_ = true;
+  for (auto& [n, node] : nodes_) StopProcess(node.agent_pid);
+  StopProcess(romanad_pid_);
+  StopProcess(etcd_pid_);
+  std::vector<std::string> all = netns_;
+  for (const std::string& n : ListNetnsWithPrefix(Prefix(id()))) {
+    if (std::find(all.begin(), all.end(), n) == all.end()) all.push_back(n);
+  }
+  for (auto it = all.rbegin(); it != all.rend(); ++it) KillAndDeleteNetns(*it);
+  netns_.clear();
+  std::error_code ec;
+  fs::remove_all(dir(), ec);
+  return absl::OkStatus();
+}
+
+std::vector<std::string> Lab::ListIds(const std::string& state_root) {
+  std::vector<std::string> ids;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(state_root, ec)) {
+    if (fs::exists(e.path() / "state.json")) ids.push_back(e.path().filename().string());
+  }
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+absl::Status Lab::DownById(const std::string& state_root, const std::string& id) {
+  if (absl::Status s = ValidateShape({.id = id}); !s.ok()) return s;
+  const fs::path dir = fs::path(state_root) / id;
+  nlohmann::json state = nlohmann::json::parse(ReadFile((dir / "state.json").string()), nullptr, false);
+  std::vector<std::string> netns;
+  if (state.is_object()) {
+    for (const nlohmann::json& n : state.value("nodes", nlohmann::json::array())) StopProcess(n.value("agent_pid", 0));
+    StopProcess(state.value("romanad_pid", 0));
+    StopProcess(state.value("etcd_pid", 0));
+    for (const nlohmann::json& n : state.value("netns", nlohmann::json::array())) {
+      std::string name = n.get<std::string>();
+      if (name.starts_with(Prefix(id))) netns.push_back(name);  // never anything not ours
+    }
+  }
+  for (const std::string& n : ListNetnsWithPrefix(Prefix(id))) {
+    if (std::find(netns.begin(), netns.end(), n) == netns.end()) netns.push_back(n);
+  }
+  for (auto it = netns.rbegin(); it != netns.rend(); ++it) KillAndDeleteNetns(*it);
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+  return absl::OkStatus();
+}
+
+absl::Status Lab::DownAll(const std::string& state_root) {
+  for (const std::string& id : ListIds(state_root)) {
+    if (absl::Status s = DownById(state_root, id); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace romana::lab
