@@ -15,43 +15,6 @@ absl::Status ConflictError(const std::vector<std::string>& conflicts);
 
 namespace {
 
-// The records of `b` that differ from `a`, as a Change (puts for new/changed, deletes for gone).
-template <typename Rec, typename KeyFn>
-void DiffRecords(const std::vector<Rec>& before, const std::vector<Rec>& after, KeyFn key,
-                 std::vector<Rec>& puts, std::vector<decltype(key(std::declval<Rec>()))>& deletes) {
-  using K = decltype(key(std::declval<Rec>()));
-  std::map<K, const Rec*> old;
-  for (const Rec& r : before) old[key(r)] = &r;
-  std::set<K> seen;
-  for (const Rec& r : after) {
-    K k = key(r);
-    seen.insert(k);
-    auto it = old.find(k);
-    if (it == old.end() || !(*it->second == r)) puts.push_back(r);
-  }
-  for (const auto& [k, r] : old) {
-    if (!seen.contains(k)) deletes.push_back(k);
-  }
-}
-
-Change Diff(const Change& before, const Change& after) {
-  Change c;
-  if (before.topology != after.topology) c.topology = after.topology;
-  DiffRecords(before.put_networks, after.put_networks, [](const NetworkRecord& r) { return r.name; },
-              c.put_networks, c.deleted_networks);
-  DiffRecords(before.put_groups, after.put_groups,
-              [](const GroupRecord& r) { return std::make_pair(r.network, r.path); }, c.put_groups,
-              c.deleted_groups);
-  DiffRecords(before.put_hosts, after.put_hosts, [](const HostRecord& r) { return r.name; }, c.put_hosts,
-              c.deleted_hosts);
-  DiffRecords(before.put_blocks, after.put_blocks,
-              [](const BlockRecord& r) { return std::make_pair(r.network, r.cidr); }, c.put_blocks,
-              c.deleted_blocks);
-  DiffRecords(before.put_addresses, after.put_addresses, [](const AddressRecord& r) { return r.name; },
-              c.put_addresses, c.deleted_addresses);
-  return c;
-}
-
 std::string GroupRef(const NetworkPlan& p, const std::string& path) {
   const GroupPlan* g = p.Find(path);
   std::string name = g != nullptr && !g->name.empty() ? absl::StrCat(" \"", g->name, "\"") : "";
@@ -207,7 +170,7 @@ absl::StatusOr<Change> Ipam::PlanSetTopology(const TopologySpec& spec) const {
   for (const auto& [name, a] : addresses_) addresses.push_back(a);
   absl::StatusOr<Ipam> next = FromRecords(spec, std::move(host_list), std::move(blocks), std::move(addresses));
   if (!next.ok()) internal::Fatal(absl::StrCat("topology update built an inconsistent state: ", next.status().message()));
-  Change c = Diff(AllRecords(), next->AllRecords());
+  Change c = DiffRecords(AllRecords(), next->AllRecords());
   if (!c.empty()) c.topology = spec;  // written whenever anything changes
   return c;
 }

@@ -1,5 +1,8 @@
 #include "ipam/records.h"
 
+#include <map>
+#include <set>
+
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -252,6 +255,48 @@ absl::StatusOr<AddressRecord> AddressFromJson(std::string_view text) {
   if (!rd.status.ok()) return rd.status;
   return r;
 }
+
+namespace {
+
+// The records of `after` that differ from `before`: puts for new/changed, deletes for gone.
+template <typename Rec, typename KeyFn>
+void DiffList(const std::vector<Rec>& before, const std::vector<Rec>& after, KeyFn key,
+                 std::vector<Rec>& puts, std::vector<decltype(key(std::declval<Rec>()))>& deletes) {
+  using K = decltype(key(std::declval<Rec>()));
+  std::map<K, const Rec*> old;
+  for (const Rec& r : before) old[key(r)] = &r;
+  std::set<K> seen;
+  for (const Rec& r : after) {
+    K k = key(r);
+    seen.insert(k);
+    auto it = old.find(k);
+    if (it == old.end() || !(*it->second == r)) puts.push_back(r);
+  }
+  for (const auto& [k, r] : old) {
+    if (!seen.contains(k)) deletes.push_back(k);
+  }
+}
+
+}  // namespace
+
+Change DiffRecords(const Change& before, const Change& after) {
+  Change c;
+  if (before.topology != after.topology) c.topology = after.topology;
+  DiffList(before.put_networks, after.put_networks, [](const NetworkRecord& r) { return r.name; },
+              c.put_networks, c.deleted_networks);
+  DiffList(before.put_groups, after.put_groups,
+              [](const GroupRecord& r) { return std::make_pair(r.network, r.path); }, c.put_groups,
+              c.deleted_groups);
+  DiffList(before.put_hosts, after.put_hosts, [](const HostRecord& r) { return r.name; }, c.put_hosts,
+              c.deleted_hosts);
+  DiffList(before.put_blocks, after.put_blocks,
+              [](const BlockRecord& r) { return std::make_pair(r.network, r.cidr); }, c.put_blocks,
+              c.deleted_blocks);
+  DiffList(before.put_addresses, after.put_addresses, [](const AddressRecord& r) { return r.name; },
+              c.put_addresses, c.deleted_addresses);
+  return c;
+}
+
 
 bool Change::empty() const { return size() == 0; }
 

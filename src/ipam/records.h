@@ -109,6 +109,10 @@ struct Change {
   size_t size() const;  // number of keys written or deleted
 };
 
+// The Change that turns the records of `before` into those of `after` (both full record sets as
+// from Ipam::AllRecords): puts for new or different records, deletes for missing ones.
+Change DiffRecords(const Change& before, const Change& after);
+
 }  // namespace romana::ipam
 
 #endif  // ROMANA_IPAM_RECORDS_H_
