@@ -50,7 +50,7 @@ struct EtcdStoreOptions {
   // How long a broken watch keeps trying to reconnect before Next() returns Unavailable.
   // Default: 30 s.
   std::chrono::milliseconds watch_retry_window{30000};
-  // TLS (romanad: --etcd-cafile, --etcd-certfile, --etcd-keyfile). TLS is used when any is set
+  // TLS (romanad: --etcd-ca-file, --etcd-cert-file, --etcd-key-file). TLS is used when any is set
   // or an endpoint starts with https://. `ca_file`: PEM CA bundle that signed etcd's server
   // certificate (empty = the system roots). `cert_file` + `key_file`: PEM client certificate
   // and key for etcd's --client-cert-auth; REQUIRES: both or neither.

@@ -145,6 +145,34 @@ TEST(EtcdStoreTest, WatcherResumesAfterTheServerRestarts) {
   EXPECT_EQ(after[0].kv.value, "2");
 }
 
+TEST(EtcdStoreTest, MutualTlsWorksAndIsEnforced) {
+  auto cluster = testing::EtcdCluster::Start({.members = 1, .tls = true});
+  ASSERT_TRUE(cluster.ok()) << cluster.status();
+  const std::string endpoint = (*cluster)->ClientEndpoint(0);
+  auto store = EtcdStore::Create({.endpoints = {"https://" + endpoint},
+                                  .ca_file = (*cluster)->ca_file(),
+                                  .cert_file = (*cluster)->client_cert_file(),
+                                  .key_file = (*cluster)->client_key_file()});
+  ASSERT_TRUE(store.ok()) << store.status();
+  absl::StatusOr<Revision> put = (*store)->Put("/tls/a", "secret");
+  ASSERT_TRUE(put.ok()) << put.status();
+  auto w = (*store)->Watch("/tls/", *put);
+  ASSERT_TRUE(w.ok());
+  absl::StatusOr<std::vector<Event>> events = (*w)->Next(seconds(10));
+  ASSERT_TRUE(events.ok() && events->size() == 1u) << events.status();
+  EXPECT_EQ((*events)[0].kv.value, "secret");
+
+  // Without a client certificate, or without TLS, etcd does not serve us.
+  auto no_cert = EtcdStore::Create({.endpoints = {endpoint}, .request_timeout = seconds(2),
+                                    .ca_file = (*cluster)->ca_file()});
+  ASSERT_TRUE(no_cert.ok());
+  EXPECT_FALSE((*no_cert)->Get("/tls/a").ok());
+  auto plain = EtcdStore::Create({.endpoints = {"http://" + endpoint},
+                                  .request_timeout = seconds(2)});
+  ASSERT_TRUE(plain.ok());
+  EXPECT_FALSE((*plain)->Get("/tls/a").ok());
+}
+
 TEST(EtcdStoreTest, ErrorsCarryTheEndpointAndAreMappedToStoreCodes) {
   auto store = EtcdStore::Create({.endpoints = SharedEtcd().ClientEndpoints()});
   ASSERT_TRUE(store.ok());

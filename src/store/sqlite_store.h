@@ -42,7 +42,7 @@ namespace romana::store {
 
 struct SqliteStoreOptions {
   // The database file; created (with its tables) when missing. REQUIRED: non-empty; the
-  // directory must exist. Default for romanad: /var/lib/romana/romana.db (--store-path).
+  // directory must exist. romanad: --store (default /var/lib/romana/romana.db).
   std::string path;
   // How long a call waits for SQLite's file lock before giving up. Default: 5 s.
   std::chrono::milliseconds busy_timeout{5000};

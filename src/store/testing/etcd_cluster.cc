@@ -28,13 +28,21 @@ std::string Tail(const std::string& path, size_t max_lines) {
   return absl::StrJoin(lines, "\n");
 }
 
-std::shared_ptr<grpc::Channel> Dial(const std::string& endpoint) {
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+std::shared_ptr<grpc::Channel> Dial(const std::string& endpoint,
+                                    const std::shared_ptr<grpc::ChannelCredentials>& credentials) {
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 50);
   args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 50);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 200);
-  return grpc::CreateCustomChannel(endpoint, grpc::InsecureChannelCredentials(), args);
+  return grpc::CreateCustomChannel(endpoint, credentials, args);
 }
 
 }  // namespace
@@ -59,7 +67,8 @@ absl::StatusOr<std::unique_ptr<EtcdCluster>> EtcdCluster::Start(const EtcdCluste
       cluster->members_.push_back(std::move(m));
     }
     cluster->initial_cluster_ = absl::StrJoin(peers, ",");
-    last = absl::OkStatus();
+    last = options.tls ? cluster->MakeCertificates() : absl::OkStatus();
+    if (!last.ok()) return last;
     for (int i = 0; i < options.members && last.ok(); ++i) last = cluster->Launch(i, true);
     if (last.code() == absl::StatusCode::kNotFound) return last;
     if (last.ok()) last = cluster->WaitHealthy(options.start_timeout);
@@ -80,7 +89,8 @@ EtcdCluster::~EtcdCluster() {
 
 absl::Status EtcdCluster::Launch(int i, bool fresh) {
   Member& m = members_[i];
-  const std::string client = absl::StrCat("http://127.0.0.1:", m.client_port);
+  const std::string client =
+      absl::StrCat(tls_ ? "https" : "http", "://127.0.0.1:", m.client_port);
   const std::string peer = absl::StrCat("http://127.0.0.1:", m.peer_port);
   std::vector<std::string> argv = {
       // Dies with us even if the test crashes before the destructor runs.
@@ -95,6 +105,14 @@ absl::Status EtcdCluster::Launch(int i, bool fresh) {
       "--heartbeat-interval", std::to_string(options_.heartbeat_interval.count()),
       "--election-timeout", std::to_string(options_.election_timeout.count()),
       "--logger=zap", "--log-outputs=stderr"};
+  if (tls_) {
+    for (std::string flag : {"--cert-file=" + dir_.File("server.pem"),
+                             "--key-file=" + dir_.File("server.key"),
+                             "--trusted-ca-file=" + dir_.File("ca.pem"),
+                             std::string("--client-cert-auth")}) {
+      argv.push_back(flag);
+    }
+  }
   if (fresh) {
     std::error_code ec;
     std::filesystem::remove_all(dir_.path() / (m.name + ".data"), ec);
@@ -135,7 +153,7 @@ bool EtcdCluster::Running(int i) {
 std::string EtcdCluster::log_path(int i) const { return dir_.File(members_[i].name + ".log"); }
 
 bool EtcdCluster::Answers(int i, std::chrono::milliseconds timeout) {
-  auto kv = etcdserverpb::KV::NewStub(Dial(ClientEndpoint(i)));
+  auto kv = etcdserverpb::KV::NewStub(Dial(ClientEndpoint(i), Credentials()));
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + timeout);
   context.set_wait_for_ready(true);
@@ -168,7 +186,7 @@ absl::StatusOr<int> EtcdCluster::LeaderIndex() {
   uint64_t leader = 0;
   for (int i = 0; i < size(); ++i) {
     if (!Running(i)) continue;
-    auto maintenance = etcdserverpb::Maintenance::NewStub(Dial(ClientEndpoint(i)));
+    auto maintenance = etcdserverpb::Maintenance::NewStub(Dial(ClientEndpoint(i), Credentials()));
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
     etcdserverpb::StatusResponse response;
@@ -199,6 +217,49 @@ absl::Status EtcdCluster::Restart(int i) {
     return absl::FailedPreconditionError(absl::StrCat("etcd member ", i, " is still running"));
   }
   return Launch(i, false);
+}
+
+absl::Status EtcdCluster::MakeCertificates() {
+  const std::string d = dir_.path().string() + "/";
+  {
+    std::ofstream ext(d + "server.ext");
+    ext << "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\n";
+    std::ofstream cext(d + "client.ext");
+    cext << "extendedKeyUsage=clientAuth\n";
+  }
+  const std::vector<std::vector<std::string>> commands = {
+      {"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+       "-nodes", "-keyout", d + "ca.key", "-out", d + "ca.pem", "-days", "2", "-subj",
+       "/CN=romana-test-ca"},
+      {"openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+       "-keyout", d + "server.key", "-out", d + "server.csr", "-subj", "/CN=127.0.0.1"},
+      {"openssl", "x509", "-req", "-in", d + "server.csr", "-CA", d + "ca.pem", "-CAkey",
+       d + "ca.key", "-CAcreateserial", "-out", d + "server.pem", "-days", "2", "-extfile",
+       d + "server.ext"},
+      {"openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+       "-keyout", d + "client.key", "-out", d + "client.csr", "-subj", "/CN=romana-test-client"},
+      {"openssl", "x509", "-req", "-in", d + "client.csr", "-CA", d + "ca.pem", "-CAkey",
+       d + "ca.key", "-CAcreateserial", "-out", d + "client.pem", "-days", "2", "-extfile",
+       d + "client.ext"},
+  };
+  for (const auto& argv : commands) {
+    absl::StatusOr<base::CommandResult> result = base::RunCommand(argv);
+    if (!result.ok()) return result.status();
+    if (result->exit_code != 0) {
+      return absl::InternalError(absl::StrCat("etcd_cluster: ", absl::StrJoin(argv, " "),
+                                              " failed: ", result->output));
+    }
+  }
+  return absl::OkStatus();
+}
+
+std::shared_ptr<grpc::ChannelCredentials> EtcdCluster::Credentials() const {
+  if (!tls_) return grpc::InsecureChannelCredentials();
+  grpc::SslCredentialsOptions ssl;
+  ssl.pem_root_certs = ReadAll(ca_file());
+  ssl.pem_cert_chain = ReadAll(client_cert_file());
+  ssl.pem_private_key = ReadAll(client_key_file());
+  return grpc::SslCredentials(ssl);
 }
 
 std::string EtcdCluster::LogTails() {

@@ -7,6 +7,9 @@
 //   (*cluster)->Kill(*leader);                      // SIGKILL by PID
 //   (*cluster)->WaitHealthy(std::chrono::seconds(20));  // the others elect a new leader
 //
+// With `.tls = true` clients must use https with the CA and client certificate the cluster made
+// (ca_file(), client_cert_file(), client_key_file()).
+//
 // Start() launches 1 or 3 (or any N) `etcd` members from PATH (Debian's etcd-server, 3.4) on
 // free 127.0.0.1 ports with a fresh temporary data directory, and returns once every member
 // answers a real linearizable request (no fixed sleep). Member i is named "m<i>"; its log goes
@@ -31,6 +34,10 @@
 #include "base/subprocess.h"
 #include "base/testing/test_env.h"
 
+namespace grpc {
+class ChannelCredentials;
+}
+
 namespace romana::store::testing {
 
 struct EtcdClusterOptions {
@@ -42,6 +49,10 @@ struct EtcdClusterOptions {
   std::chrono::milliseconds election_timeout{1000};
   // How long Start() waits for the cluster to become healthy.
   std::chrono::milliseconds start_timeout{60000};
+  // Serve clients over TLS with client-certificate authentication (--client-cert-auth). Start()
+  // makes a throw-away CA, a server certificate for IP 127.0.0.1 and a client certificate with
+  // the `openssl` command; see ca_file(), client_cert_file(), client_key_file().
+  bool tls = false;
 };
 
 class EtcdCluster {
@@ -72,6 +83,11 @@ class EtcdCluster {
   // Waits until every running member answers a linearizable read.
   absl::Status WaitHealthy(std::chrono::milliseconds timeout);
 
+  // With `tls`: the PEM files a client needs (empty otherwise).
+  std::string ca_file() const { return tls_ ? dir_.File("ca.pem") : ""; }
+  std::string client_cert_file() const { return tls_ ? dir_.File("client.pem") : ""; }
+  std::string client_key_file() const { return tls_ ? dir_.File("client.key") : ""; }
+
   // Member i's log file and the cluster's temporary directory.
   std::string log_path(int i) const;
   std::string dir() const { return dir_.path().string(); }
@@ -83,13 +99,17 @@ class EtcdCluster {
     int peer_port = 0;
     std::unique_ptr<base::Subprocess> process;
   };
-  explicit EtcdCluster(const EtcdClusterOptions& options) : options_(options) {}
+  explicit EtcdCluster(const EtcdClusterOptions& options)
+      : options_(options), tls_(options.tls) {}
+  absl::Status MakeCertificates();
   absl::Status Launch(int i, bool fresh);
   // True when member i answers a linearizable Range within `timeout`.
   bool Answers(int i, std::chrono::milliseconds timeout);
   std::string LogTails();
+  std::shared_ptr<grpc::ChannelCredentials> Credentials() const;
 
   const EtcdClusterOptions options_;
+  const bool tls_;
   romana::testing::TempDir dir_;
   std::string initial_cluster_;
   std::vector<Member> members_;
