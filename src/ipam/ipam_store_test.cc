@@ -1,0 +1,289 @@
+// IpamStore on real store backends: MemoryStore and SqliteStore (this binary), EtcdStore against
+// a real etcd (the same file compiled with ROMANA_IPAM_STORE_ETCD). Random operation sequences
+// are persisted, then reloaded by a second IpamStore (for SQLite: after closing and reopening
+// the file) and compared record by record; the store holds exactly the records of the state.
+#include <map>
+#include <random>
+
+#include "base/clock.h"
+#include "base/testing/test_env.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "ipam/builtin.h"
+#include "ipam/ipam_store.h"
+#include "store/store.h"
+#ifdef ROMANA_IPAM_STORE_ETCD
+#include "store/etcd_store.h"
+#include "store/testing/etcd_cluster.h"
+#else
+#include "store/memory_store.h"
+#include "store/sqlite_store.h"
+#endif
+
+namespace romana::ipam {
+namespace {
+
+using ::testing::HasSubstr;
+
+// One backend: hands out a store, and can "restart" it (reopen the same data).
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual store::Store& store() = 0;
+  virtual void Restart() = 0;
+  virtual std::string prefix() = 0;  // unique per test (etcd is shared by the whole binary)
+};
+
+#ifdef ROMANA_IPAM_STORE_ETCD
+store::testing::EtcdCluster* SharedEtcd() {
+  static store::testing::EtcdCluster* cluster = [] {
+    absl::StatusOr<std::unique_ptr<store::testing::EtcdCluster>> c = store::testing::EtcdCluster::Start();
+    if (!c.ok()) {
+      ADD_FAILURE() << c.status();
+      return static_cast<store::testing::EtcdCluster*>(nullptr);
+    }
+    return c->release();
+  }();
+  return cluster;
+}
+
+class EtcdEnv : public ::testing::Environment {
+ public:
+  void TearDown() override { delete SharedEtcd(); }
+};
+const auto* const kEtcdEnv = ::testing::AddGlobalTestEnvironment(new EtcdEnv);
+
+class EtcdBackend : public Backend {
+ public:
+  EtcdBackend() { Restart(); }
+  store::Store& store() override { return *store_; }
+  void Restart() override {
+    store_.reset();
+    auto s = store::EtcdStore::Create({.endpoints = SharedEtcd()->ClientEndpoints()});
+    EXPECT_TRUE(s.ok()) << s.status();
+    store_ = *std::move(s);
+  }
+  std::string prefix() override {
+    static int n = 0;
+    return "/ipam-test-" + std::to_string(++n);
+  }
+
+ private:
+  std::unique_ptr<store::Store> store_;
+};
+std::vector<std::string> BackendNames() { return {"Etcd"}; }
+std::unique_ptr<Backend> MakeBackend(const std::string&) { return std::make_unique<EtcdBackend>(); }
+#else
+class MemoryBackend : public Backend {
+ public:
+  MemoryBackend() : store_(store::MemoryStore::Create(clock_)) {}
+  store::Store& store() override { return *store_; }
+  void Restart() override {}  // the data lives in the object
+  std::string prefix() override { return "/romana"; }
+
+ private:
+  base::FakeClock clock_;
+  std::unique_ptr<store::MemoryStore> store_;
+};
+
+class SqliteBackend : public Backend {
+ public:
+  SqliteBackend() { Restart(); }
+  store::Store& store() override { return *store_; }
+  void Restart() override {
+    store_.reset();  // closes the file
+    auto s = store::SqliteStore::Create({.path = dir_.File("romana.db")}, clock_);
+    EXPECT_TRUE(s.ok()) << s.status();
+    store_ = *std::move(s);
+  }
+  std::string prefix() override { return "/romana"; }
+
+ private:
+  romana::testing::TempDir dir_;
+  base::FakeClock clock_;
+  std::unique_ptr<store::SqliteStore> store_;
+};
+std::vector<std::string> BackendNames() { return {"Memory", "Sqlite"}; }
+std::unique_ptr<Backend> MakeBackend(const std::string& name) {
+  if (name == "Memory") return std::make_unique<MemoryBackend>();
+  return std::make_unique<SqliteBackend>();
+}
+#endif
+
+class IpamStoreTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    backend_ = MakeBackend(GetParam());
+    prefix_ = backend_->prefix();
+  }
+  std::unique_ptr<IpamStore> Open() {
+    absl::StatusOr<std::unique_ptr<IpamStore>> s = IpamStore::Open(backend_->store(), {.prefix = prefix_});
+    EXPECT_TRUE(s.ok()) << s.status();
+    return s.ok() ? *std::move(s) : nullptr;
+  }
+  // Every key under the prefix with its value.
+  std::map<std::string, std::string> StoredKeys() {
+    absl::StatusOr<store::RangeResult> r = backend_->store().Range({.prefix = prefix_ + "/"});
+    EXPECT_TRUE(r.ok()) << r.status();
+    std::map<std::string, std::string> out;
+    for (const auto& kv : r->kvs) out[kv.key] = kv.value;
+    return out;
+  }
+  // What the store must hold for `ipam`: its records (plus the fence key).
+  std::map<std::string, std::string> ExpectedKeys(const Ipam& ipam) {
+    IpamKeys keys(prefix_);
+    std::map<std::string, std::string> out;
+    for (const store::Op& op : ChangeToOps(ipam.AllRecords(), keys)) out[op.key] = op.value;
+    return out;
+  }
+  void ExpectSame(const Ipam& a, const Ipam& b) {
+    Change ra = a.AllRecords(), rb = b.AllRecords();
+    EXPECT_EQ(ra.topology, rb.topology);
+    EXPECT_EQ(ra.put_networks, rb.put_networks);
+    EXPECT_EQ(ra.put_groups, rb.put_groups);
+    EXPECT_EQ(ra.put_hosts, rb.put_hosts);
+    EXPECT_EQ(ra.put_blocks, rb.put_blocks);
+    EXPECT_EQ(ra.put_addresses, rb.put_addresses);
+  }
+
+  std::unique_ptr<Backend> backend_;
+  std::string prefix_;
+};
+
+TEST_P(IpamStoreTest, RandomOperationsReloadToTheSameState) {
+  std::unique_ptr<IpamStore> s = Open();
+  ASSERT_TRUE(s);
+  absl::StatusOr<TopologySpec> spec = ParseTopology(R"({"networks":[
+      {"name":"n","cidr":"10.0.0.0/23","block_mask":29},{"name":"t","cidr":"10.9.0.0/26","block_mask":30,"tenants":["ns1"]}],
+    "topologies":[{"networks":["n"],"map":[{"name":"a","assignment":{"rack":"0"}},{"name":"b"},{"name":"c","groups":[
+      {"name":"c1"},{"name":"c2"},{"name":"static","groups":[{"name":"s1","ip":"192.168.9.1"}]}]}]},
+      {"networks":["t"],"map":[{"name":"all"}]}]})");
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  ASSERT_TRUE(s->SetTopology(*spec).ok());
+  std::mt19937 rng(GetParam() == "Etcd" ? 11 : 5);
+  int hosts = 0;
+  const int steps = GetParam() == "Etcd" ? 300 : 600;
+  for (int step = 0; step < steps; ++step) {
+    int op = rng() % 100;
+    std::vector<HostRecord> hs = s->ipam().Hosts();
+    std::string host = hs.empty() ? "none" : hs[rng() % hs.size()].name;
+    if (op < 6) {
+      ++hosts;
+      (void)s->AddHost({"h" + std::to_string(hosts), net::Ipv4Address(0xC0A80100u + hosts),
+                        {{"rack", std::to_string(rng() % 2)}}});
+    } else if (op < 8) {
+      (void)s->RemoveHost(host);
+    } else if (op < 9) {
+      (void)s->SetHostLabels(host, {{"rack", "0"}, {"extra", std::to_string(step)}});
+    } else if (op < 60) {
+      (void)s->Allocate({"addr" + std::to_string(rng() % 300), host, "ns" + std::to_string(rng() % 2), ""});
+    } else if (op < 97) {
+      (void)s->Release("addr" + std::to_string(rng() % 300));
+    } else {
+      net::Ipv4Cidr r = net::Ipv4Cidr::Containing(net::Ipv4Address(0x0A000000u + rng() % 512), 29 + rng() % 4);
+      (void)(rng() % 2 ? s->Reserve("n", r) : s->Unreserve("n", r));
+    }
+    if (step % 100 == 99 || step == steps - 1) {
+      ASSERT_EQ(StoredKeys().size(), ExpectedKeys(s->ipam()).size() + 1) << "step " << step;  // + fence
+      std::map<std::string, std::string> stored = StoredKeys();
+      for (const auto& [k, v] : ExpectedKeys(s->ipam())) {
+        ASSERT_EQ(stored[k], v) << k;
+      }
+      backend_->Restart();
+      s = Open();  // the old object referenced the old store
+      ASSERT_TRUE(s);
+      std::unique_ptr<IpamStore> other = Open();
+      ASSERT_TRUE(other);
+      ExpectSame(s->ipam(), other->ipam());
+    }
+  }
+  EXPECT_GT(s->ipam().address_count(), 0u);
+  EXPECT_GT(s->ipam().host_count(), 2u);
+}
+
+TEST_P(IpamStoreTest, ConcurrentWritersNeverOverwriteEachOther) {
+  std::unique_ptr<IpamStore> a = Open();
+  ASSERT_TRUE(a->SetTopology(KubeadmTopology()).ok());
+  ASSERT_TRUE(a->AddHost({"node", *net::Ipv4Address::Parse("192.168.0.1"), {}}).ok());
+  std::unique_ptr<IpamStore> b = Open();  // sees the host
+  ASSERT_TRUE(a->Allocate({"x", "node", "default", ""}).ok());
+  // b's in-memory state is stale: its first write loses the fence, it reloads and re-plans.
+  absl::StatusOr<AllocateResult> y = b->Allocate({"y", "node", "default", ""});
+  ASSERT_TRUE(y.ok()) << y.status();
+  EXPECT_EQ(y->address.ip.ToString(), "10.112.0.1");
+  EXPECT_EQ(a->Allocate({"z", "node", "default", ""})->address.ip.ToString(), "10.112.0.2");
+  std::unique_ptr<IpamStore> c = Open();
+  EXPECT_EQ(c->ipam().address_count(), 3u);
+}
+
+TEST_P(IpamStoreTest, IdempotentRepeatWritesNothingAndFenceRefusesDeposedWriters) {
+  std::unique_ptr<IpamStore> s = Open();
+  ASSERT_TRUE(s->SetTopology(KubeadmTopology()).ok());
+  ASSERT_TRUE(s->SetTopology(KubeadmTopology()).ok());
+  ASSERT_TRUE(s->AddHost({"node", *net::Ipv4Address::Parse("192.168.0.1"), {}}).ok());
+  ASSERT_TRUE(s->Allocate({"x", "node", "", ""}).ok());
+  int64_t before = s->transactions();
+  absl::StatusOr<AllocateResult> again = s->Allocate({"x", "node", "", ""});
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(again->created);
+  EXPECT_EQ(s->transactions(), before);  // no write for a repeat
+  // A writer whose extra fence compare fails (it lost leadership) writes nothing.
+  std::string leader_key = prefix_ + "/leader";
+  ASSERT_TRUE(backend_->store().Put(leader_key, "someone-else").ok());
+  absl::StatusOr<std::unique_ptr<IpamStore>> deposed = IpamStore::Open(
+      backend_->store(), {.prefix = prefix_, .fence = [&] {
+                            return std::vector<store::Compare>{store::Compare::ValueEquals(leader_key, "me")};
+                          }});
+  ASSERT_TRUE(deposed.ok());
+  absl::StatusOr<AllocateResult> r = (*deposed)->Allocate({"y", "node", "", ""});
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(r.status().message(), HasSubstr("not the leader"));
+  EXPECT_FALSE((*deposed)->ipam().GetAddress("y").has_value());
+  EXPECT_FALSE(Open()->ipam().GetAddress("y").has_value());
+}
+
+TEST_P(IpamStoreTest, StoredValuesAreTheApiObjects) {
+  std::unique_ptr<IpamStore> s = Open();
+  ASSERT_TRUE(s->SetTopology(KubeadmTopology()).ok());
+  ASSERT_TRUE(s->AddHost({"node-1", *net::Ipv4Address::Parse("192.168.99.10"), {{"rack", "r1"}}}).ok());
+  ASSERT_TRUE(s->Allocate({"c1:eth0", "node-1", "default", ""}).ok());
+  std::map<std::string, std::string> kv = StoredKeys();
+  EXPECT_EQ(kv[prefix_ + "/networks/romana-network"],
+            R"({"name":"romana-network","cidr":"10.112.0.0/12","block_mask":29,"tenants":[],"reserved":[]})");
+  EXPECT_EQ(kv[prefix_ + "/groups/romana-network/0"],
+            R"({"network":"romana-network","path":"/0","name":"host-group-01","cidr":"10.112.0.0/15",)"
+            R"("assignment":{},"leaf":true,"padding":false,"hosts":["node-1"],"host_ips":["192.168.99.10"]})");
+  EXPECT_EQ(kv[prefix_ + "/hosts/node-1"],
+            R"({"name":"node-1","ip":"192.168.99.10","labels":{"rack":"r1"},"groups":{"romana-network":"/0"},)"
+            R"("static":false})");
+  EXPECT_EQ(kv[prefix_ + "/blocks/romana-network/10.112.0.0-29"],
+            R"({"network":"romana-network","cidr":"10.112.0.0/29","group":"/0","host":"node-1",)"
+            R"("owner":"default:default","allocated":1,"free":["10.112.0.1-10.112.0.7"]})");
+  EXPECT_EQ(kv[prefix_ + "/addresses/c1:eth0"],
+            R"({"name":"c1:eth0","ip":"10.112.0.0","host":"node-1","network":"romana-network",)"
+            R"("block":"10.112.0.0/29","namespace":"default","segment":"default"})");
+  EXPECT_TRUE(kv.contains(prefix_ + "/topology"));
+}
+
+TEST_P(IpamStoreTest, CorruptStoredDataIsReportedNotGuessed) {
+  std::unique_ptr<IpamStore> s = Open();
+  ASSERT_TRUE(s->SetTopology(KubeadmTopology()).ok());
+  ASSERT_TRUE(s->AddHost({"node", *net::Ipv4Address::Parse("192.168.0.1"), {}}).ok());
+  ASSERT_TRUE(s->Allocate({"x", "node", "", ""}).ok());
+  // An address record whose block does not list it as taken.
+  ASSERT_TRUE(backend_->store().Put(prefix_ + "/addresses/bogus",
+                                    R"({"name":"bogus","ip":"10.112.0.5","host":"node","network":"romana-network",)"
+                                    R"("block":"10.112.0.0/29","namespace":"default","segment":"default"})").ok());
+  absl::StatusOr<std::unique_ptr<IpamStore>> r = IpamStore::Open(backend_->store(), {.prefix = prefix_});
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kDataLoss);
+  ASSERT_TRUE(backend_->store().Put(prefix_ + "/addresses/bogus", "not json").ok());
+  r = IpamStore::Open(backend_->store(), {.prefix = prefix_});
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(r.status().message(), HasSubstr("/addresses/bogus"));
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, IpamStoreTest, ::testing::ValuesIn(BackendNames()),
+                         [](const ::testing::TestParamInfo<std::string>& i) { return i.param; });
+
+}  // namespace
+}  // namespace romana::ipam
