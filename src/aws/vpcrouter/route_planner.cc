@@ -226,6 +226,19 @@ RoutePlan PlanRoutes(const RouteSpec& spec, const HealthState& health, const Vpc
     }
   }
 
+  // Clean-up of tables that were managed before but are not selected now.
+  for (const RouteTable& rt : vpc.route_tables) {
+    if (!options.cleanup_tables.count(rt.id) || Contains(plan.selected_tables, rt.id)) continue;
+    for (const Route& r : rt.routes) {
+      if (r.destination_cidr.empty() || IsIgnored(r.destination_cidr, options.ignore_routes)) continue;
+      if (r.instance_id.empty() && r.network_interface_id.empty()) continue;
+      auto it = spec.find(r.destination_cidr);
+      if (it != spec.end() && !it->second.empty()) continue;
+      plan.ops.push_back({RouteOp::Kind::kDelete, rt.id, r.destination_cidr, "", {},
+                          "not in the route spec (table no longer has cluster hosts)"});
+    }
+  }
+
   // Pass 2: missing routes.
   for (const auto& [cidr, hosts] : spec) {
     if (hosts.empty()) continue;

@@ -18,6 +18,8 @@
 //   multi-ENI instances; moto stores route targets exactly as sent).
 // * Limit: if a table would hold more than `route_limit` routes after the plan, none of the
 //   creates for that table are planned and a LimitViolation is reported (nothing half-done).
+// * Clean-up: in `cleanup_tables` (managed before, not selected now) routes whose CIDR left the
+//   spec are deleted, so a table does not keep stale routes when its subnet's hosts leave.
 // Pure: no I/O, no clock, no randomness. Thread-safe.
 #ifndef ROMANA_AWS_VPCROUTER_ROUTE_PLANNER_H_
 #define ROMANA_AWS_VPCROUTER_ROUTE_PLANNER_H_
@@ -51,6 +53,9 @@ struct PlannerOptions {
   bool all_tables = false;                  // Every non-main table of the VPC.
   bool include_main = false;                // The main table too.
   int route_limit = 50;                     // Max routes per table (AWS default quota).
+  // Tables managed in earlier passes that are not selected any more (their cluster hosts left
+  // the spec): only routes whose CIDR left the spec are deleted there; nothing else changes.
+  std::set<std::string> cleanup_tables;
 };
 
 struct RouteOp {

@@ -187,6 +187,24 @@ TEST_F(PlannerTest, DeletesRoutesThatLeftTheSpecOrHaveNoHosts) {
   EXPECT_EQ(p.ops[1], (RouteOp{Kind::kDelete, "rtb-1", "100.96.2.0/24", "", {}, "no candidate hosts"}));
 }
 
+TEST_F(PlannerTest, TablesManagedBeforeAreCleanedOfRoutesThatLeftTheSpec) {
+  spec_ = {{"100.96.0.0/24", {"10.0.1.1"}}};
+  AddRoute("rtb-2", "100.96.0.0/24", "eni-1");   // still in the spec: left alone
+  AddRoute("rtb-2", "100.96.1.0/24", "eni-4");   // left the spec
+  AddRoute("rtb-2", "192.168.0.0/16", "eni-4");  // ignored
+  AddRoute("rtb-3", "100.96.1.0/24", "eni-4");   // never managed: untouched
+  options_.ignore_routes = {"192.168.0.0/16"};
+  EXPECT_THAT(Plan().ops, ElementsAre(RouteOp{Kind::kCreate, "rtb-1", "100.96.0.0/24", "10.0.1.1",
+                                              {.network_interface_id = "eni-1"}, "missing"}));
+  options_.cleanup_tables = {"rtb-1", "rtb-2"};
+  RoutePlan p = Plan();
+  ASSERT_EQ(p.ops.size(), 2u);
+  EXPECT_EQ(p.ops[0].kind, Kind::kDelete);
+  EXPECT_EQ(p.ops[0].route_table_id, "rtb-2");
+  EXPECT_EQ(p.ops[0].cidr, "100.96.1.0/24");
+  EXPECT_EQ(p.ops[1].kind, Kind::kCreate);
+}
+
 TEST_F(PlannerTest, IgnoredAndNonInstanceRoutesAreNeverTouched) {
   spec_ = {{"100.96.0.0/24", {"10.0.1.1"}}};
   AddRoute("rtb-1", "192.168.5.0/24", "eni-2");      // not in spec, but ignored below

@@ -163,7 +163,10 @@ void VpcRouter::Reconcile(const std::string& reason) {
     ++status_.passes;
     return;
   }
-  RoutePlan plan = PlanRoutes(spec, health, *snap, options_.planner);
+  PlannerOptions planner = options_.planner;
+  planner.cleanup_tables = managed_tables_;
+  RoutePlan plan = PlanRoutes(spec, health, *snap, planner);
+  managed_tables_.insert(plan.selected_tables.begin(), plan.selected_tables.end());
   spdlog::debug("pass ({}): {} tables, {} operations", reason, plan.selected_tables.size(), plan.ops.size());
   std::vector<std::string> op_errors;
   for (const RouteOp& op : plan.ops) {

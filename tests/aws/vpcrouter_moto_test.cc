@@ -1,0 +1,253 @@
+// romana-vpcrouter end to end: the real binary, the real moto_server, and targets that answer
+// ICMP (or stop answering) inside network namespaces made by the test.
+#include <fstream>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "aws/testing/moto_server.h"
+#include "base/subprocess.h"
+#include "base/testing/test_env.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "netns_fixture.h"
+#include "nlohmann/json.hpp"
+
+namespace romana::aws {
+namespace {
+
+using romana::testing::WaitUntil;
+
+class VpcRouterMotoTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!romana::testing::IsRoot()) GTEST_SKIP() << "needs root (network namespaces, raw ICMP)";
+    // The instance IPs moto hands out in MakeTestVpc (10.0.<zone>.4.., three per zone).
+    std::vector<std::string> targets;
+    for (int z = 1; z <= 2; ++z) {
+      for (int h = 4; h <= 6; ++h) targets.push_back(absl::StrCat("10.0.", z, ".", h));
+    }
+    auto ns = testing::TwoNamespaces::Create(targets);
+    ASSERT_TRUE(ns.ok()) << ns.status();
+    ns_ = *std::move(ns);
+    ASSERT_TRUE(ns_->Enter().ok());
+    auto moto = testing::MotoServer::Start();
+    ASSERT_TRUE(moto.ok()) << moto.status();
+    moto_ = *std::move(moto);
+    auto ec2 = moto_->Client("us-east-1", creds_);
+    ASSERT_TRUE(ec2.ok());
+    ec2_ = *std::move(ec2);
+    auto vpc = testing::MakeTestVpc(*ec2_);
+    ASSERT_TRUE(vpc.ok()) << vpc.status();
+    vpc_ = *std::move(vpc);
+    for (const auto& i : vpc_.instances) {
+      ASSERT_NE(std::find(targets.begin(), targets.end(), i.private_ip), targets.end())
+          << "moto gave an unexpected IP " << i.private_ip;
+    }
+  }
+  void TearDown() override {
+    if (router_) router_->Stop(std::chrono::seconds(5));
+    router_.reset();
+    moto_.reset();
+    ec2_.reset();
+    ns_.reset();
+  }
+
+  void WriteSpec(const nlohmann::json& spec) {
+    const std::string tmp = dir_.File("spec.json.tmp");
+    std::ofstream(tmp) << spec.dump();
+    std::filesystem::rename(tmp, dir_.File("spec.json"));
+  }
+
+  void StartRouter(std::vector<std::string> extra = {}) {
+    status_port_ = romana::testing::FreeLoopbackPort();
+    std::vector<std::string> argv = {
+        (romana::testing::BinaryDir() / "apps/romana-vpcrouter/romana-vpcrouter").string(),
+        "--region", "us-east-1", "--vpc", vpc_.vpc_id, "--ec2_endpoint", moto_->endpoint(),
+        "--route_spec", dir_.File("spec.json"), "--spec_poll_interval", "0.2",
+        "--health", "icmpecho", "--icmp_check_interval", "0.3", "--route_recheck_interval", "1",
+        "--address", "127.0.0.1", "--port", std::to_string(status_port_), "--log-level", "debug"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    auto p = base::Subprocess::Start({.argv = argv,
+                                      .extra_env = {{"AWS_ACCESS_KEY_ID", "AKIDROUTER"},
+                                                    {"AWS_SECRET_ACCESS_KEY", "secret"},
+                                                    {"AWS_EC2_METADATA_DISABLED", "true"}},
+                                      .output_path = dir_.File("router.log")});
+    ASSERT_TRUE(p.ok()) << p.status();
+    router_ = *std::move(p);
+  }
+
+  std::string Log() {
+    std::ifstream in(dir_.File("router.log"));
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }
+
+  // CIDR -> ENI for every instance route of `rt`.
+  std::map<std::string, std::string> Routes(const std::string& rt) {
+    std::map<std::string, std::string> out;
+    auto rts = ec2_->DescribeRouteTables({{"route-table-id", {rt}}});
+    if (!rts.ok() || rts->empty()) return out;
+    for (const Route& r : (*rts)[0].routes) {
+      if (!r.network_interface_id.empty() || !r.instance_id.empty()) {
+        out[r.destination_cidr] = r.network_interface_id.empty() ? r.instance_id : r.network_interface_id;
+      }
+    }
+    return out;
+  }
+
+  nlohmann::json GetStatus(const std::string& path) {
+    CurlHttpClient http;
+    auto r = http.Send({.url = absl::StrCat("http://127.0.0.1:", status_port_, path)});
+    if (!r.ok() || r->status != 200) return nullptr;
+    return path == "/metrics" ? nlohmann::json(r->body) : nlohmann::json::parse(r->body, nullptr, false);
+  }
+
+  std::string EniOf(const std::string& ip) {
+    for (const auto& i : vpc_.instances) {
+      if (i.private_ip == ip) return i.eni_id;
+    }
+    return "";
+  }
+  std::string IpOfEni(const std::string& eni) {
+    for (const auto& i : vpc_.instances) {
+      if (i.eni_id == eni) return i.private_ip;
+    }
+    return "";
+  }
+  std::vector<std::string> Ips(int from, int to) {
+    std::vector<std::string> v;
+    for (int i = from; i < to; ++i) v.push_back(vpc_.instances[i].private_ip);
+    return v;
+  }
+
+  romana::testing::TempDir dir_;
+  std::unique_ptr<testing::TwoNamespaces> ns_;
+  std::unique_ptr<testing::MotoServer> moto_;
+  StaticCredentialsProvider creds_{Credentials{"AKIDTEST", "test-secret"}};
+  std::unique_ptr<Ec2QueryClient> ec2_;
+  testing::TestVpc vpc_;
+  std::unique_ptr<base::Subprocess> router_;
+  int status_port_ = 0;
+};
+
+TEST_F(VpcRouterMotoTest, OneRoutePerGroupInEveryClusterTableAndNoChangeWhileHealthy) {
+  WriteSpec({{"100.96.0.0/24", Ips(0, 3)}, {"100.96.1.0/24", Ips(3, 6)}});
+  StartRouter();
+  const auto& rt = vpc_.route_table_ids;
+  ASSERT_TRUE(WaitUntil([&] { return Routes(rt[0]).size() == 2 && Routes(rt[1]).size() == 2; },
+                        std::chrono::seconds(20))) << Log();
+  auto a = Routes(rt[0]), b = Routes(rt[1]);
+  EXPECT_EQ(a, b);  // one router per group, the same in every table
+  auto in = [&](const std::string& eni, int from, int to) {
+    for (int i = from; i < to; ++i) {
+      if (vpc_.instances[i].eni_id == eni) return true;
+    }
+    return false;
+  };
+  EXPECT_TRUE(in(a["100.96.0.0/24"], 0, 3));
+  EXPECT_TRUE(in(a["100.96.1.0/24"], 3, 6));
+  EXPECT_TRUE(Routes(vpc_.main_route_table_id).empty());  // main table left alone
+
+  // The status endpoint shows the spec, the health state and the routes set.
+  nlohmann::json info = GetStatus("/route_info");
+  ASSERT_TRUE(info.is_object());
+  EXPECT_EQ(info["route_spec"]["100.96.0.0/24"].size(), 3u);
+  EXPECT_EQ(info["routes"]["100.96.0.0/24"][2], a["100.96.0.0/24"]);
+  nlohmann::json ips = GetStatus("/ips");
+  EXPECT_EQ(ips["working_set"].size(), 6u);
+  EXPECT_TRUE(ips["failed_ips"].empty());
+
+  // Several periodic rechecks later nothing moved and nothing more was written.
+  const int passes = GetStatus("/")["last_pass"]["passes"];
+  ASSERT_TRUE(WaitUntil([&] { return GetStatus("/")["last_pass"]["passes"].get<int>() >= passes + 2; },
+                        std::chrono::seconds(15)));
+  EXPECT_EQ(Routes(rt[0]), a);
+  EXPECT_EQ(Routes(rt[1]), b);
+  std::string metrics = GetStatus("/metrics");
+  EXPECT_THAT(metrics, ::testing::HasSubstr(R"(romana_vpcrouter_route_operations_total{kind="create",result="ok"} 4)"));
+  EXPECT_THAT(metrics, ::testing::Not(::testing::HasSubstr(R"(kind="replace")")));
+}
+
+TEST_F(VpcRouterMotoTest, FailsOverWhenTheTargetStopsAnsweringPings) {
+  WriteSpec({{"100.96.0.0/24", {vpc_.instances[0].private_ip, vpc_.instances[3].private_ip}}});
+  StartRouter();
+  const auto& rt = vpc_.route_table_ids;
+  ASSERT_TRUE(WaitUntil([&] { return Routes(rt[0]).size() == 1 && Routes(rt[1]).size() == 1; },
+                        std::chrono::seconds(20))) << Log();
+  const std::string first_ip = IpOfEni(Routes(rt[0])["100.96.0.0/24"]);
+  const std::string other_ip =
+      first_ip == vpc_.instances[0].private_ip ? vpc_.instances[3].private_ip : vpc_.instances[0].private_ip;
+  ASSERT_TRUE(ns_->RemoveTarget(first_ip).ok());
+  ASSERT_TRUE(WaitUntil([&] {
+    return Routes(rt[0])["100.96.0.0/24"] == EniOf(other_ip) && Routes(rt[1])["100.96.0.0/24"] == EniOf(other_ip);
+  }, std::chrono::seconds(20))) << Log();
+  nlohmann::json ips = GetStatus("/ips");
+  EXPECT_EQ(ips["failed_ips"], nlohmann::json::array({first_ip}));
+  // The old router answering again does not move the route back (no fail-back).
+  ASSERT_TRUE(ns_->AddTarget(first_ip).ok());
+  ASSERT_TRUE(WaitUntil([&] { return GetStatus("/ips")["failed_ips"].empty(); }, std::chrono::seconds(10)));
+  const int passes = GetStatus("/")["last_pass"]["passes"];
+  ASSERT_TRUE(WaitUntil([&] { return GetStatus("/")["last_pass"]["passes"].get<int>() >= passes + 1; },
+                        std::chrono::seconds(10)));
+  EXPECT_EQ(Routes(rt[0])["100.96.0.0/24"], EniOf(other_ip));
+}
+
+TEST_F(VpcRouterMotoTest, DeletesRoutesThatLeftTheSpecAndLeavesIgnoredRoutesAlone) {
+  const auto& rt = vpc_.route_table_ids;
+  const std::string foreign_eni = vpc_.instances[5].eni_id;
+  ASSERT_TRUE(ec2_->CreateRoute(rt[0], "192.168.0.0/16", {.network_interface_id = foreign_eni}).ok());
+  ASSERT_TRUE(ec2_->CreateRoute(rt[0], "172.16.0.0/12", {.network_interface_id = foreign_eni}).ok());
+  WriteSpec({{"100.96.0.0/24", Ips(0, 3)}, {"100.96.1.0/24", Ips(3, 6)}});
+  StartRouter({"--ignore_routes", "192.168.0.0/16,0.0.0.0/0"});
+  ASSERT_TRUE(WaitUntil([&] {
+    auto r = Routes(rt[0]);
+    return r.size() == 3 && r.count("100.96.0.0/24") && r.count("100.96.1.0/24") && !r.count("172.16.0.0/12");
+  }, std::chrono::seconds(20))) << Log();
+  EXPECT_EQ(Routes(rt[0])["192.168.0.0/16"], foreign_eni);
+  WriteSpec({{"100.96.0.0/24", Ips(0, 3)}});
+  ASSERT_TRUE(WaitUntil([&] { return !Routes(rt[0]).count("100.96.1.0/24") && !Routes(rt[1]).count("100.96.1.0/24"); },
+                        std::chrono::seconds(20))) << Log();
+  EXPECT_EQ(Routes(rt[0]).count("100.96.0.0/24"), 1u);
+  EXPECT_EQ(Routes(rt[0])["192.168.0.0/16"], foreign_eni);
+}
+
+TEST_F(VpcRouterMotoTest, StopsAtTheRouteTableLimitInsteadOfFailingHalfway) {
+  // Each table holds its local route; 3 more would make 4 > limit 3.
+  WriteSpec({{"100.96.0.0/24", Ips(0, 3)}, {"100.96.1.0/24", Ips(3, 6)}, {"100.96.2.0/24", Ips(0, 6)}});
+  StartRouter({"--route_table_limit", "3"});
+  ASSERT_TRUE(WaitUntil([&] {
+    nlohmann::json v = GetStatus("/vpc");
+    return v.is_object() && v["limit_violations"].size() == 2;
+  }, std::chrono::seconds(20))) << Log();
+  EXPECT_TRUE(Routes(vpc_.route_table_ids[0]).empty());
+  EXPECT_TRUE(Routes(vpc_.route_table_ids[1]).empty());
+  nlohmann::json v = GetStatus("/vpc")["limit_violations"][0];
+  EXPECT_EQ(v["limit"], 3);
+  EXPECT_EQ(v["routes_needed"], 4);
+  EXPECT_EQ(v["refused_cidrs"].size(), 3u);
+  EXPECT_THAT(GetStatus("/metrics").get<std::string>(),
+              ::testing::HasSubstr("romana_vpcrouter_route_limit_exceeded_tables 2"));
+  EXPECT_THAT(Log(), ::testing::HasSubstr("over the limit of 3"));
+}
+
+TEST(VpcRouterFlagsTest, BadFlagsExitTwoNamingTheFlag) {
+  const std::string bin = (romana::testing::BinaryDir() / "apps/romana-vpcrouter/romana-vpcrouter").string();
+  struct Case { std::vector<std::string> args; const char* expect; } cases[] = {
+      {{"--port", "70000"}, "--port"},
+      {{"--route_spec", "/nonexistent/spec.json"}, "--route_spec"},
+      {{"--mode", "bogus"}, "--mode 'bogus'"},
+      {{"--route_spec", "/dev/null", "--ignore_routes", "10.0.0.0/33"}, "--ignore_routes '10.0.0.0/33'"},
+      {{"--route_spec", "/dev/null", "--icmp_check_interval", "0"}, "--icmp_check_interval"},
+      {{"--mode", "etcd", "--etcd_ca_cert", "/x"}, "all or none"},
+  };
+  for (const auto& c : cases) {
+    std::vector<std::string> argv = {bin};
+    argv.insert(argv.end(), c.args.begin(), c.args.end());
+    auto r = base::RunCommand(argv);
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->exit_code, 2) << r->output;
+    EXPECT_THAT(r->output, ::testing::HasSubstr(c.expect));
+  }
+}
+
+}  // namespace
+}  // namespace romana::aws
