@@ -1,6 +1,7 @@
 #include "store/txn_rules.h"
 
 #include <set>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -60,6 +61,25 @@ bool Apply(Compare::Op op, const T& have, const T& want) {
 }  // namespace
 
 absl::Status ValidateTxn(const Txn& txn) {
+  for (const auto& [name, size] : {std::pair<const char*, size_t>{"compares", txn.compares.size()},
+                                   {"success", txn.success.size()},
+                                   {"failure", txn.failure.size()}}) {
+    if (size > kMaxTxnOps) {
+      return absl::InvalidArgumentError(absl::StrCat("txn.", name, ": ", size,
+                                                     " entries, more than the limit of ",
+                                                     kMaxTxnOps, " (etcd's --max-txn-ops)"));
+    }
+  }
+  size_t bytes = 0;
+  for (const Compare& c : txn.compares) bytes += c.key.size() + c.value.size();
+  for (const std::vector<Op>* ops : {&txn.success, &txn.failure}) {
+    for (const Op& op : *ops) bytes += op.key.size() + op.value.size();
+  }
+  if (bytes > kMaxTxnBytes) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "txn: ", bytes, " bytes of keys and values, more than the limit of ", kMaxTxnBytes,
+        " (etcd's --max-request-bytes)"));
+  }
   for (size_t i = 0; i < txn.compares.size(); ++i) {
     if (txn.compares[i].key.empty()) {
       return absl::InvalidArgumentError(

@@ -16,8 +16,14 @@ namespace romana::store {
 //   - an empty key in a compare or an op, an empty prefix in a DeletePrefix;
 //   - a negative lease id;
 //   - the same key put twice in one branch, or a put of a key that a delete of the same branch
-//     also covers (etcd: "duplicate key given in txn request").
+//     also covers (etcd: "duplicate key given in txn request");
+//   - more than kMaxTxnOps compares or ops in one branch, or more than kMaxTxnBytes of keys and
+//     values: etcd's default limits (--max-txn-ops, --max-request-bytes), enforced by every
+//     backend so that what works on the embedded store also works on etcd.
 absl::Status ValidateTxn(const Txn& txn);
+
+inline constexpr size_t kMaxTxnOps = 128;
+inline constexpr size_t kMaxTxnBytes = 1536 * 1024 - 4096;  // etcd's 1.5 MiB minus headroom
 
 // Checks a range request: non-empty prefix, limit >= 0, revision >= 0, start_key (if set)
 // starts with the prefix. Errors: InvalidArgument naming the field.

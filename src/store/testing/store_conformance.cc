@@ -310,6 +310,26 @@ TEST_P(StoreConformanceTest, TxnRejectsConflictingOpsAndAppliesNothing) {
   EXPECT_EQ((*store().Get(K("a")))->value, "1");
 }
 
+TEST_P(StoreConformanceTest, TxnLimitsAreEtcdsOnEveryBackend) {
+  Txn many;
+  for (int i = 0; i < 129; ++i) many.success.push_back(Op::Put(K(absl::StrCat("n/", i)), "v"));
+  absl::StatusOr<TxnResult> r = store().Commit(many);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument) << r.status();
+  EXPECT_THAT(r.status().message(), HasSubstr("txn.success"));
+  many.success.pop_back();
+  r = store().Commit(many);
+  ASSERT_TRUE(r.ok()) << "128 ops are allowed: " << r.status();
+  absl::StatusOr<RangeResult> all = store().Range({.prefix = K("n/")});
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->kvs.size(), 128u);
+  absl::StatusOr<Revision> big = store().Put(K("big"), std::string(2 << 20, 'x'));
+  EXPECT_EQ(big.status().code(), absl::StatusCode::kInvalidArgument) << big.status();
+  EXPECT_FALSE(store().Get(K("big"))->has_value());
+  absl::StatusOr<Revision> large = store().Put(K("large"), std::string(1 << 20, 'y'));
+  ASSERT_TRUE(large.ok()) << "a 1 MiB value fits: " << large.status();
+  EXPECT_EQ((*store().Get(K("large")))->value.size(), 1u << 20);
+}
+
 // Every compare target and operator, against an existing and a missing key.
 TEST_P(StoreConformanceTest, EveryCompareTargetAndOperator) {
   Revision created = *store().Put(K("k"), "m");
