@@ -145,6 +145,50 @@ TEST(EtcdStoreTest, WatcherResumesAfterTheServerRestarts) {
   EXPECT_EQ(after[0].kv.value, "2");
 }
 
+TEST(EtcdStoreTest, AHungServerGivesDeadlineExceededWithinTheRequestTimeout) {
+  auto cluster = testing::EtcdCluster::Start({.members = 1});
+  ASSERT_TRUE(cluster.ok()) << cluster.status();
+  auto store = EtcdStore::Create({.endpoints = (*cluster)->ClientEndpoints(),
+                                  .request_timeout = milliseconds(500)});
+  ASSERT_TRUE(store.ok());
+  ASSERT_TRUE((*store)->Put("/hung/a", "1").ok());
+  ASSERT_TRUE((*cluster)->Kill(0, SIGSTOP).ok());
+  const auto start = std::chrono::steady_clock::now();
+  absl::StatusOr<std::optional<KeyValue>> got = (*store)->Get("/hung/a");
+  absl::StatusOr<TxnResult> put = (*store)->Commit({.success = {Op::Put("/hung/b", "2")}});
+  const auto took = std::chrono::steady_clock::now() - start;
+  ASSERT_TRUE((*cluster)->Kill(0, SIGCONT).ok());
+  EXPECT_EQ(got.status().code(), absl::StatusCode::kDeadlineExceeded) << got.status();
+  EXPECT_EQ(put.status().code(), absl::StatusCode::kDeadlineExceeded) << put.status();
+  EXPECT_LT(took, seconds(5)) << "two requests of 500 ms each";
+  // Once the server runs again, so does the client.
+  EXPECT_TRUE(romana::testing::WaitUntil([&] { return (*store)->Get("/hung/a").ok(); }, seconds(20)));
+}
+
+TEST(EtcdStoreTest, AWatchWithoutAnyServerEndsUnavailableAfterItsRetryWindow) {
+  auto cluster = testing::EtcdCluster::Start({.members = 1});
+  ASSERT_TRUE(cluster.ok()) << cluster.status();
+  auto store = EtcdStore::Create({.endpoints = (*cluster)->ClientEndpoints(),
+                                  .request_timeout = seconds(1),
+                                  .watch_retry_window = seconds(1)});
+  ASSERT_TRUE(store.ok());
+  absl::StatusOr<Revision> r = (*store)->Put("/gone/a", "1");
+  ASSERT_TRUE(r.ok());
+  auto w = (*store)->Watch("/gone/", *r);
+  ASSERT_TRUE(w.ok());
+  absl::StatusOr<std::vector<Event>> first = (*w)->Next(seconds(10));
+  ASSERT_TRUE(first.ok() && first->size() == 1u);
+  ASSERT_TRUE((*cluster)->Kill(0, SIGKILL).ok());
+  absl::Status last;
+  ASSERT_TRUE(romana::testing::WaitUntil([&] {
+    absl::StatusOr<std::vector<Event>> next = (*w)->Next(milliseconds(100));
+    last = next.status();
+    return !next.ok();
+  }, seconds(30)));
+  EXPECT_EQ(last.code(), absl::StatusCode::kUnavailable) << last;
+  EXPECT_THAT(last.message(), HasSubstr("last revision seen"));
+}
+
 TEST(EtcdStoreTest, MutualTlsWorksAndIsEnforced) {
   auto cluster = testing::EtcdCluster::Start({.members = 1, .tls = true});
   ASSERT_TRUE(cluster.ok()) << cluster.status();
