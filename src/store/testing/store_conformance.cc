@@ -501,6 +501,20 @@ TEST_P(StoreConformanceTest, WatchFromZeroSeesOnlyLaterChanges) {
   EXPECT_THAT(Show(Collect(**w, 1)), ElementsAre(Show({Event::Type::kPut, {K("z/new"), "2", r, r, 1}})));
 }
 
+TEST_P(StoreConformanceTest, WatchFromAFutureRevisionStartsThere) {
+  Revision now = *store().CurrentRevision();
+  absl::StatusOr<std::unique_ptr<Watcher>> w = store().Watch(K("fut/"), now + 3);
+  ASSERT_TRUE(w.ok()) << w.status();
+  store().Put(K("fut/a"), "1").IgnoreError();  // now + 1
+  store().Put(K("fut/a"), "2").IgnoreError();  // now + 2
+  Revision r3 = *store().Put(K("fut/a"), "3");
+  ASSERT_EQ(r3, now + 3);
+  std::vector<Event> events = Collect(**w, 1);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].kv.value, "3");
+  EXPECT_EQ(events[0].kv.mod_revision, r3);
+}
+
 TEST_P(StoreConformanceTest, WatchWakesUpAWaitingReader) {
   absl::StatusOr<std::unique_ptr<Watcher>> w = store().Watch(K("wake/"), 0);
   ASSERT_TRUE(w.ok());
