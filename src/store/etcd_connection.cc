@@ -88,6 +88,9 @@ absl::StatusOr<std::unique_ptr<EtcdConnection>> EtcdConnection::Create(
     args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
     args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 10000);
     args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 5000);
+    // Ranges and watch batches can be far larger than gRPC's 4 MiB default (etcd's own client
+    // lifts the limit too).
+    args.SetMaxReceiveMessageSize(-1);
     // Channels of different stores do not share connections.
     args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
     auto endpoint = std::make_unique<Endpoint>();

@@ -192,6 +192,22 @@ TEST_P(StoreConformanceTest, RangePagesWithLimitAndStartKey) {
   EXPECT_TRUE(one->more);
 }
 
+// Large answers (e.g. every endpoint of a big cluster) are not cut by transport limits.
+TEST_P(StoreConformanceTest, RangesAndWatchBatchesOfManyMegabytes) {
+  absl::StatusOr<std::unique_ptr<Watcher>> w = store().Watch(K("mb/"), 0);
+  ASSERT_TRUE(w.ok());
+  for (int i = 0; i < 6; ++i) {
+    ASSERT_TRUE(store().Put(K(absl::StrCat("mb/", i)), std::string(1 << 20, 'a' + i)).ok());
+  }
+  absl::StatusOr<RangeResult> all = store().Range({.prefix = K("mb/")});
+  ASSERT_TRUE(all.ok()) << all.status();
+  ASSERT_EQ(all->kvs.size(), 6u);
+  EXPECT_EQ(all->kvs[5].value, std::string(1 << 20, 'f'));
+  std::vector<Event> events = Collect(**w, 6);
+  ASSERT_EQ(events.size(), 6u);
+  EXPECT_EQ(events[3].kv.value.size(), 1u << 20);
+}
+
 TEST_P(StoreConformanceTest, RangeAtAPastRevisionSeesThatRevision) {
   Revision r1 = *store().Put(K("h/a"), "a1");
   Revision r2 = *store().Put(K("h/b"), "b1");
