@@ -205,6 +205,25 @@ absl::Status EtcdCluster::Kill(int i, int signal) {
     return absl::FailedPreconditionError(absl::StrCat("etcd member ", i, " is not running"));
   }
   members_[i].process->Signal(signal);
+  if (signal == SIGSTOP) {
+    // kill() returns before the group stop completes: wait until every thread is stopped.
+    const pid_t p = pid(i);
+    bool stopped = romana::testing::WaitUntil([p] {
+      std::error_code ec;
+      for (const auto& task : std::filesystem::directory_iterator(
+               absl::StrCat("/proc/", p, "/task"), ec)) {
+        std::ifstream stat(task.path() / "stat");
+        std::string line;
+        std::getline(stat, line);
+        size_t paren = line.rfind(')');
+        if (paren == std::string::npos || paren + 2 >= line.size() || line[paren + 2] != 'T') {
+          return false;
+        }
+      }
+      return !ec;
+    }, std::chrono::seconds(10));
+    if (!stopped) return absl::DeadlineExceededError(absl::StrCat("etcd member ", i, " did not stop"));
+  }
   if (signal == SIGKILL || signal == SIGTERM) {
     absl::StatusOr<int> code = members_[i].process->Wait(std::chrono::seconds(20));
     if (!code.ok()) return code.status();

@@ -76,7 +76,8 @@ class EtcdCluster {
   // The index of the current leader, asked of the running members (Maintenance.Status).
   // Unavailable while there is none.
   absl::StatusOr<int> LeaderIndex();
-  // Sends `signal` to member i and, for SIGKILL/SIGTERM, waits until it is gone.
+  // Sends `signal` to member i and, for SIGKILL/SIGTERM, waits until it is gone; for SIGSTOP
+  // until every thread of it is stopped (SIGCONT resumes it).
   absl::Status Kill(int i, int signal = 9);
   // Starts a stopped member again on its ports with its data directory.
   absl::Status Restart(int i);
