@@ -139,8 +139,10 @@ class Store {
   // Atomically evaluates `txn.compares` and applies `success` or `failure`. Either every op of
   // the chosen branch is applied with one new revision, or none is. A branch that changes
   // nothing (deletes of missing keys, or no ops) does not create a revision.
-  // Errors: InvalidArgument for an empty key/prefix, a key put twice in one branch, or a put
-  // that a delete of the same branch covers (as etcd); NotFound for an unknown lease.
+  // Errors: InvalidArgument for an empty key/prefix, a key put twice in one branch, a put
+  // that a delete of the same branch covers, more than 128 compares/ops in a branch or more
+  // than ~1.5 MiB of keys and values (etcd's limits, on every backend); NotFound for an
+  // unknown lease.
   virtual absl::StatusOr<TxnResult> Commit(const Txn& txn) = 0;
 
   // Convenience: an unconditional single put; returns the new revision.
