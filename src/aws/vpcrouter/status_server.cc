@@ -122,6 +122,8 @@ absl::StatusOr<std::unique_ptr<StatusServer>> StatusServer::Start(const std::str
     return absl::UnavailableError(absl::StrCat("status server: cannot listen on ", address, ":", port));
   }
   s->thread_ = std::thread([srv_ptr = s->server_.get()] { srv_ptr->listen_after_bind(); });
+  // stop() is a no-op until the loop runs; wait so the destructor can always stop it.
+  while (!s->server_->is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   return s;
 }
 

@@ -1,0 +1,129 @@
+#include "k8s/kube_client.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "aws/sigv4.h"
+
+namespace romana::k8s {
+
+using nlohmann::json;
+
+aws::CurlHttpOptions MakeHttpOptions(const KubeConfig& c) {
+  return aws::CurlHttpOptions{.ca_file = c.ca_file,
+                              .client_cert_file = c.client_cert_file,
+                              .client_key_file = c.client_key_file,
+                              .insecure_skip_verify = c.insecure_skip_verify};
+}
+
+absl::StatusOr<aws::HttpHeaders> KubeClient::Headers() const {
+  aws::HttpHeaders h = {{"Accept", "application/json"}, {"User-Agent", "romana/0.1"}};
+  std::string token = config_.token;
+  if (!config_.token_file.empty()) {
+    std::ifstream in(config_.token_file);
+    if (!in) return absl::UnavailableError(absl::StrCat("token file ", config_.token_file, " cannot be read"));
+    std::stringstream ss;
+    ss << in.rdbuf();
+    token = std::string(absl::StripAsciiWhitespace(ss.str()));
+  }
+  if (!token.empty()) h.emplace_back("Authorization", "Bearer " + token);
+  return h;
+}
+
+absl::Status KubeClient::StatusFor(int code, const std::string& body, const std::string& what) const {
+  std::string msg = body.substr(0, 300);
+  json j = json::parse(body, nullptr, false);
+  if (j.is_object() && j.contains("message") && j["message"].is_string()) msg = j["message"];
+  const std::string text = absl::StrCat(what, ": HTTP ", code, ": ", msg);
+  if (code == 404) return absl::NotFoundError(text);
+  if (code == 401 || code == 403) return absl::PermissionDeniedError(text);
+  if (code == 410) return absl::FailedPreconditionError(text);
+  if (code == 409) return absl::AlreadyExistsError(text);
+  if (code >= 500 || code == 429) return absl::UnavailableError(text);
+  return absl::InvalidArgumentError(text);
+}
+
+absl::StatusOr<json> KubeClient::Get(const std::string& path) {
+  absl::StatusOr<aws::HttpHeaders> h = Headers();
+  if (!h.ok()) return h.status();
+  absl::StatusOr<aws::HttpResponse> r = http_.Send({.method = "GET", .url = config_.server + path, .headers = *h});
+  if (!r.ok()) return r.status();
+  if (r->status != 200) return StatusFor(r->status, r->body, "GET " + path);
+  json j = json::parse(r->body, nullptr, false);
+  if (j.is_discarded()) return absl::InvalidArgumentError(absl::StrCat("GET ", path, ": answer is not JSON"));
+  return j;
+}
+
+absl::StatusOr<ListResult> KubeClient::List(const std::string& path, const std::string& selector) {
+  ListResult out;
+  std::string cont;
+  for (int page = 0; page < 10000; ++page) {
+    std::string url = absl::StrCat(path, "?limit=500");
+    if (!selector.empty()) absl::StrAppend(&url, "&labelSelector=", aws::UriEncode(selector, false));
+    if (!cont.empty()) absl::StrAppend(&url, "&continue=", aws::UriEncode(cont, false));
+    absl::StatusOr<json> j = Get(url);
+    if (!j.ok()) return j.status();
+    if (!j->contains("items") || !(*j)["items"].is_array()) {
+      return absl::InvalidArgumentError(absl::StrCat("LIST ", path, ": no items array"));
+    }
+    for (json& item : (*j)["items"]) out.items.push_back(std::move(item));
+    const json& meta = j->value("metadata", json::object());
+    out.resource_version = meta.value("resourceVersion", "");
+    cont = meta.value("continue", "");
+    if (cont.empty()) return out;
+  }
+  return absl::InternalError(absl::StrCat("LIST ", path, ": too many pages"));
+}
+
+absl::Status KubeClient::Watch(const std::string& path, const std::string& resource_version, int timeout_seconds,
+                               const std::function<void(const WatchEvent&)>& on_event,
+                               const std::atomic<bool>* cancel) {
+  absl::StatusOr<aws::HttpHeaders> h = Headers();
+  if (!h.ok()) return h.status();
+  std::string buffer;
+  absl::Status stream_error;
+  std::string error_body;
+  int http_status = 0;
+  aws::HttpRequest req{
+      .method = "GET",
+      .url = absl::StrCat(config_.server, path, "?watch=true&allowWatchBookmarks=true&resourceVersion=",
+                          aws::UriEncode(resource_version, false), "&timeoutSeconds=", timeout_seconds),
+      .headers = *h,
+      .timeout = std::chrono::milliseconds(0),
+      .cancel = cancel};
+  // The status is not known inside the callback, so non-JSON bodies are collected and judged
+  // afterwards; JSON lines are events.
+  req.on_body_data = [&](absl::string_view data) {
+    buffer.append(data.data(), data.size());
+    size_t nl;
+    while ((nl = buffer.find('\n')) != std::string::npos) {
+      std::string line = buffer.substr(0, nl);
+      buffer.erase(0, nl + 1);
+      if (absl::StripAsciiWhitespace(line).empty()) continue;
+      json j = json::parse(line, nullptr, false);
+      if (j.is_discarded() || !j.is_object() || !j.contains("type")) {
+        error_body += line;
+        continue;
+      }
+      WatchEvent ev{j["type"].get<std::string>(), j.value("object", json::object())};
+      if (ev.type == "ERROR") {
+        const int code = ev.object.value("code", 0);
+        const std::string msg = ev.object.value("message", "");
+        stream_error = code == 410 ? absl::FailedPreconditionError(absl::StrCat("watch ", path, ": ", msg))
+                                   : absl::UnavailableError(absl::StrCat("watch ", path, ": ERROR ", code, ": ", msg));
+        return false;
+      }
+      on_event(ev);
+    }
+    return true;
+  };
+  absl::StatusOr<aws::HttpResponse> r = http_.Send(req);
+  if (!r.ok()) return r.status();
+  http_status = r->status;
+  if (http_status != 200) return StatusFor(http_status, error_body + buffer, "watch " + path);
+  return stream_error;
+}
+
+}  // namespace romana::k8s

@@ -1,0 +1,66 @@
+// kube_client.h: a minimal Kubernetes API client: GET, LIST (with resourceVersion) and WATCH
+// (newline-delimited JSON events) of any resource path, e.g. "/api/v1/nodes",
+// "/api/v1/namespaces", "/api/v1/pods", "/apis/networking.k8s.io/v1/networkpolicies".
+// Thread-safe (the HTTP client is; the client keeps no per-call state).
+#ifndef ROMANA_K8S_KUBE_CLIENT_H_
+#define ROMANA_K8S_KUBE_CLIENT_H_
+
+#include <atomic>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "aws/http_client.h"
+#include "k8s/kube_config.h"
+#include "nlohmann/json.hpp"
+
+namespace romana::k8s {
+
+struct ListResult {
+  std::vector<nlohmann::json> items;
+  std::string resource_version;   // metadata.resourceVersion of the list: watch from here.
+};
+
+struct WatchEvent {
+  std::string type;               // ADDED | MODIFIED | DELETED | BOOKMARK | ERROR
+  nlohmann::json object;
+};
+
+class KubeClient {
+ public:
+  // `http` must outlive the client and be configured with the TLS settings of `config`
+  // (see MakeHttpOptions).
+  KubeClient(aws::HttpClient& http, KubeConfig config) : http_(http), config_(std::move(config)) {}
+
+  // GET path. Errors: NotFound (404), PermissionDenied (401/403), Unavailable (transport, 5xx),
+  // InvalidArgument (not JSON).
+  absl::StatusOr<nlohmann::json> Get(const std::string& path);
+
+  // Every page of a list (limit/continue). `selector` is a label selector or "".
+  absl::StatusOr<ListResult> List(const std::string& path, const std::string& selector = "");
+
+  // Watches `path` from `resource_version` and calls `on_event` for each event until the server
+  // ends the stream (OK), `cancel` becomes true (Cancelled), or an error. A too-old
+  // resourceVersion (HTTP 410, or an ERROR event with code 410) returns FailedPrecondition:
+  // the caller must re-list. Bookmarks are requested and delivered as BOOKMARK events.
+  absl::Status Watch(const std::string& path, const std::string& resource_version, int timeout_seconds,
+                     const std::function<void(const WatchEvent&)>& on_event,
+                     const std::atomic<bool>* cancel = nullptr);
+
+  const KubeConfig& config() const { return config_; }
+
+ private:
+  absl::StatusOr<aws::HttpHeaders> Headers() const;
+  absl::Status StatusFor(int http_status, const std::string& body, const std::string& what) const;
+
+  aws::HttpClient& http_;
+  KubeConfig config_;
+};
+
+// The libcurl options matching a KubeConfig's TLS settings.
+aws::CurlHttpOptions MakeHttpOptions(const KubeConfig& config);
+
+}  // namespace romana::k8s
+
+#endif  // ROMANA_K8S_KUBE_CLIENT_H_

@@ -1,0 +1,116 @@
+#include "k8s/kube_config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+
+namespace romana::k8s {
+namespace {
+
+std::string Get(const std::map<std::string, std::string>& env, const std::string& k) {
+  auto it = env.find(k);
+  return it == env.end() ? "" : it->second;
+}
+
+YAML::Node Named(const YAML::Node& list, const std::string& name, const char* inner) {
+  if (!list || !list.IsSequence()) return YAML::Node();
+  for (const YAML::Node& item : list) {
+    if (item["name"] && item["name"].as<std::string>() == name) return item[inner];
+  }
+  return YAML::Node();
+}
+
+std::string Str(const YAML::Node& n, const char* key) {
+  return n && n[key] && n[key].IsScalar() ? n[key].as<std::string>() : "";
+}
+
+absl::StatusOr<std::string> DataToFile(const std::string& b64, const std::string& dir, const std::string& name) {
+  std::string raw;
+  if (!absl::Base64Unescape(b64, &raw)) {
+    return absl::InvalidArgumentError(absl::StrCat("kubeconfig: ", name, "-data is not base64"));
+  }
+  std::string path = (std::filesystem::path(dir) / (name + ".pem")).string();
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << raw;
+  if (!out) return absl::InternalError("cannot write " + path);
+  return path;
+}
+
+std::string Resolve(const std::string& file, const std::string& kubeconfig_path) {
+  if (file.empty() || file[0] == '/') return file;
+  return (std::filesystem::path(kubeconfig_path).parent_path() / file).string();
+}
+
+}  // namespace
+
+absl::StatusOr<KubeConfig> LoadInClusterConfig(const std::map<std::string, std::string>& env,
+                                               const std::string& sa_dir) {
+  const std::string host = Get(env, "KUBERNETES_SERVICE_HOST");
+  const std::string port = Get(env, "KUBERNETES_SERVICE_PORT");
+  if (host.empty() || port.empty()) {
+    return absl::NotFoundError("not in a cluster: KUBERNETES_SERVICE_HOST/PORT are not set");
+  }
+  KubeConfig c;
+  const bool v6 = host.find(':') != std::string::npos;
+  c.server = absl::StrCat("https://", v6 ? "[" + host + "]" : host, ":", port);
+  c.token_file = sa_dir + "/token";
+  if (!std::filesystem::exists(c.token_file)) {
+    return absl::NotFoundError(absl::StrCat("not in a cluster: ", c.token_file, " is missing"));
+  }
+  if (std::filesystem::exists(sa_dir + "/ca.crt")) c.ca_file = sa_dir + "/ca.crt";
+  return c;
+}
+
+absl::StatusOr<KubeConfig> LoadKubeconfig(const std::string& path, const std::string& context,
+                                          const std::string& scratch_dir) {
+  if (!std::filesystem::exists(path)) return absl::NotFoundError(absl::StrCat("kubeconfig ", path, " not found"));
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path);
+  } catch (const std::exception& e) {
+    return absl::InvalidArgumentError(absl::StrCat("kubeconfig ", path, ": ", e.what()));
+  }
+  std::string ctx_name = context.empty() ? Str(root, "current-context") : context;
+  if (ctx_name.empty()) return absl::InvalidArgumentError(absl::StrCat("kubeconfig ", path, ": no current-context"));
+  YAML::Node ctx = Named(root["contexts"], ctx_name, "context");
+  if (!ctx || ctx.IsNull()) return absl::InvalidArgumentError(absl::StrCat("kubeconfig ", path, ": context '", ctx_name, "' not found"));
+  YAML::Node cluster = Named(root["clusters"], Str(ctx, "cluster"), "cluster");
+  if (!cluster || cluster.IsNull()) {
+    return absl::InvalidArgumentError(absl::StrCat("kubeconfig ", path, ": cluster '", Str(ctx, "cluster"), "' not found"));
+  }
+  YAML::Node user = Named(root["users"], Str(ctx, "user"), "user");
+  KubeConfig c;
+  c.server = Str(cluster, "server");
+  if (c.server.empty()) return absl::InvalidArgumentError(absl::StrCat("kubeconfig ", path, ": cluster has no server"));
+  c.insecure_skip_verify = Str(cluster, "insecure-skip-tls-verify") == "true";
+  c.ca_file = Resolve(Str(cluster, "certificate-authority"), path);
+  if (std::string d = Str(cluster, "certificate-authority-data"); !d.empty()) {
+    absl::StatusOr<std::string> f = DataToFile(d, scratch_dir, "certificate-authority");
+    if (!f.ok()) return f.status();
+    c.ca_file = *f;
+  }
+  if (user && !user.IsNull()) {
+    c.token = Str(user, "token");
+    c.token_file = Resolve(Str(user, "tokenFile"), path);
+    c.client_cert_file = Resolve(Str(user, "client-certificate"), path);
+    c.client_key_file = Resolve(Str(user, "client-key"), path);
+    if (std::string d = Str(user, "client-certificate-data"); !d.empty()) {
+      absl::StatusOr<std::string> f = DataToFile(d, scratch_dir, "client-certificate");
+      if (!f.ok()) return f.status();
+      c.client_cert_file = *f;
+    }
+    if (std::string d = Str(user, "client-key-data"); !d.empty()) {
+      absl::StatusOr<std::string> f = DataToFile(d, scratch_dir, "client-key");
+      if (!f.ok()) return f.status();
+      c.client_key_file = *f;
+    }
+  }
+  return c;
+}
+
+}  // namespace romana::k8s

@@ -1,0 +1,38 @@
+// kube_config.h: how to reach the Kubernetes API server: in-cluster (service account token +
+// CA), a kubeconfig file (current or named context), or a plain --server URL.
+// Pure loading functions, thread-safe. Libraries do not read the environment: callers pass it.
+#ifndef ROMANA_K8S_KUBE_CONFIG_H_
+#define ROMANA_K8S_KUBE_CONFIG_H_
+
+#include <map>
+#include <string>
+
+#include "absl/status/statusor.h"
+
+namespace romana::k8s {
+
+struct KubeConfig {
+  std::string server;              // "https://10.96.0.1:443" or "http://127.0.0.1:PORT"
+  std::string token;               // Bearer token (static).
+  std::string token_file;          // Bearer token re-read on every request (rotating SA tokens).
+  std::string ca_file;             // PEM CA bundle; empty = system default.
+  std::string client_cert_file;    // PEM client certificate.
+  std::string client_key_file;
+  bool insecure_skip_verify = false;
+};
+
+// KUBERNETES_SERVICE_HOST/PORT from `env`, token and ca.crt from `sa_dir`.
+// Errors: NotFound when not running in a cluster (variables or token missing).
+absl::StatusOr<KubeConfig> LoadInClusterConfig(
+    const std::map<std::string, std::string>& env,
+    const std::string& sa_dir = "/var/run/secrets/kubernetes.io/serviceaccount");
+
+// A kubeconfig file; `context` empty = current-context. Inline *-data fields are written to
+// files under `scratch_dir` (REQUIRES: exists when the file has inline data).
+// Errors: NotFound (file), InvalidArgument (names the missing/bad field).
+absl::StatusOr<KubeConfig> LoadKubeconfig(const std::string& path, const std::string& context,
+                                          const std::string& scratch_dir);
+
+}  // namespace romana::k8s
+
+#endif  // ROMANA_K8S_KUBE_CONFIG_H_

@@ -1,0 +1,69 @@
+#include "k8s/kube_config.h"
+
+#include <fstream>
+
+#include "base/testing/test_env.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace romana::k8s {
+namespace {
+
+TEST(KubeConfigTest, InCluster) {
+  romana::testing::TempDir sa;
+  std::map<std::string, std::string> env = {{"KUBERNETES_SERVICE_HOST", "10.96.0.1"}, {"KUBERNETES_SERVICE_PORT", "443"}};
+  EXPECT_EQ(LoadInClusterConfig(env, sa.path().string()).status().code(), absl::StatusCode::kNotFound);
+  std::ofstream(sa.File("token")) << "tok\n";
+  std::ofstream(sa.File("ca.crt")) << "pem";
+  auto c = LoadInClusterConfig(env, sa.path().string());
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->server, "https://10.96.0.1:443");
+  EXPECT_EQ(c->token_file, sa.File("token"));
+  EXPECT_EQ(c->ca_file, sa.File("ca.crt"));
+  EXPECT_EQ(LoadInClusterConfig({}, sa.path().string()).status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST(KubeConfigTest, KubeconfigContextsInlineDataAndRelativePaths) {
+  romana::testing::TempDir dir;
+  std::ofstream(dir.File("config")) << R"(apiVersion: v1
+kind: Config
+current-context: lab
+contexts:
+- name: lab
+  context: {cluster: c1, user: u1}
+- name: other
+  context: {cluster: c2, user: u2}
+clusters:
+- name: c1
+  cluster:
+    server: https://127.0.0.1:6443
+    certificate-authority-data: aGVsbG8=
+- name: c2
+  cluster: {server: "http://127.0.0.1:8080", insecure-skip-tls-verify: true, certificate-authority: ca.pem}
+users:
+- name: u1
+  user: {token: abc}
+- name: u2
+  user: {client-certificate: crt.pem, client-key: /abs/key.pem}
+)";
+  auto c = LoadKubeconfig(dir.File("config"), "", dir.path().string());
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->server, "https://127.0.0.1:6443");
+  EXPECT_EQ(c->token, "abc");
+  std::ifstream ca(c->ca_file);
+  std::string content;
+  ca >> content;
+  EXPECT_EQ(content, "hello");
+  auto o = LoadKubeconfig(dir.File("config"), "other", dir.path().string());
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_TRUE(o->insecure_skip_verify);
+  EXPECT_EQ(o->ca_file, dir.File("ca.pem"));
+  EXPECT_EQ(o->client_cert_file, dir.File("crt.pem"));
+  EXPECT_EQ(o->client_key_file, "/abs/key.pem");
+  auto missing = LoadKubeconfig(dir.File("config"), "nope", dir.path().string());
+  EXPECT_THAT(std::string(missing.status().message()), ::testing::HasSubstr("context 'nope' not found"));
+  EXPECT_EQ(LoadKubeconfig(dir.File("absent"), "", dir.path().string()).status().code(), absl::StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace romana::k8s

@@ -1,0 +1,308 @@
+#include "k8s/testing/test_api_server.h"
+
+#include <httplib.h>
+
+#include <chrono>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/match.h"
+
+namespace romana::k8s::testing {
+
+using nlohmann::json;
+
+namespace {
+
+json StatusObject(int code, const std::string& reason, const std::string& message) {
+  return json{{"kind", "Status"}, {"apiVersion", "v1"}, {"metadata", json::object()}, {"status", "Failure"},
+              {"message", message}, {"reason", reason}, {"code", code}};
+}
+
+void SendJson(httplib::Response& res, int code, const json& j) {
+  res.status = code;
+  res.set_content(j.dump(), "application/json");
+}
+
+std::string NowRfc3339() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<TestApiServer>> TestApiServer::Start(TestApiServerOptions options) {
+  std::unique_ptr<TestApiServer> s(new TestApiServer());
+  s->server_ = std::make_unique<httplib::Server>();
+  s->resources_ = options.resources;
+  s->Install(options);
+  s->port_ = s->server_->bind_to_any_port("127.0.0.1");
+  if (s->port_ <= 0) return absl::UnavailableError("test API server: cannot bind 127.0.0.1");
+  s->thread_ = std::thread([srv = s->server_.get()] { srv->listen_after_bind(); });
+  // stop() is a no-op until the loop runs; wait so the destructor can always stop it.
+  while (!s->server_->is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  return s;
+}
+
+TestApiServer::~TestApiServer() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (server_) server_->stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+std::string TestApiServer::url() const { return absl::StrCat("http://127.0.0.1:", port_); }
+
+int64_t TestApiServer::resource_version() const {
+  std::lock_guard lock(mu_);
+  return rv_;
+}
+
+int TestApiServer::watch_requests() const {
+  std::lock_guard lock(mu_);
+  return watch_requests_;
+}
+
+json TestApiServer::PutLocked(const std::string& resource, json object, bool* created) {
+  const std::string name = object["metadata"]["name"];
+  auto& bucket = objects_[resource];
+  auto it = bucket.find(name);
+  *created = it == bucket.end();
+  const int64_t rv = ++rv_;
+  json& meta = object["metadata"];
+  meta["resourceVersion"] = std::to_string(rv);
+  if (*created) {
+    meta["uid"] = absl::StrCat("uid-", resource, "-", name, "-", rv);
+    meta["creationTimestamp"] = NowRfc3339();
+  } else {
+    meta["uid"] = it->second["metadata"].value("uid", "");
+    meta["creationTimestamp"] = it->second["metadata"].value("creationTimestamp", "");
+  }
+  for (const auto& r : resources_) {
+    if (r.name == resource) {
+      object["kind"] = r.kind;
+      object["apiVersion"] = "v1";
+    }
+  }
+  bucket[name] = object;
+  history_.push_back({rv, resource, *created ? "ADDED" : "MODIFIED", object});
+  cv_.notify_all();
+  return object;
+}
+
+bool TestApiServer::RemoveLocked(const std::string& resource, const std::string& name, json* removed) {
+  auto& bucket = objects_[resource];
+  auto it = bucket.find(name);
+  if (it == bucket.end()) return false;
+  json obj = it->second;
+  bucket.erase(it);
+  const int64_t rv = ++rv_;
+  obj["metadata"]["resourceVersion"] = std::to_string(rv);
+  history_.push_back({rv, resource, "DELETED", obj});
+  if (removed) *removed = obj;
+  cv_.notify_all();
+  return true;
+}
+
+json TestApiServer::Put(const std::string& resource, json object) {
+  std::lock_guard lock(mu_);
+  bool created;
+  return PutLocked(resource, std::move(object), &created);
+}
+
+bool TestApiServer::Remove(const std::string& resource, const std::string& name) {
+  std::lock_guard lock(mu_);
+  return RemoveLocked(resource, name, nullptr);
+}
+
+std::vector<json> TestApiServer::Objects(const std::string& resource) const {
+  std::lock_guard lock(mu_);
+  std::vector<json> out;
+  auto it = objects_.find(resource);
+  if (it == objects_.end()) return out;
+  for (const auto& [n, o] : it->second) out.push_back(o);
+  return out;
+}
+
+void TestApiServer::Compact() {
+  std::lock_guard lock(mu_);
+  compacted_ = rv_;
+  history_.clear();
+}
+
+void TestApiServer::DropWatches() {
+  {
+    std::lock_guard lock(mu_);
+    ++drop_generation_;
+  }
+  cv_.notify_all();
+}
+
+void TestApiServer::Install(const TestApiServerOptions& options) {
+  httplib::Server& srv = *server_;
+  srv.Get("/version", [](const httplib::Request&, httplib::Response& res) {
+    SendJson(res, 200, {{"major", "1"}, {"minor", "32"}, {"gitVersion", "v1.32.0-romana-test"},
+                        {"platform", "linux/amd64"}});
+  });
+  srv.Get("/api", [this](const httplib::Request&, httplib::Response& res) {
+    SendJson(res, 200, {{"kind", "APIVersions"}, {"versions", {"v1"}},
+                        {"serverAddressByClientCIDRs",
+                         {{{"clientCIDR", "0.0.0.0/0"}, {"serverAddress", absl::StrCat("127.0.0.1:", port_)}}}}});
+  });
+  srv.Get("/apis", [](const httplib::Request&, httplib::Response& res) {
+    SendJson(res, 200, {{"kind", "APIGroupList"}, {"apiVersion", "v1"}, {"groups", json::array()}});
+  });
+  srv.Get("/api/v1", [this](const httplib::Request&, httplib::Response& res) {
+    json list = json::array();
+    for (const auto& r : resources_) {
+      list.push_back({{"name", r.name}, {"singularName", r.singular}, {"namespaced", false}, {"kind", r.kind},
+                      {"verbs", {"create", "delete", "get", "list", "patch", "update", "watch"}},
+                      {"shortNames", r.short_names}});
+    }
+    SendJson(res, 200, {{"kind", "APIResourceList"}, {"groupVersion", "v1"}, {"resources", list}});
+  });
+  for (const ResourceType& r : options.resources) {
+    const std::string base = "/api/v1/" + r.name;
+    const std::string resource = r.name;
+    srv.Get(base, [this, resource, kind = r.kind](const httplib::Request& req, httplib::Response& res) {
+      const std::string watch = req.get_param_value("watch");
+      if (watch != "true" && watch != "1") {
+        std::lock_guard lock(mu_);
+        json items = json::array();
+        for (const auto& [n, o] : objects_[resource]) items.push_back(o);
+        SendJson(res, 200, {{"kind", kind + "List"}, {"apiVersion", "v1"},
+                            {"metadata", {{"resourceVersion", std::to_string(rv_)}}}, {"items", items}});
+        return;
+      }
+      int64_t from = 0;
+      const std::string rv_text = req.get_param_value("resourceVersion");
+      if (!rv_text.empty()) from = std::strtoll(rv_text.c_str(), nullptr, 10);
+      const bool bookmarks = req.get_param_value("allowWatchBookmarks") == "true";
+      int timeout = 1800;
+      if (req.has_param("timeoutSeconds")) timeout = std::atoi(req.get_param_value("timeoutSeconds").c_str());
+      const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout);
+      uint64_t generation;
+      {
+        std::lock_guard lock(mu_);
+        ++watch_requests_;
+        generation = drop_generation_;
+      }
+      // State shared with the provider across calls.
+      auto sent = std::make_shared<int64_t>(from);
+      auto initial = std::make_shared<bool>(from == 0);
+      auto last_bookmark = std::make_shared<std::chrono::steady_clock::time_point>(std::chrono::steady_clock::now());
+      res.set_chunked_content_provider(
+          "application/json",
+          [this, resource, sent, initial, bookmarks, deadline, generation, last_bookmark](size_t, httplib::DataSink& sink) {
+            std::unique_lock lock(mu_);
+            auto write = [&](const json& ev) {
+              const std::string line = ev.dump() + "\n";
+              return sink.write(line.data(), line.size());
+            };
+            if (*initial) {  // resourceVersion 0/absent: current state as ADDED events
+              *initial = false;
+              for (const auto& [n, o] : objects_[resource]) {
+                if (!write({{"type", "ADDED"}, {"object", o}})) return false;
+              }
+              *sent = rv_;
+            } else if (*sent < compacted_) {
+              write({{"type", "ERROR"},
+                     {"object", StatusObject(410, "Expired",
+                                             absl::StrCat("too old resource version: ", *sent, " (", compacted_, ")"))}});
+              sink.done();
+              return true;
+            }
+            cv_.wait_for(lock, std::chrono::milliseconds(200), [&] {
+              return stopping_ || drop_generation_ != generation || rv_ > *sent;
+            });
+            if (stopping_ || drop_generation_ != generation || std::chrono::steady_clock::now() >= deadline ||
+                !sink.is_writable()) {
+              sink.done();
+              return true;
+            }
+            for (const Event& e : history_) {
+              if (e.rv <= *sent || e.resource != resource) continue;
+              if (!write({{"type", e.type}, {"object", e.object}})) return false;
+            }
+            if (rv_ > *sent) *sent = rv_;
+            if (bookmarks && std::chrono::steady_clock::now() - *last_bookmark > std::chrono::seconds(1)) {
+              *last_bookmark = std::chrono::steady_clock::now();
+              write({{"type", "BOOKMARK"},
+                     {"object", {{"kind", "Node"}, {"apiVersion", "v1"},
+                                 {"metadata", {{"resourceVersion", std::to_string(*sent)}}}}}});
+            }
+            return true;
+          });
+    });
+    srv.Get(base + "/([^/]+)", [this, resource, kind = r.kind](const httplib::Request& req, httplib::Response& res) {
+      std::lock_guard lock(mu_);
+      auto it = objects_[resource].find(req.matches[1]);
+      if (it == objects_[resource].end()) {
+        SendJson(res, 404, StatusObject(404, "NotFound", absl::StrCat(resource, " \"", std::string(req.matches[1]), "\" not found")));
+        return;
+      }
+      SendJson(res, 200, it->second);
+    });
+    srv.Post(base, [this, resource](const httplib::Request& req, httplib::Response& res) {
+      json obj = json::parse(req.body, nullptr, false);
+      if (!obj.is_object() || !obj.contains("metadata") || !obj["metadata"].contains("name")) {
+        SendJson(res, 400, StatusObject(400, "BadRequest", "object needs metadata.name"));
+        return;
+      }
+      std::lock_guard lock(mu_);
+      if (objects_[resource].count(obj["metadata"]["name"])) {
+        SendJson(res, 409, StatusObject(409, "AlreadyExists",
+                                        absl::StrCat(resource, " \"", obj["metadata"]["name"].get<std::string>(), "\" already exists")));
+        return;
+      }
+      bool created;
+      SendJson(res, 201, PutLocked(resource, std::move(obj), &created));
+    });
+    srv.Put(base + "/([^/]+)", [this, resource](const httplib::Request& req, httplib::Response& res) {
+      json obj = json::parse(req.body, nullptr, false);
+      if (!obj.is_object()) {
+        SendJson(res, 400, StatusObject(400, "BadRequest", "body is not a JSON object"));
+        return;
+      }
+      obj["metadata"]["name"] = std::string(req.matches[1]);
+      std::lock_guard lock(mu_);
+      bool created;
+      json out = PutLocked(resource, std::move(obj), &created);
+      SendJson(res, created ? 201 : 200, out);
+    });
+    srv.Patch(base + "/([^/]+)", [this, resource](const httplib::Request& req, httplib::Response& res) {
+      json patch = json::parse(req.body, nullptr, false);
+      std::lock_guard lock(mu_);
+      auto it = objects_[resource].find(req.matches[1]);
+      if (it == objects_[resource].end()) {
+        SendJson(res, 404, StatusObject(404, "NotFound", "not found"));
+        return;
+      }
+      if (patch.is_discarded() || !patch.is_object()) {
+        SendJson(res, 415, StatusObject(415, "UnsupportedMediaType", "only merge patches are supported"));
+        return;
+      }
+      json obj = it->second;
+      obj.merge_patch(patch);
+      bool created;
+      SendJson(res, 200, PutLocked(resource, std::move(obj), &created));
+    });
+    srv.Delete(base + "/([^/]+)", [this, resource](const httplib::Request& req, httplib::Response& res) {
+      std::lock_guard lock(mu_);
+      json removed;
+      if (!RemoveLocked(resource, req.matches[1], &removed)) {
+        SendJson(res, 404, StatusObject(404, "NotFound", "not found"));
+        return;
+      }
+      SendJson(res, 200, removed);
+    });
+  }
+}
+
+}  // namespace romana::k8s::testing
