@@ -365,6 +365,12 @@ absl::StatusOr<TxnResult> SqliteStore::Commit(const Txn& txn) {
   if (changed) {
     revision_ = result.revision;
     changed_.SignalAll();
+    // Automatic compaction, in steps of a tenth of the history kept. A failure here does not
+    // undo the commit; the next commit tries again.
+    const Revision keep = options_.keep_revisions;
+    if (keep > 0 && revision_ - std::max<Revision>(compacted_, 1) >= keep + keep / 10 + 1) {
+      CompactLocked(revision_ - keep).IgnoreError();
+    }
   }
   return result;
 }
@@ -391,6 +397,10 @@ absl::Status SqliteStore::Compact(Revision revision) {
     return absl::InvalidArgumentError(absl::StrCat(
         "compact.revision: ", revision, " is after the current revision ", revision_));
   }
+  return CompactLocked(revision);
+}
+
+absl::Status SqliteStore::CompactLocked(Revision revision) {
   if (revision <= compacted_) return absl::OkStatus();
   RETURN_IF_ERROR(InTransaction([&]() -> absl::Status {
     // Keep, for each key, the newest row at or before `revision` if it is a put (the state as

@@ -49,6 +49,10 @@ struct SqliteStoreOptions {
   // How often (real time) a background thread looks for expired leases; 0 = no thread.
   // Default: 100 ms.
   std::chrono::milliseconds lease_check_interval{100};
+  // Automatic compaction (like etcd's --auto-compaction-mode=revision): once the history is
+  // 10% longer than this many revisions, compact it down to this many. 0 = never compact on
+  // our own (history grows until Compact()). Default: 100000.
+  int64_t keep_revisions = 100000;
 };
 
 class SqliteStore final : public Store {
@@ -91,6 +95,7 @@ class SqliteStore final : public Store {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status SetMeta(const char* name, int64_t value) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Runs `body` in BEGIN IMMEDIATE ... COMMIT; rolls back if it or the commit fails.
+  absl::Status CompactLocked(Revision revision) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   template <typename Body>
   absl::Status InTransaction(Body body) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status RevokeLocked(LeaseId lease) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

@@ -149,6 +149,28 @@ TEST(SqliteStoreTest, CompactionDeletesOldLogRows) {
   EXPECT_EQ(QueryInt(path, "SELECT COUNT(*) FROM log WHERE key = CAST('/k' AS BLOB)"), 1);
 }
 
+TEST(SqliteStoreTest, KeepsABoundedHistoryOnItsOwn) {
+  romana::testing::TempDir dir;
+  base::FakeClock clock;
+  const std::string path = dir.File("s.db");
+  Revision last = 0;
+  {
+    auto store = SqliteStore::Create({.path = path, .keep_revisions = 20}, clock);
+    ASSERT_TRUE(store.ok());
+    for (int i = 0; i < 100; ++i) last = *(*store)->Put("/k", std::to_string(i));
+    // At most 20 + 20/10 + 1 revisions of history are left, and at least 20.
+    absl::StatusOr<RangeResult> old = (*store)->Range({.prefix = "/", .revision = last - 20});
+    ASSERT_TRUE(old.ok()) << old.status();
+    EXPECT_EQ(old->kvs[0].value, "79");
+    auto w = (*store)->Watch("/", last - 30);
+    ASSERT_TRUE(w.ok());
+    EXPECT_TRUE(IsCompacted((*w)->Next(std::chrono::milliseconds(10)).status()));
+  }
+  EXPECT_LE(QueryInt(path, "SELECT COUNT(*) FROM log"), 23);
+  EXPECT_GE(QueryInt(path, "SELECT COUNT(*) FROM log"), 20);
+  EXPECT_GE(QueryInt(path, "SELECT value FROM meta WHERE name = 'compacted'"), last - 23);
+}
+
 TEST(SqliteStoreTest, LeasesSurviveARestartWithAFullTtl) {
   romana::testing::TempDir dir;
   base::FakeClock clock;
