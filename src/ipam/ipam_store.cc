@@ -1,6 +1,11 @@
 #include "ipam/ipam_store.h"
 
+#include <cstdint>
+#include <map>
+
 #include "absl/strings/str_cat.h"
+#include "nlohmann/json.hpp"
+#include "store/txn_rules.h"
 
 namespace romana::ipam {
 namespace {
@@ -35,6 +40,56 @@ absl::Status ParseAll(const std::vector<store::KeyValue>& kvs, absl::StatusOr<Re
   return absl::OkStatus();
 }
 
+size_t OpBytes(const store::Op& op) { return op.key.size() + op.value.size(); }
+
+// Splits `ops` into runs of at most `max_ops` ops and `max_bytes` bytes.
+std::vector<std::vector<store::Op>> Chunk(const std::vector<store::Op>& ops, size_t max_ops, size_t max_bytes) {
+  std::vector<std::vector<store::Op>> out;
+  size_t bytes = 0;
+  for (const store::Op& op : ops) {
+    if (out.empty() || out.back().size() >= max_ops || bytes + OpBytes(op) > max_bytes) {
+      out.emplace_back();
+      bytes = 0;
+    }
+    out.back().push_back(op);
+    bytes += OpBytes(op);
+  }
+  return out;
+}
+
+std::string OpsToJson(const std::vector<store::Op>& ops) {
+  nlohmann::json arr = nlohmann::json::array();
+  for (const store::Op& op : ops) {
+    if (op.kind == store::Op::Kind::kPut) {
+      arr.push_back({"p", op.key, op.value});
+    } else {
+      arr.push_back({"d", op.key});
+    }
+  }
+  return arr.dump();
+}
+
+absl::StatusOr<std::vector<store::Op>> OpsFromJson(const std::string& text) {
+  nlohmann::json arr = nlohmann::json::parse(text, nullptr, false);
+  if (arr.is_discarded() || !arr.is_array()) return absl::DataLossError("IPAM journal piece is not a JSON array");
+  std::vector<store::Op> ops;
+  for (const nlohmann::json& e : arr) {
+    if (e.is_array() && e.size() == 3 && e[0] == "p" && e[1].is_string() && e[2].is_string()) {
+      ops.push_back(store::Op::Put(e[1].get<std::string>(), e[2].get<std::string>()));
+    } else if (e.is_array() && e.size() == 2 && e[0] == "d" && e[1].is_string()) {
+      ops.push_back(store::Op::Delete(e[1].get<std::string>()));
+    } else {
+      return absl::DataLossError("IPAM journal piece holds a malformed op");
+    }
+  }
+  return ops;
+}
+
+// Room left in a transaction for IPAM's own ops: one op is the fence put.
+constexpr size_t kOpsPerTxn = store::kMaxTxnOps - 1;
+constexpr size_t kBytesPerTxn = 1024 * 1024;      // well under etcd's 1.5 MiB request limit
+constexpr size_t kJournalPieceBytes = 256 * 1024;
+
 }  // namespace
 
 std::vector<store::Op> ChangeToOps(const Change& c, const IpamKeys& keys) {
@@ -65,6 +120,7 @@ absl::StatusOr<std::unique_ptr<IpamStore>> IpamStore::Open(store::Store& store, 
 }
 
 absl::Status IpamStore::Reload() {
+  if (absl::Status s = RecoverJournal(); !s.ok()) return s;
   store::Revision at = 0;
   // The fence first: its mod revision is what our next write compares against.
   std::vector<store::KeyValue> fence, topo, hosts_kv, blocks_kv, addresses_kv;
@@ -100,7 +156,7 @@ absl::Status IpamStore::Reload() {
   return absl::OkStatus();
 }
 
-absl::StatusOr<bool> IpamStore::Write(const Change& change) {
+absl::StatusOr<bool> IpamStore::CommitFenced(std::vector<store::Op> ops) {
   store::Txn txn;
   txn.compares.push_back(fence_revision_ == 0 ? store::Compare::Absent(keys_.Fence())
                                               : store::Compare::ModRevisionEquals(keys_.Fence(), fence_revision_));
@@ -108,7 +164,7 @@ absl::StatusOr<bool> IpamStore::Write(const Change& change) {
   if (options_.fence) {
     for (store::Compare& c : options_.fence()) txn.compares.push_back(std::move(c));
   }
-  txn.success = ChangeToOps(change, keys_);
+  txn.success = std::move(ops);
   txn.success.push_back(store::Op::Put(keys_.Fence(), std::to_string(transactions_ + 1)));
   ++transactions_;
   absl::StatusOr<store::TxnResult> r = store_.Commit(txn);
@@ -129,6 +185,98 @@ absl::StatusOr<bool> IpamStore::Write(const Change& change) {
   revision_ = r->revision;
   fence_revision_ = r->revision;
   return true;
+}
+
+absl::StatusOr<bool> IpamStore::Write(const Change& change) {
+  std::vector<store::Op> ops = ChangeToOps(change, keys_);
+  size_t bytes = 0;
+  for (const store::Op& op : ops) bytes += OpBytes(op);
+  if (ops.size() <= kOpsPerTxn && bytes <= kBytesPerTxn) return CommitFenced(std::move(ops));
+  return WriteJournaled(ops);
+}
+
+// A change larger than one transaction (etcd's --max-txn-ops / request size) is made atomic with
+// a roll-forward journal: (1) the ops are written as journal pieces, (2) one transaction writes
+// the commit marker: from then on the change counts as done, (3) the ops are applied in chunks,
+// (4) the journal is deleted. Every step is fenced. A loader that finds a committed journal
+// applies it (RollForward); an uncommitted one is discarded. Watchers may see the records of
+// step 3 arrive over several revisions.
+absl::StatusOr<bool> IpamStore::WriteJournaled(const std::vector<store::Op>& ops) {
+  std::vector<std::vector<store::Op>> pieces = Chunk(ops, SIZE_MAX, kJournalPieceBytes);
+  std::vector<store::Op> batch;
+  size_t batch_bytes = 0;
+  for (size_t i = 0; i < pieces.size(); ++i) {
+    store::Op put = store::Op::Put(absl::StrCat(keys_.JournalPrefix(), "piece/", i), OpsToJson(pieces[i]));
+    if (!batch.empty() && (batch.size() >= kOpsPerTxn || batch_bytes + OpBytes(put) > kBytesPerTxn)) {
+      absl::StatusOr<bool> w = CommitFenced(std::move(batch));
+      if (!w.ok() || !*w) return w;
+      batch.clear();
+      batch_bytes = 0;
+    }
+    batch_bytes += OpBytes(put);
+    batch.push_back(std::move(put));
+  }
+  if (!batch.empty()) {
+    absl::StatusOr<bool> w = CommitFenced(std::move(batch));
+    if (!w.ok() || !*w) return w;
+  }
+  absl::StatusOr<bool> committed =
+      CommitFenced({store::Op::Put(keys_.JournalCommit(), std::to_string(pieces.size()))});
+  if (!committed.ok() || !*committed) return committed;
+  // Committed: the change now happens whatever follows (a loader would roll it forward).
+  if (absl::Status s = ApplyJournalOps(ops); !s.ok()) {
+    stale_ = true;
+    return true;
+  }
+  return true;
+}
+
+absl::Status IpamStore::ApplyJournalOps(const std::vector<store::Op>& ops) {
+  for (std::vector<store::Op>& chunk : Chunk(ops, kOpsPerTxn, kBytesPerTxn)) {
+    absl::StatusOr<bool> w = CommitFenced(std::move(chunk));
+    if (!w.ok()) return w.status();
+    if (!*w) return absl::AbortedError("lost the IPAM fence while applying a committed journal");
+  }
+  absl::StatusOr<bool> w = CommitFenced({store::Op::DeletePrefix(keys_.JournalPrefix())});
+  if (!w.ok()) return w.status();
+  if (!*w) return absl::AbortedError("lost the IPAM fence while deleting the journal");
+  return absl::OkStatus();
+}
+
+absl::Status IpamStore::RecoverJournal() {
+  store::Revision at = 0;
+  std::vector<store::KeyValue> journal;
+  if (absl::Status s = ReadAll(store_, keys_.JournalPrefix(), options_.load_page_size, at, journal); !s.ok()) {
+    return s;
+  }
+  if (journal.empty()) return absl::OkStatus();
+  absl::StatusOr<std::optional<store::KeyValue>> fence = store_.Get(keys_.Fence());
+  if (!fence.ok()) return fence.status();
+  fence_revision_ = fence->has_value() ? (*fence)->mod_revision : 0;
+  const store::KeyValue* commit = nullptr;
+  std::map<int, const store::KeyValue*> pieces;
+  for (const store::KeyValue& kv : journal) {
+    if (kv.key == keys_.JournalCommit()) {
+      commit = &kv;
+    } else if (kv.key.rfind(keys_.JournalPrefix() + "piece/", 0) == 0) {
+      pieces[std::atoi(kv.key.substr(keys_.JournalPrefix().size() + 6).c_str())] = &kv;
+    }
+  }
+  if (commit == nullptr) {
+    // An interrupted writer never committed: its change did not happen.
+    absl::StatusOr<bool> w = CommitFenced({store::Op::DeletePrefix(keys_.JournalPrefix())});
+    return w.ok() ? absl::OkStatus() : w.status();
+  }
+  int n = std::atoi(commit->value.c_str());
+  std::vector<store::Op> ops;
+  for (int i = 0; i < n; ++i) {
+    auto it = pieces.find(i);
+    if (it == pieces.end()) return absl::DataLossError(absl::StrCat("IPAM journal piece ", i, " is missing"));
+    absl::StatusOr<std::vector<store::Op>> part = OpsFromJson(it->second->value);
+    if (!part.ok()) return part.status();
+    ops.insert(ops.end(), part->begin(), part->end());
+  }
+  return ApplyJournalOps(ops);
 }
 
 template <typename T>

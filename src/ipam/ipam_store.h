@@ -8,9 +8,12 @@
 //   <prefix>/blocks/<network>/<a.b.c.d-n>  Block   (with its free list)
 //   <prefix>/addresses/<name>              Address
 //   <prefix>/ipam/revision                 the fence: written by every IPAM transaction
+//   <prefix>/ipam/journal/...              only while a change too big for one transaction
+//                                          (etcd's 128 ops / 1.5 MiB) is being written
 //
 // Every mutation is planned on the in-memory Ipam, written as ONE transaction that puts and
-// deletes exactly the changed keys, and applied in memory only after the store accepted it, so
+// deletes exactly the changed keys (a change larger than one transaction goes through a
+// roll-forward journal, so it is still all-or-nothing for anyone who loads the state), and applied in memory only after the store accepted it, so
 // an error leaves nothing half-applied. Each transaction compares the mod revision of the fence
 // key with the one this process last saw (plus any compares from Options::fence, e.g. romanad's
 // leadership key), so a concurrent or deposed writer can never overwrite newer state: on a lost
@@ -53,6 +56,8 @@ class IpamKeys {
   explicit IpamKeys(std::string prefix) : prefix_(std::move(prefix)) {}
   std::string Topology() const { return prefix_ + "/topology"; }
   std::string Fence() const { return prefix_ + "/ipam/revision"; }
+  std::string JournalPrefix() const { return prefix_ + "/ipam/journal/"; }
+  std::string JournalCommit() const { return JournalPrefix() + "commit"; }
   std::string NetworksPrefix() const { return prefix_ + "/networks/"; }
   std::string GroupsPrefix() const { return prefix_ + "/groups/"; }
   std::string HostsPrefix() const { return prefix_ + "/hosts/"; }
@@ -118,6 +123,13 @@ class IpamStore {
   absl::StatusOr<T> Mutate(const std::function<absl::StatusOr<Planned<T>>(const Ipam&)>& plan);
   // Writes `change` fenced. Ok(true) = written, Ok(false) = lost the fence (reload and retry).
   absl::StatusOr<bool> Write(const Change& change);
+  // One fenced transaction of `ops` (plus the fence put); same results as Write.
+  absl::StatusOr<bool> CommitFenced(std::vector<store::Op> ops);
+  // Changes too big for one transaction: a roll-forward journal (see ipam_store.cc).
+  absl::StatusOr<bool> WriteJournaled(const std::vector<store::Op>& ops);
+  absl::Status ApplyJournalOps(const std::vector<store::Op>& ops);
+  // Rolls a committed journal forward, or discards an uncommitted one (called by Reload).
+  absl::Status RecoverJournal();
 
   store::Store& store_;
   IpamStoreOptions options_;

@@ -282,6 +282,86 @@ TEST_P(IpamStoreTest, CorruptStoredDataIsReportedNotGuessed) {
   EXPECT_THAT(r.status().message(), HasSubstr("/addresses/bogus"));
 }
 
+// A Store that passes calls through to another and fails every Commit after `budget` of them
+// (as if romanad died between transactions).
+class CrashingStore : public store::Store {
+ public:
+  CrashingStore(store::Store& inner, int budget) : inner_(inner), budget_(budget) {}
+  absl::StatusOr<std::optional<store::KeyValue>> Get(const std::string& key) override { return inner_.Get(key); }
+  absl::StatusOr<store::RangeResult> Range(const store::RangeRequest& r) override { return inner_.Range(r); }
+  absl::StatusOr<store::TxnResult> Commit(const store::Txn& txn) override {
+    if (budget_-- <= 0) return absl::UnavailableError("crashed");
+    return inner_.Commit(txn);
+  }
+  absl::StatusOr<store::Revision> CurrentRevision() override { return inner_.CurrentRevision(); }
+  absl::StatusOr<std::unique_ptr<store::Watcher>> Watch(const std::string& p, store::Revision f) override {
+    return inner_.Watch(p, f);
+  }
+  absl::Status Compact(store::Revision r) override { return inner_.Compact(r); }
+  absl::StatusOr<store::LeaseId> GrantLease(std::chrono::seconds ttl) override { return inner_.GrantLease(ttl); }
+  absl::Status KeepAlive(store::LeaseId l) override { return inner_.KeepAlive(l); }
+  absl::Status RevokeLease(store::LeaseId l) override { return inner_.RevokeLease(l); }
+
+ private:
+  store::Store& inner_;
+  int budget_;
+};
+
+// Removing a host with 140 addresses touches ~170 keys, more than etcd allows in one
+// transaction: it goes through the journal. Interrupted at every step, a reload shows either
+// the old state or the new one, never a mix.
+TEST_P(IpamStoreTest, ChangesLargerThanATransactionAreAllOrNothing) {
+  std::unique_ptr<IpamStore> s = Open();
+  ASSERT_TRUE(s->SetTopology(KubeadmTopology()).ok());
+  ASSERT_TRUE(s->AddHost({"big", *net::Ipv4Address::Parse("192.168.0.1"), {}}).ok());
+  ASSERT_TRUE(s->AddHost({"small", *net::Ipv4Address::Parse("192.168.0.2"), {}}).ok());
+  for (int i = 0; i < 140; ++i) {
+    ASSERT_TRUE(s->Allocate({"a" + std::to_string(i), "big", "ns" + std::to_string(i % 5), ""}).ok());
+  }
+  ASSERT_TRUE(s->Allocate({"keep", "small", "", ""}).ok());
+  Ipam before = s->ipam();
+  Ipam after = before;
+  ASSERT_TRUE(after.RemoveHost("big").ok());
+  bool saw_old = false, saw_new = false;
+  for (int budget = 0; budget < 8; ++budget) {
+    // Start each round from the old state.
+    {
+      std::unique_ptr<IpamStore> reset = Open();
+      if (!reset->ipam().GetHost("big")) {
+        ASSERT_TRUE(reset->AddHost({"big", *net::Ipv4Address::Parse("192.168.0.1"), {}}).ok());
+        for (int i = 0; i < 140; ++i) {
+          ASSERT_TRUE(reset->Allocate({"a" + std::to_string(i), "big", "ns" + std::to_string(i % 5), ""}).ok());
+        }
+      }
+      ExpectSame(reset->ipam(), before);
+    }
+    CrashingStore crashing(backend_->store(), budget);
+    absl::StatusOr<std::unique_ptr<IpamStore>> victim = IpamStore::Open(crashing, {.prefix = prefix_});
+    ASSERT_TRUE(victim.ok());
+    absl::StatusOr<HostRecord> removed = (*victim)->RemoveHost("big");
+    std::unique_ptr<IpamStore> reloaded = Open();  // rolls a committed journal forward
+    ASSERT_TRUE(reloaded);
+    if (reloaded->ipam().GetHost("big").has_value()) {
+      ExpectSame(reloaded->ipam(), before);
+      EXPECT_FALSE(removed.ok());
+      saw_old = true;
+    } else {
+      ExpectSame(reloaded->ipam(), after);
+      saw_new = true;
+    }
+    // No journal keys are left behind after a load.
+    for (const auto& [k, v] : StoredKeys()) EXPECT_EQ(k.find("/ipam/journal/"), std::string::npos) << k;
+  }
+  EXPECT_TRUE(saw_old);
+  EXPECT_TRUE(saw_new);
+  // Without a crash it simply works, and the addresses are gone.
+  std::unique_ptr<IpamStore> last = Open();
+  if (last->ipam().GetHost("big")) {
+    ASSERT_TRUE(last->RemoveHost("big").ok());
+  }
+  EXPECT_EQ(Open()->ipam().address_count(), 1u);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, IpamStoreTest, ::testing::ValuesIn(BackendNames()),
                          [](const ::testing::TestParamInfo<std::string>& i) { return i.param; });
 
