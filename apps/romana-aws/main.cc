@@ -1,0 +1,177 @@
+// romana-aws: switches EC2 Source/Dest check off for every Kubernetes node's instance and
+// primary network interface, and keeps it off. Flags only; the work is in src/aws/srcdst.
+// Exit codes: 0 after SIGTERM/SIGINT, 1 when start-up fails, 2 for bad flags.
+#include <httplib.h>
+
+#include <condition_variable>
+#include <filesystem>
+#include <thread>
+
+#include "CLI/CLI.hpp"
+#include "absl/strings/str_cat.h"
+#include "aws/credentials.h"
+#include "aws/ec2_client.h"
+#include "aws/imds.h"
+#include "aws/srcdst/controller.h"
+#include "base/clock.h"
+#include "base/process_main.h"
+#include "k8s/kube_client.h"
+#include "k8s/reflector.h"
+#include "prometheus/text_serializer.h"
+#include "spdlog/spdlog.h"
+
+extern char** environ;
+
+namespace romana::srcdst {
+namespace {
+
+int Fail(int code, const std::string& msg) {
+  spdlog::error("{}", msg);
+  return code;
+}
+
+int Run(int argc, char** argv) {
+  base::BlockTerminationSignals();
+  std::string log_level = "info", log_format = "text";
+  std::string kubeconfig, context, server, token_file;
+  std::string region, ec2_endpoint, imds_endpoint, aws_profile;
+  double recheck_interval = 300;
+  std::string listen_address = "0.0.0.0";
+  int listen_port = 9604;
+  CLI::App app{"romana-aws: switches EC2 Source/Dest check off on every Kubernetes node's instance and "
+               "primary network interface, and keeps it off. Runs on one master."};
+  app.add_option("--log-level", log_level, "trace|debug|info|warn|error")->capture_default_str();
+  app.add_option("--log-format", log_format, "text|json")->capture_default_str();
+  app.add_option("--kubeconfig", kubeconfig, "kubeconfig file (default: $KUBECONFIG, else in-cluster config)");
+  app.add_option("--context", context, "kubeconfig context (default: current-context)");
+  app.add_option("--server", server, "Kubernetes API server URL; overrides kubeconfig and in-cluster config");
+  app.add_option("--token_file", token_file, "Bearer token file for --server");
+  app.add_option("--region", region, "AWS region (default: from instance metadata)");
+  app.add_option("--ec2_endpoint", ec2_endpoint, "EC2 endpoint URL (default https://ec2.<region>.amazonaws.com)");
+  app.add_option("--imds_endpoint", imds_endpoint, "Instance metadata endpoint (default http://169.254.169.254)");
+  app.add_option("--aws_profile", aws_profile, "Profile in the shared credentials/config files");
+  app.add_option("--recheck_interval", recheck_interval,
+                 "Seconds between re-checks of a node whose check is off (someone may turn it back on)")->capture_default_str();
+  app.add_option("--listen_address", listen_address, "Address for /metrics, /nodes and /healthz")->capture_default_str();
+  app.add_option("--listen_port", listen_port, "Port for /metrics, /nodes and /healthz (0 = off)")->capture_default_str();
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+  if (absl::Status s = base::InitLogging("romana-aws", log_level, log_format); !s.ok()) {
+    fprintf(stderr, "%s\n", std::string(s.message()).c_str());
+    return 2;
+  }
+  if (recheck_interval < 0.1) return Fail(2, "--recheck_interval: must be >= 0.1 seconds");
+  if (listen_port < 0 || listen_port > 65535) return Fail(2, "--listen_port: must be 0..65535");
+
+  std::map<std::string, std::string> env;
+  for (char** e = environ; *e != nullptr; ++e) {
+    std::string kv(*e);
+    size_t eq = kv.find('=');
+    if (eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  // Kubernetes connection.
+  k8s::KubeConfig kc;
+  std::string scratch = absl::StrCat("/tmp/romana-aws-", getpid());
+  if (!server.empty()) {
+    kc.server = server;
+    kc.token_file = token_file;
+  } else {
+    if (kubeconfig.empty() && env.count("KUBECONFIG")) kubeconfig = env["KUBECONFIG"];
+    absl::StatusOr<k8s::KubeConfig> loaded = absl::NotFoundError("");
+    if (!kubeconfig.empty()) {
+      std::filesystem::create_directories(scratch);
+      loaded = k8s::LoadKubeconfig(kubeconfig, context, scratch);
+    } else {
+      loaded = k8s::LoadInClusterConfig(env);
+    }
+    if (!loaded.ok()) return Fail(2, absl::StrCat("Kubernetes config: ", loaded.status().ToString()));
+    kc = *loaded;
+  }
+  base::SystemClock clock;
+  aws::CurlHttpClient aws_http;
+  if (region.empty()) {
+    aws::ImdsOptions io;
+    if (!imds_endpoint.empty()) io.endpoint = imds_endpoint;
+    aws::ImdsClient imds(aws_http, clock, io);
+    absl::StatusOr<std::string> r = imds.Region();
+    if (!r.ok()) return Fail(1, absl::StrCat("--region not given and instance metadata failed: ", r.status().ToString()));
+    region = *r;
+  }
+  std::unique_ptr<aws::CredentialsProvider> creds = aws::DefaultCredentialsChain(
+      {.env = env, .profile = aws_profile, .imds_endpoint = imds_endpoint}, aws_http, clock);
+  auto ec2 = aws::Ec2QueryClient::Create({.region = region, .endpoint = ec2_endpoint}, aws_http, *creds, clock);
+  if (!ec2.ok()) return Fail(2, ec2.status().ToString());
+
+  prometheus::Registry registry;
+  SourceDestController controller(**ec2, clock, registry,
+                                  ControllerOptions{.recheck_interval = std::chrono::milliseconds(
+                                                        static_cast<long long>(recheck_interval * 1000))});
+  aws::CurlHttpClient kube_http(k8s::MakeHttpOptions(kc));
+  k8s::KubeClient kube(kube_http, kc);
+  k8s::Reflector reflector(kube, controller, k8s::ReflectorOptions{.path = "/api/v1/nodes"});
+
+  httplib::Server http;
+  std::thread http_thread;
+  if (listen_port != 0) {
+    http.Get("/metrics", [&](const httplib::Request&, httplib::Response& res) {
+      res.set_content(prometheus::TextSerializer().Serialize(registry.Collect()), "text/plain; version=0.0.4");
+    });
+    http.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
+      res.set_content("{\"status\":\"ok\"}\n", "application/json");
+    });
+    http.Get("/nodes", [&](const httplib::Request&, httplib::Response& res) {
+      nlohmann::json out = nlohmann::json::object();
+      for (const auto& [name, st] : controller.Status()) {
+        out[name] = {{"provider_id", st.node.provider_id}, {"internal_ip", st.node.internal_ip},
+                     {"instance_id", st.instance_id}, {"eni_id", st.eni_id}, {"state", st.state},
+                     {"last_error", st.last_error}, {"failures", st.failures}, {"changes", st.changes}};
+      }
+      res.set_content(out.dump(2) + "\n", "application/json");
+    });
+    if (!http.bind_to_port(listen_address, listen_port)) {
+      return Fail(1, absl::StrCat("cannot listen on ", listen_address, ":", listen_port));
+    }
+    http_thread = std::thread([&] { http.listen_after_bind(); });
+  }
+  spdlog::info("romana-aws: API server {}, region {}, recheck every {} s", kc.server, region, recheck_interval);
+
+  std::thread watch([&] { reflector.Run(); });
+  std::mutex mu;
+  std::condition_variable cv;
+  bool stop = false;
+  std::thread loop([&] {
+    std::unique_lock lock(mu);
+    while (!stop) {
+      lock.unlock();
+      controller.Tick();
+      lock.lock();
+      cv.wait_for(lock, std::chrono::milliseconds(200), [&] { return stop; });
+    }
+  });
+  const int sig = base::WaitForTerminationSignal();
+  spdlog::info("signal {}: stopping", sig);
+  reflector.Stop();
+  {
+    std::lock_guard lock(mu);
+    stop = true;
+  }
+  cv.notify_all();
+  loop.join();
+  watch.join();
+  if (http_thread.joinable()) {
+    while (!http.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    http.stop();
+    http_thread.join();
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(scratch, ec);
+  return 0;
+}
+
+}  // namespace
+}  // namespace romana::srcdst
+
+int main(int argc, char** argv) { return romana::srcdst::Run(argc, argv); }
