@@ -8,7 +8,8 @@
 //
 // Backends: SqliteStore (embedded, one file, the default), EtcdStore (etcd v3 over gRPC),
 // MemoryStore (in-process, for tests of code above the store). One conformance suite
-// (store_conformance_test) runs against all of them.
+// (StoreConformanceTest in store/testing/store_conformance.h, run by store_memory_test,
+// store_sqlite_test and store_etcd_test) runs against all of them. docs/store.md has more.
 //
 // Thread-safety: every Store implementation is safe for concurrent use from many threads.
 // A Watcher is used by one thread at a time.
