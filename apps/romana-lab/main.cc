@@ -123,7 +123,8 @@ int main(int argc, char** argv) {
   (*l)->Detach();
   std::cout << "\nThe lab keeps running. Look inside with e.g.\n"
             << "  sudo ip netns exec " << lab::NodeNetns((*l)->id(), 1) << " ip route show table 10\n"
-            << "  sudo ip netns exec " << lab::PodNetns((*l)->id(), 1, 1) << " ping <pod ip>\n"
+            << "  sudo ip netns exec " << ((*l)->pods().empty() ? lab::NodeNetns((*l)->id(), 1) : (*l)->pods()[0].netns)
+            << " ping <pod ip>\n"
             << "Logs: " << (*l)->dir() << "/{romanad.log,node-*/agent.log}\n"
             << "Remove it with: sudo scripts/lab down   (or: romana-lab down --id " << (*l)->id() << ")\n";
   return rc;

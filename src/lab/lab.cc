@@ -75,6 +75,7 @@ absl::Status Lab::WaitFor(const std::string& what, const std::function<absl::Sta
     absl::StatusOr<bool> ok = cond();
     if (ok.ok() && *ok) return absl::OkStatus();
     if (!ok.ok()) last = ok.status();
+    if (absl::IsAborted(last)) return last;  // a process we wait for has exited: no point waiting
     if (std::chrono::steady_clock::now() >= deadline) {
       return absl::DeadlineExceededError(absl::StrCat("timed out after ", options_.timeout.count(), " s waiting for ",
                                                       what, last.ok() ? "" : absl::StrCat(" (last error: ", last.ToString(), ")")));
@@ -92,7 +93,7 @@ absl::Status Lab::SaveState() const {
   }
   nlohmann::json pods = nlohmann::json::array();
   for (const PodInfo& p : pods_) {
-    pods.push_back({{"name", p.name}, {"node", p.node}, {"netns", p.netns}, {"ip", p.ip},
+    pods.push_back({{"name", p.name}, {"node", p.node}, {"netns", p.netns}, {"ip", p.ip}, {"namespace", p.k8s_namespace},
                     {"container_id", p.container_id}});
   }
   nlohmann::json state = {{"id", id()},
@@ -167,7 +168,7 @@ absl::Status Lab::StartEtcd() {
   etcd_pid_ = *pid;
   if (absl::Status s = SaveState(); !s.ok()) return s;
   return WaitFor("etcd to answer", [&]() -> absl::StatusOr<bool> {
-    if (!IsAlive(etcd_pid_)) return absl::UnavailableError("etcd exited; see " + dir() + "/etcd.log");
+    if (!IsAlive(etcd_pid_)) return absl::AbortedError("etcd exited; see " + dir() + "/etcd.log");
     absl::StatusOr<std::string> r = Exec(MasterNetns(id()), {"etcdctl", "--endpoints", "http://127.0.0.1:2379",
                                                              "endpoint", "health"});
     return r.ok();
@@ -191,7 +192,7 @@ absl::Status Lab::StartRomanad() {
   romanad_url_ = absl::StrCat("http://", MasterIp(), ":9600");
   if (absl::Status s = SaveState(); !s.ok()) return s;
   return WaitFor("romanad to be ready", [&]() -> absl::StatusOr<bool> {
-    if (!IsAlive(romanad_pid_)) return absl::UnavailableError("romanad exited; see " + dir() + "/romanad.log");
+    if (!IsAlive(romanad_pid_)) return absl::AbortedError("romanad exited; see " + dir() + "/romanad.log");
     return WithRomanad([](api::Client& c) { return c.Readyz(); }).ok();
   });
 }
@@ -251,14 +252,14 @@ absl::Status Lab::Build() {
     const std::string rt = RouterNetns(id());
     if (absl::Status s = MakeNetns(rt); !s.ok()) return s;
     for (int k = 0; k < shape().racks; ++k) {
-      if (absl::Status s = PlugIntoSwitch(k, rt, "router", absl::StrCat("eth", k), RackGateway(k) + "/24"); !s.ok()) return s;
+      if (absl::Status s = PlugIntoSwitch(k, rt, "prouter", absl::StrCat("eth", k), RackGateway(k) + "/24"); !s.ok()) return s;
     }
     if (absl::StatusOr<std::string> r = Exec(rt, {"sysctl", "-qw", "net.ipv4.ip_forward=1"}); !r.ok()) return r.status();
   }
   // Master: romanad (and etcd).
   const std::string master = MasterNetns(id());
   if (absl::Status s = MakeNetns(master); !s.ok()) return s;
-  if (absl::Status s = PlugIntoSwitch(0, master, "master", "eth0", MasterIp() + "/24"); !s.ok()) return s;
+  if (absl::Status s = PlugIntoSwitch(0, master, "pmaster", "eth0", MasterIp() + "/24"); !s.ok()) return s;
   if (shape().racks > 1) {
     if (absl::StatusOr<std::string> r = Exec(master, {"ip", "route", "add", "default", "via", RackGateway(0)}); !r.ok()) return r.status();
   }
@@ -299,7 +300,7 @@ absl::Status Lab::Build() {
 absl::Status Lab::MakeNode(int n) {
   NodeInfo node{n, NodeName(n), NodeNetns(id(), n), NodeIp(shape(), n), RackOf(shape(), n), 0};
   if (absl::Status s = MakeNetns(node.netns); !s.ok()) return s;
-  if (absl::Status s = PlugIntoSwitch(node.rack, node.netns, absl::StrCat("n", n), "eth0", node.ip + "/24"); !s.ok()) return s;
+  if (absl::Status s = PlugIntoSwitch(node.rack, node.netns, absl::StrCat("pn", n), "eth0", node.ip + "/24"); !s.ok()) return s;
   if (shape().racks > 1) {
     if (absl::StatusOr<std::string> r = Exec(node.netns, {"ip", "route", "add", "default", "via", RackGateway(node.rack)}); !r.ok()) {
       return r.status();

@@ -52,6 +52,7 @@ struct PodInfo {
   std::string netns;
   std::string ip;
   std::string container_id;
+  std::string k8s_namespace = "default";
 };
 
 struct NodeInfo {
@@ -96,8 +97,10 @@ class Lab {
   absl::StatusOr<PodInfo> FindPod(const std::string& name) const;
 
   // --- operations used by the e2e tests and benchmarks ---
-  // Creates a pod (netns + CNI ADD through the installed conflist) on node n.
-  absl::StatusOr<PodInfo> AddPod(int n, const std::string& name);
+  // Creates a pod (netns + CNI ADD through the installed conflist) on node n, in Kubernetes
+  // namespace `k8s_namespace` (blocks are per namespace:segment, so another namespace gets its
+  // own block).
+  absl::StatusOr<PodInfo> AddPod(int n, const std::string& name, const std::string& k8s_namespace = "default");
   // CNI DEL, then removes the pod's netns.
   absl::Status DeletePod(const std::string& name);
   // A new node on rack (n-1) % racks with a running, ready agent; returns n.

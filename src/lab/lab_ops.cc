@@ -119,7 +119,7 @@ absl::StatusOr<bool> Lab::AgentReady(int n) const {
   auto it = nodes_.find(n);
   if (it == nodes_.end()) return absl::NotFoundError(absl::StrCat("no node ", n));
   if (!IsAlive(it->second.agent_pid)) {
-    return absl::UnavailableError(absl::StrCat("the agent of ", it->second.name, " is not running; see ", NodeDir(n), "/agent.log"));
+    return absl::AbortedError(absl::StrCat("the agent of ", it->second.name, " is not running; see ", NodeDir(n), "/agent.log"));
   }
   bool ready = false;
   absl::Status s = InNetns(it->second.netns, [&]() -> absl::Status {
@@ -168,7 +168,7 @@ absl::Status Lab::RunCni(const std::string& command, const PodInfo& pod, std::st
       {"CNI_NETNS", "/var/run/netns/" + pod.netns},
       {"CNI_IFNAME", "eth0"},
       {"CNI_PATH", node_dir + "/bin:/usr/lib/cni"},
-      {"CNI_ARGS", absl::StrCat("IgnoreUnknown=1;K8S_POD_NAMESPACE=default;K8S_POD_NAME=", pod.name)}};
+      {"CNI_ARGS", absl::StrCat("IgnoreUnknown=1;K8S_POD_NAMESPACE=", pod.k8s_namespace, ";K8S_POD_NAME=", pod.name)}};
   nlohmann::json prev = result_json->empty() ? nlohmann::json() : nlohmann::json::parse(*result_json, nullptr, false);
   for (nlohmann::json conf : plugins) {
     const std::string type = conf.value("type", "");
@@ -192,10 +192,11 @@ absl::Status Lab::RunCni(const std::string& command, const PodInfo& pod, std::st
   return absl::OkStatus();
 }
 
-absl::StatusOr<PodInfo> Lab::AddPod(int n, const std::string& name) {
+absl::StatusOr<PodInfo> Lab::AddPod(int n, const std::string& name, const std::string& k8s_namespace) {
   if (!nodes_.contains(n)) return absl::NotFoundError(absl::StrCat("no node ", n));
   if (FindPod(name).ok()) return absl::AlreadyExistsError(absl::StrCat("pod ", name, " exists"));
-  PodInfo pod{name, n, absl::StrCat(NodeNetns(id(), n), "-", name), "", absl::StrCat("lab-", id(), "-", name)};
+  PodInfo pod{name, n, absl::StrCat(NodeNetns(id(), n), "-", name), "", absl::StrCat("lab-", id(), "-", name),
+              k8s_namespace};
   if (pod.netns.size() > 60) return absl::InvalidArgumentError("pod name too long");
   if (absl::Status s = MakeNetns(pod.netns); !s.ok()) return s;
   std::string result;

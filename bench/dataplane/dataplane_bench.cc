@@ -1,0 +1,192 @@
+// dataplane_bench: whole-system dataplane numbers measured on a lab (src/lab), printed as tables
+// with ratios against a baseline measured in the same run.
+//
+//   sudo dataplane_bench [throughput|routes|all] [--seconds S]
+//
+// throughput: iperf3 TCP, 1 stream and 4 streams, pod on node-1 -> pod on node-2 (routed by the
+//   romana table, through both nodes' veths) vs node-1 -> node-2 over the same links. Target:
+//   ratio >= 0.95.
+// routes: 3 racks x 20 nodes registered with a real romanad, 4 pods per node in two namespaces;
+//   routes each node's agent computes (the agents' own ComputeRoutes) and routes the router
+//   needs (one per prefix group) vs one route per node.
+#include "httplib.h"  // before api/client.h (its inline members need httplib::Client complete)
+// clang-format off
+#include <unistd.h>
+
+#include <algorithm>
+#include <iostream>
+#include <map>
+#include <numeric>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "agent/route_calc.h"
+#include "lab/exec.h"
+#include "lab/lab.h"
+#include "lab/plan.h"
+#include "lab/report.h"
+#include "nlohmann/json.hpp"
+// clang-format on
+
+namespace {
+
+using namespace romana;
+
+lab::LabOptions BaseOptions(const std::string& id, int nodes, int pods, int racks) {
+  lab::LabOptions o;
+  o.shape = {.id = id, .nodes = nodes, .pods_per_node = pods, .racks = racks};
+  o.state_root = "/run/romana-lab-bench";
+  const std::string bin = ROMANA_BINARY_DIR;
+  o.romanad_bin = bin + "/apps/romanad/romanad";
+  o.agent_bin = bin + "/apps/romana-agent/romana-agent";
+  o.cni_bin = bin + "/apps/romana-cni/romana-cni";
+  o.progress = [](const std::string& l) { std::cerr << "[lab] " << l << "\n"; };
+  return o;
+}
+
+// Runs an iperf3 client in `client_ns` against a one-off server in `server_ns`; bits/s.
+absl::StatusOr<double> Iperf(const std::string& server_ns, const std::string& client_ns, const std::string& ip,
+                             int streams, int seconds, const std::string& log) {
+  absl::StatusOr<pid_t> server = lab::StartDaemon(lab::InNs(server_ns, {"iperf3", "-s", "-1", "-p", "5201"}), log);
+  if (!server.ok()) return server.status();
+  absl::StatusOr<lab::Captured> c;
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    c = lab::RunCapture(lab::InNs(client_ns, {"iperf3", "-c", ip, "-p", "5201", "-t", std::to_string(seconds), "-P",
+                                              std::to_string(streams), "-J"}));
+    if (c.ok() && c->exit_code == 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // server not listening yet
+  }
+  lab::StopProcess(*server, std::chrono::seconds(1));
+  if (!c.ok()) return c.status();
+  if (c->exit_code != 0) return absl::InternalError("iperf3 failed: " + c->out + c->err);
+  nlohmann::json j = nlohmann::json::parse(c->out, nullptr, false);
+  if (j.is_discarded()) return absl::InternalError("iperf3 printed no JSON");
+  return j["end"]["sum_received"]["bits_per_second"].get<double>();
+}
+
+int Throughput(int seconds) {
+  absl::StatusOr<std::unique_ptr<lab::Lab>> l = lab::Lab::Up(BaseOptions(absl::StrCat("bt", getpid() % 100000), 2, 1, 1));
+  if (!l.ok()) {
+    std::cerr << "lab: " << l.status() << "\n";
+    return 1;
+  }
+  const lab::PodInfo& a = (*l)->pods()[0];
+  const lab::PodInfo& b = (*l)->pods()[1];
+  const lab::NodeInfo& n1 = (*l)->nodes().at(1);
+  const lab::NodeInfo& n2 = (*l)->nodes().at(2);
+  const std::string log = (*l)->dir() + "/iperf3.log";
+  std::vector<std::vector<std::string>> rows;
+  bool pass = true;
+  for (int streams : {1, 4}) {
+    absl::StatusOr<double> base = Iperf(n2.netns, n1.netns, n2.ip, streams, seconds, log);
+    absl::StatusOr<double> pod = Iperf(b.netns, a.netns, b.ip, streams, seconds, log);
+    if (!base.ok() || !pod.ok()) {
+      std::cerr << "iperf3: " << (base.ok() ? pod.status() : base.status()) << "\n";
+      return 1;
+    }
+    double ratio = *pod / *base;
+    pass &= ratio >= 0.95;
+    rows.push_back({std::to_string(streams), absl::StrFormat("%.2f", *base / 1e9), absl::StrFormat("%.2f", *pod / 1e9),
+                    absl::StrFormat("%.3f", ratio), ratio >= 0.95 ? "ok" : "BELOW TARGET"});
+  }
+  std::cout << "\nTCP throughput, iperf3 " << seconds << " s, node-1 -> node-2 over one bridge (Gbit/s)\n"
+            << lab::FormatTable({"STREAMS", "NODE->NODE", "POD->POD", "RATIO", "TARGET >= 0.95"}, rows);
+  return pass ? 0 : 3;
+}
+
+int Routes() {
+  constexpr int kRacks = 3, kPerRack = 20, kPodsPerNs = 2;
+  // A lab with one node per rack (real agents) plus 57 more hosts registered with romanad.
+  absl::StatusOr<std::unique_ptr<lab::Lab>> l =
+      lab::Lab::Up(BaseOptions(absl::StrCat("br", getpid() % 100000), kRacks, 0, kRacks));
+  if (!l.ok()) {
+    std::cerr << "lab: " << l.status() << "\n";
+    return 1;
+  }
+  lab::LabShape shape = (*l)->shape();
+  shape.nodes = kRacks * kPerRack;
+  agent::ClusterSnapshot snap;
+  std::map<std::string, int> rack_of;
+  std::vector<api::Group> groups;
+  absl::Status s = (*l)->WithRomanad([&](api::Client& c) -> absl::Status {
+    for (int n = 1; n <= shape.nodes; ++n) {
+      if (n > kRacks) {
+        absl::StatusOr<api::Host> h = c.AddHost({lab::NodeName(n), lab::NodeIp(shape, n),
+                                                 {{"rack", lab::RackLabel(lab::RackOf(shape, n))}}});
+        if (!h.ok()) return h.status();
+      }
+      rack_of[lab::NodeName(n)] = lab::RackOf(shape, n);
+      // Two Kubernetes namespaces: two blocks per node, allocated one after the other.
+      for (const char* ns : {"default", "other"}) {
+        for (int j = 0; j < kPodsPerNs; ++j) {
+          absl::StatusOr<api::Allocation> a =
+              c.AllocateAddress({absl::StrCat("bench-", n, "-", ns, "-", j), lab::NodeName(n), ns, "default"});
+          if (!a.ok()) return a.status();
+        }
+      }
+    }
+    absl::StatusOr<api::List<api::Host>> hosts = c.ListHosts();
+    if (!hosts.ok()) return hosts.status();
+    absl::StatusOr<api::List<api::Block>> blocks = c.ListBlocks();
+    if (!blocks.ok()) return blocks.status();
+    absl::StatusOr<api::List<api::Group>> g = c.ListGroups();
+    if (!g.ok()) return g.status();
+    for (const api::Host& h : hosts->items) snap.hosts.push_back({h.name, h.ip});
+    for (const api::Block& b : blocks->items) snap.blocks.push_back({b.cidr, b.host});
+    groups = g->items;
+    return absl::OkStatus();
+  });
+  if (!s.ok()) {
+    std::cerr << "romanad: " << s << "\n";
+    return 1;
+  }
+  std::vector<int> per_node;
+  int merged_total = 0, unmerged_total = 0;
+  for (int n = 1; n <= shape.nodes; ++n) {
+    int rack = lab::RackOf(shape, n);
+    agent::RouteCalcResult r = agent::ComputeRoutes(snap, {lab::NodeName(n), {lab::RackSubnet(rack)}});
+    per_node.push_back(static_cast<int>(r.routes.size()));
+    merged_total += static_cast<int>(r.routes.size());
+    for (const agent::BlockInfo& b : snap.blocks) {
+      if (b.host != lab::NodeName(n) && rack_of.contains(b.host) && rack_of[b.host] == rack) ++unmerged_total;
+    }
+  }
+  int router = 0;
+  for (const api::Group& g : groups) router += g.leaf && !g.padding && !g.hosts.empty();
+  const int nodes = shape.nodes;
+  auto avg = [&](int total) { return absl::StrFormat("%.1f", static_cast<double>(total) / nodes); };
+  std::vector<std::vector<std::string>> rows = {
+      {"routes per node (romana table)", avg(merged_total),
+       absl::StrCat(*std::min_element(per_node.begin(), per_node.end()), "..", *std::max_element(per_node.begin(), per_node.end())),
+       std::to_string(nodes - 1), absl::StrFormat("%.3f", static_cast<double>(merged_total) / nodes / (nodes - 1))},
+      {"  of which: block routes before merging", avg(unmerged_total), "", "", ""},
+      {"routes per router", std::to_string(router), "", std::to_string(nodes),
+       absl::StrFormat("%.3f", static_cast<double>(router) / nodes)}};
+  std::cout << "\nRoutes for " << kRacks << " racks x " << kPerRack << " nodes, " << 2 * kPodsPerNs
+            << " pods per node in 2 namespaces (" << snap.blocks.size() << " blocks of /" << shape.block_mask << ")\n"
+            << lab::FormatTable({"WHAT", "ROMANA", "MIN..MAX", "ONE-ROUTE-PER-NODE", "RATIO"}, rows);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (getuid() != 0) {
+    std::cerr << "dataplane_bench: needs root (it builds a lab of network namespaces)\n";
+    return 1;
+  }
+  std::string what = argc > 1 ? argv[1] : "all";
+  int seconds = 3;
+  for (int i = 2; i + 1 < argc; ++i) {
+    if (std::string(argv[i]) == "--seconds") seconds = std::max(1, std::atoi(argv[i + 1]));
+  }
+  int rc = 0;
+  if (what == "throughput" || what == "all") rc = std::max(rc, Throughput(seconds));
+  if (what == "routes" || what == "all") rc = std::max(rc, Routes());
+  if (what != "throughput" && what != "routes" && what != "all") {
+    std::cerr << "usage: dataplane_bench [throughput|routes|all] [--seconds S]\n";
+    return 2;
+  }
+  return rc;
+}

@@ -1,0 +1,205 @@
+// End-to-end tests of the node dataplane: a lab (src/lab) with the real romanad, romana-agent
+// and romana-cni in network namespaces. Every test builds its own small lab (unique id, its own
+// state dir) and removes it, also when an assertion fails.
+#include "httplib.h"  // before api/client.h (its inline members need httplib::Client complete)
+// clang-format off
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <iostream>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "base/testing/test_env.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "lab/exec.h"
+#include "lab/lab.h"
+#include "lab/probe.h"
+#include "lab/report.h"
+// clang-format on
+
+namespace romana::lab {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+std::string UniqueId() {
+  static std::atomic<int> n{0};
+  return absl::StrCat("e", getpid() % 100000, n++);
+}
+
+class LabE2eTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!romana::testing::IsRoot()) GTEST_SKIP() << "needs root";
+  }
+  // Builds a lab; fails the test (fatally) when it cannot.
+  void Up(int nodes, int pods, int racks = 1) {
+    LabOptions o;
+    o.shape = {.id = UniqueId(), .nodes = nodes, .pods_per_node = pods, .racks = racks};
+    o.state_root = state_.path().string();
+    const std::string bin = romana::testing::BinaryDir().string();
+    o.romanad_bin = bin + "/apps/romanad/romanad";
+    o.agent_bin = bin + "/apps/romana-agent/romana-agent";
+    o.cni_bin = bin + "/apps/romana-cni/romana-cni";
+    o.agent_resync_seconds = 2;
+    o.timeout = std::chrono::seconds(60);
+    o.progress = [](const std::string& l) { std::cerr << "[lab] " << l << "\n"; };
+    absl::StatusOr<std::unique_ptr<Lab>> l = Lab::Up(o);
+    ASSERT_TRUE(l.ok()) << l.status();
+    lab_ = *std::move(l);
+  }
+  void ExpectFullMesh() {
+    absl::StatusOr<Matrix> m = ProbeConnectivity(lab_->pods());
+    ASSERT_TRUE(m.ok()) << m.status();
+    PrintMatrix(*m, std::cerr);
+    EXPECT_TRUE(m->all_ok());
+    EXPECT_EQ(m->pairs, static_cast<int>(lab_->pods().size() * (lab_->pods().size() - 1)));
+  }
+  // Waits until `cond` holds; returns the time it took.
+  std::chrono::milliseconds TimeUntil(const std::function<bool()>& cond) {
+    auto start = std::chrono::steady_clock::now();
+    EXPECT_TRUE(romana::testing::WaitUntil(cond, std::chrono::seconds(30)));
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+  }
+  bool Converged() {
+    for (const auto& [n, node] : lab_->nodes()) {
+      absl::StatusOr<std::string> want = lab_->ExpectedRoutes(n), have = lab_->RouteTable(n);
+      if (!want.ok() || !have.ok() || *want != *have) return false;
+    }
+    return true;
+  }
+  std::string Table(int n) { return lab_->RouteTable(n).value_or("ERROR"); }
+
+  romana::testing::TempDir state_;
+  std::unique_ptr<Lab> lab_;
+};
+
+TEST_F(LabE2eTest, FullMeshOnThreeNodes) {
+  Up(3, 2);
+  ASSERT_EQ(lab_->pods().size(), 6u);
+  // Every node routes the other two nodes' blocks, and nothing for its own.
+  for (int n = 1; n <= 3; ++n) {
+    std::string t = Table(n);
+    EXPECT_THAT(t, Not(HasSubstr(lab_->nodes().at(n).ip))) << t;
+    for (int m = 1; m <= 3; ++m) {
+      if (m != n) EXPECT_THAT(t, HasSubstr("via " + lab_->nodes().at(m).ip)) << "node " << n << ":\n" << t;
+    }
+  }
+  ExpectFullMesh();
+}
+
+TEST_F(LabE2eTest, FullMeshOnTwoRacksThroughTheRouter) {
+  Up(4, 1, /*racks=*/2);
+  // Nodes only route their own rack's neighbours; the router holds one route per group.
+  std::string t1 = Table(1);
+  EXPECT_THAT(t1, HasSubstr("via " + lab_->nodes().at(3).ip));
+  EXPECT_THAT(t1, Not(HasSubstr("via " + lab_->nodes().at(2).ip)));
+  absl::StatusOr<std::string> router = lab_->RouterRoutes();
+  ASSERT_TRUE(router.ok()) << router.status();
+  EXPECT_EQ(std::count(router->begin(), router->end(), '\n'), 2) << *router;
+  ExpectFullMesh();
+}
+
+TEST_F(LabE2eTest, DeletedPodReleasesItsAddressAndItsRoutesGoEverywhere) {
+  Up(3, 1);
+  // A pod in another Kubernetes namespace gets a block of its own on node 1.
+  absl::StatusOr<PodInfo> pod = lab_->AddPod(1, "lonely", "other");
+  ASSERT_TRUE(pod.ok()) << pod.status();
+  ASSERT_TRUE(romana::testing::WaitUntil([&] { return Converged(); }, std::chrono::seconds(30)));
+  std::string block;
+  ASSERT_TRUE(lab_->WithRomanad([&](api::Client& c) -> absl::Status {
+    absl::StatusOr<api::Address> a = c.GetAddressByIp(pod->ip);
+    if (!a.ok()) return a.status();
+    block = a->block;
+    return absl::OkStatus();
+  }).ok());
+  ASSERT_FALSE(block.empty());
+  for (int n : {2, 3}) EXPECT_THAT(Table(n), HasSubstr(block));
+  EXPECT_THAT(lab_->Exec(lab_->nodes().at(1).netns, {"ip", "route", "show", pod->ip}).value_or(""), HasSubstr(pod->ip));
+
+  ASSERT_TRUE(lab_->DeletePod("lonely").ok());
+  absl::Status released = lab_->WithRomanad([&](api::Client& c) { return c.GetAddressByIp(pod->ip).status(); });
+  EXPECT_TRUE(absl::IsNotFound(released)) << released;
+  auto ms = TimeUntil([&] { return !absl::StrContains(Table(2), block) && !absl::StrContains(Table(3), block); });
+  std::cerr << "block route " << block << " gone from the other nodes after " << ms.count() << " ms\n";
+  EXPECT_THAT(lab_->Exec(lab_->nodes().at(1).netns, {"ip", "route", "show", pod->ip}).value_or("x"), Not(HasSubstr(pod->ip)));
+  EXPECT_TRUE(Converged());
+}
+
+TEST_F(LabE2eTest, NodeAddedAndRemovedUpdatesTheOtherNodes) {
+  Up(2, 1);
+  absl::StatusOr<int> n = lab_->AddNode();
+  ASSERT_TRUE(n.ok()) << n.status();
+  const std::string ip = lab_->nodes().at(*n).ip;
+  absl::StatusOr<PodInfo> pod = lab_->AddPod(*n, "newcomer");
+  ASSERT_TRUE(pod.ok()) << pod.status();
+  auto added = TimeUntil([&] {
+    return absl::StrContains(Table(1), "via " + ip) && absl::StrContains(Table(2), "via " + ip);
+  });
+  std::cout << "node added: routes to its block on both other nodes after " << added.count() << " ms\n";
+  ASSERT_TRUE(romana::testing::WaitUntil([&] { return Converged(); }, std::chrono::seconds(30)));
+  ExpectFullMesh();
+
+  ASSERT_TRUE(lab_->RemoveNode(*n).ok());
+  auto removed = TimeUntil([&] {
+    return !absl::StrContains(Table(1), "via " + ip) && !absl::StrContains(Table(2), "via " + ip);
+  });
+  std::cout << "node removed: routes via it gone from both other nodes after " << removed.count() << " ms\n";
+  EXPECT_TRUE(Converged());
+}
+
+TEST_F(LabE2eTest, KilledAgentRestartsToTheSameRoutesAndRules) {
+  Up(3, 1);
+  const std::string routes = Table(1);
+  const std::string rules = lab_->RuleList(1).value_or("ERR");
+  ASSERT_THAT(rules, HasSubstr("lookup 10"));
+  ASSERT_FALSE(routes.empty());
+  ASSERT_TRUE(lab_->StopAgent(1, /*sigkill=*/true).ok());
+  // The kernel state stays while the agent is down (no flush on exit or start).
+  EXPECT_EQ(Table(1), routes);
+  ASSERT_TRUE(lab_->StartAgent(1).ok());
+  EXPECT_EQ(Table(1), routes);
+  EXPECT_EQ(lab_->RuleList(1).value_or("ERR"), rules);
+  ExpectFullMesh();
+}
+
+TEST_F(LabE2eTest, StolenRouteIsRestoredAndForeignRoutesAreLeftAlone) {
+  Up(2, 1);
+  const std::string before = Table(1);
+  const std::string dst = before.substr(0, before.find(' '));
+  ASSERT_FALSE(dst.empty());
+  const std::string ns = lab_->nodes().at(1).netns;
+  ASSERT_TRUE(lab_->Exec(ns, {"ip", "route", "add", "10.250.0.0/24", "via", lab_->nodes().at(2).ip, "table", "10"}).ok());
+  ASSERT_TRUE(lab_->Exec(ns, {"ip", "route", "del", dst, "table", "10"}).ok());
+  ASSERT_NE(Table(1), before);
+  auto ms = TimeUntil([&] { return Table(1) == before; });
+  std::cerr << "stolen route " << dst << " restored after " << ms.count() << " ms\n";
+  // The route someone else added to table 10 (proto boot) is still there.
+  EXPECT_THAT(lab_->Exec(ns, {"ip", "route", "show", "table", "10"}).value_or(""), HasSubstr("10.250.0.0/24"));
+}
+
+TEST_F(LabE2eTest, RomanadRestartKeepsPodsWorkingAndAgentsResumeTheStream) {
+  Up(2, 1);
+  ASSERT_TRUE(lab_->StopRomanad().ok());
+  ExpectFullMesh();  // the dataplane does not need romanad
+  ASSERT_TRUE(lab_->StartRomanad().ok());
+  // A change made after the restart reaches the agents through their resumed watch.
+  absl::StatusOr<PodInfo> pod = lab_->AddPod(2, "after-restart", "other");
+  ASSERT_TRUE(pod.ok()) << pod.status();
+  std::string block;
+  ASSERT_TRUE(lab_->WithRomanad([&](api::Client& c) -> absl::Status {
+    absl::StatusOr<api::Address> a = c.GetAddressByIp(pod->ip);
+    if (a.ok()) block = a->block;
+    return a.status();
+  }).ok());
+  auto ms = TimeUntil([&] { return absl::StrContains(Table(1), block); });
+  std::cerr << "new block " << block << " reached node-1 " << ms.count() << " ms after the ADD\n";
+  ExpectFullMesh();
+}
+
+}  // namespace
+}  // namespace romana::lab
