@@ -295,6 +295,42 @@ TEST(IpamTest, WiderReservationReplacesNarrowerOnes) {
   EXPECT_THAT(ipam.GetNetwork("n")->reserved, ElementsAre(*net::Ipv4Cidr::Parse("10.0.0.0/29")));
 }
 
+TEST(IpamTest, HostAdditionTags) {  // reference §4.5 TestHostAdditionTags
+  Ipam ipam;
+  ASSERT_TRUE(ipam.SetTopology(Spec(R"({"networks":[{"name":"n","cidr":"10.0.0.0/16"}],
+      "topologies":[{"networks":["n"],"map":[{"name":"g1","assignment":{"tier":"backend"}},
+        {"name":"g2","assignment":{"tier":"frontend"}},{"name":"g3","assignment":{"tier":"backend"}},
+        {"name":"g4","assignment":{"tier":"frontend"}}]}]})")).ok());
+  for (int i = 0; i < 8; ++i) {
+    ASSERT_TRUE(ipam.AddHost({"b" + std::to_string(i), net::Ipv4Address(A("192.168.1.0").value() + i),
+                              {{"tier", "backend"}}}).ok());
+  }
+  for (int i = 0; i < 4; ++i) {
+    ASSERT_TRUE(ipam.AddHost({"f" + std::to_string(i), net::Ipv4Address(A("192.168.2.0").value() + i),
+                              {{"tier", "frontend"}}}).ok());
+  }
+  EXPECT_EQ(ipam.GetGroup("n", "/0")->hosts.size(), 4u);
+  EXPECT_EQ(ipam.GetGroup("n", "/1")->hosts.size(), 2u);
+  EXPECT_EQ(ipam.GetGroup("n", "/2")->hosts.size(), 4u);
+  EXPECT_EQ(ipam.GetGroup("n", "/3")->hosts.size(), 2u);
+}
+
+TEST(IpamTest, HostJoinsOnlyMatchingNetworks) {  // reference §4.3 test data TestHostAdd713
+  std::string nets, topos;
+  for (int i = 0; i < 8; ++i) {
+    std::string n = "net" + std::to_string(i);
+    nets += (i ? "," : "") + std::string(R"({"name":")") + n + R"(","cidr":"10.)" + std::to_string(i) + R"(.0.0/16"})";
+    topos += (i ? "," : "") + std::string(R"({"networks":[")") + n + R"("],"map":[{"assignment":{"rack":"rack-)" +
+             std::to_string(i) + R"("}}]})";
+  }
+  Ipam ipam;
+  ASSERT_TRUE(ipam.SetTopology(Spec(R"({"networks":[)" + nets + R"(],"topologies":[)" + topos + "]}")).ok());
+  absl::StatusOr<HostRecord> h = ipam.AddHost({"h", A("192.168.0.1"), {{"rack", "rack-7"}}});
+  ASSERT_TRUE(h.ok()) << h.status();
+  EXPECT_EQ(h->groups, (std::map<std::string, std::string>{{"net7", "/0"}}));
+  EXPECT_EQ(Alloc(ipam, "a", "h"), "10.7.0.0");
+}
+
 const char kZoneRack[] = R"({"networks":[{"name":"my-network","cidr":"10.111.0.0/16"}],
   "topologies":[{"networks":["my-network"],"map":[
     {"name":"zone-A","assignment":{"zone":"zone-A"},"groups":[
