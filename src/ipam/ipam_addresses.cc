@@ -47,7 +47,16 @@ std::optional<BlockRecord> Ipam::NewBlock(int ni, int gi) const {
   const uint64_t step = uint64_t{1} << (32 - bm);
   const uint64_t end = uint64_t{g.cidr.last().value()} + 1;
   auto it = gs.blocks.begin();
-  for (uint64_t s = g.cidr.first().value(); s < end; s += step) {
+  uint64_t first = g.cidr.first().value();
+  // Blocks are usually contiguous from the group's start (slots are taken lowest first and only
+  // a topology update removes blocks): then the first free slot follows the last block, found
+  // in O(1) instead of walking every block.
+  if (!gs.blocks.empty() &&
+      gs.blocks.rbegin()->network().value() == first + (gs.blocks.size() - 1) * step) {
+    first += gs.blocks.size() * step;
+    it = gs.blocks.end();
+  }
+  for (uint64_t s = first; s < end; s += step) {
     Ipv4Cidr c = Ipv4Cidr::Containing(Ipv4Address(static_cast<uint32_t>(s)), bm);
     if (it != gs.blocks.end() && *it == c) {
       ++it;

@@ -287,6 +287,21 @@ TEST(IpamTest, ReservedRangesAreSkippedAndUnreserveRestoresThem) {  // reference
   ExpectAccountingHolds(ipam);
 }
 
+TEST(IpamTest, FullyReservedBlockSlotsAreSkippedAndReusedOnceFree) {
+  Ipam ipam;
+  ASSERT_TRUE(ipam.SetTopology(Spec(R"({"networks":[{"name":"n","cidr":"10.0.0.0/28","block_mask":30,
+      "reserved":["10.0.0.0/30"]}],"topologies":[{"networks":["n"],"map":[{"groups":[]}]}]})")).ok());
+  ASSERT_TRUE(ipam.AddHost({"h", A("192.168.0.1"), {}}).ok());
+  EXPECT_EQ(Alloc(ipam, "a", "h", "ns1"), "10.0.0.4");  // slot 0 is entirely reserved: no block there
+  EXPECT_EQ(Alloc(ipam, "b", "h", "ns2"), "10.0.0.8");
+  EXPECT_EQ(ipam.block_count(), 2u);
+  ipam.Apply(*ipam.PlanUnreserve("n", *net::Ipv4Cidr::Parse("10.0.0.0/30")));
+  EXPECT_EQ(Alloc(ipam, "c", "h", "ns3"), "10.0.0.0");  // the gap below the existing blocks is found
+  EXPECT_EQ(Alloc(ipam, "d", "h", "ns4"), "10.0.0.12");
+  EXPECT_EQ(ipam.Allocate({"e", "h", "ns5", ""}).status().code(), absl::StatusCode::kResourceExhausted);
+  ExpectAccountingHolds(ipam);
+}
+
 TEST(IpamTest, WiderReservationReplacesNarrowerOnes) {
   Ipam ipam;
   ASSERT_TRUE(ipam.SetTopology(Spec(R"({"networks":[{"name":"n","cidr":"10.0.0.0/24","reserved":["10.0.0.4/31"]}],
