@@ -50,19 +50,29 @@ absl::StatusOr<double> Iperf(const std::string& server_ns, const std::string& cl
                              int streams, int seconds, const std::string& log) {
   absl::StatusOr<pid_t> server = lab::StartDaemon(lab::InNs(server_ns, {"iperf3", "-s", "-1", "-p", "5201"}), log);
   if (!server.ok()) return server.status();
-  absl::StatusOr<lab::Captured> c;
+  std::string last;
   for (int attempt = 0; attempt < 100; ++attempt) {
-    c = lab::RunCapture(lab::InNs(client_ns, {"iperf3", "-c", ip, "-p", "5201", "-t", std::to_string(seconds), "-P",
-                                              std::to_string(streams), "-J"}));
-    if (c.ok() && c->exit_code == 0) break;
+    absl::StatusOr<lab::Captured> c = lab::RunCapture(lab::InNs(
+        client_ns, {"iperf3", "-c", ip, "-p", "5201", "-t", std::to_string(seconds), "-P", std::to_string(streams), "-J"}));
+    if (!c.ok()) {
+      lab::StopProcess(*server, std::chrono::seconds(1));
+      return c.status();
+    }
+    nlohmann::json j = nlohmann::json::parse(c->out, nullptr, false);
+    const nlohmann::json* bps = nullptr;
+    if (j.is_object() && j.contains("end") && j["end"].contains("sum_received") &&
+        j["end"]["sum_received"].contains("bits_per_second") && j["end"]["sum_received"]["bits_per_second"].is_number()) {
+      bps = &j["end"]["sum_received"]["bits_per_second"];
+    }
+    if (c->exit_code == 0 && bps != nullptr) {
+      lab::StopProcess(*server, std::chrono::seconds(1));
+      return bps->get<double>();
+    }
+    last = j.is_object() && j.contains("error") ? j["error"].dump() : c->out + c->err;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));  // server not listening yet
   }
   lab::StopProcess(*server, std::chrono::seconds(1));
-  if (!c.ok()) return c.status();
-  if (c->exit_code != 0) return absl::InternalError("iperf3 failed: " + c->out + c->err);
-  nlohmann::json j = nlohmann::json::parse(c->out, nullptr, false);
-  if (j.is_discarded()) return absl::InternalError("iperf3 printed no JSON");
-  return j["end"]["sum_received"]["bits_per_second"].get<double>();
+  return absl::InternalError("iperf3 failed: " + last);
 }
 
 int Throughput(int seconds) {
