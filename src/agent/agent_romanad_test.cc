@@ -1,0 +1,154 @@
+// The agent's control loop against a real romanad (started by romana::romanad_testing on
+// loopback), with the kernel replaced by the in-memory programmer and nft runner: proves that it
+// follows the watch stream (adds and removals), resumes after romanad restarts, registers its
+// node, and refuses a service range that overlaps a network.
+#include "httplib.h"  // before api/client.h (its inline members need httplib::Client complete)
+// clang-format off
+#include "agent/agent.h"
+// clang-format on
+
+#include <mutex>
+#include <thread>
+
+#include "agent/testing/fake_nftables.h"
+#include "agent/testing/fake_route_programmer.h"
+#include "base/testing/test_env.h"
+#include "daemon/testing/romanad_process.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace romana::agent {
+namespace {
+
+// The agent's loop thread writes, the test thread reads: serialise both through one mutex.
+class LockedProgrammer : public RouteProgrammer {
+ public:
+  absl::StatusOr<RouteMap> ListOwnedRoutes() override { std::lock_guard l(mu); return fake.ListOwnedRoutes(); }
+  absl::Status ApplyRoutes(std::span<const RouteOp> ops) override { std::lock_guard l(mu); return fake.ApplyRoutes(ops); }
+  absl::StatusOr<std::vector<Rule>> ListOwnedRules() override { std::lock_guard l(mu); return fake.ListOwnedRules(); }
+  absl::Status AddRule(const Rule& r) override { std::lock_guard l(mu); return fake.AddRule(r); }
+  absl::Status DeleteRule(const Rule& r) override { std::lock_guard l(mu); return fake.DeleteRule(r); }
+  RouteMap routes() { std::lock_guard l(mu); return fake.routes(); }
+  std::mutex mu;
+  testing::FakeRouteProgrammer fake;
+};
+class LockedNft : public Nftables {
+ public:
+  absl::StatusOr<std::string> Run(const std::string& c) override { std::lock_guard l(mu); return fake.Run(c); }
+  std::optional<std::string> table() { std::lock_guard l(mu); return fake.table(); }
+  std::mutex mu;
+  testing::FakeNftables fake;
+};
+
+constexpr char kTopology[] = R"({"networks":[{"name":"net","cidr":"10.120.0.0/16","block_mask":29}],
+  "topologies":[{"networks":["net"],"map":[{"name":"g0","groups":[]},{"name":"g1","groups":[]}]}]})";
+
+class AgentRomanadTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    romana::testing::RomanadOptions o;
+    o.topology_json = kTopology;
+    auto d = romana::testing::RomanadProcess::Start(o);
+    ASSERT_TRUE(d.ok()) << d.status();
+    romanad_ = *std::move(d);
+    api::ClientOptions co;
+    co.server = romanad_->url();
+    auto c = api::Client::Create(co);
+    ASSERT_TRUE(c.ok());
+    agent_client_ = *std::move(c);
+  }
+  void TearDown() override {
+    if (agent_) agent_->Stop();
+    if (runner_.joinable()) runner_.join();
+  }
+  void StartAgent(AgentOptions o) {
+    agent_ = std::make_unique<Agent>(o, *agent_client_, programmer_, nft_,
+                                     [] { return absl::StatusOr<std::vector<std::string>>({"192.168.7.0/24"}); },
+                                     clock_, registry_);
+    runner_ = std::thread([this] { run_status_ = agent_->Run(); });
+  }
+  AgentOptions Options() {
+    AgentOptions o;
+    o.node_name = "a";
+    o.register_node = true;
+    o.node_ip = "192.168.7.1";
+    o.retry_backoff = std::chrono::milliseconds(20);
+    return o;
+  }
+  std::string Allocate(const std::string& name, const std::string& host, const std::string& ns = "default") {
+    auto a = romanad_->client().AllocateAddress({name, host, ns, "default"});
+    EXPECT_TRUE(a.ok()) << a.status();
+    return a.ok() ? a->address.block : "";
+  }
+
+  std::unique_ptr<romana::testing::RomanadProcess> romanad_;
+  std::unique_ptr<api::Client> agent_client_;
+  LockedProgrammer programmer_;
+  LockedNft nft_;
+  base::SystemClock clock_;
+  prometheus::Registry registry_;
+  std::unique_ptr<Agent> agent_;
+  std::thread runner_;
+  absl::Status run_status_;
+};
+
+TEST_F(AgentRomanadTest, FollowsTheStreamAndRegistersItsNode) {
+  ASSERT_TRUE(romanad_->client().AddHost({"b", "192.168.7.2", {}}).ok());
+  ASSERT_TRUE(romanad_->client().AddHost({"far", "10.99.0.3", {}}).ok());
+  const std::string b1 = Allocate("p1", "b");
+  StartAgent(Options());
+  ASSERT_TRUE(romana::testing::WaitUntil([&] { return agent_->ready(); }));
+  EXPECT_TRUE(romanad_->client().GetHost("a").ok());  // registered by the agent
+  EXPECT_TRUE(romana::testing::WaitUntil([&] { return programmer_.routes().contains(b1); }));
+  EXPECT_EQ(programmer_.routes().at(b1).gateway, "192.168.7.2");
+  // A second block of b in another namespace arrives through the watch; the two merge when adjacent.
+  const std::string b2 = Allocate("p2", "b", "other");
+  EXPECT_TRUE(romana::testing::WaitUntil([&] {
+    RouteMap r = programmer_.routes();
+    return r.size() == 1 ? !r.contains(b1) : r.contains(b2);
+  })) << "routes: " << programmer_.routes().size();
+  // Non-adjacent hosts get no route; our own blocks neither.
+  Allocate("p3", "far");
+  Allocate("p4", "a");
+  std::this_thread::yield();
+  ASSERT_TRUE(romanad_->client().ReleaseAddress("p2").ok());
+  ASSERT_TRUE(romanad_->client().ReleaseAddress("p1").ok());
+  EXPECT_TRUE(romana::testing::WaitUntil([&] { return programmer_.routes().empty(); }));
+  EXPECT_TRUE(nft_.table().has_value());
+  EXPECT_THAT(*nft_.table(), ::testing::HasSubstr("10.120.0.0/16"));
+}
+
+TEST_F(AgentRomanadTest, ResumesAfterRomanadRestarts) {
+  ASSERT_TRUE(romanad_->client().AddHost({"b", "192.168.7.2", {}}).ok());
+  StartAgent(Options());
+  ASSERT_TRUE(romana::testing::WaitUntil([&] { return agent_->ready(); }));
+  // Restart romanad on the same store and port.
+  romana::testing::RomanadOptions o;
+  o.topology_json = kTopology;
+  o.store_path = romanad_->store_path();
+  o.port = romanad_->port();
+  std::string keep_dir = romanad_->temp_dir();
+  romanad_->Stop();
+  auto d = romana::testing::RomanadProcess::Start(o);
+  ASSERT_TRUE(d.ok()) << d.status();
+  auto old = std::move(romanad_);
+  romanad_ = *std::move(d);
+  const std::string b1 = Allocate("after", "b");
+  EXPECT_TRUE(romana::testing::WaitUntil([&] { return programmer_.routes().contains(b1); }, std::chrono::seconds(20)));
+  agent_->Stop();
+  runner_.join();
+  EXPECT_TRUE(run_status_.ok()) << run_status_;
+}
+
+TEST_F(AgentRomanadTest, ServiceRangeOverlapStopsTheAgent) {
+  AgentOptions o = Options();
+  o.service_range = "10.120.128.0/17";
+  StartAgent(o);
+  runner_.join();
+  EXPECT_EQ(run_status_.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(run_status_.message(), ::testing::HasSubstr("10.120.0.0/16"));
+  EXPECT_TRUE(programmer_.routes().empty());
+}
+
+}  // namespace
+}  // namespace romana::agent
