@@ -86,7 +86,9 @@ TEST_F(LabE2eTest, FullMeshOnThreeNodes) {
     std::string t = Table(n);
     EXPECT_THAT(t, Not(HasSubstr(lab_->nodes().at(n).ip))) << t;
     for (int m = 1; m <= 3; ++m) {
-      if (m != n) EXPECT_THAT(t, HasSubstr("via " + lab_->nodes().at(m).ip)) << "node " << n << ":\n" << t;
+      if (m != n) {
+        EXPECT_THAT(t, HasSubstr("via " + lab_->nodes().at(m).ip)) << "node " << n << ":\n" << t;
+      }
     }
   }
   ExpectFullMesh();
@@ -118,7 +120,9 @@ TEST_F(LabE2eTest, DeletedPodReleasesItsAddressAndItsRoutesGoEverywhere) {
     return absl::OkStatus();
   }).ok());
   ASSERT_FALSE(block.empty());
-  for (int n : {2, 3}) EXPECT_THAT(Table(n), HasSubstr(block));
+  for (int n : {2, 3}) {
+    EXPECT_THAT(Table(n), HasSubstr(block));
+  }
   EXPECT_THAT(lab_->Exec(lab_->nodes().at(1).netns, {"ip", "route", "show", pod->ip}).value_or(""), HasSubstr(pod->ip));
 
   ASSERT_TRUE(lab_->DeletePod("lonely").ok());
