@@ -11,7 +11,9 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <iostream>
+#include <vector>
 #include <thread>
 
 #include "CLI/CLI.hpp"
@@ -87,11 +89,26 @@ int main(int argc, char** argv) {
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  // The building thread cannot be interrupted safely, so the cleanup runs in a fresh process
+  // (`romana-lab down --id`) that starts once this one has exited: nothing is created after it.
   std::thread([set, state_root, id = o.shape.id] {
+    std::string exe = std::filesystem::read_symlink("/proc/self/exe").string();
+    std::vector<std::string> args = {exe, "--state-dir", state_root, "down", "--id", id};
+    std::vector<char*> cargs;
+    for (std::string& a : args) cargs.push_back(a.data());
+    cargs.push_back(nullptr);
     int sig = 0;
     sigwait(&set, &sig);
     std::cerr << "\n[lab] signal " << sig << ": removing lab " << id << "\n";
-    (void)lab::Lab::DownById(state_root, id);
+    const pid_t parent = getpid();
+    if (fork() == 0) {
+      while (getppid() == parent) {
+        timespec ts{0, 10'000'000};
+        nanosleep(&ts, nullptr);
+      }
+      execv(cargs[0], cargs.data());
+      _exit(1);
+    }
     _exit(130);
   }).detach();
 
