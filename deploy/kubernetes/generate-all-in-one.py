@@ -22,6 +22,9 @@ KOPS_EDITS = [
     ("        # - --cloud=aws\n", "        - --cloud=aws\n"),
     ("        # - --network-cidr-overrides=romana-network=100.96.0.0/11\n",
      "        - --network-cidr-overrides=romana-network=100.96.0.0/11\n"),
+    # The AWS topology assigns hosts by zone labels, which --register-node cannot send.
+    ("        - --register-node\n", "        # - --register-node\n"),
+    ("        - --node-ip=$(NODEIP)\n", "        # - --node-ip=$(NODEIP)\n"),
 ]
 
 

@@ -471,8 +471,17 @@ TEST_F(ManifestsTest, AllInOneFilesHoldWhatEachPlatformNeeds) {
                                       "ClusterRole/romana-aws", "ServiceAccount/romana-aws",
                                       "ClusterRoleBinding/romana-aws", "Deployment/romana-aws",
                                       "Deployment/romana-vpcrouter"}));
-  // kops runs the daemon with the AWS topology; kubeadm leaves the cloud args commented.
+  // kops runs the daemon with the AWS topology; kubeadm leaves the cloud args commented. The AWS
+  // topology places hosts by zone labels, so there the agent must not register its node unlabelled
+  // (romanad refuses such a host and the agent would exit).
   for (const Container& c : Containers()) {
+    if (c.binary == "romana-agent") {
+      bool registers = std::count(c.args.begin(), c.args.end(), "--register-node") > 0;
+      EXPECT_EQ(registers, c.doc->file != "romana-kops.yml") << c.doc->Where();
+      if (registers) {
+        EXPECT_EQ(ArgValue(c.args, "--node-ip").value_or(""), "$(NODEIP)") << c.doc->Where();
+      }
+    }
     if (c.binary != "romanad") continue;
     if (c.doc->file == "romana-kops.yml") {
       EXPECT_EQ(ArgValue(c.args, "--cloud").value_or(""), "aws");
