@@ -63,8 +63,15 @@ void Row(const char* what, Stats& s, double baseline_p50 = 0) {
               s.us.empty() ? 0.0 : s.us.size() / (s.Total() / 1e6), ratio);
 }
 
+// The temporary directory this run created (removed on every exit path).
+std::string* TempDirToRemove() {
+  static std::string* dir = new std::string();
+  return dir;
+}
+
 void Die(const absl::Status& s, const char* what) {
   std::fprintf(stderr, "%s: %s\n", what, s.ToString().c_str());
+  if (!TempDirToRemove()->empty()) std::filesystem::remove_all(*TempDirToRemove());
   std::exit(1);
 }
 
@@ -144,6 +151,7 @@ int Main(int argc, char** argv) {
                                     ("ipam_scale_bench." + std::to_string(getpid()))).string()
                                  : dir;
   std::filesystem::create_directories(base);
+  if (dir.empty()) *TempDirToRemove() = base;
   std::string db = base + "/romana.db";
   std::filesystem::remove(db);
   base::SystemClock clock;
