@@ -22,10 +22,12 @@
 #include "aws/vpcrouter/router.h"
 #include "aws/vpcrouter/spec_source.h"
 #include "aws/vpcrouter/status_server.h"
+#include "aws/vpcrouter/store_spec_source.h"
 #include "base/clock.h"
 #include "base/process_main.h"
 #include "net/ipv4.h"
 #include "spdlog/spdlog.h"
+#include "store/etcd_store.h"
 
 extern char** environ;
 
@@ -49,6 +51,7 @@ struct Flags {
   std::string etcd_addr = "localhost";
   int etcd_port = 2379;
   bool etcd_use_v2 = false;
+  std::string etcd_prefix = "/romana";
   std::string etcd_ca_cert, etcd_priv_key, etcd_cert_chain;
   std::string health = "icmpecho";
   double icmp_check_interval = 2, tcp_check_interval = 2;
@@ -123,6 +126,7 @@ int Run(int argc, char** argv) {
   app.add_option("--romanad_token_file", f.romanad_token_file, "romanad mode: file holding a bearer token");
   app.add_option("--etcd_addr", f.etcd_addr, "etcd mode: etcd address")->capture_default_str();
   app.add_option("--etcd_port", f.etcd_port, "etcd mode: etcd port")->capture_default_str();
+  app.add_option("--etcd_prefix", f.etcd_prefix, "etcd mode: Romana's key prefix (docs/store-layout.md)")->capture_default_str();
   app.add_flag("--etcd_use_v2", f.etcd_use_v2, "Accepted for compatibility; the etcd v2 API is not supported");
   app.add_option("--etcd_ca_cert", f.etcd_ca_cert, "etcd mode: CA certificate (PEM)");
   app.add_option("--etcd_priv_key", f.etcd_priv_key, "etcd mode: client key (PEM)");
@@ -214,8 +218,18 @@ int Run(int argc, char** argv) {
     if (f.etcd_use_v2) return Fail(2, "--etcd_use_v2: the etcd v2 API is not supported; Romana stores its state with the v3 API");
     const int tls = !f.etcd_ca_cert.empty() + !f.etcd_priv_key.empty() + !f.etcd_cert_chain.empty();
     if (tls != 0 && tls != 3) return Fail(2, "--etcd_ca_cert, --etcd_priv_key and --etcd_cert_chain go together (all or none)");
-    return Fail(2, "--mode etcd: reading the route spec straight from etcd is not available in this build "
-                   "(it needs the project's etcd store backend); use --mode romanad");
+    if (f.etcd_port <= 0 || f.etcd_port >= 65535) return Fail(2, "--etcd_port: must be 0 < port < 65535");
+    if (f.etcd_prefix.empty() || f.etcd_prefix[0] != '/') return Fail(2, "--etcd_prefix: must start with '/'");
+    for (const std::string* file : {&f.etcd_ca_cert, &f.etcd_priv_key, &f.etcd_cert_chain}) {
+      if (!file->empty() && access(file->c_str(), R_OK) != 0) return Fail(2, absl::StrCat("etcd TLS file ", *file, ": not readable"));
+    }
+    const std::string endpoint = absl::StrCat(tls == 3 ? "https://" : "http://", f.etcd_addr, ":", f.etcd_port);
+    absl::StatusOr<std::unique_ptr<store::EtcdStore>> etcd = store::EtcdStore::Create(
+        {.endpoints = {endpoint}, .ca_file = f.etcd_ca_cert, .cert_file = f.etcd_cert_chain, .key_file = f.etcd_priv_key});
+    if (!etcd.ok()) return Fail(2, absl::StrCat("--etcd_addr/--etcd_port: ", etcd.status().ToString()));
+    std::string prefix = f.etcd_prefix;
+    while (prefix.size() > 1 && prefix.back() == '/') prefix.pop_back();
+    source = std::make_unique<StoreRouteSpecSource>(*std::move(etcd), prefix, absl::StrCat("etcd ", endpoint, prefix, "/groups/"));
   } else {
     return Fail(2, absl::StrCat("--mode '", f.mode, "': expected configfile, fixedconf, romanad or etcd"));
   }

@@ -46,6 +46,7 @@ class VpcRouterMotoTest : public ::testing::Test {
   }
   void TearDown() override {
     if (router_) router_->Stop(std::chrono::seconds(5));
+    if (etcd_) etcd_->Stop(std::chrono::seconds(5));
     router_.reset();
     moto_.reset();
     ec2_.reset();
@@ -58,14 +59,18 @@ class VpcRouterMotoTest : public ::testing::Test {
     std::filesystem::rename(tmp, dir_.File("spec.json"));
   }
 
-  void StartRouter(std::vector<std::string> extra = {}) {
+  void StartRouter(std::vector<std::string> extra = {}, bool file_spec = true) {
     status_port_ = romana::testing::FreeLoopbackPort();
     std::vector<std::string> argv = {
         (romana::testing::BinaryDir() / "apps/romana-vpcrouter/romana-vpcrouter").string(),
         "--region", "us-east-1", "--vpc", vpc_.vpc_id, "--ec2_endpoint", moto_->endpoint(),
-        "--route_spec", dir_.File("spec.json"), "--spec_poll_interval", "0.2",
+        "--spec_poll_interval", "0.2",
         "--health", "icmpecho", "--icmp_check_interval", "0.3", "--route_recheck_interval", "1",
         "--address", "127.0.0.1", "--port", std::to_string(status_port_), "--log-level", "debug"};
+    if (file_spec) {
+      argv.push_back("--route_spec");
+      argv.push_back(dir_.File("spec.json"));
+    }
     argv.insert(argv.end(), extra.begin(), extra.end());
     auto p = base::Subprocess::Start({.argv = argv,
                                       .extra_env = {{"AWS_ACCESS_KEY_ID", "AKIDROUTER"},
@@ -126,6 +131,7 @@ class VpcRouterMotoTest : public ::testing::Test {
   std::unique_ptr<Ec2QueryClient> ec2_;
   testing::TestVpc vpc_;
   std::unique_ptr<base::Subprocess> router_;
+  std::unique_ptr<base::Subprocess> etcd_;
   int status_port_ = 0;
 };
 
@@ -229,6 +235,45 @@ TEST_F(VpcRouterMotoTest, StopsAtTheRouteTableLimitInsteadOfFailingHalfway) {
   EXPECT_THAT(Log(), ::testing::HasSubstr("over the limit of 3"));
 }
 
+// --mode etcd: the spec comes from the group records romanad keeps in etcd
+// (docs/store-layout.md), read from a real etcd running in the router namespace.
+TEST_F(VpcRouterMotoTest, RouteSpecStraightFromEtcd) {
+  const int client_port = romana::testing::FreeLoopbackPort();
+  const int peer_port = romana::testing::FreeLoopbackPort();
+  const std::string client = absl::StrCat("http://127.0.0.1:", client_port);
+  const std::string peer = absl::StrCat("http://127.0.0.1:", peer_port);
+  auto e = base::Subprocess::Start(
+      {.argv = {"etcd", "--name", "vr", "--data-dir", dir_.File("etcd"), "--listen-client-urls", client,
+                "--advertise-client-urls", client, "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
+                "--initial-cluster", "vr=" + peer, "--logger=zap"},
+       .output_path = dir_.File("etcd.log")});
+  ASSERT_TRUE(e.ok()) << e.status();
+  etcd_ = *std::move(e);
+  auto etcdctl = [&](std::vector<std::string> args) {
+    std::vector<std::string> argv = {"env", "ETCDCTL_API=3", "etcdctl", "--endpoints", client};
+    argv.insert(argv.end(), args.begin(), args.end());
+    auto r = base::RunCommand(argv);
+    return r.ok() && r->exit_code == 0;
+  };
+  ASSERT_TRUE(WaitUntil([&] { return etcdctl({"endpoint", "health"}); }, std::chrono::seconds(20)));
+  auto group = [&](const std::string& path, const std::string& cidr, const std::vector<std::string>& ips) {
+    nlohmann::json g = {{"network", "romana-network"}, {"path", path}, {"cidr", cidr}, {"leaf", true},
+                        {"padding", false}, {"hosts", ips}, {"host_ips", ips}};
+    return etcdctl({"put", "/romana/groups/romana-network" + path, g.dump()});
+  };
+  ASSERT_TRUE(group("/0", "100.96.0.0/24", Ips(0, 3)));
+  ASSERT_TRUE(group("/1", "100.96.1.0/24", Ips(3, 6)));
+  StartRouter({"--mode", "etcd", "--etcd_addr", "127.0.0.1", "--etcd_port", std::to_string(client_port)},
+              /*file_spec=*/false);
+  const auto& rt = vpc_.route_table_ids;
+  ASSERT_TRUE(WaitUntil([&] { return Routes(rt[0]).size() == 2 && Routes(rt[1]).size() == 2; },
+                        std::chrono::seconds(20))) << Log();
+  ASSERT_TRUE(group("/1", "100.96.1.0/24", {}));  // the group lost its hosts
+  ASSERT_TRUE(WaitUntil([&] { return Routes(rt[0]).size() == 1 && Routes(rt[1]).size() == 1; },
+                        std::chrono::seconds(20))) << Log();
+  EXPECT_EQ(Routes(rt[0]).count("100.96.0.0/24"), 1u);
+}
+
 TEST(VpcRouterFlagsTest, BadFlagsExitTwoNamingTheFlag) {
   const std::string bin = (romana::testing::BinaryDir() / "apps/romana-vpcrouter/romana-vpcrouter").string();
   struct Case { std::vector<std::string> args; const char* expect; } cases[] = {
@@ -238,6 +283,8 @@ TEST(VpcRouterFlagsTest, BadFlagsExitTwoNamingTheFlag) {
       {{"--route_spec", "/dev/null", "--ignore_routes", "10.0.0.0/33"}, "--ignore_routes '10.0.0.0/33'"},
       {{"--route_spec", "/dev/null", "--icmp_check_interval", "0"}, "--icmp_check_interval"},
       {{"--mode", "etcd", "--etcd_ca_cert", "/x"}, "all or none"},
+      {{"--mode", "etcd", "--etcd_use_v2"}, "v2 API is not supported"},
+      {{"--mode", "etcd", "--etcd_port", "0"}, "--etcd_port"},
   };
   for (const auto& c : cases) {
     std::vector<std::string> argv = {bin};

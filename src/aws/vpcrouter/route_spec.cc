@@ -149,6 +149,33 @@ absl::StatusOr<RouteSpec> RouteSpecFromLegacyIpam(const std::string& ipam_json) 
   return spec;
 }
 
+absl::StatusOr<RouteSpec> RouteSpecFromGroupRecords(
+    const std::vector<std::pair<std::string, std::string>>& key_values) {
+  RouteSpec spec;
+  for (const auto& [key, value] : key_values) {
+    json g = json::parse(value, nullptr, false);
+    if (g.is_discarded() || !g.is_object()) {
+      return absl::InvalidArgumentError(absl::StrCat("group record ", key, ": not a JSON object"));
+    }
+    if (!g.value("leaf", false) || g.value("padding", false)) continue;
+    if (!g.contains("host_ips") || !g["host_ips"].is_array() || g["host_ips"].empty()) continue;
+    const std::string where = absl::StrCat("group record ", key);
+    if (!g.contains("cidr") || !g["cidr"].is_string()) return absl::InvalidArgumentError(where + ": no \"cidr\"");
+    absl::StatusOr<std::string> cidr = CanonicalCidr(g["cidr"], where + ".cidr");
+    if (!cidr.ok()) return cidr.status();
+    std::vector<std::string> ips;
+    for (const json& ip : g["host_ips"]) {
+      if (!ip.is_string()) return absl::InvalidArgumentError(where + ".host_ips: must be strings");
+      ips.push_back(ip);
+    }
+    if (auto existing = spec.find(*cidr); existing != spec.end()) {
+      ips.insert(ips.end(), existing->second.begin(), existing->second.end());
+    }
+    if (absl::Status s = AddHosts(spec, *cidr, ips, where); !s.ok()) return s;
+  }
+  return spec;
+}
+
 std::vector<std::string> AllHosts(const RouteSpec& spec) {
   std::set<std::string> all;
   for (const auto& [cidr, hosts] : spec) all.insert(hosts.begin(), hosts.end());

@@ -33,6 +33,11 @@ absl::StatusOr<RouteSpec> RouteSpecFromRomanad(const std::string& groups_json,
 // "ip". Kept for operators migrating from the Go Romana.
 absl::StatusOr<RouteSpec> RouteSpecFromLegacyIpam(const std::string& ipam_json);
 
+// Builds a spec from the group records romanad keeps in the store (docs/store-layout.md,
+// `<prefix>/groups/...`): every record with "leaf": true, "padding": false and a non-empty
+// "host_ips" maps its "cidr" to those IPs. Errors: InvalidArgument naming the bad record.
+absl::StatusOr<RouteSpec> RouteSpecFromGroupRecords(const std::vector<std::pair<std::string, std::string>>& key_values);
+
 // Every host IP in the spec, sorted and unique.
 std::vector<std::string> AllHosts(const RouteSpec& spec);
 

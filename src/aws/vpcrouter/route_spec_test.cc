@@ -57,6 +57,21 @@ TEST(RouteSpecTest, FromRomanadGroupsAndHosts) {
   EXPECT_FALSE(RouteSpecFromRomanad("{}", R"({"hosts": []})").ok());
 }
 
+TEST(RouteSpecTest, FromStoreGroupRecords) {
+  auto s = RouteSpecFromGroupRecords({
+      {"/romana/groups/romana-network/0", R"({"network":"romana-network","path":"/0","name":"g0","cidr":"10.112.0.0/15","assignment":{},"leaf":false,"padding":false,"hosts":["a"],"host_ips":["10.0.1.4"]})"},
+      {"/romana/groups/romana-network/0/0", R"({"path":"/0/0","cidr":"10.112.0.0/16","leaf":true,"padding":false,"hosts":["a","b"],"host_ips":["10.0.1.5","10.0.1.4"]})"},
+      {"/romana/groups/romana-network/0/1", R"({"path":"/0/1","cidr":"10.113.0.0/16","leaf":true,"padding":true,"hosts":["c"],"host_ips":["10.0.1.6"]})"},
+      {"/romana/groups/romana-network/1", R"({"path":"/1","cidr":"10.114.0.0/15","leaf":true,"padding":false,"hosts":[],"host_ips":[]})"},
+  });
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ(*s, (RouteSpec{{"10.112.0.0/16", {"10.0.1.4", "10.0.1.5"}}}));
+  auto bad = RouteSpecFromGroupRecords({{"/romana/groups/x", R"({"leaf":true,"cidr":"10.1.0.1/16","host_ips":["10.0.0.1"]})"}});
+  EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(bad.status().message()), HasSubstr("/romana/groups/x"));
+  EXPECT_FALSE(RouteSpecFromGroupRecords({{"/romana/groups/y", "not json"}}).ok());
+}
+
 TEST(RouteSpecTest, FromLegacyRomanaIpamNestedGroupsChildrenFirst) {
   auto s = RouteSpecFromLegacyIpam(R"({"networks": {
       "romana-network": {"name": "romana-network", "cidr": "100.96.0.0/11", "host_groups": {

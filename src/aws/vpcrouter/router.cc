@@ -192,6 +192,9 @@ void VpcRouter::Reconcile(const std::string& reason) {
   for (const LimitViolation& v : plan.limit_violations) {
     limit_refusals_.Increment(static_cast<double>(v.refused_cidrs.size()));
     absl::StrAppend(&limit_log, v.route_table_id, ":", v.routes_needed, ";");
+  }
+  for (const LimitViolation& v : plan.limit_violations) {
+    if (limit_log == last_limit_log_) break;  // same refusal as last pass: already logged
     spdlog::error("route table {} would need {} routes, over the limit of {}: not adding {} "
                   "(raise --route_table_limit after raising the AWS quota, or use fewer, larger prefix groups)",
                   v.route_table_id, v.routes_needed, v.limit, absl::StrJoin(v.refused_cidrs, ","));
@@ -200,7 +203,10 @@ void VpcRouter::Reconcile(const std::string& reason) {
   int without = 0;
   for (const auto& [cidr, ip] : plan.chosen) without += ip.empty() ? 1 : 0;
   routes_without_healthy_host_.Set(without);
-  for (const std::string& w : plan.warnings) spdlog::warn("{}", w);
+  if (plan.warnings != last_warnings_) {  // repeated every pass otherwise
+    for (const std::string& w : plan.warnings) spdlog::warn("{}", w);
+    last_warnings_ = plan.warnings;
+  }
   passes_.Add({{"result", op_errors.empty() ? "ok" : "error"}}).Increment();
   next_pass_ = now + (op_errors.empty() ? options_.route_recheck_interval : options_.retry_after_error);
   std::lock_guard lock(mu_);

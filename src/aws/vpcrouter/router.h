@@ -82,6 +82,7 @@ class VpcRouter {
   std::string dirty_reason_;
   HealthState last_health_;
   std::string last_limit_log_;
+  std::vector<std::string> last_warnings_;  // logged once until they change
   std::set<std::string> managed_tables_;   // every table selected so far (clean-up candidates)
 
   mutable std::mutex mu_;

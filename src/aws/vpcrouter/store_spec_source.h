@@ -1,0 +1,31 @@
+// store_spec_source.h: the route spec read straight from Romana's store (etcd in production):
+// a range read of `<prefix>/groups/` (docs/store-layout.md) turned into a spec by
+// RouteSpecFromGroupRecords. Used from one thread.
+#ifndef ROMANA_AWS_VPCROUTER_STORE_SPEC_SOURCE_H_
+#define ROMANA_AWS_VPCROUTER_STORE_SPEC_SOURCE_H_
+
+#include <memory>
+#include <string>
+
+#include "aws/vpcrouter/spec_source.h"
+#include "store/store.h"
+
+namespace romana::vpcrouter {
+
+class StoreRouteSpecSource final : public RouteSpecSource {
+ public:
+  // `prefix` like "/romana" (no trailing slash). `description` names the store in logs.
+  StoreRouteSpecSource(std::unique_ptr<store::Store> store, std::string prefix, std::string description)
+      : store_(std::move(store)), prefix_(std::move(prefix)), description_(std::move(description)) {}
+  absl::StatusOr<RouteSpec> Fetch() override;
+  std::string Describe() const override { return description_; }
+
+ private:
+  std::unique_ptr<store::Store> store_;
+  std::string prefix_;
+  std::string description_;
+};
+
+}  // namespace romana::vpcrouter
+
+#endif  // ROMANA_AWS_VPCROUTER_STORE_SPEC_SOURCE_H_
