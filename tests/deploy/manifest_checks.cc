@@ -34,6 +34,7 @@ std::map<std::string, HelpOption> ParseCli11Help(const std::string& help) {
     std::string type = space == std::string::npos ? "" : LStrip(column.substr(space + 1));
     HelpOption opt;
     opt.takes_value = !type.empty();
+    opt.type = type;
     if (size_t eq = type.find('='); eq != std::string::npos) opt.default_value = type.substr(eq + 1);
     std::stringstream ns(names);
     std::string name;

@@ -14,6 +14,7 @@ namespace romana::deploy {
 struct HelpOption {
   bool takes_value = false;           // the help line shows a type (TEXT, INT, ...)
   std::optional<std::string> default_value;  // "TEXT=:9600" -> ":9600"
+  std::string type;                   // that type as printed, e.g. "TEXT:FILE", "INT:INT in [2 - 60]=5"
 };
 
 // Parses CLI11 help text: every line whose first non-blank character is '-' lists the option's

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "base/subprocess.h"
 #include "base/testing/test_env.h"
 #include "gtest/gtest.h"
@@ -307,6 +308,103 @@ TEST_F(ManifestsTest, EveryFlagIsAcceptedByTheBinary) {
     checked.insert(c.binary);
   }
   EXPECT_EQ(checked, (std::set<std::string>{"romanad", "romana-agent", "romana-aws", "romana-vpcrouter"}));
+}
+
+// The values of a container's environment variables in a test run, by the field they come from.
+std::map<std::string, std::string> EnvForTest(const Container& c) {
+  std::map<std::string, std::string> env;
+  for (const YAML::Node& e : c.node["env"]) {
+    std::string field = e["valueFrom"]["fieldRef"]["fieldPath"].as<std::string>("");
+    std::string value = e["value"].as<std::string>("");
+    if (field == "spec.nodeName") value = "node-1";
+    if (field == "status.hostIP" || field == "status.podIP") value = "192.0.2.10";
+    env[e["name"].as<std::string>()] = value;
+  }
+  return env;
+}
+
+// Expands $(VAR) as the kubelet does; an undefined variable is an error (the kubelet would pass
+// "$(VAR)" on literally).
+absl::StatusOr<std::string> Expand(const std::string& arg, const std::map<std::string, std::string>& env) {
+  static const std::regex kVar(R"(\$\(([A-Za-z_][A-Za-z0-9_]*)\))");
+  std::string out;
+  auto begin = arg.cbegin();
+  for (std::sregex_iterator it(arg.begin(), arg.end(), kVar), end; it != end; ++it) {
+    auto v = env.find((*it)[1]);
+    if (v == env.end()) return absl::InvalidArgumentError("$(" + (*it)[1].str() + ") is not in the container's env");
+    out.append(begin, (*it)[0].first);
+    out += v->second;
+    begin = (*it)[0].second;
+  }
+  out.append(begin, arg.cend());
+  return out;
+}
+
+// Runs `<binary> <args> --help`. CLI11 runs every option's validator (ranges, allowed values,
+// existing files) before it handles --help, so exit 0 means the binary accepts these values.
+// Options whose type is FILE or DIR get a path under `root` that exists.
+void ExpectValuesAccepted(const Container& c, const std::vector<std::string>& args,
+                          const std::map<std::string, HelpOption>& opts, const fs::path& root,
+                          const std::string& what) {
+  std::vector<std::string> argv = {(romana::testing::BinaryDir() / OurBinaries().at(c.binary)).string()};
+  const std::map<std::string, std::string> env = EnvForTest(c);
+  for (const std::string& a : args) {
+    absl::StatusOr<std::string> x = Expand(a, env);
+    if (!x.ok()) {
+      ADD_FAILURE() << c.doc->Where() << ": " << what << " " << a << ": " << x.status().message();
+      return;
+    }
+    size_t eq = x->find('=');
+    auto o = opts.find(x->substr(0, eq));
+    if (eq != std::string::npos && o != opts.end() && x->size() > eq + 1 && (*x)[eq + 1] == '/') {
+      fs::path local = root / x->substr(eq + 2);
+      if (o->second.type.find("FILE") != std::string::npos) {
+        fs::create_directories(local.parent_path());
+        std::ofstream(local) << "";
+        *x = x->substr(0, eq + 1) + local.string();
+      } else if (o->second.type.find("DIR") != std::string::npos) {
+        fs::create_directories(local);
+        *x = x->substr(0, eq + 1) + local.string();
+      }
+    }
+    argv.push_back(*x);
+  }
+  argv.push_back("--help");
+  absl::StatusOr<base::CommandResult> r = base::RunCommand(argv);
+  ASSERT_TRUE(r.ok()) << r.status();
+  std::string out = r->output;
+  if (size_t cut = out.find("Options:"); r->exit_code == 0 && cut != std::string::npos) out.resize(cut);
+  EXPECT_EQ(r->exit_code, 0) << c.doc->Where() << ": " << what << ": " << c.binary << " refuses its args:\n" << out;
+}
+
+// Uncommenting an example replaces the active arg of the same option, or adds it.
+std::vector<std::string> WithExample(std::vector<std::string> args, const std::string& example) {
+  std::string name = example.substr(0, example.find('='));
+  auto same = [&](const std::string& a) { return a == name || a.rfind(name + "=", 0) == 0; };
+  auto it = std::find_if(args.begin(), args.end(), same);
+  if (it == args.end()) {
+    args.push_back(example);
+  } else {
+    *it = example;
+  }
+  return args;
+}
+
+TEST_F(ManifestsTest, EveryValueIsAcceptedByTheBinary) {
+  romana::testing::TempDir root;
+  int runs = 0;
+  for (const Container& c : Containers()) {
+    if (c.binary.empty()) continue;
+    const std::map<std::string, HelpOption>* opts = Options(c.binary);
+    ASSERT_NE(opts, nullptr);
+    ExpectValuesAccepted(c, c.args, *opts, root.path(), "args");
+    ++runs;
+    for (const std::string& example : CommentedArgs(c.doc->text)) {
+      ExpectValuesAccepted(c, WithExample(c.args, example), *opts, root.path(), "uncommented " + example);
+      ++runs;
+    }
+  }
+  EXPECT_GE(runs, 20);
 }
 
 TEST_F(ManifestsTest, CommentedArgsBelongToExactlyOneOfOurContainers) {
