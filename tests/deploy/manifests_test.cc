@@ -592,7 +592,7 @@ TEST_F(ManifestsTest, AllInOneFilesHoldWhatEachPlatformNeeds) {
 
 TEST_F(ManifestsTest, AllInOneFilesAreGeneratedFromTheComponentFiles) {
   absl::StatusOr<base::CommandResult> r =
-      base::RunCommand({"python3", (ManifestDir() / "generate-all-in-one.py").string(), "--check"});
+      base::RunCommand({"bash", (ManifestDir() / "generate-all-in-one.sh").string(), "--check"});
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->exit_code, 0) << r->output;
 }
