@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include <set>
 #include <thread>
 
 #include "absl/strings/numbers.h"
@@ -90,6 +91,7 @@ absl::StatusOr<std::unique_ptr<Client>> Client::Create(ClientOptions options) {
   return c;
 }
 
+Client::Client(ClientOptions options) : options_(std::move(options)) {}
 Client::~Client() = default;
 
 std::unique_ptr<httplib::Client> Client::NewHttpClient() const {
@@ -166,6 +168,7 @@ absl::Status Client::StatusFromResponse(int http_status, const std::string& body
     case 404: sc = absl::StatusCode::kNotFound; break;
     case 409: sc = code == "already_exists" ? absl::StatusCode::kAlreadyExists : absl::StatusCode::kFailedPrecondition; break;
     case 410: sc = absl::StatusCode::kOutOfRange; break;
+    case 507: sc = absl::StatusCode::kResourceExhausted; break;
     case 429: case 502: case 503: case 504: sc = absl::StatusCode::kUnavailable; break;
     default: sc = http_status >= 500 ? absl::StatusCode::kInternal : absl::StatusCode::kUnknown;
   }
@@ -354,8 +357,13 @@ absl::Status Client::DeleteEndpoint(const std::string& namespace_name, const std
 
 absl::Status Client::Watch(const WatchOptions& options,
                            const std::function<absl::Status(const WatchEvent&)>& on_event) {
-  // `next` is the first revision not yet delivered; 0 until the server told us where "now" is.
+  // Resume point. `next` is the revision to ask for. While `partial` is true, the last thing
+  // delivered was an event of revision next (a transaction may span several lines), and
+  // `seen_at_next` holds the keys of that revision already delivered, so a reconnect asks for
+  // that revision again and skips them. A BOOKMARK (or an event of a later revision) completes it.
   Revision next = options.revision;
+  bool partial = false;
+  std::set<std::string> seen_at_next;
   auto pause = std::chrono::milliseconds(50);
   auto last_connected = std::chrono::steady_clock::now();
   auto should_stop = [&] { return options.stop && options.stop(); };
@@ -395,7 +403,11 @@ absl::Status Client::Watch(const WatchOptions& options,
         return false;
       }
       if (ev->type == WatchEvent::Type::kBookmark) {
-        if (ev->revision + 1 > next) next = ev->revision + 1;
+        if (ev->revision >= next) {  // completes every revision <= the bookmark
+          next = ev->revision + 1;
+          partial = false;
+          seen_at_next.clear();
+        }
         if (options.deliver_bookmarks) {
           if (absl::Status s = on_event(*ev); !s.ok()) {
             stream_end = s;
@@ -404,12 +416,19 @@ absl::Status Client::Watch(const WatchOptions& options,
         }
         return true;
       }
-      if (next != 0 && ev->revision < next) return true;  // already delivered (defensive)
+      if (ev->revision < next || (partial && ev->revision == next && seen_at_next.contains(ev->key))) {
+        return true;  // delivered before the reconnect
+      }
       if (absl::Status s = on_event(*ev); !s.ok()) {
         stream_end = s;
         return false;
       }
-      next = ev->revision + 1;
+      if (!partial || ev->revision != next) {
+        seen_at_next.clear();
+        next = ev->revision;
+        partial = true;
+      }
+      seen_at_next.insert(ev->key);
       return true;
     };
     httplib::Result res = c->Get(

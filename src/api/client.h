@@ -6,7 +6,8 @@
 // FieldOf, ErrorCodeOf, DetailOf(s, "leader"), DetailOf(s, "compact_revision")):
 //   400/413/415 InvalidArgument   401 Unauthenticated   403 PermissionDenied   404 NotFound
 //   409 AlreadyExists (code "already_exists") or FailedPrecondition (other conflicts)
-//   410 OutOfRange (IsCompacted)   503 Unavailable (not ready / not leader)   other 5xx Internal
+//   410 OutOfRange (IsCompacted)   503 Unavailable (not ready / not leader)
+//   507 ResourceExhausted (no free address)   other 5xx Internal
 //   connection refused, reset or timed out: Unavailable (code "transport").
 // Unavailable is always worth retrying; with `retry_unavailable_for` > 0 the client does so
 // itself (with backoff) for every call. Every mutating call is idempotent on the server side
@@ -179,7 +180,7 @@ class Client {
   static absl::Status StatusFromResponse(int http_status, const std::string& body);
 
  private:
-  explicit Client(ClientOptions options) : options_(std::move(options)) {}
+  explicit Client(ClientOptions options);
   std::unique_ptr<httplib::Client> Acquire();
   void Release(std::unique_ptr<httplib::Client> c);
   std::unique_ptr<httplib::Client> NewHttpClient() const;

@@ -1,0 +1,105 @@
+// romanad: Romana's central service. Flag parsing and wiring only; see docs/romanad.md.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "base/clock.h"
+#include "base/process_main.h"
+#include "daemon/daemon.h"
+#include "spdlog/spdlog.h"
+
+namespace {
+
+// Exit codes (docs/romanad.md): 0 clean shutdown, 2 bad flags/config, 3 store unusable,
+// 4 cannot listen, 1 anything else.
+constexpr int kExitConfig = 2;
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  romana::base::BlockTerminationSignals();
+  romana::daemon::DaemonConfig c;
+  std::string log_level = "info";
+  std::string log_format = "text";
+  int bookmark_ms = 5000;
+  int lease_ttl = 5;
+
+  CLI::App app{
+      "romanad: Romana's central service. Owns all state (topology, hosts, blocks, addresses, policies,\n"
+      "namespaces, endpoints) in the store and serves the REST API and watch stream (docs/api.md)."};
+  app.option_defaults()->always_capture_default();
+  app.add_option("--listen", c.listen, "Address:port of the REST API ([host]:port; \":9600\" = all interfaces)");
+  app.add_option("--advertise-url", c.advertise_url,
+                 "URL other replicas use to reach this one (HA; default http(s)://<hostname>:<port>)");
+  app.add_option("--tls-cert-file", c.tls_cert_file, "Serve HTTPS with this certificate (PEM; needs --tls-key-file)")
+      ->check(CLI::ExistingFile);
+  app.add_option("--tls-key-file", c.tls_key_file, "Private key (PEM) for --tls-cert-file")->check(CLI::ExistingFile);
+  app.add_option("--token-file", c.token_file,
+                 "File holding the bearer token that mutating calls must send (e.g. a mounted Kubernetes secret); "
+                 "unset = no authentication")
+      ->check(CLI::ExistingFile);
+  app.add_flag("--auth-reads", c.auth_reads, "Also require the token for reads (GET, /watch)");
+  app.add_option("--store", c.store_path,
+                 "Embedded store: the SQLite file (created if missing; its directory must exist). Ignored with "
+                 "--etcd-endpoints. \":memory:\" keeps the state in memory only (tests)");
+  app.add_option("--etcd-endpoints", c.etcd_endpoints,
+                 "Comma-separated etcd v3 endpoints (http(s)://host:port); selects the etcd store and HA");
+  app.add_option("--etcd-prefix", c.prefix, "Key prefix of all Romana state (in etcd and in the embedded store)");
+  app.add_option("--etcd-ca-file", c.etcd_ca_file, "CA bundle to verify etcd's certificate")->check(CLI::ExistingFile);
+  app.add_option("--etcd-cert-file", c.etcd_cert_file, "Client certificate for etcd (mutual TLS)")->check(CLI::ExistingFile);
+  app.add_option("--etcd-key-file", c.etcd_key_file, "Client key for etcd (mutual TLS)")->check(CLI::ExistingFile);
+  app.add_option("--initial-network,--initial-topology-file", c.initial_network_file,
+                 "Topology JSON applied when the store holds no topology yet (overrides the built-in choice)")
+      ->check(CLI::ExistingFile);
+  app.add_option("--network-cidr-overrides", c.network_cidr_overrides,
+                 "Rewrite network CIDRs before use: name=cidr[,name=cidr]; unknown names are an error");
+  app.add_option("--cloud", c.cloud, "\"aws\": use the AWS/kops built-in topology for this instance's region")
+      ->check(CLI::IsMember({"", "aws"}));
+  app.add_option("--lease-ttl", lease_ttl, "HA: seconds the leader's etcd lease lives (the failover time)")
+      ->check(CLI::Range(2, 60));
+  app.add_option("--watch-bookmark-interval-ms", bookmark_ms, "Watch streams send a BOOKMARK at least this often")
+      ->check(CLI::Range(10, 600000));
+  app.add_option("--max-body-bytes", c.max_body_bytes, "Largest accepted request body (413 above)")
+      ->check(CLI::Range(1024, 64 << 20));
+  app.add_option("--http-threads", c.http_threads, "Connections served at once (each open watch holds one)")
+      ->check(CLI::Range(4, 4096));
+  app.add_option("--log-level", log_level, "trace|debug|info|warn|error")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
+  app.add_option("--log-format", log_format, "text|json")->check(CLI::IsMember({"text", "json"}));
+  app.set_version_flag("--version", std::string(romana::daemon::kVersion));
+  app.footer(
+      "Environment: KUBERNETES_SERVICE_HOST selects the built-in topology when no --initial-network is given\n"
+      "(10.96.0.1: kubeadm; 100.64.0.1: AWS/kops).\n"
+      "Exit codes: 0 clean shutdown (SIGTERM/SIGINT), 1 runtime failure, 2 bad flags or configuration,\n"
+      "3 the store cannot be opened, 4 the listen address cannot be bound.");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : kExitConfig;
+  }
+  if (absl::Status s = romana::base::InitLogging("romanad", log_level, log_format); !s.ok()) {
+    std::cerr << s.message() << "\n";
+    return kExitConfig;
+  }
+  c.bookmark_interval = std::chrono::milliseconds(bookmark_ms);
+  c.lease_ttl = std::chrono::seconds(lease_ttl);
+  if (const char* k = getenv("KUBERNETES_SERVICE_HOST")) c.kubernetes_service_host = k;
+
+  romana::base::SystemClock clock;
+  absl::StatusOr<std::unique_ptr<romana::daemon::Daemon>> d = romana::daemon::Daemon::Start(c, clock);
+  if (!d.ok()) {
+    spdlog::error("romanad: {}", d.status().ToString());
+    return romana::daemon::ExitCodeFor(d.status());
+  }
+  int sig = romana::base::WaitForTerminationSignal();
+  spdlog::info("romanad: signal {}: shutting down", sig);
+  (*d)->Shutdown();
+  return 0;
+}

@@ -1,0 +1,40 @@
+#include "daemon/fenced_store.h"
+
+#include "absl/strings/str_cat.h"
+#include "api/field_error.h"
+
+namespace romana::daemon {
+
+absl::Status NotLeaderError(const std::string& leader_url) {
+  absl::Status s = absl::UnavailableError(
+      leader_url.empty() ? "this romanad replica is not the leader and no leader is known yet; retry"
+                         : absl::StrCat("this romanad replica is not the leader; send writes to ", leader_url));
+  s = api::WithErrorCode(s, "not_leader");
+  return api::WithDetail(s, "leader", leader_url);
+}
+
+absl::StatusOr<store::TxnResult> FencedStore::Commit(const store::Txn& txn) {
+  std::optional<store::Compare> fence = leadership_.Fence();
+  if (!fence.has_value()) return store_.Commit(txn);
+  if (!leadership_.IsLeader()) return NotLeaderError(leadership_.LeaderUrl());
+  store::Txn fenced;
+  fenced.compares = txn.compares;
+  fenced.compares.push_back(*fence);
+  fenced.success = txn.success;
+  absl::StatusOr<store::TxnResult> r = store_.Commit(fenced);
+  if (!r.ok() || r->succeeded) return r;
+  // Which compare failed? Check the fence alone.
+  absl::StatusOr<std::optional<store::KeyValue>> kv = store_.Get(fence->key);
+  if (!kv.ok()) return kv.status();
+  if (!kv->has_value() || (*kv)->value != fence->value) return NotLeaderError(leadership_.LeaderUrl());
+  if (txn.failure.empty()) return r;
+  store::Txn second;
+  second.compares.push_back(*fence);
+  second.success = txn.failure;
+  absl::StatusOr<store::TxnResult> f = store_.Commit(second);
+  if (!f.ok()) return f.status();
+  if (!f->succeeded) return NotLeaderError(leadership_.LeaderUrl());
+  return store::TxnResult{false, f->revision};
+}
+
+}  // namespace romana::daemon

@@ -1,0 +1,45 @@
+// fenced_store.h: a Store whose every transaction also requires this replica to be the leader.
+//
+// Wraps the real store. Commit() appends Leadership::Fence() to the compares (none for
+// SoleLeader). When the transaction fails and the fence is what failed, the caller gets
+// Unavailable with error code "not_leader" (and nothing was written); when the caller's own
+// compares failed, it gets succeeded = false as usual. A transaction with `failure` ops runs
+// them in a second fenced transaction (etcd has no "which compare failed"); callers in romanad
+// use none. Reads, watches and leases pass through unchanged.
+//
+// Thread-safety: as the wrapped store. `store` and `leadership` must outlive this object.
+#ifndef ROMANA_DAEMON_FENCED_STORE_H_
+#define ROMANA_DAEMON_FENCED_STORE_H_
+
+#include "daemon/leadership.h"
+#include "store/store.h"
+
+namespace romana::daemon {
+
+class FencedStore final : public store::Store {
+ public:
+  FencedStore(store::Store& store, const Leadership& leadership) : store_(store), leadership_(leadership) {}
+
+  absl::StatusOr<std::optional<store::KeyValue>> Get(const std::string& key) override { return store_.Get(key); }
+  absl::StatusOr<store::RangeResult> Range(const store::RangeRequest& r) override { return store_.Range(r); }
+  absl::StatusOr<store::TxnResult> Commit(const store::Txn& txn) override;
+  absl::StatusOr<store::Revision> CurrentRevision() override { return store_.CurrentRevision(); }
+  absl::StatusOr<std::unique_ptr<store::Watcher>> Watch(const std::string& prefix, store::Revision from) override {
+    return store_.Watch(prefix, from);
+  }
+  absl::Status Compact(store::Revision revision) override { return store_.Compact(revision); }
+  absl::StatusOr<store::LeaseId> GrantLease(std::chrono::seconds ttl) override { return store_.GrantLease(ttl); }
+  absl::Status KeepAlive(store::LeaseId lease) override { return store_.KeepAlive(lease); }
+  absl::Status RevokeLease(store::LeaseId lease) override { return store_.RevokeLease(lease); }
+
+ private:
+  store::Store& store_;
+  const Leadership& leadership_;
+};
+
+// The status a write gets when this replica does not lead (code "not_leader", detail "leader").
+absl::Status NotLeaderError(const std::string& leader_url);
+
+}  // namespace romana::daemon
+
+#endif  // ROMANA_DAEMON_FENCED_STORE_H_

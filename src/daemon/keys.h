@@ -1,0 +1,45 @@
+// keys.h: where romanad keeps its own records in the store, and which watch kind a key has.
+//
+// Layout under the prefix (default "/romana"; the IPAM keys are documented in
+// docs/store-layout.md and written by the ipam library):
+//   <prefix>/policies/<id>                 Policy JSON
+//   <prefix>/namespaces/<name>             Namespace JSON
+//   <prefix>/endpoints/<namespace>/<name>  Endpoint JSON
+//   <prefix>/leader                        the HA leader record (attached to the leader's lease)
+// The watch kind of a key is its first path component after the prefix when that is one of
+// api::AllWatchKinds() ("hosts", "blocks", ...); other keys (leader, internal) are never
+// streamed. Pure; thread-safe.
+#ifndef ROMANA_DAEMON_KEYS_H_
+#define ROMANA_DAEMON_KEYS_H_
+
+#include <string>
+
+namespace romana::daemon {
+
+class Keys {
+ public:
+  // `prefix` like "/romana" (a leading '/' is added, trailing ones removed).
+  explicit Keys(std::string prefix);
+
+  const std::string& prefix() const { return prefix_; }
+  std::string Dir(const std::string& plural) const { return prefix_ + "/" + plural + "/"; }
+  std::string Policy(const std::string& id) const { return Dir("policies") + id; }
+  std::string Namespace(const std::string& name) const { return Dir("namespaces") + name; }
+  std::string Endpoint(const std::string& ns, const std::string& name) const {
+    return Dir("endpoints") + ns + "/" + name;
+  }
+  std::string Leader() const { return prefix_ + "/leader"; }
+
+  // The plural watch kind of `key` ("hosts"), or "" for keys that are not streamed.
+  std::string KindOf(const std::string& key) const;
+
+ private:
+  std::string prefix_;
+};
+
+// Normalises a prefix flag value: "romana/" -> "/romana".
+std::string NormalizePrefix(std::string prefix);
+
+}  // namespace romana::daemon
+
+#endif  // ROMANA_DAEMON_KEYS_H_

@@ -1,0 +1,135 @@
+// server.h: romanad's REST API server (docs/api.md) on cpp-httplib.
+//
+// Request pipeline, in order: metrics; auth (mutations always need the bearer token when one
+// is configured, reads only with auth_reads; /healthz, /readyz, /metrics, /version are open);
+// on a follower, mutations are forwarded to the leader (docs/romanad.md, "HA"); content type
+// (POST/PUT bodies must be application/json, else 415); body size (413 above
+// max_body_bytes); JSON parse (400); the handler; errors become {"error": {...}} bodies
+// (http_error.h). Handlers run synchronously on the connection's thread: the answer is sent
+// only after the work finished, and no work continues after the answer.
+//
+// Every object is one store key; reads are served straight from the store (so any replica can
+// answer them with a consistent revision). Writes are serialised by one mutex and go through a
+// FencedStore, so only the leader writes.
+//
+// Thread-safety: Start/Stop from one thread; handlers run on the server's thread pool.
+#ifndef ROMANA_DAEMON_SERVER_H_
+#define ROMANA_DAEMON_SERVER_H_
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "base/clock.h"
+#include "daemon/auth.h"
+#include "daemon/fenced_store.h"
+#include "daemon/ipam_service.h"
+#include "daemon/keys.h"
+#include "daemon/leadership.h"
+#include "nlohmann/json.hpp"
+#include "store/store.h"
+
+namespace httplib {
+class Server;
+struct Request;
+struct Response;
+}  // namespace httplib
+
+namespace prometheus {
+class Registry;
+}
+
+namespace romana::daemon {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";  // listen address
+  int port = 9600;                 // 0 = any free port (see Server::port())
+  std::string tls_cert_file;       // both set = HTTPS
+  std::string tls_key_file;
+  std::optional<TokenAuth> auth;   // nullopt = no authentication
+  bool auth_reads = false;         // reads need the token too
+  std::string prefix = "/romana";
+  size_t max_body_bytes = 1 << 20;
+  std::chrono::milliseconds bookmark_interval{5000};  // watch heartbeat (clients may ask for less)
+  int threads = 64;                 // connections served at once (each watch holds one)
+  std::chrono::milliseconds forward_timeout{10000};   // follower -> leader
+  std::string version = "0.1.0";
+};
+
+class Server {
+ public:
+  // `store`, `leadership`, `clock`, `registry` and `ipam` must outlive the server. `ipam` may
+  // be nullptr (IPAM routes then answer 503).
+  static absl::StatusOr<std::unique_ptr<Server>> Create(ServerOptions options, store::Store& store,
+                                                        Leadership& leadership, const base::Clock& clock,
+                                                        prometheus::Registry& registry, IpamService* ipam);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds and serves on a background thread. Errors: Unavailable when the address cannot be bound.
+  absl::Status Start();
+  // The bound port (after Start).
+  int port() const { return port_; }
+  // Stops accepting, ends every watch stream and joins the threads. Idempotent.
+  void Stop();
+
+  // /readyz answers 200 once this is true (the daemon sets it after loading the store).
+  void SetReady(bool ready) { ready_ = ready; }
+
+  // What a handler returns: an HTTP status and a JSON body.
+  struct Reply {
+    int status = 200;
+    nlohmann::json body;
+  };
+
+ private:
+  struct Metrics;
+  using Handler = std::function<absl::StatusOr<Reply>(const httplib::Request&, const nlohmann::json& body)>;
+  enum class Access { kOpen, kRead, kWrite };
+
+  Server(ServerOptions options, store::Store& store, Leadership& leadership, const base::Clock& clock,
+         prometheus::Registry& registry, IpamService* ipam);
+  void Route(const std::string& method, const std::string& pattern, const std::string& name, Access access,
+             Handler handler);
+  void Serve(const httplib::Request& req, httplib::Response& res, const std::string& name, Access access,
+             const Handler& handler);
+  bool Forward(const httplib::Request& req, httplib::Response& res);
+  void RegisterRoutes();
+  void RegisterStateRoutes();
+  void RegisterIpamRoutes();
+  void ServeWatch(const httplib::Request& req, httplib::Response& res);
+
+  // Store helpers.
+  absl::StatusOr<Reply> ListDir(const std::string& plural, const std::function<bool(const nlohmann::json&)>& keep);
+  absl::StatusOr<Reply> GetKey(const std::string& key, const std::string& what);
+  absl::StatusOr<Reply> DeleteKey(const std::string& key, const std::string& what);
+  IpamService* Ipam();
+
+  const ServerOptions options_;
+  store::Store& raw_store_;
+  Leadership& leadership_;
+  FencedStore store_;
+  const base::Clock& clock_;
+  prometheus::Registry& registry_;
+  IpamService* ipam_;
+  const Keys keys_;
+  std::unique_ptr<Metrics> metrics_;
+  std::unique_ptr<httplib::Server> http_;
+  std::thread thread_;
+  int port_ = 0;
+  std::atomic<bool> ready_{false};
+  std::atomic<bool> stopping_{false};
+  std::mutex write_mu_;  // serialises every mutation
+};
+
+}  // namespace romana::daemon
+
+#endif  // ROMANA_DAEMON_SERVER_H_

@@ -1,0 +1,163 @@
+// Routes for the records romanad owns directly: policies, namespaces, endpoints. Each is one
+// store key holding exactly the JSON the API returns.
+#include <httplib.h>
+
+#include "absl/strings/str_cat.h"
+#include "api/field_error.h"
+#include "api/types.h"
+#include "daemon/server.h"
+#include "policy/policy.h"
+
+namespace romana::daemon {
+namespace {
+
+using Reply = Server::Reply;
+
+absl::Status CheckPathName(const std::string& name, const std::string& what) {
+  if (!api::IsValidName(name)) {
+    return api::FieldError(what, absl::StrCat("\"", name, "\" is not a valid name (1..253 of [A-Za-z0-9._:-])"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<Server::Reply> Server::ListDir(const std::string& plural,
+                                               const std::function<bool(const nlohmann::json&)>& keep) {
+  store::RangeRequest r;
+  r.prefix = keys_.Dir(plural);
+  absl::StatusOr<store::RangeResult> range = raw_store_.Range(r);
+  if (!range.ok()) return range.status();
+  nlohmann::json items = nlohmann::json::array();
+  for (const store::KeyValue& kv : range->kvs) {
+    nlohmann::json j = nlohmann::json::parse(kv.value, nullptr, false);
+    if (j.is_discarded()) return absl::DataLossError(absl::StrCat("store key ", kv.key, " does not hold JSON"));
+    if (!keep || keep(j)) items.push_back(std::move(j));
+  }
+  return Reply{200, {{plural, std::move(items)}, {"revision", range->revision}}};
+}
+
+absl::StatusOr<Server::Reply> Server::GetKey(const std::string& key, const std::string& what) {
+  absl::StatusOr<std::optional<store::KeyValue>> kv = raw_store_.Get(key);
+  if (!kv.ok()) return kv.status();
+  if (!kv->has_value()) return absl::NotFoundError(absl::StrCat(what, " not found"));
+  nlohmann::json j = nlohmann::json::parse((*kv)->value, nullptr, false);
+  if (j.is_discarded()) return absl::DataLossError(absl::StrCat("store key ", key, " does not hold JSON"));
+  return Reply{200, std::move(j)};
+}
+
+absl::StatusOr<Server::Reply> Server::DeleteKey(const std::string& key, const std::string& what) {
+  absl::StatusOr<std::optional<store::KeyValue>> kv = store_.Get(key);
+  if (!kv.ok()) return kv.status();
+  if (!kv->has_value()) return absl::NotFoundError(absl::StrCat(what, " not found"));
+  store::Txn txn;
+  txn.compares.push_back(store::Compare::ModRevisionEquals(key, (*kv)->mod_revision));
+  txn.success.push_back(store::Op::Delete(key));
+  absl::StatusOr<store::TxnResult> r = store_.Commit(txn);
+  if (!r.ok()) return r.status();
+  if (!r->succeeded) return absl::AbortedError(absl::StrCat(what, " changed while deleting it; retry"));
+  nlohmann::json j = nlohmann::json::parse((*kv)->value, nullptr, false);
+  return Reply{200, j.is_discarded() ? nlohmann::json::object() : j};
+}
+
+void Server::RegisterStateRoutes() {
+  // --- policies ---
+  Route("GET", "/policies", "policies", Access::kRead, [this](const httplib::Request&, const nlohmann::json&) {
+    return ListDir("policies", nullptr);
+  });
+  Route("GET", R"(/policies/([^/]+))", "policy", Access::kRead,
+        [this](const httplib::Request& req, const nlohmann::json&) -> absl::StatusOr<Reply> {
+          const std::string id = req.matches[1];
+          if (!policy::IsValidId(id)) return api::FieldError("id", absl::StrCat("\"", id, "\" is not a valid policy id"));
+          return GetKey(keys_.Policy(id), absl::StrCat("policy \"", id, "\""));
+        });
+  Route("POST", "/policies", "policies", Access::kWrite,
+        [this](const httplib::Request&, const nlohmann::json& body) -> absl::StatusOr<Reply> {
+          absl::StatusOr<policy::Policy> p = policy::ParseAndValidate(body);
+          if (!p.ok()) return p.status();
+          const std::string key = keys_.Policy(p->id);
+          const nlohmann::json stored = policy::ToJson(*p);
+          store::Txn txn;
+          txn.compares.push_back(store::Compare::Absent(key));
+          txn.success.push_back(store::Op::Put(key, stored.dump()));
+          absl::StatusOr<store::TxnResult> r = store_.Commit(txn);
+          if (!r.ok()) return r.status();
+          if (r->succeeded) return Reply{201, stored};
+          absl::StatusOr<store::TxnResult> put = store_.Commit({{}, {store::Op::Put(key, stored.dump())}, {}});
+          if (!put.ok()) return put.status();
+          return Reply{200, stored};
+        });
+  Route("DELETE", R"(/policies/([^/]+))", "policy", Access::kWrite,
+        [this](const httplib::Request& req, const nlohmann::json&) -> absl::StatusOr<Reply> {
+          const std::string id = req.matches[1];
+          if (!policy::IsValidId(id)) return api::FieldError("id", absl::StrCat("\"", id, "\" is not a valid policy id"));
+          return DeleteKey(keys_.Policy(id), absl::StrCat("policy \"", id, "\""));
+        });
+
+  // --- namespaces ---
+  Route("GET", "/namespaces", "namespaces", Access::kRead, [this](const httplib::Request&, const nlohmann::json&) {
+    return ListDir("namespaces", nullptr);
+  });
+  Route("GET", R"(/namespaces/([^/]+))", "namespace", Access::kRead,
+        [this](const httplib::Request& req, const nlohmann::json&) -> absl::StatusOr<Reply> {
+          const std::string name = req.matches[1];
+          if (absl::Status s = CheckPathName(name, "name"); !s.ok()) return s;
+          return GetKey(keys_.Namespace(name), absl::StrCat("namespace \"", name, "\""));
+        });
+  Route("PUT", R"(/namespaces/([^/]+))", "namespace", Access::kWrite,
+        [this](const httplib::Request& req, const nlohmann::json& body) -> absl::StatusOr<Reply> {
+          const std::string name = req.matches[1];
+          if (absl::Status s = CheckPathName(name, "name"); !s.ok()) return s;
+          absl::StatusOr<api::Namespace> ns = api::ParseNamespace(body, name);
+          if (!ns.ok()) return ns.status();
+          const nlohmann::json stored = api::ToJson(*ns);
+          absl::StatusOr<store::TxnResult> r = store_.Commit({{}, {store::Op::Put(keys_.Namespace(name), stored.dump())}, {}});
+          if (!r.ok()) return r.status();
+          return Reply{200, stored};
+        });
+  Route("DELETE", R"(/namespaces/([^/]+))", "namespace", Access::kWrite,
+        [this](const httplib::Request& req, const nlohmann::json&) -> absl::StatusOr<Reply> {
+          const std::string name = req.matches[1];
+          if (absl::Status s = CheckPathName(name, "name"); !s.ok()) return s;
+          return DeleteKey(keys_.Namespace(name), absl::StrCat("namespace \"", name, "\""));
+        });
+
+  // --- endpoints ---
+  Route("GET", "/endpoints", "endpoints", Access::kRead,
+        [this](const httplib::Request& req, const nlohmann::json&) -> absl::StatusOr<Reply> {
+          const std::string node = req.get_param_value("node");
+          const std::string ns = req.get_param_value("namespace");
+          return ListDir("endpoints", [&](const nlohmann::json& j) {
+            return (node.empty() || j.value("node", "") == node) && (ns.empty() || j.value("namespace", "") == ns);
+          });
+        });
+  Route("GET", R"(/endpoints/([^/]+)/([^/]+))", "endpoint", Access::kRead,
+        [this](const httplib::Request& req, const nlohmann::json&) -> absl::StatusOr<Reply> {
+          const std::string ns = req.matches[1], name = req.matches[2];
+          if (absl::Status s = CheckPathName(ns, "namespace"); !s.ok()) return s;
+          if (absl::Status s = CheckPathName(name, "name"); !s.ok()) return s;
+          return GetKey(keys_.Endpoint(ns, name), absl::StrCat("endpoint \"", ns, "/", name, "\""));
+        });
+  Route("PUT", R"(/endpoints/([^/]+)/([^/]+))", "endpoint", Access::kWrite,
+        [this](const httplib::Request& req, const nlohmann::json& body) -> absl::StatusOr<Reply> {
+          const std::string ns = req.matches[1], name = req.matches[2];
+          if (absl::Status s = CheckPathName(ns, "namespace"); !s.ok()) return s;
+          if (absl::Status s = CheckPathName(name, "name"); !s.ok()) return s;
+          absl::StatusOr<api::Endpoint> e = api::ParseEndpoint(body, ns, name);
+          if (!e.ok()) return e.status();
+          const nlohmann::json stored = api::ToJson(*e);
+          absl::StatusOr<store::TxnResult> r =
+              store_.Commit({{}, {store::Op::Put(keys_.Endpoint(ns, name), stored.dump())}, {}});
+          if (!r.ok()) return r.status();
+          return Reply{200, stored};
+        });
+  Route("DELETE", R"(/endpoints/([^/]+)/([^/]+))", "endpoint", Access::kWrite,
+        [this](const httplib::Request& req, const nlohmann::json&) -> absl::StatusOr<Reply> {
+          const std::string ns = req.matches[1], name = req.matches[2];
+          if (absl::Status s = CheckPathName(ns, "namespace"); !s.ok()) return s;
+          if (absl::Status s = CheckPathName(name, "name"); !s.ok()) return s;
+          return DeleteKey(keys_.Endpoint(ns, name), absl::StrCat("endpoint \"", ns, "/", name, "\""));
+        });
+}
+
+}  // namespace romana::daemon

@@ -1,0 +1,350 @@
+// Integration tests of romanad's REST API: the real binary on loopback with an embedded store,
+// talked to over HTTP (raw requests for status codes and bodies, the client for the rest).
+#include <httplib.h>
+
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+#include "api/client.h"
+#include "api/field_error.h"
+#include "base/testing/test_env.h"
+#include "daemon/testing/romanad_process.h"
+#include "gtest/gtest.h"
+
+namespace romana {
+namespace {
+
+using testing::RomanadOptions;
+using testing::RomanadProcess;
+
+// Two leaf groups under 10.20.0.0/16 (rack r1 and r2), /28 blocks.
+constexpr char kTopology[] = R"({
+  "networks": [{"name": "net1", "cidr": "10.20.0.0/16", "block_mask": 28}],
+  "topologies": [{"networks": ["net1"], "map": [
+      {"name": "rack-1", "assignment": {"rack": "r1"}, "groups": []},
+      {"name": "rack-2", "assignment": {"rack": "r2"}, "groups": []}]}]})";
+constexpr char kToken[] = "test-token-123";
+
+struct Answer {
+  int status = 0;
+  nlohmann::json body;
+};
+
+class ApiTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    auto p = RomanadProcess::Start({.topology_json = kTopology, .token = kToken});
+    ASSERT_TRUE(p.ok()) << p.status();
+    daemon_ = p->release();
+  }
+  static void TearDownTestSuite() {
+    delete daemon_;
+    daemon_ = nullptr;
+  }
+  void SetUp() override { ASSERT_NE(daemon_, nullptr); }
+
+  // One raw request; `token` empty = no Authorization header.
+  static Answer Call(const std::string& method, const std::string& path, const std::string& body = "",
+                     const std::string& content_type = "application/json", const std::string& token = kToken) {
+    httplib::Client c("127.0.0.1", daemon_->port());
+    c.set_read_timeout(std::chrono::seconds(10));
+    httplib::Headers h;
+    if (!token.empty()) h.emplace("Authorization", "Bearer " + token);
+    httplib::Result r(nullptr, httplib::Error::Unknown);
+    if (method == "GET") r = c.Get(path, h);
+    else if (method == "POST") r = c.Post(path, h, body, content_type);
+    else if (method == "PUT") r = c.Put(path, h, body, content_type);
+    else if (method == "DELETE") r = c.Delete(path, h, body, content_type);
+    if (!r) return {-1, nullptr};
+    EXPECT_NE(r->get_header_value("Content-Type").find("json"), std::string::npos) << method << " " << path;
+    return {r->status, nlohmann::json::parse(r->body, nullptr, false)};
+  }
+  static std::string FieldOf(const Answer& a) {
+    if (!a.body.is_object() || !a.body.contains("error") || !a.body["error"].contains("field")) return "";
+    return a.body["error"]["field"];
+  }
+  api::Client& client() { return daemon_->client(); }
+
+  static RomanadProcess* daemon_;
+};
+RomanadProcess* ApiTest::daemon_ = nullptr;
+
+TEST_F(ApiTest, ServiceEndpoints) {
+  Answer v = Call("GET", "/version", "", "", "");
+  EXPECT_EQ(v.status, 200);
+  EXPECT_EQ(v.body["api"], "v1");
+  EXPECT_EQ(Call("GET", "/healthz", "", "", "").status, 200);
+  EXPECT_EQ(Call("GET", "/readyz", "", "", "").status, 200);
+  httplib::Client c("127.0.0.1", daemon_->port());
+  auto m = c.Get("/metrics");
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->status, 200);
+  EXPECT_NE(m->body.find("romanad_http_requests_total"), std::string::npos);
+  Answer unknown = Call("GET", "/nope");
+  EXPECT_EQ(unknown.status, 404);
+  EXPECT_EQ(unknown.body["error"]["code"], "not_found");
+}
+
+TEST_F(ApiTest, AuthGuardsMutationsOnly) {
+  const std::string ns = R"({"labels": {}})";
+  EXPECT_EQ(Call("PUT", "/namespaces/auth-a", ns, "application/json", "").status, 401);
+  Answer wrong = Call("PUT", "/namespaces/auth-a", ns, "application/json", "wrong");
+  EXPECT_EQ(wrong.status, 401);
+  EXPECT_EQ(wrong.body["error"]["code"], "unauthenticated");
+  EXPECT_EQ(wrong.body.dump().find(kToken), std::string::npos);
+  EXPECT_EQ(Call("GET", "/namespaces", "", "", "").status, 200);  // reads are open by default
+  EXPECT_EQ(Call("PUT", "/namespaces/auth-a", ns).status, 200);
+  EXPECT_EQ(daemon_->Log().find(kToken), std::string::npos) << "the token must never be logged";
+}
+
+TEST_F(ApiTest, ContentTypeSizeAndJsonChecks) {
+  const std::string ns = R"({"labels": {"a": "b"}})";
+  Answer a = Call("PUT", "/namespaces/ct", ns, "text/plain");
+  EXPECT_EQ(a.status, 415);
+  EXPECT_EQ(a.body["error"]["code"], "unsupported_media_type");
+  EXPECT_EQ(Call("PUT", "/namespaces/ct", ns, "application/json; charset=utf-8").status, 200);
+  EXPECT_EQ(Call("PUT", "/namespaces/ct", ns, "Application/JSON;charset=UTF-8").status, 200);
+  EXPECT_EQ(Call("PUT", "/namespaces/ct", ns, "application/json; charset=latin1").status, 415);
+  Answer big = Call("PUT", "/namespaces/ct", std::string(2 << 20, ' '));
+  EXPECT_EQ(big.status, 413);
+  EXPECT_EQ(big.body["error"]["code"], "too_large");
+  Answer bad = Call("PUT", "/namespaces/ct", "{\"labels\": ");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body["error"]["message"].get<std::string>().find("not valid JSON"), std::string::npos);
+  EXPECT_EQ(Call("PUT", "/namespaces/ct", "[]").status, 400);
+}
+
+TEST_F(ApiTest, TopologyNetworksAndGroups) {
+  Answer t = Call("GET", "/topology");
+  ASSERT_EQ(t.status, 200) << t.body;
+  EXPECT_EQ(t.body["networks"][0]["name"], "net1");
+  auto nets = client().ListNetworks();
+  ASSERT_TRUE(nets.ok()) << nets.status();
+  ASSERT_EQ(nets->items.size(), 1u);
+  EXPECT_EQ(nets->items[0].cidr, "10.20.0.0/16");
+  EXPECT_EQ(nets->items[0].block_mask, 28);
+  EXPECT_GT(nets->revision, 0);
+  EXPECT_TRUE(client().GetNetwork("net1").ok());
+  EXPECT_EQ(client().GetNetwork("nope").status().code(), absl::StatusCode::kNotFound);
+  auto groups = client().ListGroups();
+  ASSERT_TRUE(groups.ok()) << groups.status();
+  int leaves = 0;
+  for (const api::Group& g : groups->items) leaves += g.leaf && !g.padding;
+  EXPECT_EQ(leaves, 2);
+
+  // Invalid topologies: 400 naming the field, nothing changes.
+  Answer bad = Call("PUT", "/topology", R"({"networks": [{"name": "n", "cidr": "10.0.0.1/8"}], "topologies": []})");
+  EXPECT_EQ(bad.status, 400) << bad.body;
+  EXPECT_NE(FieldOf(bad), "");
+  Answer typo = Call("PUT", "/topology", R"({"networkz": []})");
+  EXPECT_EQ(typo.status, 400);
+  EXPECT_EQ(Call("GET", "/topology").body, t.body);
+  EXPECT_EQ(Call("PUT", "/topology", "{}", "text/plain").status, 415);
+}
+
+TEST_F(ApiTest, HostsLifecycleAndErrors) {
+  Answer added = Call("POST", "/hosts", R"({"name": "h-life", "ip": "192.168.50.1", "labels": {"rack": "r2"}})");
+  ASSERT_EQ(added.status, 201) << added.body;
+  EXPECT_EQ(added.body["groups"]["net1"], "/1");
+  EXPECT_EQ(Call("POST", "/hosts", R"({"name": "h-life", "ip": "192.168.50.2", "labels": {"rack": "r2"}})").status, 409);
+  Answer dup_ip = Call("POST", "/hosts", R"({"name": "h-other", "ip": "192.168.50.1", "labels": {"rack": "r2"}})");
+  EXPECT_EQ(dup_ip.status, 409);
+  EXPECT_EQ(dup_ip.body["error"]["code"], "already_exists");
+  EXPECT_EQ(FieldOf(Call("POST", "/hosts", R"({"name": "h-x", "ip": "300.1.1.1"})")), "ip");
+  EXPECT_EQ(FieldOf(Call("POST", "/hosts", R"({"ip": "10.0.0.1"})")), "name");
+  EXPECT_EQ(FieldOf(Call("POST", "/hosts", R"({"name": "h/x", "ip": "10.0.0.1"})")), "name");
+  EXPECT_EQ(FieldOf(Call("POST", "/hosts", R"({"name": "h-x", "ip": "10.9.9.9", "tags": {}})")), "tags");
+  EXPECT_EQ(FieldOf(Call("POST", "/hosts", R"({"name": "h-x", "ip": "10.9.9.9", "labels": {"rack": 1}})")), "labels.rack");
+  Answer nogroup = Call("POST", "/hosts", R"({"name": "h-x", "ip": "10.9.9.9", "labels": {"rack": "r9"}})");
+  EXPECT_EQ(nogroup.status, 400) << nogroup.body;
+  EXPECT_EQ(Call("GET", "/hosts/h-x").status, 404);  // nothing half-added
+
+  auto host = client().GetHost("h-life");
+  ASSERT_TRUE(host.ok());
+  EXPECT_EQ(host->labels.at("rack"), "r2");
+  auto relabeled = client().RelabelHost("h-life", {{"rack", "r2"}, {"extra", "1"}});
+  ASSERT_TRUE(relabeled.ok()) << relabeled.status();
+  EXPECT_EQ(relabeled->labels.at("extra"), "1");
+  Answer misfit = Call("PUT", "/hosts/h-life/labels", R"({"labels": {"rack": "r1"}})");
+  EXPECT_EQ(misfit.status, 409) << misfit.body;
+  EXPECT_EQ(FieldOf(Call("PUT", "/hosts/h-life/labels", R"({"label": {}})")), "labels");
+  EXPECT_EQ(Call("PUT", "/hosts/nobody/labels", R"({"labels": {}})").status, 404);
+
+  auto hosts = client().ListHosts();
+  ASSERT_TRUE(hosts.ok());
+  bool found = false;
+  for (const auto& h : hosts->items) found = found || h.name == "h-life";
+  EXPECT_TRUE(found);
+  EXPECT_TRUE(client().RemoveHost("h-life").ok());
+  EXPECT_EQ(client().RemoveHost("h-life").code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(Call("DELETE", "/hosts/h-life").status, 404);
+}
+
+TEST_F(ApiTest, AddressesAllocateIdempotentlyAndRelease) {
+  ASSERT_TRUE(client().AddHost({"h-addr", "192.168.60.1", {{"rack", "r1"}}}).ok());
+  auto a1 = client().AllocateAddress({"c1:eth0", "h-addr", "default", "default"});
+  ASSERT_TRUE(a1.ok()) << a1.status();
+  EXPECT_TRUE(a1->created);
+  EXPECT_EQ(a1->address.host, "h-addr");
+  auto again = client().AllocateAddress({"c1:eth0", "h-addr", "default", "default"});
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(again->created);
+  EXPECT_EQ(again->address.ip, a1->address.ip);
+  auto a2 = client().AllocateAddress({"c2:eth0", "h-addr", "", ""});
+  ASSERT_TRUE(a2.ok());
+  EXPECT_NE(a2->address.ip, a1->address.ip);
+  EXPECT_EQ(a2->address.namespace_name, "default");
+
+  EXPECT_EQ(FieldOf(Call("POST", "/address", R"({"host": "h-addr"})")), "name");
+  EXPECT_EQ(FieldOf(Call("POST", "/address", R"({"name": "x"})")), "host");
+  EXPECT_EQ(FieldOf(Call("POST", "/address", R"({"name": "x", "host": "h-addr", "tenant": "t"})")), "tenant");
+  EXPECT_EQ(Call("POST", "/address", R"({"name": "x", "host": "no-such-host"})").status, 404);
+  EXPECT_EQ(Call("GET", "/address?name=x").status, 404);
+
+  EXPECT_EQ(client().GetAddress("c1:eth0")->ip, a1->address.ip);
+  EXPECT_EQ(client().GetAddressByIp(a2->address.ip)->name, "c2:eth0");
+  EXPECT_EQ(FieldOf(Call("GET", "/address")), "name");
+  EXPECT_EQ(FieldOf(Call("GET", "/address?ip=1.2.3")), "ip");
+  auto listed = client().ListAddresses("h-addr");
+  ASSERT_TRUE(listed.ok());
+  EXPECT_EQ(listed->items.size(), 2u);
+  auto blocks = client().ListBlocks({.host = "h-addr"});
+  ASSERT_TRUE(blocks.ok());
+  ASSERT_EQ(blocks->items.size(), 1u);
+  EXPECT_EQ(blocks->items[0].allocated, 2);
+  EXPECT_EQ(Call("GET", "/networks/net1/blocks").status, 200);
+  EXPECT_EQ(Call("GET", "/networks/zzz/blocks").status, 404);
+
+  auto released = client().ReleaseAddress("c1:eth0");
+  ASSERT_TRUE(released.ok());
+  EXPECT_EQ(released->ip, a1->address.ip);
+  EXPECT_EQ(client().ReleaseAddress("c1:eth0").status().code(), absl::StatusCode::kNotFound);
+  EXPECT_TRUE(client().ReleaseAddressByIp(a2->address.ip).ok());
+  EXPECT_EQ(Call("DELETE", "/address?ip=10.20.255.255").status, 404);
+  EXPECT_EQ(FieldOf(Call("DELETE", "/address?name=a&ip=1.2.3.4")), "name");
+}
+
+TEST_F(ApiTest, PoliciesAreValidatedAndNeverStoredWhenBad) {
+  const std::string good = R"({"id": "pol-1", "direction": "ingress",
+      "applied_to": [{"tenant_id": "default"}],
+      "ingress": [{"peers": [{"peer": "any"}], "rules": [{"protocol": "tcp", "ports": [80]}]}]})";
+  EXPECT_EQ(Call("POST", "/policies", good).status, 201);
+  EXPECT_EQ(Call("POST", "/policies", good).status, 200);  // replaced
+  auto p = client().GetPolicy("pol-1");
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->ingress[0].rules[0].ports[0], 80);
+  const std::string bad = R"({"id": "pol-bad", "direction": "sideways",
+      "applied_to": [{"tenant_id": "default"}],
+      "ingress": [{"peers": [{"peer": "any"}], "rules": [{"protocol": "tcp"}]}]})";
+  Answer a = Call("POST", "/policies", bad);
+  EXPECT_EQ(a.status, 400);
+  EXPECT_EQ(FieldOf(a), "direction");
+  EXPECT_EQ(Call("GET", "/policies/pol-bad").status, 404);
+  const std::string bad_port = R"({"id": "pol-bad", "direction": "ingress",
+      "applied_to": [{"tenant_id": "default"}],
+      "ingress": [{"peers": [{"peer": "any"}], "rules": [{"protocol": "tcp", "ports": [70000]}]}]})";
+  EXPECT_EQ(FieldOf(Call("POST", "/policies", bad_port)), "ingress[0].rules[0].ports[0]");
+  EXPECT_EQ(FieldOf(Call("POST", "/policies", R"({"id": "x", "direction": "ingress", "applied_to": []})")),
+            "applied_to");
+  EXPECT_EQ(Call("GET", "/policies/pol-bad").status, 404);
+  auto list = client().ListPolicies();
+  ASSERT_TRUE(list.ok());
+  EXPECT_EQ(list->items.size(), 1u);
+  EXPECT_TRUE(client().DeletePolicy("pol-1").ok());
+  EXPECT_EQ(Call("DELETE", "/policies/pol-1").status, 404);
+  EXPECT_EQ(FieldOf(Call("GET", "/policies/bad%20id")), "id");
+}
+
+TEST_F(ApiTest, NamespacesAndEndpoints) {
+  ASSERT_TRUE(client().PutNamespace({"team-a", {{"team", "a"}}, true}).ok());
+  EXPECT_EQ(FieldOf(Call("PUT", "/namespaces/team-a", R"({"name": "team-b"})")), "name");
+  EXPECT_EQ(FieldOf(Call("PUT", "/namespaces/team-a", R"({"isolated": "yes"})")), "isolated");
+  auto nss = client().ListNamespaces();
+  ASSERT_TRUE(nss.ok());
+  bool found = false;
+  for (const auto& n : nss->items) found = found || (n.name == "team-a" && n.isolated);
+  EXPECT_TRUE(found);
+
+  ASSERT_TRUE(client().PutEndpoint({"team-a", "pod-1", "node-1", "10.20.0.5", {{"app", "web"}}}).ok());
+  ASSERT_TRUE(client().PutEndpoint({"team-a", "pod-2", "node-2", "10.20.0.6", {}}).ok());
+  EXPECT_EQ(FieldOf(Call("PUT", "/endpoints/team-a/pod-3", R"({"ip": "10.20.0"})")), "ip");
+  EXPECT_EQ(FieldOf(Call("PUT", "/endpoints/team-a/pod-3", R"({"namespace": "other"})")), "namespace");
+  EXPECT_EQ(FieldOf(Call("PUT", "/endpoints/team-a/pod-3", R"({"labels": [1]})")), "labels");
+  auto on_node1 = client().ListEndpoints({.node = "node-1"});
+  ASSERT_TRUE(on_node1.ok());
+  ASSERT_EQ(on_node1->items.size(), 1u);
+  EXPECT_EQ(on_node1->items[0].labels.at("app"), "web");
+  EXPECT_EQ(client().ListEndpoints({.namespace_name = "team-a"})->items.size(), 2u);
+  EXPECT_TRUE(client().DeleteEndpoint("team-a", "pod-1").ok());
+  EXPECT_EQ(client().DeleteEndpoint("team-a", "pod-1").code(), absl::StatusCode::kNotFound);
+  EXPECT_TRUE(client().DeleteNamespace("team-a").ok());
+  EXPECT_EQ(client().DeleteNamespace("team-a").code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(ApiTest, ListRevisionThenWatchMissesNothing) {
+  auto before = client().ListHosts();
+  ASSERT_TRUE(before.ok());
+  ASSERT_TRUE(client().AddHost({"h-watch", "192.168.70.1", {{"rack", "r1"}}}).ok());
+  std::vector<std::string> keys;
+  absl::Status s = client().Watch({.revision = before->revision + 1, .kinds = {"hosts"},
+                                   .stop = [&] { return !keys.empty(); }},
+                                  [&](const api::WatchEvent& e) {
+                                    keys.push_back(e.key);
+                                    EXPECT_EQ(e.object["name"], "h-watch");
+                                    return absl::OkStatus();
+                                  });
+  ASSERT_TRUE(s.ok()) << s;
+  ASSERT_EQ(keys.size(), 1u);
+  EXPECT_NE(keys[0].find("h-watch"), std::string::npos);
+}
+
+// A separate daemon: --auth-reads closes reads too, and the state survives a restart.
+TEST(ApiRestartTest, AuthReadsAndPersistence) {
+  romana::testing::TempDir dir;
+  const std::string db = dir.File("state.db");
+  {
+    auto d = RomanadProcess::Start({.topology_json = kTopology, .token = kToken, .auth_reads = true, .store_path = db});
+    ASSERT_TRUE(d.ok()) << d.status();
+    httplib::Client c("127.0.0.1", (*d)->port());
+    auto r = c.Get("/hosts");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 401);
+    EXPECT_EQ(c.Get("/healthz")->status, 200);
+    ASSERT_TRUE((*d)->client().AddHost({"persist", "192.168.80.1", {{"rack", "r1"}}}).ok());
+    ASSERT_TRUE((*d)->client().AllocateAddress({"p:eth0", "persist", "", ""}).ok());
+    EXPECT_EQ((*d)->Stop(), 0);
+  }
+  auto d = RomanadProcess::Start({.topology_json = kTopology, .token = kToken, .store_path = db});
+  ASSERT_TRUE(d.ok()) << d.status();
+  auto a = (*d)->client().AllocateAddress({"p:eth0", "persist", "", ""});
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_FALSE(a->created);  // the allocation came back from the store
+  auto b = (*d)->client().AllocateAddress({"q:eth0", "persist", "", ""});
+  ASSERT_TRUE(b.ok());
+  EXPECT_NE(b->address.ip, a->address.ip);
+}
+
+TEST(ApiFlagsTest, BadFlagsExitWithCode2) {
+  romana::testing::TempDir dir;
+  std::ofstream(dir.File("bad.json")) << R"({"networks": []})";
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"--listen=nonsense"}, {"--initial-network=" + dir.File("bad.json")}, {"--cloud=gcp"},
+           {"--auth-reads"}, {"--no-such-flag"}}) {
+    std::vector<std::string> argv = {testing::AppBinary("romanad"), "--store=" + dir.File("x.db")};
+    argv.insert(argv.end(), args.begin(), args.end());
+    auto r = base::RunCommand(argv);
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->exit_code, 2) << args[0] << ": " << r->output;
+  }
+  auto help = base::RunCommand({testing::AppBinary("romanad"), "--help"});
+  ASSERT_TRUE(help.ok());
+  EXPECT_EQ(help->exit_code, 0);
+  for (const char* flag : {"--initial-network", "--network-cidr-overrides", "--cloud", "--store", "--etcd-endpoints",
+                           "--etcd-prefix", "--etcd-ca-file", "--listen", "--tls-cert-file", "--token-file",
+                           "--auth-reads", "--log-level", "--log-format"}) {
+    EXPECT_NE(help->output.find(flag), std::string::npos) << flag;
+  }
+}
+
+}  // namespace
+}  // namespace romana
