@@ -1,0 +1,30 @@
+#include "cli/output.h"
+
+#include <sstream>
+
+#include "gtest/gtest.h"
+
+namespace romana::cli {
+namespace {
+
+TEST(OutputTest, TableAlignsColumns) {
+  std::ostringstream out;
+  PrintTable({{"NAME", "IP"}, {{"node-1", "10.0.0.1"}, {"n2", "10.0.0.22"}}}, out);
+  EXPECT_EQ(out.str(), "NAME    IP\nnode-1  10.0.0.1\nn2      10.0.0.22\n");
+}
+
+TEST(OutputTest, JsonAndYaml) {
+  nlohmann::json j = {{"hosts", {{{"name", "a"}, {"labels", {{"rack", "r1"}}}}}}, {"revision", 3}};
+  std::ostringstream js;
+  PrintJson(j, js);
+  EXPECT_EQ(nlohmann::json::parse(js.str()), j);
+  std::ostringstream ys;
+  PrintYaml(j, ys);
+  EXPECT_NE(ys.str().find("revision: 3"), std::string::npos);
+  EXPECT_NE(ys.str().find("rack: r1"), std::string::npos);
+  EXPECT_EQ(LabelsText({{"a", "1"}, {"b", "2"}}), "a=1,b=2");
+  EXPECT_EQ(LabelsText(nullptr), "");
+}
+
+}  // namespace
+}  // namespace romana::cli
