@@ -124,10 +124,13 @@ TEST_F(RomanaAwsMotoTest, TurnsEveryCheckOffAndTurnsAReenabledOneOffAgain) {
   }, std::chrono::seconds(20))) << Log();
   ASSERT_EQ(Kubectl({"create", "-f", dir_.File("node5.yaml"), "--validate=false"}, &out), 0) << out;
   ASSERT_TRUE(WaitUntil([&] { return AllOff(); }, std::chrono::seconds(20))) << Log();
-  nlohmann::json nodes = nlohmann::json::parse(Get("/nodes"), nullptr, false);
-  ASSERT_TRUE(nodes.is_object());
+  // The EC2 change is visible a moment before romana-aws records its verification.
+  nlohmann::json nodes;
+  ASSERT_TRUE(WaitUntil([&] {
+    nodes = nlohmann::json::parse(Get("/nodes"), nullptr, false);
+    return nodes.is_object() && nodes.contains("node-5") && nodes["node-5"]["state"] == "disabled";
+  })) << nodes.dump();
   EXPECT_EQ(nodes["node-5"]["instance_id"], vpc_.instances[5].id);  // found by InternalIP
-  EXPECT_EQ(nodes["node-5"]["state"], "disabled");
 
   // Someone turns the check back on (instance and ENI): romana-aws turns it off again.
   const auto& victim = vpc_.instances[2];
@@ -135,8 +138,10 @@ TEST_F(RomanaAwsMotoTest, TurnsEveryCheckOffAndTurnsAReenabledOneOffAgain) {
   ASSERT_TRUE(ec2_->ModifyNetworkInterfaceSourceDestCheck(victim.eni_id, true).ok());
   ASSERT_TRUE(Checks()[victim.id].first);
   ASSERT_TRUE(WaitUntil([&] { return AllOff(); }, std::chrono::seconds(20))) << Log();
-  nodes = nlohmann::json::parse(Get("/nodes"), nullptr, false);
-  EXPECT_EQ(nodes["node-2"]["changes"], 2);
+  ASSERT_TRUE(WaitUntil([&] {
+    nodes = nlohmann::json::parse(Get("/nodes"), nullptr, false);
+    return nodes.is_object() && nodes["node-2"]["changes"] == 2;
+  })) << nodes.dump();
   const std::string metrics = Get("/metrics");
   EXPECT_THAT(metrics, ::testing::HasSubstr(R"(romana_aws_source_dest_check_changes_total{node="node-2"} 2)"));
   EXPECT_THAT(metrics, ::testing::HasSubstr(R"(romana_aws_source_dest_check_enabled{node="node-0"} 0)"));

@@ -154,8 +154,12 @@ TEST_F(VpcRouterMotoTest, OneRoutePerGroupInEveryClusterTableAndNoChangeWhileHea
   EXPECT_TRUE(Routes(vpc_.main_route_table_id).empty());  // main table left alone
 
   // The status endpoint shows the spec, the health state and the routes set.
-  nlohmann::json info = GetStatus("/route_info");
-  ASSERT_TRUE(info.is_object());
+  // (The routes are visible in EC2 a moment before the pass records its result.)
+  nlohmann::json info;
+  ASSERT_TRUE(WaitUntil([&] {
+    info = GetStatus("/route_info");
+    return info.is_object() && info["routes"].size() == 2;
+  }));
   EXPECT_EQ(info["route_spec"]["100.96.0.0/24"].size(), 3u);
   EXPECT_EQ(info["routes"]["100.96.0.0/24"][2], a["100.96.0.0/24"]);
   nlohmann::json ips = GetStatus("/ips");
