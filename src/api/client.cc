@@ -463,7 +463,7 @@ absl::Status Client::Watch(const WatchOptions& options,
                            "transport");
     }
     if (should_stop()) break;
-    if (res && status == 200) pause = std::chrono::milliseconds(50);  // was connected: retry fast
+    if (status == 200) pause = std::chrono::milliseconds(50);  // was connected (the stream broke later): retry fast
     std::this_thread::sleep_for(pause);
     pause = std::min(pause * 2, std::chrono::milliseconds(1000));
   }

@@ -10,6 +10,7 @@
 #include "base/clock.h"
 #include "base/testing/test_env.h"
 #include "chaos_proxy.h"
+#include "daemon/keys.h"
 #include "daemon/leadership.h"
 #include "daemon/server.h"
 #include "gtest/gtest.h"
@@ -59,6 +60,7 @@ class WatchTest : public ::testing::Test {
       if (!events.ok() || events->empty()) break;
       for (const store::Event& e : *events) {
         if (e.kv.mod_revision > to) return out;
+        if (Keys("/romana").KindOf(e.kv.key).empty()) continue;  // never streamed
         if (e.type == store::Event::Type::kPut) {
           out.push_back({"PUT", e.kv.key, e.kv.mod_revision, nlohmann::json::parse(e.kv.value)});
         } else {
@@ -77,16 +79,16 @@ class WatchTest : public ::testing::Test {
   std::unique_ptr<api::Client> client_;
 };
 
-TEST_F(WatchTest, DISABLED_ClientBehindChaoticConnectionSeesExactlyTheStoreHistory) {
+TEST_F(WatchTest, ClientBehindChaoticConnectionSeesExactlyTheStoreHistory) {
   const int64_t start = *store_->CurrentRevision() + 1;
-  romana::testing::ChaosProxy proxy(server_->port(), 700, 4242);
+  romana::testing::ChaosProxy proxy(server_->port(), 1500, 4242);
   auto via_proxy = Client(proxy.port());
 
   std::atomic<bool> writer_done{false};
   std::atomic<int64_t> final_revision{0};
   std::thread writer([&] {
     std::mt19937 rng(7);
-    for (int i = 0; i < 300; ++i) {
+    for (int i = 0; i < 200; ++i) {
       store::Txn txn;
       int ops = 1 + static_cast<int>(rng() % 4);
       for (int k = 0; k < ops; ++k) {
