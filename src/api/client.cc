@@ -101,6 +101,7 @@ std::unique_ptr<httplib::Client> Client::NewHttpClient() const {
   c->set_read_timeout(secs);
   c->set_write_timeout(secs);
   c->set_keep_alive(true);
+  c->set_tcp_nodelay(true);  // headers and body go out in separate writes: no Nagle delay
   if (!options_.token.empty()) c->set_bearer_token_auth(options_.token);
 #ifdef CPPHTTPLIB_OPENSSL_SUPPORT
   if (!options_.ca_file.empty()) c->set_ca_cert_path(options_.ca_file);
