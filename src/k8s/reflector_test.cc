@@ -107,9 +107,11 @@ TEST_F(ReflectorTest, RelistsAfter410Gone) {
   StartReflector();
   ASSERT_TRUE(WaitUntil([&] { return server_->watch_requests() == 1; }));
   // Changes made while the client is away, then history compacted: the resume point is gone.
+  server_->HoldWatches();
+  server_->DropWatches();
   server_->Put("nodes", Node("a"));
   server_->Compact();
-  server_->DropWatches();
+  server_->ReleaseWatches();
   ASSERT_TRUE(WaitUntil([&] { return reflector_->lists() >= 2 && nodes_.names().count("a") == 1; }))
       << reflector_->last_error();
   EXPECT_GE(nodes_.syncs(), 2);

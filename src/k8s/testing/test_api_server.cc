@@ -144,6 +144,19 @@ void TestApiServer::DropWatches() {
   cv_.notify_all();
 }
 
+void TestApiServer::HoldWatches() {
+  std::lock_guard lock(mu_);
+  watches_held_ = true;
+}
+
+void TestApiServer::ReleaseWatches() {
+  {
+    std::lock_guard lock(mu_);
+    watches_held_ = false;
+  }
+  cv_.notify_all();
+}
+
 void TestApiServer::Install(const TestApiServerOptions& options) {
   httplib::Server& srv = *server_;
   srv.Get("/version", [](const httplib::Request&, httplib::Response& res) {
@@ -201,6 +214,7 @@ void TestApiServer::Install(const TestApiServerOptions& options) {
           "application/json",
           [this, resource, sent, initial, bookmarks, deadline, generation, last_bookmark](size_t, httplib::DataSink& sink) {
             std::unique_lock lock(mu_);
+            cv_.wait(lock, [&] { return !watches_held_ || stopping_; });
             auto write = [&](const json& ev) {
               const std::string line = ev.dump() + "\n";
               return sink.write(line.data(), line.size());

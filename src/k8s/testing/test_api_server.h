@@ -56,6 +56,10 @@ class TestApiServer {
   void Compact();
   // Ends every open watch stream (clients must reconnect).
   void DropWatches();
+  // While held, watch streams (new and reconnecting) send nothing: lets a test change and compact
+  // state while its client is certainly away.
+  void HoldWatches();
+  void ReleaseWatches();
   int64_t resource_version() const;
   int watch_requests() const;
 
@@ -80,6 +84,7 @@ class TestApiServer {
   int64_t compacted_ = 0;          // events with rv <= compacted_ are gone
   uint64_t drop_generation_ = 0;
   bool stopping_ = false;
+  bool watches_held_ = false;
   int watch_requests_ = 0;
   std::map<std::string, std::map<std::string, nlohmann::json>> objects_;  // resource -> name -> obj
   std::vector<Event> history_;
