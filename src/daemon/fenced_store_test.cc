@@ -97,6 +97,9 @@ TEST(LeaseElectionTest, OneLeaderAndTakeover) {
   const store::Compare fence_a = *a->Fence();
   a->Resign();
   EXPECT_FALSE(a->IsLeader());
+  // Resign() keeps a campaigning, so a may win again before b's next poll; stopping a (which
+  // resigns again) leaves b the only candidate.
+  a.reset();
   while (!b->IsLeader() && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
   ASSERT_TRUE(b->IsLeader());
   EXPECT_NE(b->Fence()->value, fence_a.value);
