@@ -388,6 +388,14 @@ absl::Status LibnlNetlink::MoveLinkToNetns(const std::string& name, const std::s
   return Check(rtnl_link_change(sock_, orig.get(), change.get(), 0), what);
 }
 
+absl::StatusOr<std::map<int, std::string>> LibnlNetlink::LinkNames() {
+  auto links = ListLinks();
+  if (!links.ok()) return links.status();
+  std::map<int, std::string> names;
+  for (const Link& l : *links) names[l.index] = l.name;
+  return names;
+}
+
 absl::StatusOr<std::vector<Address>> LibnlNetlink::ListAddresses(const std::string& dev) {
   int want_index = 0;
   if (!dev.empty()) {
@@ -395,10 +403,9 @@ absl::StatusOr<std::vector<Address>> LibnlNetlink::ListAddresses(const std::stri
     if (!idx.ok()) return idx.status();
     want_index = *idx;
   }
-  auto links = ListLinks();
-  if (!links.ok()) return links.status();
-  std::map<int, std::string> names;
-  for (const Link& l : *links) names[l.index] = l.name;
+  absl::StatusOr<std::map<int, std::string>> link_names = LinkNames();
+  if (!link_names.ok()) return link_names.status();
+  std::map<int, std::string>& names = *link_names;
   nl_cache* raw = nullptr;
   last_errno_ = 0;
   int rc = rtnl_addr_alloc_cache(sock_, &raw);
@@ -456,10 +463,9 @@ absl::StatusOr<std::vector<Route>> LibnlNetlink::ListRoutes(const RouteFilter& f
     if (!idx.ok()) return idx.status();
     want_oif = *idx;
   }
-  auto links = ListLinks();
-  if (!links.ok()) return links.status();
-  std::map<int, std::string> names;
-  for (const Link& l : *links) names[l.index] = l.name;
+  absl::StatusOr<std::map<int, std::string>> link_names = LinkNames();
+  if (!link_names.ok()) return link_names.status();
+  std::map<int, std::string>& names = *link_names;
   nl_cache* raw = nullptr;
   last_errno_ = 0;
   int rc = rtnl_route_alloc_cache(sock_, AF_INET, 0, &raw);
@@ -638,10 +644,9 @@ absl::StatusOr<std::vector<Neighbor>> LibnlNetlink::ListNeighbors(const std::str
     if (!idx.ok()) return idx.status();
     want_index = *idx;
   }
-  auto links = ListLinks();
-  if (!links.ok()) return links.status();
-  std::map<int, std::string> names;
-  for (const Link& l : *links) names[l.index] = l.name;
+  absl::StatusOr<std::map<int, std::string>> link_names = LinkNames();
+  if (!link_names.ok()) return link_names.status();
+  std::map<int, std::string>& names = *link_names;
   nl_cache* raw = nullptr;
   last_errno_ = 0;
   int rc = rtnl_neigh_alloc_cache(sock_, &raw);

@@ -6,6 +6,7 @@
 #ifndef ROMANA_NETLINK_LIBNL_NETLINK_H_
 #define ROMANA_NETLINK_LIBNL_NETLINK_H_
 
+#include <map>
 #include <memory>
 #include <string>
 
@@ -64,6 +65,8 @@ class LibnlNetlink final : public Netlink {
   absl::Status Check(int rc, const std::string& what);
   absl::StatusOr<int> IfIndex(const std::string& name);
   absl::StatusOr<std::string> IfName(int index);
+  // Interface index -> name of every link, for naming the objects a list returns.
+  absl::StatusOr<std::map<int, std::string>> LinkNames();
   absl::Status ModifyRoute(const Route& route, int flags, bool remove);
 
   nl_sock* sock_;
