@@ -94,7 +94,7 @@ class DaemonImpl final : public Daemon {
       d->leadership_ = &d->sole_;
     }
     d->fenced_ = std::make_unique<FencedStore>(*d->store_, *d->leadership_);
-    d->ipam_ = CreateStoreIpamService(*d->fenced_, c.prefix, *std::move(initial));
+    d->ipam_ = CreateStoreIpamService(*d->fenced_, c.prefix, *std::move(initial), *d->leadership_);
 
     absl::StatusOr<std::unique_ptr<Server>> server =
         Server::Create(so, *d->store_, *d->leadership_, clock, d->registry_, d->ipam_.get());
@@ -102,7 +102,7 @@ class DaemonImpl final : public Daemon {
     d->server_ = *std::move(server);
     // Load the state before serving when we lead (the embedded store always does).
     if (d->leadership_->IsLeader()) {
-      if (absl::Status s = d->ipam_->EnsureLoaded(d->leadership_->Term()); !s.ok()) return Tag(s, "store");
+      if (absl::Status s = d->ipam_->EnsureLoaded(); !s.ok()) return Tag(s, "store");
     }
     if (absl::Status s = d->server_->Start(); !s.ok()) return Tag(s, "listen");
     d->server_->SetReady(true);

@@ -38,7 +38,6 @@ IpamService* Server::Ipam() { return ipam_; }
 void Server::RegisterIpamRoutes() {
   auto ipam = [this]() -> absl::StatusOr<IpamService*> {
     if (ipam_ == nullptr) return absl::UnavailableError("IPAM is not available in this romanad");
-    if (absl::Status s = ipam_->EnsureLoaded(leadership_.Term()); !s.ok()) return s;
     return ipam_;
   };
 

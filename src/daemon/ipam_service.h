@@ -2,12 +2,13 @@
 // (Reads are served from the store; every IPAM record is one key whose value is the API JSON.)
 //
 // The implementation (StoreIpamService) keeps the ipam::Ipam state in memory, plans each
-// mutation, commits exactly the changed keys in one (fenced) transaction and applies the change
-// in memory only after the store accepted it. It reloads its state from the store whenever
-// the leadership term changes, so a new leader starts from what the old one committed.
+// mutation, commits exactly the changed keys in one (fenced) transaction, shared with the
+// mutations that arrived at the same time, and keeps in memory only what the store accepted. It
+// reloads its state from the store whenever the leadership term changes, so a new leader starts
+// from what the old one committed.
 //
 // Error codes as in ipam/ipam.h; Unavailable (code not_leader) on a follower.
-// Thread-safety: callers serialise all calls (romanad holds its write mutex).
+// Thread-safety: every method may be called from any thread.
 #ifndef ROMANA_DAEMON_IPAM_SERVICE_H_
 #define ROMANA_DAEMON_IPAM_SERVICE_H_
 
@@ -25,8 +26,9 @@ class IpamService {
  public:
   virtual ~IpamService() = default;
 
-  // Loads the state from the store unless it was already loaded for this leadership `term`.
-  virtual absl::Status EnsureLoaded(uint64_t term) = 0;
+  // Loads the state from the store unless it was already loaded for the current leadership term
+  // (every mutation does this first; romanad calls it at start-up to fail early).
+  virtual absl::Status EnsureLoaded() = 0;
 
   // Each returns the JSON of the affected object as stored.
   virtual absl::StatusOr<nlohmann::json> SetTopology(const nlohmann::json& topology) = 0;

@@ -1,6 +1,10 @@
 #include "daemon/server.h"
 
 #include <httplib.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
@@ -92,6 +96,15 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(ServerOptions options, st
   h.set_tcp_nodelay(true);  // without it Nagle + delayed ACK add ~40 ms per answer
   h.set_read_timeout(std::chrono::seconds(30));
   h.set_write_timeout(std::chrono::seconds(10));
+  // Debian's compiled httplib listens with a backlog of 5: a burst of new connections (CNI
+  // plugins starting pods on many nodes) would overflow it and wait a 1 s SYN retransmit. Keep
+  // the listening socket so Start() can raise the backlog (listen() again adjusts it on Linux).
+  Server* self = s.get();
+  h.set_socket_options([self](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));  // what httplib's default does
+    self->listen_fd_ = sock;
+  });
   h.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
     std::string code = "error";
@@ -134,6 +147,9 @@ absl::Status Server::Start() {
   }
   if (port_ <= 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options_.host, ":", options_.port));
+  }
+  if (listen_fd_ >= 0 && ::listen(listen_fd_, SOMAXCONN) != 0) {
+    spdlog::warn("romanad: cannot raise the listen backlog: {}", std::strerror(errno));
   }
   thread_ = std::thread([this] { http_->listen_after_bind(); });
   spdlog::info("romanad: serving the REST API on {}://{}:{}", options_.tls_cert_file.empty() ? "http" : "https",
@@ -209,13 +225,7 @@ void Server::Serve(const httplib::Request& req, httplib::Response& res, const st
     }
     body = *std::move(parsed);
   }
-  absl::StatusOr<Reply> reply;
-  if (access == Access::kWrite) {
-    std::lock_guard lock(write_mu_);
-    reply = handler(req, body);
-  } else {
-    reply = handler(req, body);
-  }
+  absl::StatusOr<Reply> reply = handler(req, body);
   if (reply.ok()) {
     SendJson(res, reply->status, reply->body);
   } else {

@@ -9,8 +9,9 @@
 // only after the work finished, and no work continues after the answer.
 //
 // Every object is one store key; reads are served straight from the store (so any replica can
-// answer them with a consistent revision). Writes are serialised by one mutex and go through a
-// FencedStore, so only the leader writes.
+// answer them with a consistent revision). Writes go through a FencedStore, so only the leader
+// writes; each is one store transaction guarded by compares, so they run concurrently (IPAM
+// mutations are batched by the IpamService's group commit).
 //
 // Thread-safety: Start/Stop from one thread; handlers run on the server's thread pool.
 #ifndef ROMANA_DAEMON_SERVER_H_
@@ -20,7 +21,6 @@
 #include <chrono>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -125,9 +125,9 @@ class Server {
   std::unique_ptr<httplib::Server> http_;
   std::thread thread_;
   int port_ = 0;
+  int listen_fd_ = -1;  // the listening socket (owned by http_)
   std::atomic<bool> ready_{false};
   std::atomic<bool> stopping_{false};
-  std::mutex write_mu_;  // serialises every mutation
 };
 
 }  // namespace romana::daemon

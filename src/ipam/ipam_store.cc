@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
@@ -83,6 +84,19 @@ absl::StatusOr<std::vector<store::Op>> OpsFromJson(const std::string& text) {
     }
   }
   return ops;
+}
+
+// The ops of a batch: each key's last op wins (etcd refuses a transaction naming a key twice).
+std::vector<store::Op> MergeOps(std::vector<store::Op> ops) {
+  std::map<std::string, size_t> last;
+  for (size_t i = 0; i < ops.size(); ++i) last[ops[i].key] = i;
+  if (last.size() == ops.size()) return ops;
+  std::vector<store::Op> merged;
+  merged.reserve(last.size());
+  for (size_t i = 0; i < ops.size(); ++i) {
+    if (last[ops[i].key] == i) merged.push_back(std::move(ops[i]));
+  }
+  return merged;
 }
 
 // Room left in a transaction for IPAM's own ops: one op is the fence put.
@@ -187,8 +201,7 @@ absl::StatusOr<bool> IpamStore::CommitFenced(std::vector<store::Op> ops) {
   return true;
 }
 
-absl::StatusOr<bool> IpamStore::Write(const Change& change) {
-  std::vector<store::Op> ops = ChangeToOps(change, keys_);
+absl::StatusOr<bool> IpamStore::Write(std::vector<store::Op> ops) {
   size_t bytes = 0;
   for (const store::Op& op : ops) bytes += OpBytes(op);
   if (ops.size() <= kOpsPerTxn && bytes <= kBytesPerTxn) return CommitFenced(std::move(ops));
@@ -279,24 +292,47 @@ absl::Status IpamStore::RecoverJournal() {
   return ApplyJournalOps(ops);
 }
 
-template <typename T>
-absl::StatusOr<T> IpamStore::Mutate(const std::function<absl::StatusOr<Planned<T>>(const Ipam&)>& plan) {
+std::vector<absl::Status> IpamStore::MutateBatch(const std::vector<Plan>& plans) {
+  std::vector<absl::Status> statuses(plans.size());
+  std::vector<size_t> writers;  // plans whose outcome is the write's
   for (int attempt = 0; attempt < std::max(1, options_.max_attempts); ++attempt) {
     if (stale_ || attempt > 0) {
-      if (absl::Status s = Reload(); !s.ok()) return s;
+      if (absl::Status s = Reload(); !s.ok()) return std::vector<absl::Status>(plans.size(), s);
     }
-    absl::StatusOr<Planned<T>> p = plan(ipam_);
-    if (!p.ok()) return p.status();
-    if (p->change.empty()) return p->result;  // nothing to write (idempotent repeat)
-    absl::StatusOr<bool> written = Write(p->change);
-    if (!written.ok()) return written.status();
-    if (*written) {
-      ipam_.Apply(p->change);
-      return p->result;
+    // Each plan sees the ones before it: its change is applied in memory at once. Until the
+    // write succeeds the memory is ahead of the store, so anything but success reloads.
+    std::vector<store::Op> ops;
+    writers.clear();
+    for (size_t i = 0; i < plans.size(); ++i) {
+      absl::StatusOr<Change> change = plans[i](ipam_);
+      statuses[i] = change.status();
+      if (!change.ok() || change->empty()) continue;
+      std::vector<store::Op> own = ChangeToOps(*change, keys_);
+      ops.insert(ops.end(), std::make_move_iterator(own.begin()), std::make_move_iterator(own.end()));
+      ipam_.Apply(*change);
+      writers.push_back(i);
+    }
+    if (writers.empty()) return statuses;  // nothing to write (failures or idempotent repeats)
+    absl::StatusOr<bool> written = Write(MergeOps(std::move(ops)));
+    if (written.ok() && *written) return statuses;
+    stale_ = true;
+    if (!written.ok()) {
+      for (size_t i : writers) statuses[i] = written.status();
+      (void)Reload();  // back to what the store holds; if the store is unreachable, the next call reloads
+      return statuses;
     }
   }
-  return absl::AbortedError(absl::StrCat("the IPAM state kept changing under another writer (", options_.max_attempts,
-                                         " attempts); retry"));
+  const absl::Status lost = absl::AbortedError(
+      absl::StrCat("the IPAM state kept changing under another writer (", options_.max_attempts, " attempts); retry"));
+  for (size_t i : writers) statuses[i] = lost;
+  return statuses;
+}
+
+template <typename T>
+absl::StatusOr<T> IpamStore::Mutate(const std::function<absl::StatusOr<Planned<T>>(const Ipam&)>& plan) {
+  std::optional<T> result;
+  if (absl::Status s = MutateBatch({Recording<T>(plan, result)})[0]; !s.ok()) return s;
+  return *std::move(result);
 }
 
 namespace {

@@ -26,6 +26,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -111,6 +112,26 @@ class IpamStore {
   absl::StatusOr<AddressRecord> Release(const std::string& name);
   absl::StatusOr<AddressRecord> ReleaseIp(net::Ipv4Address ip);
 
+  // Group commit: runs `plans` in order, each on the state left by the ones before it (a plan that
+  // fails changes nothing and does not stop the others), and writes all their changes in ONE
+  // fenced transaction (the last op per key wins; a batch too big for one transaction goes
+  // through the journal). Returns each plan's status: its planning error, or the write's outcome,
+  // which is shared by every plan that changed something. On a lost fence the whole batch is
+  // re-planned on the reloaded state (up to max_attempts). A plan may be called more than once,
+  // so it must only record its result (the result of its last call counts).
+  using Plan = std::function<absl::StatusOr<Change>(const Ipam& state)>;
+  std::vector<absl::Status> MutateBatch(const std::vector<Plan>& plans);
+  // A Plan from a PlanX call that stores its result in `result` (which must outlive the batch).
+  template <typename T>
+  static Plan Recording(std::function<absl::StatusOr<Planned<T>>(const Ipam&)> plan, std::optional<T>& result) {
+    return [plan = std::move(plan), &result](const Ipam& state) -> absl::StatusOr<Change> {
+      absl::StatusOr<Planned<T>> p = plan(state);
+      if (!p.ok()) return p.status();
+      result = std::move(p->result);
+      return std::move(p->change);
+    };
+  }
+
   // Number of transactions written so far (tests check that a no-op writes nothing).
   int64_t transactions() const { return transactions_; }
 
@@ -118,11 +139,11 @@ class IpamStore {
   IpamStore(store::Store& store, IpamStoreOptions options)
       : store_(store), options_(std::move(options)), keys_(options_.prefix) {}
 
-  // Plans with `plan` on the current state, commits, applies; retries on a lost fence.
+  // A batch of one: plans with `plan`, commits, returns its result.
   template <typename T>
   absl::StatusOr<T> Mutate(const std::function<absl::StatusOr<Planned<T>>(const Ipam&)>& plan);
-  // Writes `change` fenced. Ok(true) = written, Ok(false) = lost the fence (reload and retry).
-  absl::StatusOr<bool> Write(const Change& change);
+  // Writes `ops` fenced. Ok(true) = written, Ok(false) = lost the fence (reload and retry).
+  absl::StatusOr<bool> Write(std::vector<store::Op> ops);
   // One fenced transaction of `ops` (plus the fence put); same results as Write.
   absl::StatusOr<bool> CommitFenced(std::vector<store::Op> ops);
   // Changes too big for one transaction: a roll-forward journal (see ipam_store.cc).

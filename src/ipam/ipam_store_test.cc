@@ -362,6 +362,78 @@ TEST_P(IpamStoreTest, ChangesLargerThanATransactionAreAllOrNothing) {
   EXPECT_EQ(Open()->ipam().address_count(), 1u);
 }
 
+// Group commit: the changes of a batch are planned one after the other and written in one
+// transaction; a plan that fails is answered alone; keys changed by several plans (the block
+// both addresses come from) are written once.
+TEST_P(IpamStoreTest, BatchCommitsAllChangesInOneTransaction) {
+  std::unique_ptr<IpamStore> s = Open();
+  ASSERT_TRUE(s->SetTopology(KubeadmTopology()).ok());
+  ASSERT_TRUE(s->AddHost({"node", *net::Ipv4Address::Parse("192.168.0.1"), {}}).ok());
+  ASSERT_TRUE(s->Allocate({"kept", "node", "", ""}).ok());
+  const int64_t before = s->transactions();
+  std::vector<std::string> ips(4);
+  auto allocate = [&](const std::string& name, const std::string& host, size_t slot) -> IpamStore::Plan {
+    return [&, name, host, slot](const Ipam& state) -> absl::StatusOr<Change> {
+      absl::StatusOr<Planned<AllocateResult>> p = state.PlanAllocate({name, host, "", ""});
+      if (!p.ok()) return p.status();
+      ips[slot] = p->result.address.ip.ToString();
+      return p->change;
+    };
+  };
+  std::vector<absl::Status> st = s->MutateBatch({allocate("a", "node", 0), allocate("b", "nowhere", 1),
+                                                 allocate("c", "node", 2), allocate("kept", "node", 3)});
+  ASSERT_EQ(st.size(), 4u);
+  EXPECT_TRUE(st[0].ok()) << st[0];
+  EXPECT_EQ(st[1].code(), absl::StatusCode::kNotFound) << st[1];
+  EXPECT_TRUE(st[2].ok()) << st[2];
+  EXPECT_TRUE(st[3].ok()) << st[3];  // an idempotent repeat in a batch
+  EXPECT_EQ(s->transactions(), before + 1);
+  EXPECT_EQ(ips[0], "10.112.0.1");
+  EXPECT_EQ(ips[2], "10.112.0.2");  // planned after "a"
+  EXPECT_EQ(ips[3], "10.112.0.0");
+  std::unique_ptr<IpamStore> reloaded = Open();
+  ExpectSame(reloaded->ipam(), s->ipam());
+  EXPECT_EQ(reloaded->ipam().address_count(), 3u);
+}
+
+// A batch that loses the fence to another writer is re-planned as a whole on the new state; a
+// batch whose write is refused leaves the memory as the store is (nothing of it applied).
+TEST_P(IpamStoreTest, BatchIsReplannedAfterALostFenceAndUndoneWhenRefused) {
+  std::unique_ptr<IpamStore> a = Open();
+  ASSERT_TRUE(a->SetTopology(KubeadmTopology()).ok());
+  ASSERT_TRUE(a->AddHost({"node", *net::Ipv4Address::Parse("192.168.0.1"), {}}).ok());
+  std::unique_ptr<IpamStore> b = Open();
+  ASSERT_TRUE(b->Allocate({"from-b", "node", "", ""}).ok());  // a is now stale
+  int calls = 0;
+  auto plan = [&](const std::string& name) -> IpamStore::Plan {
+    return [&, name](const Ipam& state) -> absl::StatusOr<Change> {
+      ++calls;
+      absl::StatusOr<Planned<AllocateResult>> p = state.PlanAllocate({name, "node", "", ""});
+      if (!p.ok()) return p.status();
+      return p->change;
+    };
+  };
+  std::vector<absl::Status> st = a->MutateBatch({plan("x"), plan("y")});
+  EXPECT_TRUE(st[0].ok() && st[1].ok()) << st[0] << st[1];
+  EXPECT_EQ(calls, 4);  // planned, lost the fence, re-planned on the reloaded state
+  EXPECT_EQ(Open()->ipam().address_count(), 3u);
+  ExpectSame(Open()->ipam(), a->ipam());
+
+  std::string leader_key = prefix_ + "/leader";
+  ASSERT_TRUE(backend_->store().Put(leader_key, "someone-else").ok());
+  absl::StatusOr<std::unique_ptr<IpamStore>> deposed = IpamStore::Open(
+      backend_->store(), {.prefix = prefix_, .fence = [&] {
+                            return std::vector<store::Compare>{store::Compare::ValueEquals(leader_key, "me")};
+                          }});
+  ASSERT_TRUE(deposed.ok());
+  st = (*deposed)->MutateBatch({plan("p"), plan("q")});
+  EXPECT_EQ(st[0].code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(st[1].code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_FALSE((*deposed)->ipam().GetAddress("p").has_value());
+  EXPECT_FALSE((*deposed)->ipam().GetAddress("q").has_value());
+  ExpectSame((*deposed)->ipam(), Open()->ipam());
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, IpamStoreTest, ::testing::ValuesIn(BackendNames()),
                          [](const ::testing::TestParamInfo<std::string>& i) { return i.param; });
 
