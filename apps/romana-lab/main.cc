@@ -3,6 +3,8 @@
 //   romana-lab up [--nodes N] [--pods M] [--racks K] [--etcd] [--id ID] ...
 //   romana-lab down [--id ID]       (no --id: every lab recorded under --state-dir)
 //   romana-lab list
+//   romana-lab keep-router --romanad URL --router-netns NS   (started by `up` in the router
+//                                                           namespace when racks > 1)
 //
 // Exit codes: 0 ok; 1 bad flags or the lab could not be built (everything it made is removed);
 // 3 the lab was built but the connectivity matrix has failures (removed unless --keep-on-failure).
@@ -11,6 +13,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
 #include <iostream>
 #include <vector>
@@ -23,6 +26,7 @@
 #include "lab/plan.h"
 #include "lab/probe.h"
 #include "lab/report.h"
+#include "lab/router.h"
 // clang-format on
 
 using namespace romana;
@@ -56,8 +60,32 @@ int main(int argc, char** argv) {
   CLI::App* down = app.add_subcommand("down", "remove a lab (or every lab) and everything it made");
   down->add_option("--id", down_id, "the lab to remove (default: all)");
   CLI::App* list = app.add_subcommand("list", "list the labs that are up");
+  lab::RouterKeeperOptions keeper;
+  int interval_ms = 1000;
+  CLI::App* keep = app.add_subcommand(
+      "keep-router", "run inside a lab's router namespace: keep one route per prefix group via a member that answers ICMP");
+  keep->add_option("--romanad", keeper.romanad_url, "romanad URL")->required();
+  keep->add_option("--router-netns", keeper.router_netns, "the router's network namespace")->required();
+  keep->add_option("--interval-ms", interval_ms, "milliseconds between rounds")->capture_default_str()->check(CLI::Range(100, 60000));
   CLI11_PARSE(app, argc, argv);
-  if (!base::InitLogging("romana-lab", "warn", "text").ok()) return 1;
+  if (!base::InitLogging("romana-lab", keep->parsed() ? "info" : "warn", "text").ok()) return 1;
+
+  if (keep->parsed()) {
+    keeper.interval = std::chrono::milliseconds(interval_ms);
+    base::BlockTerminationSignals();
+    std::atomic<bool> stop{false};
+    std::thread waiter([&] {
+      base::WaitForTerminationSignal();
+      stop = true;
+    });
+    waiter.detach();
+    absl::Status s = lab::KeepRouter(keeper, stop);
+    if (!s.ok()) {
+      std::cerr << "romana-lab keep-router: " << s.message() << "\n";
+      return 1;
+    }
+    return 0;
+  }
 
   if (down->parsed()) {
     absl::Status s = down_id.empty() ? lab::Lab::DownAll(state_root) : lab::Lab::DownById(state_root, down_id);

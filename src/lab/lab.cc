@@ -102,6 +102,7 @@ absl::Status Lab::SaveState() const {
                           {"netns", netns_},
                           {"romanad_pid", romanad_pid_},
                           {"etcd_pid", etcd_pid_},
+                          {"router_pid", router_pid_},
                           {"romanad", romanad_url_},
                           {"nodes", nodes},
                           {"pods", pods}};
@@ -292,6 +293,8 @@ absl::Status Lab::Build() {
   }
   if (shape().racks > 1) {
     if (absl::Status s = SyncRouter(); !s.ok()) return s;
+    Progress("starting the router keeper (moves a group's route off a node that stops answering)");
+    if (absl::Status s = StartRouterKeeper(); !s.ok()) return s;
   }
   Progress("waiting for the routes to converge");
   return WaitConverged();

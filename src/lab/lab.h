@@ -40,6 +40,7 @@ struct LabOptions {
   std::string state_root = "/run/romana-lab";
   // Binaries; empty = found next to the running program or in the build tree (FindBinary).
   std::string romanad_bin, agent_bin, cni_bin;
+  std::string lab_bin;                 // romana-lab itself (runs the router keeper)
   int agent_resync_seconds = 10;       // --resync-interval of the agents
   bool portmap = false;                // chain the reference portmap plugin after romana
   std::chrono::seconds timeout{60};    // for each wait (romanad ready, agents ready, routes)
@@ -111,7 +112,9 @@ class Lab {
   absl::Status StartAgent(int n);  // and waits until it is ready
   absl::Status StopRomanad();
   absl::Status StartRomanad();     // and waits until it is ready
-  // Router: one route per leaf prefix group, via a node of that group whose agent is alive.
+  // Router (racks > 1, router.h): one route per leaf prefix group via a live member. SyncRouter
+  // programs it now (live = its agent runs); the keeper process (`romana-lab keep-router`, started
+  // by Up) keeps it so from then on (live = answers ICMP echo from the router).
   absl::Status SyncRouter();
   absl::StatusOr<std::string> RouterRoutes() const;
 
@@ -138,6 +141,7 @@ class Lab {
                               const std::string& ifname, const std::string& cidr);
   absl::Status MakeNode(int n);
   absl::Status StartAgentProcess(int n);
+  absl::Status StartRouterKeeper();
   void RemoveOwnNetns(const std::string& name);
   absl::Status StartEtcd();
   absl::Status RunCni(const std::string& command, const PodInfo& pod, std::string* result_json);
@@ -153,6 +157,7 @@ class Lab {
   std::vector<PodInfo> pods_;
   pid_t romanad_pid_ = 0;
   pid_t etcd_pid_ = 0;
+  pid_t router_pid_ = 0;
   std::string romanad_url_;
   std::map<std::string, std::string> cni_results_;  // pod name -> ADD result (prevResult for DEL)
 };

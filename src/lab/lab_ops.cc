@@ -18,6 +18,7 @@
 #include "absl/strings/str_split.h"
 #include "agent/route_calc.h"
 #include "lab/exec.h"
+#include "lab/router.h"
 #include "nlohmann/json.hpp"
 
 namespace romana::lab {
@@ -327,42 +328,37 @@ absl::Status Lab::WaitConverged() {
 
 absl::Status Lab::SyncRouter() {
   if (shape().racks <= 1) return absl::OkStatus();
-  std::map<std::string, std::string> want;  // group cidr -> gateway
-  absl::Status s = WithRomanad([&](api::Client& c) -> absl::Status {
-    absl::StatusOr<api::List<api::Group>> groups = c.ListGroups();
-    if (!groups.ok()) return groups.status();
-    absl::StatusOr<api::List<api::Host>> hosts = c.ListHosts();
-    if (!hosts.ok()) return hosts.status();
-    std::map<std::string, std::string> ip_of;
-    for (const api::Host& h : hosts->items) ip_of[h.name] = h.ip;
-    for (const api::Group& g : groups->items) {
-      if (!g.leaf || g.padding) continue;
-      std::vector<std::string> members = g.hosts;
-      std::sort(members.begin(), members.end());
-      for (const std::string& h : members) {
-        bool live = false;
-        for (const auto& [n, node] : nodes_) live |= node.name == h && IsAlive(node.agent_pid);
-        if (live && ip_of.contains(h)) {
-          want[g.cidr] = ip_of[h];
-          break;
-        }
-      }
-    }
-    return absl::OkStatus();
-  });
-  if (!s.ok()) return s;
+  std::vector<RouterGroup> groups;
+  if (absl::Status s = WithRomanad([&](api::Client& c) -> absl::Status {
+        absl::StatusOr<std::vector<RouterGroup>> g = FetchRouterGroups(c);
+        if (!g.ok()) return g.status();
+        groups = *std::move(g);
+        return absl::OkStatus();
+      });
+      !s.ok()) {
+    return s;
+  }
+  // Here "live" is "its agent runs" (the lab knows its processes); the keeper pings.
+  std::set<std::string> failed;
+  for (const auto& [n, node] : nodes_) {
+    if (!IsAlive(node.agent_pid)) failed.insert(node.ip);
+  }
   const std::string rt = RouterNetns(id());
-  absl::StatusOr<std::string> have = RouterRoutes();
+  absl::StatusOr<RouterTable> have = ReadRouterRoutes(rt);
   if (!have.ok()) return have.status();
-  for (absl::string_view line : absl::StrSplit(*have, '\n', absl::SkipEmpty())) {
-    std::string dst(line.substr(0, line.find(' ')));
-    if (!want.contains(dst)) (void)Exec(rt, {"ip", "route", "del", dst, "proto", "82"});
-  }
-  for (const auto& [cidr, gw] : want) {
-    absl::StatusOr<std::string> r = Exec(rt, {"ip", "route", "replace", cidr, "via", gw, "proto", "82"});
-    if (!r.ok()) return r.status();
-  }
-  return absl::OkStatus();
+  return ApplyRouterRoutes(rt, PlanRouterRoutes(groups, failed, *have), *have);
+}
+
+absl::Status Lab::StartRouterKeeper() {
+  absl::StatusOr<std::string> self = FindBinary("romana-lab", options_.lab_bin);
+  if (!self.ok()) return self.status();
+  const std::string rt = RouterNetns(id());
+  absl::StatusOr<pid_t> pid = StartDaemon(
+      InNs(rt, {*self, "keep-router", "--romanad", romanad_url_, "--router-netns", rt, "--interval-ms", "1000"}),
+      dir() + "/router.log");
+  if (!pid.ok()) return pid.status();
+  router_pid_ = *pid;
+  return SaveState();
 }
 
 // ---------------------------------------------------------------- teardown
@@ -374,6 +370,7 @@ Lab::~Lab() {
 absl::Status Lab::Down() {
   if (down_) return absl::OkStatus();
   down_ = true;
+  StopProcess(router_pid_);
   for (auto& [n, node] : nodes_) StopProcess(node.agent_pid);
   StopProcess(romanad_pid_);
   StopProcess(etcd_pid_);
@@ -405,6 +402,7 @@ absl::Status Lab::DownById(const std::string& state_root, const std::string& id)
   std::vector<std::string> netns;
   if (state.is_object()) {
     for (const nlohmann::json& n : state.value("nodes", nlohmann::json::array())) StopProcess(n.value("agent_pid", 0));
+    StopProcess(state.value("router_pid", 0));
     StopProcess(state.value("romanad_pid", 0));
     StopProcess(state.value("etcd_pid", 0));
     for (const nlohmann::json& n : state.value("netns", nlohmann::json::array())) {

@@ -106,6 +106,34 @@ TEST_F(LabE2eTest, FullMeshOnTwoRacksThroughTheRouter) {
   ExpectFullMesh();
 }
 
+// The router keeps one route per group via a live member: when the gateway node of a group goes
+// down (its uplink), the keeper moves the group's route to the other member, and pods on that
+// member are reachable across the racks again.
+TEST_F(LabE2eTest, RouterMovesAGroupRouteOffANodeThatGoesDown) {
+  Up(4, 1, /*racks=*/2);  // rack 0: nodes 1, 3; rack 1: nodes 2, 4 (one group per rack)
+  const std::string ip2 = lab_->nodes().at(2).ip, ip4 = lab_->nodes().at(4).ip;
+  absl::StatusOr<std::string> before = lab_->RouterRoutes();
+  ASSERT_TRUE(before.ok()) << before.status();
+  const bool via2 = before->find("via " + ip2 + "\n") != std::string::npos;
+  ASSERT_TRUE(via2 || before->find("via " + ip4 + "\n") != std::string::npos) << *before;
+  const int down = via2 ? 2 : 4, other = via2 ? 4 : 2;
+  ASSERT_TRUE(lab_->Exec(lab_->nodes().at(down).netns, {"ip", "link", "set", "eth0", "down"}).ok());
+  std::chrono::milliseconds took = TimeUntil([&] {
+    absl::StatusOr<std::string> r = lab_->RouterRoutes();
+    return r.ok() && r->find("via " + lab_->nodes().at(other).ip + "\n") != std::string::npos &&
+           r->find("via " + lab_->nodes().at(down).ip + "\n") == std::string::npos;
+  });
+  std::cerr << "router failover: " << took.count() << " ms\n" << lab_->RouterRoutes().value_or("ERROR");
+  std::vector<PodInfo> alive;
+  for (const PodInfo& p : lab_->pods()) {
+    if (p.node == 1 || p.node == other) alive.push_back(p);
+  }
+  absl::StatusOr<Matrix> m = ProbeConnectivity(alive);
+  ASSERT_TRUE(m.ok()) << m.status();
+  PrintMatrix(*m, std::cerr);
+  EXPECT_TRUE(m->all_ok());
+}
+
 TEST_F(LabE2eTest, DeletedPodReleasesItsAddressAndItsRoutesGoEverywhere) {
   Up(3, 1);
   // A pod in another Kubernetes namespace gets a block of its own on node 1.
