@@ -121,6 +121,17 @@ class IpamStoreTest : public ::testing::TestWithParam<std::string> {
     EXPECT_TRUE(s.ok()) << s.status();
     return s.ok() ? *std::move(s) : nullptr;
   }
+  // A writer whose extra fence compare fails: the leader key names someone else.
+  std::unique_ptr<IpamStore> OpenDeposed() {
+    const std::string leader_key = prefix_ + "/leader";
+    EXPECT_TRUE(backend_->store().Put(leader_key, "someone-else").ok());
+    absl::StatusOr<std::unique_ptr<IpamStore>> s = IpamStore::Open(
+        backend_->store(), {.prefix = prefix_, .fence = [leader_key] {
+                              return std::vector<store::Compare>{store::Compare::ValueEquals(leader_key, "me")};
+                            }});
+    EXPECT_TRUE(s.ok()) << s.status();
+    return s.ok() ? *std::move(s) : nullptr;
+  }
   // Every key under the prefix with its value.
   std::map<std::string, std::string> StoredKeys() {
     absl::StatusOr<store::RangeResult> r = backend_->store().Range({.prefix = prefix_ + "/"});
@@ -228,17 +239,12 @@ TEST_P(IpamStoreTest, IdempotentRepeatWritesNothingAndFenceRefusesDeposedWriters
   EXPECT_FALSE(again->created);
   EXPECT_EQ(s->transactions(), before);  // no write for a repeat
   // A writer whose extra fence compare fails (it lost leadership) writes nothing.
-  std::string leader_key = prefix_ + "/leader";
-  ASSERT_TRUE(backend_->store().Put(leader_key, "someone-else").ok());
-  absl::StatusOr<std::unique_ptr<IpamStore>> deposed = IpamStore::Open(
-      backend_->store(), {.prefix = prefix_, .fence = [&] {
-                            return std::vector<store::Compare>{store::Compare::ValueEquals(leader_key, "me")};
-                          }});
-  ASSERT_TRUE(deposed.ok());
-  absl::StatusOr<AllocateResult> r = (*deposed)->Allocate({"y", "node", "", ""});
+  std::unique_ptr<IpamStore> deposed = OpenDeposed();
+  ASSERT_TRUE(deposed);
+  absl::StatusOr<AllocateResult> r = deposed->Allocate({"y", "node", "", ""});
   EXPECT_EQ(r.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(r.status().message(), HasSubstr("not the leader"));
-  EXPECT_FALSE((*deposed)->ipam().GetAddress("y").has_value());
+  EXPECT_FALSE(deposed->ipam().GetAddress("y").has_value());
   EXPECT_FALSE(Open()->ipam().GetAddress("y").has_value());
 }
 
@@ -419,19 +425,14 @@ TEST_P(IpamStoreTest, BatchIsReplannedAfterALostFenceAndUndoneWhenRefused) {
   EXPECT_EQ(Open()->ipam().address_count(), 3u);
   ExpectSame(Open()->ipam(), a->ipam());
 
-  std::string leader_key = prefix_ + "/leader";
-  ASSERT_TRUE(backend_->store().Put(leader_key, "someone-else").ok());
-  absl::StatusOr<std::unique_ptr<IpamStore>> deposed = IpamStore::Open(
-      backend_->store(), {.prefix = prefix_, .fence = [&] {
-                            return std::vector<store::Compare>{store::Compare::ValueEquals(leader_key, "me")};
-                          }});
-  ASSERT_TRUE(deposed.ok());
-  st = (*deposed)->MutateBatch({plan("p"), plan("q")});
+  std::unique_ptr<IpamStore> deposed = OpenDeposed();
+  ASSERT_TRUE(deposed);
+  st = deposed->MutateBatch({plan("p"), plan("q")});
   EXPECT_EQ(st[0].code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(st[1].code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_FALSE((*deposed)->ipam().GetAddress("p").has_value());
-  EXPECT_FALSE((*deposed)->ipam().GetAddress("q").has_value());
-  ExpectSame((*deposed)->ipam(), Open()->ipam());
+  EXPECT_FALSE(deposed->ipam().GetAddress("p").has_value());
+  EXPECT_FALSE(deposed->ipam().GetAddress("q").has_value());
+  ExpectSame(deposed->ipam(), Open()->ipam());
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, IpamStoreTest, ::testing::ValuesIn(BackendNames()),

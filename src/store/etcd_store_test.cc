@@ -128,11 +128,13 @@ TEST(EtcdStoreTest, WatcherResumesAfterTheServerRestarts) {
   ASSERT_TRUE((*cluster)->Restart(0).ok());
   ASSERT_TRUE((*cluster)->WaitHealthy(seconds(30)).ok());
   Revision second = 0;
+  absl::Status last;
   ASSERT_TRUE(romana::testing::WaitUntil([&] {
     auto r = (*store)->Put("/r/b", "2");
     if (r.ok()) second = *r;
+    last = r.status();
     return r.ok();
-  }, seconds(30)));
+  }, seconds(30))) << "the last Put: " << last;
   std::vector<Event> after;
   ASSERT_TRUE(romana::testing::WaitUntil([&] {
     auto batch = (*w)->Next(milliseconds(200));
