@@ -23,12 +23,12 @@
 #include "agent/netlink_route_programmer.h"
 #include "agent/route_syncer.h"
 #include "agent/service_range.h"
-#include "agent/status_server.h"
 #include "agent/sysctl.h"
 #include "api/client.h"
 #include "base/process_main.h"
 #include "netlink/libnl_netlink.h"
 #include "spdlog/spdlog.h"
+#include "status_server/status_server.h"
 // clang-format on
 
 namespace {
@@ -236,10 +236,15 @@ int main(int argc, char** argv) {
   agent::Agent a(ao, **client, programmer, **nft,
                  [&nl2]() { return agent::ConnectedSubnets(**nl2); }, clock, registry);
 
-  std::unique_ptr<agent::StatusServer> status;
+  std::unique_ptr<StatusServer> status;
   if (metrics_port >= 0) {
-    absl::StatusOr<std::unique_ptr<agent::StatusServer>> s = agent::StatusServer::Start(
-        metrics_host, metrics_port, registry, [&a] { return a.healthy(); }, [&a] { return a.ready(); });
+    absl::StatusOr<std::unique_ptr<StatusServer>> s =
+        StatusServer::Start({.host = metrics_host,
+                             .port = metrics_port,
+                             .flag = "--metrics-listen",
+                             .registry = &registry,
+                             .healthy = [&a] { return a.healthy(); },
+                             .ready = [&a] { return a.ready(); }});
     if (!s.ok()) return Fail("status server", s.status());
     status = *std::move(s);
     spdlog::info("serving /metrics, /healthz, /readyz on {}:{}", metrics_host, status->port());

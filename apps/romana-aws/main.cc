@@ -1,8 +1,6 @@
 // romana-aws: switches EC2 Source/Dest check off for every Kubernetes node's instance and
 // primary network interface, and keeps it off. Flags only; the work is in src/aws/srcdst.
 // Exit codes: 0 after SIGTERM/SIGINT, 1 when start-up fails, 2 for bad flags.
-#include <httplib.h>
-
 #include <condition_variable>
 #include <filesystem>
 #include <thread>
@@ -17,10 +15,8 @@
 #include "base/process_main.h"
 #include "k8s/kube_client.h"
 #include "k8s/reflector.h"
-#include "prometheus/text_serializer.h"
 #include "spdlog/spdlog.h"
-
-extern char** environ;
+#include "status_server/status_server.h"
 
 namespace romana::srcdst {
 namespace {
@@ -66,12 +62,7 @@ int Run(int argc, char** argv) {
   if (recheck_interval < 0.1) return Fail(2, "--recheck_interval: must be >= 0.1 seconds");
   if (listen_port < 0 || listen_port > 65535) return Fail(2, "--listen_port: must be 0..65535");
 
-  std::map<std::string, std::string> env;
-  for (char** e = environ; *e != nullptr; ++e) {
-    std::string kv(*e);
-    size_t eq = kv.find('=');
-    if (eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
-  }
+  aws::Environment env = aws::ProcessEnvironment();
   // Kubernetes connection.
   k8s::KubeConfig kc;
   std::string scratch = absl::StrCat("/tmp/romana-aws-", getpid());
@@ -113,28 +104,22 @@ int Run(int argc, char** argv) {
   k8s::KubeClient kube(kube_http, kc);
   k8s::Reflector reflector(kube, controller, k8s::ReflectorOptions{.path = "/api/v1/nodes"});
 
-  httplib::Server http;
-  std::thread http_thread;
+  // Serves until it is destroyed at the end of Run().
+  std::unique_ptr<StatusServer> status;
   if (listen_port != 0) {
-    http.Get("/metrics", [&](const httplib::Request&, httplib::Response& res) {
-      res.set_content(prometheus::TextSerializer().Serialize(registry.Collect()), "text/plain; version=0.0.4");
-    });
-    http.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
-      res.set_content("{\"status\":\"ok\"}\n", "application/json");
-    });
-    http.Get("/nodes", [&](const httplib::Request&, httplib::Response& res) {
+    StatusServerOptions so{.host = listen_address, .port = listen_port, .flag = "--listen_port", .registry = &registry};
+    so.documents["/nodes"] = [&controller] {
       nlohmann::json out = nlohmann::json::object();
       for (const auto& [name, st] : controller.Status()) {
         out[name] = {{"provider_id", st.node.provider_id}, {"internal_ip", st.node.internal_ip},
                      {"instance_id", st.instance_id}, {"eni_id", st.eni_id}, {"state", st.state},
                      {"last_error", st.last_error}, {"failures", st.failures}, {"changes", st.changes}};
       }
-      res.set_content(out.dump(2) + "\n", "application/json");
-    });
-    if (!http.bind_to_port(listen_address, listen_port)) {
-      return Fail(1, absl::StrCat("cannot listen on ", listen_address, ":", listen_port));
-    }
-    http_thread = std::thread([&] { http.listen_after_bind(); });
+      return out;
+    };
+    absl::StatusOr<std::unique_ptr<StatusServer>> s = StatusServer::Start(std::move(so));
+    if (!s.ok()) return Fail(1, s.status().ToString());
+    status = *std::move(s);
   }
   spdlog::info("romana-aws: API server {}, region {}, recheck every {} s", kc.server, region, recheck_interval);
 
@@ -161,11 +146,6 @@ int Run(int argc, char** argv) {
   cv.notify_all();
   loop.join();
   watch.join();
-  if (http_thread.joinable()) {
-    while (!http.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    http.stop();
-    http_thread.join();
-  }
   std::error_code ec;
   std::filesystem::remove_all(scratch, ec);
   return 0;

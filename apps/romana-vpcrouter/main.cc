@@ -29,8 +29,6 @@
 #include "spdlog/spdlog.h"
 #include "store/etcd_store.h"
 
-extern char** environ;
-
 namespace romana::vpcrouter {
 namespace {
 
@@ -253,12 +251,7 @@ int Run(int argc, char** argv) {
   options.region = f.region;
   options.vpc_id = f.vpc;
 
-  aws::Environment env;
-  for (char** e = environ; *e != nullptr; ++e) {
-    std::string kv(*e);
-    size_t eq = kv.find('=');
-    if (eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
-  }
+  const aws::Environment env = aws::ProcessEnvironment();
   std::unique_ptr<aws::CredentialsProvider> creds = aws::DefaultCredentialsChain(
       {.env = env, .profile = f.aws_profile, .imds_endpoint = f.imds_endpoint}, http, clock);
   absl::StatusOr<std::unique_ptr<aws::Ec2QueryClient>> ec2 =
@@ -274,8 +267,7 @@ int Run(int argc, char** argv) {
   }
   prometheus::Registry registry;
   VpcRouter router(**ec2, *source, **monitor, clock, registry, options);
-  absl::StatusOr<std::unique_ptr<StatusServer>> server =
-      StatusServer::Start(address, f.port, router, options, registry);
+  absl::StatusOr<std::unique_ptr<StatusServer>> server = StartStatusServer(address, f.port, router, options, registry);
   if (!server.ok()) return Fail(1, server.status().ToString());
   spdlog::info("romana-vpcrouter: region {} vpc {} spec from {} health {} status http://{}:{}", f.region, f.vpc,
                source->Describe(), f.health, address, (*server)->port());

@@ -26,6 +26,9 @@ namespace romana::aws {
 
 using Environment = std::map<std::string, std::string>;
 
+// This process's environment (environ) as an Environment.
+Environment ProcessEnvironment();
+
 class CredentialsProvider {
  public:
   virtual ~CredentialsProvider() = default;

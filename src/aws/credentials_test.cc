@@ -3,6 +3,7 @@
 #include <httplib.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <fstream>
 #include <thread>
 
@@ -13,6 +14,14 @@
 
 namespace romana::aws {
 namespace {
+
+TEST(ProcessEnvironmentTest, HoldsThisProcesssVariablesWithEqualsSignsInValues) {
+  ASSERT_EQ(setenv("ROMANA_TEST_ENV", "a=b=c", 1), 0);
+  Environment env = ProcessEnvironment();
+  EXPECT_EQ(env["ROMANA_TEST_ENV"], "a=b=c");
+  unsetenv("ROMANA_TEST_ENV");
+  EXPECT_FALSE(ProcessEnvironment().contains("ROMANA_TEST_ENV"));
+}
 
 TEST(EnvironmentCredentialsTest, ReadsKeysAndToken) {
   EnvironmentCredentialsProvider p(

@@ -102,7 +102,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(ServerOptions options, st
   Server* self = s.get();
   h.set_socket_options([self](socket_t sock) {
     int yes = 1;
-    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));  // what httplib's default does
+    // SO_REUSEADDR as httplib's default, but not its SO_REUSEPORT: a second romanad on the port
+    // must fail to start, not take half the connections.
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
     self->listen_fd_ = sock;
   });
   h.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request& req, httplib::Response& res) {

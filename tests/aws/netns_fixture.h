@@ -55,8 +55,8 @@ class TwoNamespaces {
 
   ~TwoNamespaces() {
     Leave();
-    base::RunCommand({"ip", "netns", "del", router_});
-    base::RunCommand({"ip", "netns", "del", hosts_});
+    (void)base::RunCommand({"ip", "netns", "del", router_});  // best effort: already gone is fine
+    (void)base::RunCommand({"ip", "netns", "del", hosts_});
   }
 
   absl::Status AddTarget(const std::string& ip) {

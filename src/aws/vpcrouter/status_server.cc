@@ -1,12 +1,8 @@
 #include "aws/vpcrouter/status_server.h"
 
-#include <httplib.h>
-
 #include <ctime>
 
-#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
-#include "prometheus/text_serializer.h"
 
 namespace romana::vpcrouter {
 
@@ -82,54 +78,21 @@ json VpcJson(const RouterStatus& s) {
               {"operation_errors", s.op_errors}};
 }
 
-absl::StatusOr<std::unique_ptr<StatusServer>> StatusServer::Start(const std::string& address, int port,
-                                                                  const VpcRouter& router,
-                                                                  const VpcRouterOptions& options,
-                                                                  prometheus::Registry& registry) {
-  std::unique_ptr<StatusServer> s(new StatusServer());
-  s->server_ = std::make_unique<httplib::Server>();
-  httplib::Server& srv = *s->server_;
-  auto send = [](httplib::Response& res, const json& j) { res.set_content(j.dump(2) + "\n", "application/json"); };
-  srv.Get("/", [&router, options, send](const httplib::Request&, httplib::Response& res) {
-    send(res, OverviewJson(router.Status(), options));
-  });
-  srv.Get("/ips", [&router, send](const httplib::Request&, httplib::Response& res) { send(res, IpsJson(router.Status())); });
-  srv.Get("/route_info", [&router, options, send](const httplib::Request&, httplib::Response& res) {
-    send(res, RouteInfoJson(router.Status(), options));
-  });
-  srv.Get("/vpc", [&router, send](const httplib::Request&, httplib::Response& res) { send(res, VpcJson(router.Status())); });
-  srv.Get("/route_spec", [&router](const httplib::Request&, httplib::Response& res) {
+absl::StatusOr<std::unique_ptr<StatusServer>> StartStatusServer(const std::string& address, int port,
+                                                                const VpcRouter& router,
+                                                                const VpcRouterOptions& options,
+                                                                prometheus::Registry& registry) {
+  StatusServerOptions o{.host = address, .port = port, .flag = "--address/--port", .registry = &registry};
+  o.documents["/"] = [&router, options] { return OverviewJson(router.Status(), options); };
+  o.documents["/ips"] = [&router] { return IpsJson(router.Status()); };
+  o.documents["/route_info"] = [&router, options] { return RouteInfoJson(router.Status(), options); };
+  o.documents["/vpc"] = [&router] { return VpcJson(router.Status()); };
+  o.documents["/route_spec"] = [&router]() -> absl::StatusOr<json> {
     RouterStatus st = router.Status();
-    if (!st.spec) {
-      res.status = 404;
-      res.set_content("{\"error\": \"no route spec yet\"}\n", "application/json");
-      return;
-    }
-    res.set_content(RouteSpecToJson(*st.spec) + "\n", "application/json");
-  });
-  srv.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
-    res.set_content("{\"status\":\"ok\"}\n", "application/json");
-  });
-  srv.Get("/metrics", [&registry](const httplib::Request&, httplib::Response& res) {
-    res.set_content(prometheus::TextSerializer().Serialize(registry.Collect()), "text/plain; version=0.0.4");
-  });
-  if (port == 0) {
-    s->port_ = srv.bind_to_any_port(address);
-  } else {
-    s->port_ = srv.bind_to_port(address, port) ? port : -1;
-  }
-  if (s->port_ <= 0) {
-    return absl::UnavailableError(absl::StrCat("status server: cannot listen on ", address, ":", port));
-  }
-  s->thread_ = std::thread([srv_ptr = s->server_.get()] { srv_ptr->listen_after_bind(); });
-  // stop() is a no-op until the loop runs; wait so the destructor can always stop it.
-  while (!s->server_->is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  return s;
-}
-
-StatusServer::~StatusServer() {
-  if (server_) server_->stop();
-  if (thread_.joinable()) thread_.join();
+    if (!st.spec) return absl::NotFoundError("no route spec yet");
+    return json::parse(RouteSpecToJson(*st.spec));
+  };
+  return StatusServer::Start(std::move(o));
 }
 
 }  // namespace romana::vpcrouter

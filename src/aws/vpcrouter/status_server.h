@@ -6,22 +6,18 @@
 //                     "limit_violations", "warnings", "operation_errors"}
 //   GET /route_spec  the current spec (404 when none yet)
 //   GET /metrics     Prometheus text
-// Runs its own thread; thread-safe.
+// GET /healthz and /metrics as every status server. Runs its own thread; thread-safe.
 #ifndef ROMANA_AWS_VPCROUTER_STATUS_SERVER_H_
 #define ROMANA_AWS_VPCROUTER_STATUS_SERVER_H_
 
 #include <memory>
 #include <string>
-#include <thread>
 
 #include "absl/status/statusor.h"
 #include "aws/vpcrouter/router.h"
 #include "nlohmann/json.hpp"
 #include "prometheus/registry.h"
-
-namespace httplib {
-class Server;
-}
+#include "status_server/status_server.h"
 
 namespace romana::vpcrouter {
 
@@ -31,23 +27,13 @@ nlohmann::json IpsJson(const RouterStatus& s);
 nlohmann::json RouteInfoJson(const RouterStatus& s, const VpcRouterOptions& o);
 nlohmann::json VpcJson(const RouterStatus& s);
 
-class StatusServer {
- public:
-  // Binds `address:port` (port 0 = any) and starts serving. `router` and `registry` must
-  // outlive the server. Errors: Unavailable when the address cannot be bound.
-  static absl::StatusOr<std::unique_ptr<StatusServer>> Start(const std::string& address, int port,
-                                                             const VpcRouter& router,
-                                                             const VpcRouterOptions& options,
-                                                             prometheus::Registry& registry);
-  ~StatusServer();
-  int port() const { return port_; }
-
- private:
-  StatusServer() = default;
-  std::unique_ptr<httplib::Server> server_;
-  std::thread thread_;
-  int port_ = 0;
-};
+// Serves the documents above plus /healthz and /metrics (status_server/status_server.h) on
+// `address:port` (port 0 = any). `router` and `registry` must outlive the server. Errors:
+// Unavailable when the address cannot be bound.
+absl::StatusOr<std::unique_ptr<StatusServer>> StartStatusServer(const std::string& address, int port,
+                                                                const VpcRouter& router,
+                                                                const VpcRouterOptions& options,
+                                                                prometheus::Registry& registry);
 
 }  // namespace romana::vpcrouter
 
