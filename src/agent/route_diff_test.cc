@@ -48,7 +48,9 @@ TEST(RouteDiffTest, ApplyingTheDiffAlwaysConverges) {
       ApplyOpsToMap(ops, actual);
       EXPECT_EQ(actual, desired);
       EXPECT_TRUE(DiffRoutes(desired, actual).empty());
-      if (a == d) EXPECT_TRUE(ops.empty());
+      if (a == d) {
+        EXPECT_TRUE(ops.empty());
+      }
     }
   }
 }
