@@ -170,7 +170,7 @@ int main(int argc, char** argv) {
             << "  sudo ip netns exec " << lab::NodeNetns((*l)->id(), 1) << " ip route show table 10\n"
             << "  sudo ip netns exec " << ((*l)->pods().empty() ? lab::NodeNetns((*l)->id(), 1) : (*l)->pods()[0].netns)
             << " ping <pod ip>\n"
-            << "Logs: " << (*l)->dir() << "/{romanad.log,node-*/agent.log}\n"
+            << "Logs: " << (*l)->dir() << "/{romanad.log,node-*/agent.log" << ((*l)->shape().racks > 1 ? ",router.log" : "") << "}\n"
             << "Remove it with: sudo scripts/lab down   (or: romana-lab down --id " << (*l)->id() << ")\n";
   return rc;
 }
