@@ -12,13 +12,6 @@ namespace {
 
 using Reply = Server::Reply;
 
-absl::Status CheckPathName(const std::string& name, const std::string& what) {
-  if (!api::IsValidName(name)) {
-    return api::FieldError(what, absl::StrCat("\"", name, "\" is not a valid name (1..253 of [A-Za-z0-9._:-])"));
-  }
-  return absl::OkStatus();
-}
-
 // Exactly one of ?name= and ?ip= must be given.
 absl::StatusOr<std::pair<std::string, std::string>> NameOrIp(const httplib::Request& req) {
   const std::string name = req.get_param_value("name");
@@ -26,7 +19,7 @@ absl::StatusOr<std::pair<std::string, std::string>> NameOrIp(const httplib::Requ
   if (name.empty() == ip.empty()) return api::FieldError("name", "give exactly one of ?name= and ?ip=");
   if (!ip.empty() && !api::IsValidIpv4(ip)) return api::FieldError("ip", absl::StrCat("\"", ip, "\" is not an IPv4 address"));
   if (!name.empty()) {
-    if (absl::Status s = CheckPathName(name, "name"); !s.ok()) return s;
+    if (absl::Status s = Server::CheckPathName(name, "name"); !s.ok()) return s;
   }
   return std::make_pair(name, ip);
 }

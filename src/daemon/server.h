@@ -77,6 +77,8 @@ class Server {
   // Binds and serves on a background thread. Errors: Unavailable when the address cannot be bound.
   absl::Status Start();
   // The bound port (after Start).
+  // InvalidArgument naming `what` when a name taken from the path is not a valid object name.
+  static absl::Status CheckPathName(const std::string& name, const std::string& what);
   int port() const { return port_; }
   // Stops accepting, ends every watch stream and joins the threads. Idempotent.
   void Stop();

@@ -13,13 +13,6 @@ namespace {
 
 using Reply = Server::Reply;
 
-absl::Status CheckPathName(const std::string& name, const std::string& what) {
-  if (!api::IsValidName(name)) {
-    return api::FieldError(what, absl::StrCat("\"", name, "\" is not a valid name (1..253 of [A-Za-z0-9._:-])"));
-  }
-  return absl::OkStatus();
-}
-
 }  // namespace
 
 absl::StatusOr<Server::Reply> Server::ListDir(const std::string& plural,
@@ -35,6 +28,13 @@ absl::StatusOr<Server::Reply> Server::ListDir(const std::string& plural,
     if (!keep || keep(j)) items.push_back(std::move(j));
   }
   return Reply{200, {{plural, std::move(items)}, {"revision", range->revision}}};
+}
+
+absl::Status Server::CheckPathName(const std::string& name, const std::string& what) {
+  if (!api::IsValidName(name)) {
+    return api::FieldError(what, absl::StrCat("\"", name, "\" is not a valid name (1..253 of [A-Za-z0-9._:-])"));
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<Server::Reply> Server::GetKey(const std::string& key, const std::string& what) {
