@@ -99,18 +99,21 @@ absl::Status Agent::ListAll(api::Revision* revision) {
   if (!hosts.ok()) return hosts.status();
   absl::StatusOr<api::List<api::Block>> blocks = client_.ListBlocks();
   if (!blocks.ok()) return blocks.status();
-  *revision = std::min({networks->revision, hosts->revision, blocks->revision});
+  absl::StatusOr<api::List<api::Group>> groups = client_.ListGroups();
+  if (!groups.ok()) return groups.status();
+  *revision = std::min({networks->revision, hosts->revision, blocks->revision, groups->revision});
   relists_.Increment();
   std::lock_guard lock(mu_);
   cache_.ReplaceNetworks(networks->items);
   cache_.ReplaceHosts(hosts->items);
   cache_.ReplaceBlocks(blocks->items);
+  cache_.ReplaceGroups(groups->items);
   have_data_ = true;
   dirty_ = true;
   cv_.notify_all();
   spdlog::info("listed {} network(s), {} host(s), {} block(s) at revision {}", networks->items.size(),
                hosts->items.size(), blocks->items.size(),
-               std::max({networks->revision, hosts->revision, blocks->revision}));
+               std::max({networks->revision, hosts->revision, blocks->revision, groups->revision}));
   return absl::OkStatus();
 }
 
@@ -127,7 +130,7 @@ void Agent::WatchLoop() {
     backoff = options_.retry_backoff;
     api::WatchOptions wo;
     wo.revision = min_rev + 1;
-    wo.kinds = {"networks", "hosts", "blocks"};
+    wo.kinds = {"networks", "hosts", "blocks", "groups"};
     wo.stop = [this] { return stop_.load(); };
     wo.bookmark_interval = std::chrono::milliseconds(1000);
     bool relist = false;

@@ -5,6 +5,7 @@
 namespace romana::agent {
 namespace {
 std::string BlockId(const api::Block& b) { return absl::StrCat(b.network, "|", b.cidr); }
+std::string GroupId(const api::Group& g) { return absl::StrCat(g.network, "|", g.path); }
 }  // namespace
 
 void ClusterCache::ReplaceHosts(const std::vector<api::Host>& hosts) {
@@ -25,8 +26,16 @@ void ClusterCache::ReplaceNetworks(const std::vector<api::Network>& networks) {
   std::erase_if(key_to_id_, [](const auto& kv) { return kv.second.first == "network"; });
 }
 
+void ClusterCache::ReplaceGroups(const std::vector<api::Group>& groups) {
+  groups_.clear();
+  for (const api::Group& g : groups) groups_[GroupId(g)] = g;
+  std::erase_if(key_to_id_, [](const auto& kv) { return kv.second.first == "group"; });
+}
+
 ClusterCache::EventResult ClusterCache::ApplyEvent(const api::WatchEvent& e) {
-  if (e.kind != "host" && e.kind != "block" && e.kind != "network") return EventResult::kIgnored;
+  if (e.kind != "host" && e.kind != "block" && e.kind != "network" && e.kind != "group") {
+    return EventResult::kIgnored;
+  }
   if (e.type == api::WatchEvent::Type::kPut) {
     if (e.kind == "host") {
       absl::StatusOr<api::Host> h = api::ParseHost(e.object);
@@ -38,6 +47,11 @@ ClusterCache::EventResult ClusterCache::ApplyEvent(const api::WatchEvent& e) {
       if (!b.ok()) return EventResult::kNeedRelist;
       key_to_id_[e.key] = {"block", BlockId(*b)};
       blocks_[BlockId(*b)] = *b;
+    } else if (e.kind == "group") {
+      absl::StatusOr<api::Group> g = api::ParseGroup(e.object);
+      if (!g.ok()) return EventResult::kNeedRelist;
+      key_to_id_[e.key] = {"group", GroupId(*g)};
+      groups_[GroupId(*g)] = *g;
     } else {
       absl::StatusOr<api::Network> n = api::ParseNetwork(e.object);
       if (!n.ok()) return EventResult::kNeedRelist;
@@ -54,6 +68,7 @@ ClusterCache::EventResult ClusterCache::ApplyEvent(const api::WatchEvent& e) {
     if (kind == "host") hosts_.erase(id);
     if (kind == "block") blocks_.erase(id);
     if (kind == "network") networks_.erase(id);
+    if (kind == "group") groups_.erase(id);
     return EventResult::kChanged;
   }
   return EventResult::kIgnored;
@@ -64,6 +79,7 @@ ClusterSnapshot ClusterCache::Snapshot() const {
   for (const auto& [name, h] : hosts_) s.hosts.push_back({h.name, h.ip});
   for (const auto& [id, b] : blocks_) s.blocks.push_back({b.cidr, b.host});
   for (const auto& [name, n] : networks_) s.network_cidrs.push_back(n.cidr);
+  for (const auto& [id, g] : groups_) s.groups.push_back({g.cidr, g.leaf, g.hosts});
   return s;
 }
 

@@ -1,7 +1,8 @@
 // cluster_cache.h: the agent's local copy of the cluster state it routes by (hosts, blocks,
 // networks), fed by romanad's lists and watch events.
 //
-// Objects are keyed by identity (host name, network name, block network+CIDR). A watch PUT
+// Objects are keyed by identity (host name, network name, block network+CIDR, group
+// network+path). A watch PUT
 // carries the object and its store key; a DELETE carries only the key, so the cache remembers
 // which key each watched object came from. A DELETE for a key it never saw (the object came
 // from a list, which has no keys) cannot be resolved locally: ApplyEvent then answers
@@ -26,8 +27,9 @@ class ClusterCache {
   void ReplaceHosts(const std::vector<api::Host>& hosts);
   void ReplaceBlocks(const std::vector<api::Block>& blocks);
   void ReplaceNetworks(const std::vector<api::Network>& networks);
+  void ReplaceGroups(const std::vector<api::Group>& groups);
 
-  // Applies one watch event (kinds host, block, network; others are ignored).
+  // Applies one watch event (kinds host, block, network, group; others are ignored).
   EventResult ApplyEvent(const api::WatchEvent& event);
 
   ClusterSnapshot Snapshot() const;
@@ -39,6 +41,7 @@ class ClusterCache {
   std::map<std::string, api::Host> hosts_;        // by name
   std::map<std::string, api::Block> blocks_;      // by "network|cidr"
   std::map<std::string, api::Network> networks_;  // by name
+  std::map<std::string, api::Group> groups_;      // by "network|path"
   std::map<std::string, std::pair<std::string, std::string>> key_to_id_;  // key -> (kind, id)
 };
 

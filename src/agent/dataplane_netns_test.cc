@@ -94,6 +94,50 @@ TEST_F(DataplaneNetnsTest, SyncProgramsTableAndRuleAndTouchesNothingElse) {
   EXPECT_THAT(Rules(), Not(HasSubstr("lookup 10")));
 }
 
+TEST_F(DataplaneNetnsTest, UnreachableRoutesAnswerForUnallocatedAddressesAndLeavePodRoutesAlone) {
+  // A pod's /32 as the CNI plugin makes it (main table, proto 82, unicast), inside our block.
+  ASSERT_TRUE(node_->ExecOrError({"ip", "link", "add", "pod0", "type", "veth", "peer", "name", "pod0p"}).ok());
+  ASSERT_TRUE(node_->ExecOrError({"ip", "link", "set", "pod0", "up"}).ok());
+  ASSERT_TRUE(node_->ExecOrError({"ip", "route", "add", "10.114.0.2/32", "dev", "pod0", "proto", "82"}).ok());
+  // Someone else's rule that also looks up table 10, and someone else's unreachable route.
+  ASSERT_TRUE(node_->ExecOrError({"ip", "rule", "add", "pref", "100", "from", "10.1.0.0/16", "lookup", "10"}).ok());
+  ASSERT_TRUE(node_->ExecOrError({"ip", "route", "add", "unreachable", "10.200.0.0/24"}).ok());
+  ASSERT_TRUE(node_->ExecOrError({"sysctl", "-qw", "net.ipv4.ip_forward=1"}).ok());
+  ASSERT_TRUE(peer_->ExecOrError({"ip", "route", "add", "10.114.0.0/16", "via", "192.168.77.10"}).ok());
+
+  NetlinkRouteProgrammer programmer(*nl_, {});
+  base::SystemClock clock;
+  RouteSyncer syncer(programmer, clock, {});
+  RouteMap want = ToRouteMap({Route::Unreachable("10.114.0.0/29"), Route::Unreachable("10.114.0.0/24"),
+                              Route::Via("10.114.1.0/29", "192.168.77.11")});
+  ASSERT_TRUE(syncer.Sync(want).ok());
+  const std::string main = node_->ExecOrError({"ip", "route", "show", "table", "main"}).value_or("ERR");
+  EXPECT_THAT(main, HasSubstr("unreachable 10.114.0.0/29 proto 82"));
+  EXPECT_THAT(main, HasSubstr("unreachable 10.114.0.0/24 proto 82"));
+  EXPECT_THAT(Rules(), HasSubstr("32000:\tfrom all lookup 10 proto 82"));
+  // What the agent reads back is exactly what it wrote: not the pod route, not the foreign ones.
+  absl::StatusOr<RouteMap> owned = programmer.ListOwnedRoutes();
+  ASSERT_TRUE(owned.ok()) << owned.status();
+  EXPECT_EQ(*owned, want);
+  absl::StatusOr<std::vector<Rule>> rules = programmer.ListOwnedRules();
+  ASSERT_TRUE(rules.ok()) << rules.status();
+  EXPECT_THAT(*rules, ::testing::ElementsAre(Rule{kDefaultRulePriority, kDefaultRouteTable}));
+
+  // The kernel answers for an unallocated address at once; the pod's /32 still wins.
+  absl::StatusOr<base::CommandResult> ping = peer_->Exec({"ping", "-c", "1", "-W", "2", "10.114.0.5"});
+  ASSERT_TRUE(ping.ok()) << ping.status();
+  EXPECT_THAT(ping->output, HasSubstr("Unreachable"));
+  EXPECT_THAT(node_->ExecOrError({"ip", "route", "get", "10.114.0.2"}).value_or("ERR"), HasSubstr("dev pod0"));
+
+  ASSERT_TRUE(syncer.RemoveAll().ok());
+  const std::string after = node_->ExecOrError({"ip", "route", "show", "table", "main"}).value_or("ERR");
+  EXPECT_THAT(after, Not(HasSubstr("10.114.0.0/29")));
+  EXPECT_THAT(after, HasSubstr("10.114.0.2 dev pod0 proto 82"));
+  EXPECT_THAT(after, HasSubstr("unreachable 10.200.0.0/24"));
+  EXPECT_THAT(Rules(), HasSubstr("100:\tfrom 10.1.0.0/16 lookup 10"));
+  EXPECT_THAT(Rules(), Not(HasSubstr("32000:")));
+}
+
 TEST_F(DataplaneNetnsTest, NatTableIsReplacedAtomicallyAndLeavesOtherTablesAlone) {
   // The nft context must be created and used inside the node namespace.
   std::thread([&] {

@@ -7,29 +7,49 @@
 namespace romana::agent {
 
 absl::StatusOr<RouteMap> NetlinkRouteProgrammer::ListOwnedRoutes() {
-  absl::StatusOr<std::vector<netlink::Route>> routes = netlink_.ListRoutes(
+  absl::StatusOr<std::vector<netlink::Route>> via = netlink_.ListRoutes(
       {.table = static_cast<int>(options_.table), .protocol = options_.protocol});
-  if (!routes.ok()) return routes.status();
+  if (!via.ok()) return via.status();
+  absl::StatusOr<std::vector<netlink::Route>> unreachable = netlink_.ListRoutes(
+      {.table = netlink::kMainTable, .protocol = options_.protocol, .type = netlink::kTypeUnreachable});
+  if (!unreachable.ok()) return unreachable.status();
   RouteMap out;
-  for (const netlink::Route& r : *routes) {
-    if (r.table != static_cast<int>(options_.table) || r.protocol != options_.protocol) continue;
-    out[r.dst] = Route{r.dst, r.gateway};
+  for (const netlink::Route& r : *via) {
+    Route route = Route::Via(r.dst, r.gateway);
+    out[route.Key()] = route;
+  }
+  for (const netlink::Route& r : *unreachable) {
+    Route route = Route::Unreachable(r.dst);
+    out[route.Key()] = route;
   }
   return out;
 }
 
+netlink::Route NetlinkRouteProgrammer::ToKernel(const Route& route) const {
+  netlink::Route r;
+  r.dst = route.dst;
+  r.protocol = options_.protocol;
+  // Both kinds are universe-scoped; naming the scope lets a delete be one netlink request.
+  r.scope = netlink::kScopeUniverse;
+  if (route.unreachable) {
+    r.table = netlink::kMainTable;
+    r.type = netlink::kTypeUnreachable;
+  } else {
+    r.table = static_cast<int>(options_.table);
+    r.gateway = route.gateway;
+  }
+  return r;
+}
+
 absl::Status NetlinkRouteProgrammer::ApplyRoutes(std::span<const RouteOp> ops) {
   for (const RouteOp& op : ops) {
-    netlink::Route r;
-    r.dst = op.route.dst;
-    r.table = static_cast<int>(options_.table);
-    r.protocol = options_.protocol;
+    netlink::Route r = ToKernel(op.route);
     if (op.kind == RouteOp::Kind::kDelete) {
+      r.gateway.clear();  // whatever its next hop: the route is identified by table, dst, protocol
       absl::Status s = netlink_.DeleteRoute(r);
       if (!s.ok() && !absl::IsNotFound(s)) return s;
       continue;
     }
-    r.gateway = op.route.gateway;
     // Replace for adds too: idempotent when the route is already there.
     if (absl::Status s = netlink_.ReplaceRoute(r); !s.ok()) return s;
   }
@@ -41,7 +61,7 @@ absl::StatusOr<std::vector<Rule>> NetlinkRouteProgrammer::ListOwnedRules() {
   if (!rules.ok()) return rules.status();
   std::vector<Rule> out;
   for (const netlink::Rule& r : *rules) {
-    if (r.table == static_cast<int>(options_.table)) {
+    if (r.protocol == options_.protocol) {
       out.push_back(Rule{static_cast<uint32_t>(r.priority), static_cast<uint32_t>(r.table)});
     }
   }
@@ -52,6 +72,7 @@ absl::Status NetlinkRouteProgrammer::AddRule(const Rule& rule) {
   netlink::Rule r;
   r.priority = static_cast<int>(rule.priority);
   r.table = static_cast<int>(rule.table);
+  r.protocol = options_.protocol;
   absl::Status s = netlink_.AddRule(r);
   return absl::IsAlreadyExists(s) ? absl::OkStatus() : s;
 }
@@ -60,6 +81,7 @@ absl::Status NetlinkRouteProgrammer::DeleteRule(const Rule& rule) {
   netlink::Rule r;
   r.priority = static_cast<int>(rule.priority);
   r.table = static_cast<int>(rule.table);
+  r.protocol = options_.protocol;
   absl::Status s = netlink_.DeleteRule(r);
   return absl::IsNotFound(s) ? absl::OkStatus() : s;
 }

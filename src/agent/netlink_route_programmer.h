@@ -1,9 +1,12 @@
 // netlink_route_programmer.h: RouteProgrammer over romana::netlink (rtnetlink).
 //
-// Acts in the namespace the given Netlink object is bound to. Routes are written to
-// options.table with options.protocol; ListOwnedRoutes() filters on both, so routes of other
-// owners in the same table (someone's `ip route add ... table 10`) are neither listed nor
-// deleted. Not thread-safe. `netlink` must outlive this object.
+// Acts in the namespace the given Netlink object is bound to. Via-routes are written to
+// options.table, unreachable routes to the main table (so the CNI plugin's /32 pod routes there
+// still win by longest prefix), all with options.protocol; ListOwnedRoutes() filters on table,
+// protocol and type, so routes of other owners in the same table (someone's `ip route add ...
+// table 10`, the plugin's unicast pod routes) are neither listed nor deleted. Rules carry the
+// protocol too and only rules carrying it are ours. Not thread-safe. `netlink` must outlive this
+// object.
 #ifndef ROMANA_AGENT_NETLINK_ROUTE_PROGRAMMER_H_
 #define ROMANA_AGENT_NETLINK_ROUTE_PROGRAMMER_H_
 
@@ -24,6 +27,8 @@ class NetlinkRouteProgrammer : public RouteProgrammer {
   absl::Status DeleteRule(const Rule& rule) override;
 
  private:
+  netlink::Route ToKernel(const Route& route) const;
+
   netlink::Netlink& netlink_;
   const RouteProgrammerOptions options_;
 };

@@ -4,7 +4,9 @@
 
 namespace romana::agent {
 
-std::string ToString(const Route& route) { return absl::StrCat(route.dst, " via ", route.gateway); }
+std::string ToString(const Route& route) {
+  return route.unreachable ? absl::StrCat("unreachable ", route.dst) : absl::StrCat(route.dst, " via ", route.gateway);
+}
 
 std::string ToString(const RouteOp& op) {
   switch (op.kind) {
@@ -13,24 +15,24 @@ std::string ToString(const RouteOp& op) {
     case RouteOp::Kind::kReplace:
       return absl::StrCat("replace ", ToString(op.route));
     case RouteOp::Kind::kDelete:
-      return absl::StrCat("delete ", op.route.dst);
+      return absl::StrCat("delete ", op.route.Key());
   }
   return "?";
 }
 
 RouteMap ToRouteMap(const std::vector<Route>& routes) {
   RouteMap out;
-  for (const Route& r : routes) out[r.dst] = r;
+  for (const Route& r : routes) out[r.Key()] = r;
   return out;
 }
 
 std::vector<RouteOp> DiffRoutes(const RouteMap& desired, const RouteMap& actual) {
   std::vector<RouteOp> deletes, adds, replaces;
-  for (const auto& [dst, route] : actual) {
-    if (!desired.contains(dst)) deletes.push_back({RouteOp::Kind::kDelete, route});
+  for (const auto& [key, route] : actual) {
+    if (!desired.contains(key)) deletes.push_back({RouteOp::Kind::kDelete, route});
   }
-  for (const auto& [dst, route] : desired) {
-    auto it = actual.find(dst);
+  for (const auto& [key, route] : desired) {
+    auto it = actual.find(key);
     if (it == actual.end()) {
       adds.push_back({RouteOp::Kind::kAdd, route});
     } else if (it->second != route) {
@@ -48,9 +50,9 @@ std::vector<RouteOp> DiffRoutes(const RouteMap& desired, const RouteMap& actual)
 void ApplyOpsToMap(const std::vector<RouteOp>& ops, RouteMap& routes) {
   for (const RouteOp& op : ops) {
     if (op.kind == RouteOp::Kind::kDelete) {
-      routes.erase(op.route.dst);
+      routes.erase(op.route.Key());
     } else {
-      routes[op.route.dst] = op.route;
+      routes[op.route.Key()] = op.route;
     }
   }
 }

@@ -37,7 +37,7 @@ TEST(RouteDiffTest, ApplyingTheDiffAlwaysConverges) {
     RouteMap m;
     for (size_t i = 0; i < dsts.size(); ++i) {
       int v = (code / static_cast<int>(std::pow(3, i))) % 3;  // 0 absent, 1 gw A, 2 gw B
-      if (v) m[dsts[i]] = Route{dsts[i], v == 1 ? "1.1.1.1" : "2.2.2.2"};
+      if (v) m[dsts[i]] = Route::Via(dsts[i], v == 1 ? "1.1.1.1" : "2.2.2.2");
     }
     return m;
   };

@@ -1,9 +1,10 @@
 // route_programmer.h: the agent's only door to the kernel's routing state.
 //
-// Programs routes in the agent's own routing table (default id 10, named `romana`) and the one
-// policy rule that makes the kernel consult it. Every route it writes carries the agent's route
-// protocol number (RouteProgrammerOptions::protocol) and ListOwnedRoutes() returns only routes
-// carrying it; rules are ours when they look up our table. Nothing else is modified or deleted. The real implementation
+// Programs routes in the agent's own routing table (default id 10, named `romana`), unreachable
+// routes for the node's own blocks and group in the main table, and the one policy rule that
+// makes the kernel consult our table. Every route and rule it writes carries the agent's
+// protocol number (RouteProgrammerOptions::protocol) and the List calls return only what
+// carries it (and, for routes, has our table and kind). Nothing else is modified or deleted. The real implementation
 // (NetlinkRouteProgrammer) talks rtnetlink in the caller's network namespace; FakeRouteProgrammer
 // (agent/testing) keeps state in memory for the apply layer's tests.
 //
@@ -21,9 +22,9 @@
 
 namespace romana::agent {
 
-// Ours: `ip route show table 10 proto 82` (82 = 'R' = netlink::kProtoRomana, the marker every
-// Romana component puts on the routes it creates). Our rule is recognised by its lookup table:
-// every rule that looks up our table is ours.
+// Ours: `ip route show table 10 proto 82`, `ip route show type unreachable proto 82` and
+// `ip rule show proto 82` (82 = 'R' = netlink::kProtoRomana, the marker every Romana component
+// puts on what it creates). A rule someone else added that also looks up table 10 is not ours.
 inline constexpr uint8_t kDefaultRouteProtocol = 82;
 inline constexpr uint32_t kDefaultRouteTable = 10;
 inline constexpr uint32_t kDefaultRulePriority = 32000;
@@ -45,8 +46,8 @@ class RouteProgrammer {
  public:
   virtual ~RouteProgrammer() = default;
 
-  // Every IPv4 route in our table that carries our protocol. Errors: Unavailable/Internal on a
-  // netlink failure (nothing changed).
+  // Every IPv4 route of ours: via-routes in our table and unreachable routes in the main table
+  // that carry our protocol. Errors: Unavailable/Internal on a netlink failure (nothing changed).
   virtual absl::StatusOr<RouteMap> ListOwnedRoutes() = 0;
 
   // Applies `ops` in order. Idempotent per op: adding a route that exists is turned into a
@@ -54,7 +55,7 @@ class RouteProgrammer {
   // the caller must re-list before trusting its cache.
   virtual absl::Status ApplyRoutes(std::span<const RouteOp> ops) = 0;
 
-  // Every IPv4 rule that looks up our table.
+  // Every IPv4 rule that carries our protocol.
   virtual absl::StatusOr<std::vector<Rule>> ListOwnedRules() = 0;
   // Adds `from all lookup rule.table priority rule.priority`. Idempotent.
   virtual absl::Status AddRule(const Rule& rule) = 0;

@@ -42,7 +42,7 @@ TEST_F(RouteSyncerTest, ChangeWritesOnlyTheDifference) {
   const int ops = kernel_.ops_applied();
   RouteMap next = want_;
   next.erase("10.116.0.0/29");
-  next["10.118.0.0/29"] = Route{"10.118.0.0/29", "192.168.99.13"};
+  next["10.118.0.0/29"] = Route::Via("10.118.0.0/29", "192.168.99.13");
   ASSERT_TRUE(syncer_.Sync(next).ok());
   EXPECT_EQ(kernel_.ops_applied() - ops, 2);  // one delete, one add
   EXPECT_EQ(kernel_.routes(), next);

@@ -474,8 +474,10 @@ absl::StatusOr<std::vector<Route>> LibnlNetlink::ListRoutes(const RouteFilter& f
   std::vector<Route> out;
   ForEach(cache.get(), [&](nl_object* o) {
     auto* r = reinterpret_cast<rtnl_route*>(o);
-    if (rtnl_route_get_family(r) != AF_INET || rtnl_route_get_type(r) != RTN_UNICAST) return;
+    if (rtnl_route_get_family(r) != AF_INET) return;
+    if (filter.type >= 0 && rtnl_route_get_type(r) != filter.type) return;
     Route route;
+    route.type = rtnl_route_get_type(r);
     route.table = static_cast<int>(rtnl_route_get_table(r));
     route.protocol = rtnl_route_get_protocol(r);
     if (filter.table >= 0 && route.table != filter.table) return;
@@ -523,15 +525,20 @@ absl::Status LibnlNetlink::ModifyRoute(const Route& route, int flags, bool remov
     if (!parsed.ok()) return parsed.status();
     src = *std::move(parsed);
   }
-  if (!remove && oif == 0 && !gw) {
+  const bool unicast = route.type == kTypeUnicast;
+  if (!remove && unicast && oif == 0 && !gw) {
     return absl::InvalidArgumentError(absl::StrCat(what, ": a route needs a gateway or a dev"));
+  }
+  if (!unicast && (oif != 0 || gw)) {
+    return absl::InvalidArgumentError(absl::StrCat(what, ": an unreachable or blackhole route has no next hop"));
   }
   RoutePtr r(rtnl_route_alloc());
   rtnl_route_set_family(r.get(), AF_INET);
   rtnl_route_set_dst(r.get(), dst->get());
   rtnl_route_set_table(r.get(), route.table);
   rtnl_route_set_protocol(r.get(), route.protocol);
-  rtnl_route_set_type(r.get(), RTN_UNICAST);
+  if (route.type <= 0 || route.type > 255) return absl::InvalidArgumentError(absl::StrCat(what, ": bad route type"));
+  rtnl_route_set_type(r.get(), static_cast<uint8_t>(route.type));
   rtnl_route_set_priority(r.get(), route.metric);
   if (route.scope >= 0) rtnl_route_set_scope(r.get(), route.scope);
   if (src) rtnl_route_set_pref_src(r.get(), src.get());
@@ -553,7 +560,8 @@ absl::Status LibnlNetlink::DeleteRoute(const Route& route) {
   if (route.scope >= 0) return ModifyRoute(route, 0, true);
   // libnl cannot send "any scope" (it guesses one, and the kernel then only deletes a route with
   // exactly that scope), so look the route up and delete it with its real scope.
-  auto routes = ListRoutes({.table = route.table, .protocol = route.protocol > 0 ? route.protocol : -1});
+  auto routes =
+      ListRoutes({.table = route.table, .protocol = route.protocol > 0 ? route.protocol : -1, .type = route.type});
   if (!routes.ok()) return routes.status();
   for (const Route& r : *routes) {
     if (r.dst != route.dst || r.metric != route.metric) continue;
@@ -590,6 +598,8 @@ absl::StatusOr<std::vector<Rule>> LibnlNetlink::ListRules() {
     uint32_t mask = rtnl_rule_get_mask(r);
     rule.fwmark = mark == UINT32_MAX ? 0 : mark;
     rule.fwmask = rule.fwmark == 0 ? 0 : mask;
+    uint8_t protocol = 0;
+    if (rtnl_rule_get_protocol(r, &protocol) == 0) rule.protocol = protocol;
     out.push_back(std::move(rule));
   });
   return out;
@@ -618,6 +628,8 @@ absl::StatusOr<RulePtr> BuildRule(const Rule& rule) {
     rtnl_rule_set_mark(r.get(), rule.fwmark);
     rtnl_rule_set_mask(r.get(), rule.fwmask == 0 ? 0xffffffffu : rule.fwmask);
   }
+  if (rule.protocol < 0 || rule.protocol > 255) return absl::InvalidArgumentError("rule protocol must be 0..255");
+  if (rule.protocol != 0) rtnl_rule_set_protocol(r.get(), static_cast<uint8_t>(rule.protocol));
   return r;
 }
 }  // namespace

@@ -54,23 +54,27 @@ class Netlink {
   virtual absl::Status DeleteAddress(const std::string& dev, const std::string& prefix) = 0;
 
   // --- routes (IPv4) ---
+  // Only routes of filter.type (unicast unless asked otherwise).
   virtual absl::StatusOr<std::vector<Route>> ListRoutes(const RouteFilter& filter) = 0;
   // Adds a route: route.dst, route.table, route.protocol, route.metric identify it; the next
-  // hop is route.gateway and/or route.dev (or route.oif). AlreadyExists when a route with the
-  // same dst/table/metric exists (whatever its next hop).
+  // hop is route.gateway and/or route.dev (or route.oif); an unreachable or blackhole route
+  // (route.type) has none. AlreadyExists when a route with the same dst/table/metric exists
+  // (whatever its next hop).
   virtual absl::Status AddRoute(const Route& route) = 0;
   // Adds or replaces the route with the same dst/table/metric. Idempotent.
   virtual absl::Status ReplaceRoute(const Route& route) = 0;
   // Deletes the route matching dst, table, metric, protocol (0 = any protocol) and, when set,
   // gateway, dev/oif and scope. NotFound when there is none, so deleting a route someone else
-  // owns (another protocol) fails instead of removing it.
+  // owns (another protocol) fails instead of removing it. With route.scope set it is one
+  // netlink request; with kScopeUnset the routes of that table are listed first to find it.
   virtual absl::Status DeleteRoute(const Route& route) = 0;
 
   // --- policy routing rules (IPv4) ---
   virtual absl::StatusOr<std::vector<Rule>> ListRules() = 0;
   // AlreadyExists when an identical rule exists (same priority, selectors and table).
   virtual absl::Status AddRule(const Rule& rule) = 0;
-  // Deletes the first rule matching the set fields. NotFound when none matches.
+  // Deletes the first rule matching the set fields (a rule.protocol of 0 matches any). NotFound
+  // when none matches.
   virtual absl::Status DeleteRule(const Rule& rule) = 0;
 
   // --- neighbours (IPv4 ARP entries) ---

@@ -17,6 +17,8 @@ std::string ToString(const Route& route) {
   if (route.scope == kScopeHost) absl::StrAppend(&out, " scope host");
   if (route.metric != 0) absl::StrAppend(&out, " metric ", route.metric);
   if (!route.src.empty()) absl::StrAppend(&out, " src ", route.src);
+  if (route.type == kTypeUnreachable) out = absl::StrCat("unreachable ", out);
+  if (route.type == kTypeBlackhole) out = absl::StrCat("blackhole ", out);
   if (route.onlink) absl::StrAppend(&out, " onlink");
   return out;
 }
@@ -28,6 +30,7 @@ std::string ToString(const Rule& rule) {
   if (!rule.dst.empty()) absl::StrAppend(&out, " to ", rule.dst);
   if (rule.fwmark != 0) absl::StrAppend(&out, " fwmark ", rule.fwmark, "/", rule.fwmask);
   absl::StrAppend(&out, " lookup ", rule.table);
+  if (rule.protocol != 0) absl::StrAppend(&out, " proto ", rule.protocol);
   return out;
 }
 

@@ -25,6 +25,10 @@ inline constexpr int kScopeLink = 253;     // RT_SCOPE_LINK
 inline constexpr int kScopeHost = 254;     // RT_SCOPE_HOST
 inline constexpr int kScopeUnset = -1;     // AddRoute: let the kernel rules decide; Delete: any
 
+inline constexpr int kTypeUnicast = 1;      // RTN_UNICAST: a normal route with a next hop
+inline constexpr int kTypeBlackhole = 6;    // RTN_BLACKHOLE: drop silently
+inline constexpr int kTypeUnreachable = 7;  // RTN_UNREACHABLE: drop with ICMP host unreachable
+
 struct Link {
   int index = 0;
   std::string name;
@@ -66,6 +70,7 @@ struct Route {
   int metric = 0;                 // RTA_PRIORITY
   std::string src;                // preferred source address, "" = none
   bool onlink = false;            // RTNH_F_ONLINK: gateway is on the link without a route to it
+  int type = kTypeUnicast;        // kTypeUnreachable/kTypeBlackhole routes have no next hop
   bool operator==(const Route&) const = default;
 };
 
@@ -74,6 +79,7 @@ struct RouteFilter {
   int table = -1;
   int protocol = -1;
   std::string dev;
+  int type = kTypeUnicast;  // -1 = every type (unicast, unreachable, blackhole, ...)
 };
 
 struct Rule {
@@ -83,6 +89,7 @@ struct Rule {
   std::string dst;       // "" = to all
   uint32_t fwmark = 0;   // 0 = no fwmark selector
   uint32_t fwmask = 0;   // 0 with a fwmark = 0xffffffff
+  int protocol = 0;      // FRA_PROTOCOL, the owner's marker (kProtoRomana for ours); on delete: any
   bool operator==(const Rule&) const = default;
 };
 

@@ -53,8 +53,8 @@ class FakeRouteProgrammer : public RouteProgrammer {
   }
 
   // Test controls.
-  void DeleteRouteBehindOurBack(const std::string& dst) { routes_.erase(dst); }
-  void AddRouteBehindOurBack(const Route& r) { routes_[r.dst] = r; }
+  void DeleteRouteBehindOurBack(const std::string& key) { routes_.erase(key); }
+  void AddRouteBehindOurBack(const Route& r) { routes_[r.Key()] = r; }
   void DeleteRulesBehindOurBack() { rules_.clear(); }
   void FailNextCall(absl::Status s) { next_failure_ = std::move(s); }
   // The (n+1)-th op of the next ApplyRoutes fails (n ops are applied first).
