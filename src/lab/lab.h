@@ -122,14 +122,15 @@ class Lab {
   absl::Status WithRomanad(const std::function<absl::Status(api::Client&)>& fn) const;
   // Runs argv in a namespace and returns stdout.
   absl::StatusOr<std::string> Exec(const std::string& netns, const std::vector<std::string>& argv) const;
-  // The romana table of node n (`ip route show table 10`, our routes only: proto 82).
+  // The agent's routes on node n, one line each, sorted: the romana table (`ip route show table
+  // 10 proto 82`) and the unreachable routes of its blocks and group (main table, proto 82).
   absl::StatusOr<std::string> RouteTable(int n) const;
   absl::StatusOr<std::string> RuleList(int n) const;
   absl::StatusOr<bool> AgentReady(int n) const;
   // Waits until every agent is ready and every node's table holds a route for every remote block
   // of its L2 neighbours (as romanad reports them).
   absl::Status WaitConverged();
-  // What node n's table should hold now, computed from romanad's hosts and blocks.
+  // What RouteTable(n) should show now, computed from romanad's hosts, blocks and groups.
   absl::StatusOr<std::string> ExpectedRoutes(int n) const;
 
  private:

@@ -42,7 +42,8 @@ absl::StatusOr<std::string> CanonicalRoutes(const std::string& ip_json) {
     std::string dst = r.value("dst", "");
     if (dst == "default") dst = "0.0.0.0/0";
     if (dst.find('/') == std::string::npos) dst += "/32";
-    lines.push_back(absl::StrCat(dst, " via ", r.value("gateway", "-")));
+    lines.push_back(r.value("type", "") == "unreachable" ? absl::StrCat("unreachable ", dst)
+                                                        : absl::StrCat(dst, " via ", r.value("gateway", "-")));
   }
   std::sort(lines.begin(), lines.end());
   std::string out;
@@ -268,13 +269,19 @@ absl::Status Lab::RemoveNode(int n) {
 absl::StatusOr<std::string> Lab::RouteTable(int n) const {
   auto it = nodes_.find(n);
   if (it == nodes_.end()) return absl::NotFoundError(absl::StrCat("no node ", n));
-  absl::StatusOr<Captured> out =
-      RunCapture(InNs(it->second.netns, {"ip", "-j", "route", "show", "table", "10", "proto", "82"}));
-  if (!out.ok()) return out.status();
+  absl::StatusOr<Captured> table = RunCapture(InNs(it->second.netns, {"ip", "-j", "route", "show", "table", "10", "proto", "82"}));
+  if (!table.ok()) return table.status();
   // A table without routes does not exist for the kernel: that is an empty table, not an error.
-  if (out->exit_code != 0 && out->err.find("does not exist") != std::string::npos) return std::string();
-  if (out->exit_code != 0) return absl::InternalError("ip route show table 10: " + out->err);
-  return CanonicalRoutes(out->out.empty() ? "[]" : out->out);
+  if (table->exit_code != 0 && table->err.find("does not exist") != std::string::npos) table->out = "[]";
+  if (table->exit_code != 0 && table->out.empty()) return absl::InternalError("ip route show table 10: " + table->err);
+  absl::StatusOr<std::string> unreachable = Exec(
+      it->second.netns, {"ip", "-j", "route", "show", "table", "main", "proto", "82", "type", "unreachable"});
+  if (!unreachable.ok()) return unreachable.status();
+  nlohmann::json all = nlohmann::json::parse(table->out.empty() ? "[]" : table->out, nullptr, false);
+  nlohmann::json more = nlohmann::json::parse(unreachable->empty() ? "[]" : *unreachable, nullptr, false);
+  if (!all.is_array() || !more.is_array()) return absl::InternalError("unexpected `ip -j route` output");
+  for (nlohmann::json& r : more) all.push_back(std::move(r));
+  return CanonicalRoutes(all.dump());
 }
 
 absl::StatusOr<std::string> Lab::RuleList(int n) const {
@@ -299,15 +306,21 @@ absl::StatusOr<std::string> Lab::ExpectedRoutes(int n) const {
     if (!hosts.ok()) return hosts.status();
     absl::StatusOr<api::List<api::Block>> blocks = c.ListBlocks();
     if (!blocks.ok()) return blocks.status();
+    absl::StatusOr<api::List<api::Group>> groups = c.ListGroups();
+    if (!groups.ok()) return groups.status();
     for (const api::Host& h : hosts->items) snap.hosts.push_back({h.name, h.ip});
     for (const api::Block& b : blocks->items) snap.blocks.push_back({b.cidr, b.host});
+    for (const api::Group& g : groups->items) snap.groups.push_back({g.cidr, g.leaf, g.hosts});
     return absl::OkStatus();
   });
   if (!s.ok()) return s;
   agent::RouteCalcResult r = agent::ComputeRoutes(snap, {it->second.name, {RackSubnet(it->second.rack)}});
+  std::vector<std::string> lines;
+  for (const auto& [key, route] : r.routes) lines.push_back(agent::ToString(route));
+  std::sort(lines.begin(), lines.end());  // as CanonicalRoutes orders them
   std::string out;
-  for (const auto& [dst, route] : r.routes) absl::StrAppend(&out, dst, " via ", route.gateway, "\n");
-  return out;  // std::map order == sorted by dst text, like CanonicalRoutes
+  for (const std::string& l : lines) absl::StrAppend(&out, l, "\n");
+  return out;
 }
 
 absl::Status Lab::WaitConverged() {

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <iostream>
 
+#include "absl/algorithm/container.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "base/testing/test_env.h"
@@ -18,6 +19,7 @@
 #include "lab/lab.h"
 #include "lab/probe.h"
 #include "lab/report.h"
+#include "net/ipv4.h"
 // clang-format on
 
 namespace romana::lab {
@@ -104,6 +106,40 @@ TEST_F(LabE2eTest, FullMeshOnTwoRacksThroughTheRouter) {
   ASSERT_TRUE(router.ok()) << router.status();
   EXPECT_EQ(std::count(router->begin(), router->end(), '\n'), 2) << *router;
   ExpectFullMesh();
+}
+
+// A packet for an address of a group that no pod holds dies at the group's nodes with an ICMP
+// "unreachable" (their unreachable routes for their blocks and group), instead of bouncing
+// between the router and the group's gateway node until its TTL runs out.
+TEST_F(LabE2eTest, UnallocatedAddressesOfAGroupAreUnreachableNotLooped) {
+  Up(4, 1, /*racks=*/2);  // rack 0: nodes 1, 3; rack 1: nodes 2, 4 (one group per rack)
+  std::string group_cidr, block_cidr;
+  ASSERT_TRUE(lab_->WithRomanad([&](api::Client& c) -> absl::Status {
+                     absl::StatusOr<api::List<api::Group>> groups = c.ListGroups();
+                     if (!groups.ok()) return groups.status();
+                     for (const api::Group& g : groups->items) {
+                       if (g.leaf && absl::c_linear_search(g.hosts, lab_->nodes().at(2).name)) group_cidr = g.cidr;
+                     }
+                     absl::StatusOr<api::List<api::Block>> blocks = c.ListBlocks();
+                     if (!blocks.ok()) return blocks.status();
+                     for (const api::Block& b : blocks->items) {
+                       if (b.host == lab_->nodes().at(2).name) block_cidr = b.cidr;
+                     }
+                     return absl::OkStatus();
+                   }).ok());
+  ASSERT_FALSE(group_cidr.empty());
+  ASSERT_FALSE(block_cidr.empty());
+  // The last address of node 2's block (its one pod holds the first) and of the group (no block
+  // starts there while each node has one pod).
+  const std::string in_block = net::Ipv4Cidr::Parse(block_cidr)->last().ToString();
+  const std::string in_group = net::Ipv4Cidr::Parse(group_cidr)->last().ToString();
+  const PodInfo& from = *absl::c_find_if(lab_->pods(), [](const PodInfo& p) { return p.node == 1; });
+  for (const std::string& target : {in_block, in_group}) {
+    absl::StatusOr<std::string> ping = lab_->Exec(from.netns, {"ping", "-c", "1", "-W", "2", target});
+    ASSERT_FALSE(ping.ok()) << target << " answered: " << *ping;
+    EXPECT_THAT(std::string(ping.status().message()), HasSubstr("Unreachable")) << target;
+    EXPECT_THAT(std::string(ping.status().message()), Not(HasSubstr("Time to live exceeded"))) << target;
+  }
 }
 
 // The router keeps one route per group via a live member: when the gateway node of a group goes
