@@ -1,5 +1,11 @@
 #include "store/sqlite_db.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
 #include "absl/strings/str_cat.h"
 
 namespace romana::store {
@@ -66,6 +72,13 @@ void SqliteStatement::Reset() {
 }
 
 absl::StatusOr<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path) {
+  // The store holds every secret-adjacent record of the cluster: create it readable by its owner
+  // only (SQLite would use 0644; its -wal and -shm files take the database file's mode).
+  if (path != ":memory:") {
+    int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) return absl::InternalError(absl::StrCat("sqlite: open ", path, ": ", std::strerror(errno)));
+    close(fd);
+  }
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &db,
                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,

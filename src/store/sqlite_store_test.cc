@@ -2,6 +2,7 @@
 
 #include <signal.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
 
 #include <fstream>
 #include <memory>
@@ -109,6 +110,22 @@ TEST(SqliteStoreTest, TheFileIsWalAndSingleProcess) {
   EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)), "wal");
   sqlite3_finalize(stmt);
   sqlite3_close(db);
+}
+
+TEST(SqliteStoreTest, NewFilesAreReadableByTheOwnerOnly) {
+  romana::testing::TempDir dir;
+  base::FakeClock clock;
+  const std::string path = dir.File("s.db");
+  const mode_t old_umask = umask(022);
+  auto store = SqliteStore::Create({.path = path}, clock);
+  umask(old_umask);
+  ASSERT_TRUE(store.ok()) << store.status();
+  ASSERT_TRUE((*store)->Put("/k", "v").ok());
+  for (const std::string& f : {path, path + "-wal"}) {
+    struct stat st {};
+    ASSERT_EQ(stat(f.c_str(), &st), 0) << f;
+    EXPECT_EQ(st.st_mode & 0777, 0600u) << f;
+  }
 }
 
 TEST(SqliteStoreTest, BadPathsAndFilesGetClearErrors) {
