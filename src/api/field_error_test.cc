@@ -1,5 +1,6 @@
 #include "api/field_error.h"
 
+#include "absl/strings/str_cat.h"
 #include "api/json_reader.h"
 #include "gtest/gtest.h"
 
@@ -80,6 +81,31 @@ TEST(JsonReaderTest, IntegersAndFloats) {
   ObjectReader r2(j, "");
   r2.Int("s");
   EXPECT_EQ(FieldOf(r2.Finish()), "s");
+}
+
+TEST(ParseJsonTest, DepthIsBoundedBeforeAnythingIsBuilt) {
+  auto nested = [](int depth) { return std::string(depth, '[') + std::string(depth, ']'); };
+  EXPECT_TRUE(ParseJson(nested(kMaxJsonDepth)).ok());
+  absl::StatusOr<nlohmann::json> deep = ParseJson(nested(kMaxJsonDepth + 1));
+  ASSERT_FALSE(deep.ok());
+  EXPECT_EQ(deep.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(deep.status().message().find("deeper than"), std::string::npos) << deep.status();
+  // What crashed romanad: 400,000 levels (a recursive walk overflowed the stack).
+  EXPECT_EQ(ParseJson(std::string(400000, '[')).status().code(), absl::StatusCode::kInvalidArgument);
+  // Brackets inside strings (escaped quotes included) are not nesting.
+  EXPECT_TRUE(ParseJson(absl::StrCat("{\"a\": \"", std::string(500, '['), "\\\"[[[\"}")).ok());
+  EXPECT_TRUE(ParseJson(nested(3), 3).ok());
+  EXPECT_FALSE(ParseJson(nested(4), 3).ok());
+}
+
+TEST(ParseJsonTest, NumbersBeyondADoubleAreBadInputNotAnException) {
+  for (const char* body : {"{\"a\": 1e999}", "[-1e400]", "1E+999"}) {
+    absl::StatusOr<nlohmann::json> r = ParseJson(body);
+    ASSERT_FALSE(r.ok()) << body;
+    EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument) << body;
+    EXPECT_NE(r.status().message().find("overflow"), std::string::npos) << r.status();
+  }
+  EXPECT_TRUE(ParseJson("[1e308, 18446744073709551615, -9223372036854775808]").ok());
 }
 
 TEST(ParseJsonTest, ErrorsNameTheOffset) {

@@ -1,24 +1,62 @@
 #include "api/json_reader.h"
 
+#include <optional>
+
 #include "absl/strings/str_cat.h"
 #include "api/field_error.h"
 
 namespace romana::api {
 
-absl::StatusOr<nlohmann::json> ParseJson(absl::string_view body) {
-  nlohmann::json j = nlohmann::json::parse(std::string(body), nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) {
-    // Re-parse with exceptions only to get the position for the message.
-    try {
-      nlohmann::json ignored = nlohmann::json::parse(std::string(body));
-      (void)ignored;
-    } catch (const nlohmann::json::parse_error& e) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("the body is not valid JSON (at byte ", e.byte, ")"));
+namespace {
+
+// The byte offset where `body` first nests deeper than `max_depth`, if it does. Brackets inside
+// strings do not count; the scan does not validate anything else (the parser does).
+std::optional<size_t> FindTooDeep(absl::string_view body, int max_depth) {
+  int depth = 0;
+  bool in_string = false, escaped = false;
+  for (size_t i = 0; i < body.size(); ++i) {
+    const char c = body[i];
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > max_depth) return i;
+    } else if (c == ']' || c == '}') {
+      --depth;
     }
-    return absl::InvalidArgumentError("the body is not valid JSON");
   }
-  return j;
+  return std::nullopt;
+}
+
+}  // namespace
+
+absl::StatusOr<nlohmann::json> ParseJson(absl::string_view body, int max_depth) {
+  if (std::optional<size_t> at = FindTooDeep(body, max_depth)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the body nests arrays and objects deeper than ", max_depth, " levels (at byte ", *at, ")"));
+  }
+  nlohmann::json j = nlohmann::json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
+  if (!j.is_discarded()) return j;
+  // Re-parse with exceptions only to learn where and why for the message.
+  try {
+    nlohmann::json ignored = nlohmann::json::parse(body.begin(), body.end());
+    (void)ignored;
+  } catch (const nlohmann::json::parse_error& e) {
+    return absl::InvalidArgumentError(absl::StrCat("the body is not valid JSON (at byte ", e.byte, ")"));
+  } catch (const nlohmann::json::exception& e) {
+    // out_of_range 406: a number beyond a double's range. what() = "[json.exception...] text".
+    absl::string_view what = e.what();
+    if (size_t pos = what.find("] "); pos != absl::string_view::npos) what.remove_prefix(pos + 2);
+    return absl::InvalidArgumentError(absl::StrCat("the body is not valid JSON: ", what));
+  }
+  return absl::InvalidArgumentError("the body is not valid JSON");
 }
 
 std::string JoinPath(absl::string_view path, absl::string_view key) {

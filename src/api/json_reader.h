@@ -20,8 +20,15 @@
 
 namespace romana::api {
 
-// Parses `body` as JSON; InvalidArgument naming the byte offset when it is not valid JSON.
-absl::StatusOr<nlohmann::json> ParseJson(absl::string_view body);
+// How deep arrays and objects may nest in input we parse. Every document of the API nests far
+// less (a topology tree of 32 levels is about 70); deeper input is hostile, and a recursive
+// walk of it (dump(), a destructor, a validator) would overflow the stack.
+inline constexpr int kMaxJsonDepth = 100;
+
+// Parses `body` as JSON. InvalidArgument, naming the byte offset, when it is not valid JSON,
+// when it nests deeper than `max_depth` (checked before anything is built), or when a number
+// does not fit a double (1e999). Never throws.
+absl::StatusOr<nlohmann::json> ParseJson(absl::string_view body, int max_depth = kMaxJsonDepth);
 
 // Joins a path and a key: Join("", "a") = "a", Join("a", "b") = "a.b", Join("a", "[2]") = "a[2]".
 std::string JoinPath(absl::string_view path, absl::string_view key);
