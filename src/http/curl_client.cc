@@ -347,6 +347,11 @@ absl::StatusOr<Response> CurlClient::SendOnce(const Request& request, bool* deli
   long status = 0;
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
   response.status = static_cast<int>(status);
+  if (rc == CURLE_OK && !t.final_headers) {
+    // libcurl reports success when the peer closes in the middle of the headers.
+    return absl::UnavailableError(absl::StrCat(request.method, " ", request.url,
+                                               ": the connection closed before the end of the answer's headers"));
+  }
   if (rc == CURLE_OK || (rc == CURLE_WRITE_ERROR && t.stopped)) return response;
   return TransportError(rc, error_detail, request, t);
 }

@@ -109,6 +109,53 @@ TEST(CurlClientTest, ConnectionRefusedIsUnavailableWithTheCurlText) {
   EXPECT_EQ(client.Send({.url = "notascheme://x"}).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
+// A peer that answers with `reply` and closes (raw socket: no HTTP server would send this).
+class RawPeer {
+ public:
+  explicit RawPeer(std::string reply) : reply_(std::move(reply)) {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+    EXPECT_EQ(listen(fd_, 4), 0);
+    socklen_t len = sizeof(addr);
+    EXPECT_EQ(getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+    port_ = ntohs(addr.sin_port);
+    thread_ = std::thread([this] {
+      int c = accept(fd_, nullptr, nullptr);
+      if (c < 0) return;
+      char buf[4096];
+      (void)read(c, buf, sizeof(buf));
+      (void)write(c, reply_.data(), reply_.size());
+      close(c);
+    });
+  }
+  ~RawPeer() {
+    shutdown(fd_, SHUT_RDWR);
+    thread_.join();
+    close(fd_);
+  }
+  std::string Url() const { return absl::StrCat("http://127.0.0.1:", port_, "/"); }
+
+ private:
+  std::string reply_;
+  int fd_ = -1;
+  int port_ = 0;
+  std::thread thread_;
+};
+
+TEST(CurlClientTest, APeerThatClosesMidAnswerIsUnavailable) {
+  {
+    RawPeer peer("HTTP/1.1 200 OK\r\nContent-Type: application/x-ndjson\r\nTransfer-Enc");
+    EXPECT_EQ(CurlClient().Send({.url = peer.Url()}).status().code(), absl::StatusCode::kUnavailable);
+  }
+  {
+    RawPeer peer("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab");
+    EXPECT_EQ(CurlClient().Send({.url = peer.Url()}).status().code(), absl::StatusCode::kUnavailable);
+  }
+}
+
 TEST(CurlClientTest, ReusesOneConnectionForSequentialRequests) {
   TestServer s;
   std::mutex mu;
