@@ -13,6 +13,7 @@
 #include "aws/srcdst/controller.h"
 #include "base/clock.h"
 #include "base/process_main.h"
+#include "http/curl_client.h"
 #include "k8s/kube_client.h"
 #include "k8s/reflector.h"
 #include "spdlog/spdlog.h"
@@ -65,7 +66,6 @@ int Run(int argc, char** argv) {
   aws::Environment env = aws::ProcessEnvironment();
   // Kubernetes connection.
   k8s::KubeConfig kc;
-  std::string scratch = absl::StrCat("/tmp/romana-aws-", getpid());
   if (!server.empty()) {
     kc.server = server;
     kc.token_file = token_file;
@@ -73,8 +73,7 @@ int Run(int argc, char** argv) {
     if (kubeconfig.empty() && env.count("KUBECONFIG")) kubeconfig = env["KUBECONFIG"];
     absl::StatusOr<k8s::KubeConfig> loaded = absl::NotFoundError("");
     if (!kubeconfig.empty()) {
-      std::filesystem::create_directories(scratch);
-      loaded = k8s::LoadKubeconfig(kubeconfig, context, scratch);
+      loaded = k8s::LoadKubeconfig(kubeconfig, context);
     } else {
       loaded = k8s::LoadInClusterConfig(env);
     }
@@ -82,7 +81,7 @@ int Run(int argc, char** argv) {
     kc = *loaded;
   }
   base::SystemClock clock;
-  aws::CurlHttpClient aws_http;
+  http::CurlClient aws_http;
   if (region.empty()) {
     aws::ImdsOptions io;
     if (!imds_endpoint.empty()) io.endpoint = imds_endpoint;
@@ -100,7 +99,7 @@ int Run(int argc, char** argv) {
   SourceDestController controller(**ec2, clock, registry,
                                   ControllerOptions{.recheck_interval = std::chrono::milliseconds(
                                                         static_cast<long long>(recheck_interval * 1000))});
-  aws::CurlHttpClient kube_http(k8s::MakeHttpOptions(kc));
+  http::CurlClient kube_http(k8s::MakeHttpOptions(kc));
   k8s::KubeClient kube(kube_http, kc);
   k8s::Reflector reflector(kube, controller, k8s::ReflectorOptions{.path = "/api/v1/nodes"});
 

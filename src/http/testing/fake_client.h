@@ -1,56 +1,58 @@
-// fake_http_client.h: an in-memory HttpClient for unit tests. Answers come from a queue of
+// fake_client.h: an in-memory http::Client for unit tests. Answers come from a queue of
 // scripted responses (or a handler); every request is recorded. Thread-safe.
-#ifndef ROMANA_AWS_TESTING_FAKE_HTTP_CLIENT_H_
-#define ROMANA_AWS_TESTING_FAKE_HTTP_CLIENT_H_
+#ifndef ROMANA_HTTP_TESTING_FAKE_CLIENT_H_
+#define ROMANA_HTTP_TESTING_FAKE_CLIENT_H_
 
 #include <deque>
 #include <functional>
 #include <mutex>
 #include <vector>
 
-#include "aws/http_client.h"
+#include "http/client.h"
 
-namespace romana::aws::testing {
+namespace romana::http::testing {
 
-class FakeHttpClient final : public HttpClient {
+class FakeClient final : public Client {
  public:
-  using Handler = std::function<absl::StatusOr<HttpResponse>(const HttpRequest&)>;
+  using Handler = std::function<absl::StatusOr<Response>(const Request&)>;
 
   // Queues one answer. When the queue is empty the handler (if any) answers, else 599.
-  void Push(absl::StatusOr<HttpResponse> r) {
+  void Push(absl::StatusOr<Response> r) {
     std::lock_guard lock(mu_);
     queue_.push_back(std::move(r));
   }
-  void Push(int status, std::string body) { Push(HttpResponse{status, {}, std::move(body)}); }
+  void Push(int status, std::string body) { Push(Response{status, {}, std::move(body)}); }
   void SetHandler(Handler h) {
     std::lock_guard lock(mu_);
     handler_ = std::move(h);
   }
-  std::vector<HttpRequest> requests() const {
+  std::vector<Request> requests() const {
     std::lock_guard lock(mu_);
     return requests_;
   }
 
-  absl::StatusOr<HttpResponse> Send(const HttpRequest& request) override {
+  absl::StatusOr<Response> Send(const Request& request) override {
     std::lock_guard lock(mu_);
     requests_.push_back(request);
-    requests_.back().on_body_data = nullptr;
+    requests_.back().on_data = nullptr;
+    requests_.back().on_line = nullptr;
+    requests_.back().on_headers = nullptr;
     if (!queue_.empty()) {
-      absl::StatusOr<HttpResponse> r = std::move(queue_.front());
+      absl::StatusOr<Response> r = std::move(queue_.front());
       queue_.pop_front();
       return r;
     }
     if (handler_) return handler_(request);
-    return HttpResponse{599, {}, "FakeHttpClient: no scripted answer"};
+    return Response{599, {}, "FakeClient: no scripted answer"};
   }
 
  private:
   mutable std::mutex mu_;
-  std::deque<absl::StatusOr<HttpResponse>> queue_;
+  std::deque<absl::StatusOr<Response>> queue_;
   Handler handler_;
-  std::vector<HttpRequest> requests_;
+  std::vector<Request> requests_;
 };
 
-}  // namespace romana::aws::testing
+}  // namespace romana::http::testing
 
-#endif  // ROMANA_AWS_TESTING_FAKE_HTTP_CLIENT_H_
+#endif  // ROMANA_HTTP_TESTING_FAKE_CLIENT_H_
