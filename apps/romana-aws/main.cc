@@ -2,7 +2,6 @@
 // primary network interface, and keeps it off. Flags only; the work is in src/aws/srcdst.
 // Exit codes: 0 after SIGTERM/SIGINT, 1 when start-up fails, 2 for bad flags.
 #include <condition_variable>
-#include <filesystem>
 #include <thread>
 
 #include "CLI/CLI.hpp"
@@ -145,8 +144,6 @@ int Run(int argc, char** argv) {
   cv.notify_all();
   loop.join();
   watch.join();
-  std::error_code ec;
-  std::filesystem::remove_all(scratch, ec);
   return 0;
 }
 
