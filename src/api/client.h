@@ -46,8 +46,8 @@ struct ClientOptions {
   // verify at all.
   std::string ca_file;
   bool verify_tls = true;
-  // Per-request connect timeout, and how long an answer may go without a byte (not used for the
-  // body of a watch; see WatchOptions).
+  // Per-request connect timeout, and how long an answer may go without a byte (checked about
+  // once a second; not used for the body of a watch, see WatchOptions).
   std::chrono::milliseconds timeout{10000};
   // Retry Unavailable answers (and transport errors) until this much time has passed; 0 = no
   // retries. Backoff starts at 50 ms and doubles up to 1 s.
