@@ -3,6 +3,7 @@
 #include <fstream>
 
 #include "base/testing/test_env.h"
+#include "k8s/kube_client.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -71,6 +72,23 @@ clusters: [{name: c, cluster: {server: "https://h", certificate-authority-data: 
 )";
   EXPECT_THAT(std::string(LoadKubeconfig(dir.File("bad"), "").status().message()),
               ::testing::HasSubstr("certificate-authority-data is not base64"));
+}
+
+TEST(KubeConfigTest, HttpOptionsCarryTheTlsSettingsAndRetryReads) {
+  const KubeConfig c{.server = "https://10.0.0.1:6443",
+                     .ca_data = "CA PEM",
+                     .client_cert_file = "/c.pem",
+                     .client_key_data = "KEY PEM",
+                     .tls_server_name = "kubernetes.default"};
+  http::CurlClientOptions o = MakeHttpOptions(c);
+  EXPECT_TRUE(o.tls.verify);
+  EXPECT_EQ(o.tls.ca_pem, "CA PEM");
+  EXPECT_EQ(o.tls.ca_file, "");
+  EXPECT_EQ(o.tls.client_cert_file, "/c.pem");
+  EXPECT_EQ(o.tls.client_key_pem, "KEY PEM");
+  EXPECT_EQ(o.tls.server_name, "kubernetes.default");
+  EXPECT_GT(o.retry.max_attempts, 1);
+  EXPECT_FALSE(MakeHttpOptions({.server = "https://h", .insecure_skip_verify = true}).tls.verify);
 }
 
 }  // namespace
