@@ -403,6 +403,8 @@ absl::Status Client::Watch(const WatchOptions& options,
     absl::StatusOr<http::Response> res = http_->Send(req);
     if (stopped) return absl::OkStatus();
     if (!stream_end.ok()) return stream_end;
+    // A line beyond the bound would come again after a reconnect: end here.
+    if (res.status().code() == absl::StatusCode::kResourceExhausted) return TransportError(res.status());
     if (res.ok() && status != 200) {
       absl::Status s = StatusFromResponse(status, res->body);
       if (s.code() != absl::StatusCode::kUnavailable) return s;

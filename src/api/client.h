@@ -167,7 +167,8 @@ class Client {
   //   the handler's error when it returned one (the stream stops);
   //   OutOfRange (IsCompacted) with DetailOf(s, "compact_revision") when the revision was
   //     compacted (before or during the stream): re-list, then watch from list revision + 1;
-  //   InvalidArgument/Unauthenticated for a bad request; Unavailable after give_up_after.
+  //   InvalidArgument/Unauthenticated for a bad request; Unavailable after give_up_after;
+  //   ResourceExhausted when one event line is longer than 16 MiB.
   absl::Status Watch(const WatchOptions& options,
                      const std::function<absl::Status(const WatchEvent&)>& on_event);
 
