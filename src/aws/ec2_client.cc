@@ -90,11 +90,11 @@ absl::StatusOr<std::string> Ec2QueryClient::CallOnce(const std::string& action, 
   absl::StatusOr<Credentials> creds = credentials_.GetCredentials();
   if (!creds.ok()) return creds.status();
   http::Request req{.method = "POST",
-                  .url = options_.endpoint,
-                  .headers = {{"Host", host_},
-                              {"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}},
-                  .body = body,
-                  .timeout = options_.timeout};
+                    .url = options_.endpoint,
+                    .headers = {{"Host", host_},
+                                {"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}},
+                    .body = body,
+                    .timeout = options_.timeout};
   SigningRequest to_sign{.method = "POST", .path = path_, .headers = req.headers, .body = body};
   absl::StatusOr<SigningResult> signed_req = SignRequest(
       to_sign, *creds, SigningParams{.region = options_.region, .service = "ec2", .time = clock_.WallNow()});

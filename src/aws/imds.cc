@@ -13,11 +13,11 @@ absl::StatusOr<std::string> ImdsClient::Token(bool force_refresh) {
   std::lock_guard lock(mu_);
   if (!force_refresh && !token_.empty() && clock_.Now() < token_expiry_) return token_;
   http::Request req{.method = "PUT",
-                  .url = options_.endpoint + "/latest/api/token",
-                  .headers = {{"X-aws-ec2-metadata-token-ttl-seconds",
-                               absl::StrCat(options_.token_ttl.count())}},
-                  .timeout = options_.timeout,
-                  .connect_timeout = options_.timeout};
+                    .url = options_.endpoint + "/latest/api/token",
+                    .headers = {{"X-aws-ec2-metadata-token-ttl-seconds",
+                                 absl::StrCat(options_.token_ttl.count())}},
+                    .timeout = options_.timeout,
+                    .connect_timeout = options_.timeout};
   absl::Status last;
   for (int i = 0; i < std::max(1, options_.attempts); ++i) {
     absl::StatusOr<http::Response> resp = http_.Send(req);
@@ -48,10 +48,10 @@ absl::StatusOr<std::string> ImdsClient::GetMetadata(const std::string& path) {
     absl::StatusOr<std::string> token = Token(refreshed);
     if (!token.ok()) return token.status();
     http::Request req{.method = "GET",
-                    .url = absl::StrCat(options_.endpoint, "/latest/meta-data/", path),
-                    .headers = {{"X-aws-ec2-metadata-token", *token}},
-                    .timeout = options_.timeout,
-                    .connect_timeout = options_.timeout};
+                      .url = absl::StrCat(options_.endpoint, "/latest/meta-data/", path),
+                      .headers = {{"X-aws-ec2-metadata-token", *token}},
+                      .timeout = options_.timeout,
+                      .connect_timeout = options_.timeout};
     absl::StatusOr<http::Response> resp = http_.Send(req);
     if (!resp.ok()) {
       last = resp.status();

@@ -138,8 +138,8 @@ absl::StatusOr<Credentials> CreateIamUserWithPolicy(const std::string& endpoint,
     const std::string body = FormEncode(all);
     const std::string host = endpoint.substr(endpoint.find("://") + 3);
     http::Request req{.method = "POST", .url = endpoint,
-                    .headers = {{"Host", host}, {"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}},
-                    .body = body};
+                      .headers = {{"Host", host}, {"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}},
+                      .body = body};
     absl::StatusOr<SigningResult> s = SignRequest({.method = "POST", .path = "/", .headers = req.headers, .body = body},
                                                   *admin.GetCredentials(),
                                                   {.region = "us-east-1", .service = "iam", .time = clock.WallNow()});
