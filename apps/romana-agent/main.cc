@@ -13,8 +13,6 @@
 #include <iostream>
 #include <thread>
 
-#include "httplib.h"  // before api/client.h (see src/agent/agent.cc)
-// clang-format off
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_split.h"
 #include "agent/agent.h"
@@ -29,7 +27,6 @@
 #include "netlink/libnl_netlink.h"
 #include "spdlog/spdlog.h"
 #include "status_server/status_server.h"
-// clang-format on
 
 namespace {
 

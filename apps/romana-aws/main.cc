@@ -2,7 +2,6 @@
 // primary network interface, and keeps it off. Flags only; the work is in src/aws/srcdst.
 // Exit codes: 0 after SIGTERM/SIGINT, 1 when start-up fails, 2 for bad flags.
 #include <condition_variable>
-#include <filesystem>
 #include <thread>
 
 #include "CLI/CLI.hpp"
@@ -13,6 +12,7 @@
 #include "aws/srcdst/controller.h"
 #include "base/clock.h"
 #include "base/process_main.h"
+#include "http/curl_client.h"
 #include "k8s/kube_client.h"
 #include "k8s/reflector.h"
 #include "spdlog/spdlog.h"
@@ -65,7 +65,6 @@ int Run(int argc, char** argv) {
   aws::Environment env = aws::ProcessEnvironment();
   // Kubernetes connection.
   k8s::KubeConfig kc;
-  std::string scratch = absl::StrCat("/tmp/romana-aws-", getpid());
   if (!server.empty()) {
     kc.server = server;
     kc.token_file = token_file;
@@ -73,8 +72,7 @@ int Run(int argc, char** argv) {
     if (kubeconfig.empty() && env.count("KUBECONFIG")) kubeconfig = env["KUBECONFIG"];
     absl::StatusOr<k8s::KubeConfig> loaded = absl::NotFoundError("");
     if (!kubeconfig.empty()) {
-      std::filesystem::create_directories(scratch);
-      loaded = k8s::LoadKubeconfig(kubeconfig, context, scratch);
+      loaded = k8s::LoadKubeconfig(kubeconfig, context);
     } else {
       loaded = k8s::LoadInClusterConfig(env);
     }
@@ -82,7 +80,7 @@ int Run(int argc, char** argv) {
     kc = *loaded;
   }
   base::SystemClock clock;
-  aws::CurlHttpClient aws_http;
+  http::CurlClient aws_http;
   if (region.empty()) {
     aws::ImdsOptions io;
     if (!imds_endpoint.empty()) io.endpoint = imds_endpoint;
@@ -100,7 +98,7 @@ int Run(int argc, char** argv) {
   SourceDestController controller(**ec2, clock, registry,
                                   ControllerOptions{.recheck_interval = std::chrono::milliseconds(
                                                         static_cast<long long>(recheck_interval * 1000))});
-  aws::CurlHttpClient kube_http(k8s::MakeHttpOptions(kc));
+  http::CurlClient kube_http(k8s::MakeHttpOptions(kc));
   k8s::KubeClient kube(kube_http, kc);
   k8s::Reflector reflector(kube, controller, k8s::ReflectorOptions{.path = "/api/v1/nodes"});
 
@@ -146,8 +144,6 @@ int Run(int argc, char** argv) {
   cv.notify_all();
   loop.join();
   watch.join();
-  std::error_code ec;
-  std::filesystem::remove_all(scratch, ec);
   return 0;
 }
 

@@ -8,8 +8,6 @@
 //
 // Exit codes: 0 ok; 1 bad flags or the lab could not be built (everything it made is removed);
 // 3 the lab was built but the connectivity matrix has failures (removed unless --keep-on-failure).
-#include "httplib.h"  // before api/client.h (its inline members need httplib::Client complete)
-// clang-format off
 #include <signal.h>
 #include <unistd.h>
 
@@ -27,7 +25,6 @@
 #include "lab/probe.h"
 #include "lab/report.h"
 #include "lab/router.h"
-// clang-format on
 
 using namespace romana;
 

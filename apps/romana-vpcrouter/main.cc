@@ -25,6 +25,7 @@
 #include "aws/vpcrouter/store_spec_source.h"
 #include "base/clock.h"
 #include "base/process_main.h"
+#include "http/curl_client.h"
 #include "net/ipv4.h"
 #include "spdlog/spdlog.h"
 #include "store/etcd_store.h"
@@ -190,7 +191,7 @@ int Run(int argc, char** argv) {
   if (f.mode.empty() && !f.file.empty()) f.mode = "configfile";
   if (f.mode == "vpcrouter_romana_plugin.romana") f.mode = "etcd";
   base::SystemClock clock;
-  aws::CurlHttpClient http;
+  http::CurlClient http;
   std::unique_ptr<RouteSpecSource> source;
   if (f.mode == "configfile") {
     if (f.file.empty()) return Fail(2, "--mode configfile needs -f/--route_spec FILE");

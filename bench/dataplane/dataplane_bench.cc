@@ -11,8 +11,6 @@
 // routes: 3 racks x 20 nodes registered with a real romanad, 4 pods per node in two namespaces;
 //   routes each node's agent computes (the agents' own ComputeRoutes) and routes the router
 //   needs (one per prefix group) vs one route per node.
-#include "httplib.h"  // before api/client.h (its inline members need httplib::Client complete)
-// clang-format off
 #include <unistd.h>
 
 #include <algorithm>
@@ -29,7 +27,6 @@
 #include "lab/plan.h"
 #include "lab/report.h"
 #include "nlohmann/json.hpp"
-// clang-format on
 
 namespace {
 

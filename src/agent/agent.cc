@@ -1,9 +1,4 @@
-// httplib.h first: api/client.h holds unique_ptr<httplib::Client> members whose inline
-// constructor needs the complete type (reported to the api owner).
-#include "httplib.h"
-// clang-format off
 #include "agent/agent.h"
-// clang-format on
 
 #include <algorithm>
 #include <thread>

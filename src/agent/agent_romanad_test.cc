@@ -2,10 +2,7 @@
 // loopback), with the kernel replaced by the in-memory programmer and nft runner: proves that it
 // follows the watch stream (adds and removals), resumes after romanad restarts, registers its
 // node, and refuses a service range that overlaps a network.
-#include "httplib.h"  // before api/client.h (its inline members need httplib::Client complete)
-// clang-format off
 #include "agent/agent.h"
-// clang-format on
 
 #include <mutex>
 #include <thread>

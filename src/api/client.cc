@@ -1,7 +1,5 @@
 #include "api/client.h"
 
-#include <httplib.h>
-
 #include <set>
 #include <thread>
 
@@ -10,17 +8,18 @@
 #include "absl/strings/str_join.h"
 #include "api/field_error.h"
 #include "api/json_reader.h"
+#include "http/curl_client.h"
+#include "http/url.h"
 
 namespace romana::api {
 namespace {
 
-constexpr char kJson[] = "application/json";
+using http::PercentEncode;
+using http::QueryString;
 
-absl::Status TransportError(const std::string& server, httplib::Error e) {
-  return WithErrorCode(absl::UnavailableError(absl::StrCat("cannot reach romanad at ", server, ": ",
-                                                           httplib::to_string(e))),
-                       "transport");
-}
+constexpr char kJson[] = "application/json";
+// Bound on the body of a non-2xx answer to a watch (an error document).
+constexpr size_t kMaxWatchErrorBody = size_t{1} << 20;
 
 template <typename T>
 absl::StatusOr<List<T>> ParseList(const nlohmann::json& j, const std::string& plural,
@@ -42,30 +41,18 @@ absl::StatusOr<policy::Policy> ParsePolicyLenient(const nlohmann::json& j) { ret
 absl::StatusOr<Namespace> ParseNamespaceLenient(const nlohmann::json& j) { return ParseNamespace(j); }
 absl::StatusOr<Endpoint> ParseEndpointLenient(const nlohmann::json& j) { return ParseEndpoint(j); }
 
-std::string Query(const std::vector<std::pair<std::string, std::string>>& params) {
-  std::vector<std::string> parts;
-  for (const auto& [k, v] : params) {
-    if (!v.empty()) parts.push_back(absl::StrCat(k, "=", UrlEncode(v)));
+// "http(s)://host[:port]" with a non-empty host and nothing after it.
+bool IsServerUrl(const std::string& s) {
+  const size_t host = s.find("://") + 3;
+  if (host >= s.size()) return false;
+  for (size_t i = host; i < s.size(); ++i) {
+    const char c = s[i];
+    if (c == '/' || c == '?' || c == '#' || c == '@' || c <= ' ') return false;
   }
-  return parts.empty() ? "" : absl::StrCat("?", absl::StrJoin(parts, "&"));
+  return s[host] != ':';
 }
 
 }  // namespace
-
-std::string UrlEncode(const std::string& s) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  return out;
-}
 
 bool IsCompacted(const absl::Status& status) {
   return status.code() == absl::StatusCode::kOutOfRange;
@@ -84,68 +71,41 @@ absl::StatusOr<std::unique_ptr<Client>> Client::Create(ClientOptions options) {
     return FieldError("server", absl::StrCat("\"", s, "\" must start with http:// or https://"));
   }
   while (!options.server.empty() && options.server.back() == '/') options.server.pop_back();
-  std::unique_ptr<Client> c(new Client(std::move(options)));
-  if (!c->NewHttpClient()->is_valid()) {
-    return FieldError("server", absl::StrCat("\"", c->options_.server, "\" is not a valid URL"));
+  if (!IsServerUrl(options.server)) {
+    return FieldError("server", absl::StrCat("\"", options.server, "\" is not a valid URL"));
   }
-  return c;
+  auto http = std::make_unique<http::CurlClient>(http::CurlClientOptions{
+      .tls = {.verify = options.verify_tls, .ca_file = options.ca_file}});
+  return std::unique_ptr<Client>(new Client(std::move(options), std::move(http)));
 }
 
-Client::Client(ClientOptions options) : options_(std::move(options)) {}
+Client::Client(ClientOptions options, std::unique_ptr<http::Client> http)
+    : options_(std::move(options)), http_(std::move(http)) {}
 Client::~Client() = default;
 
-std::unique_ptr<httplib::Client> Client::NewHttpClient() const {
-  auto c = std::make_unique<httplib::Client>(options_.server);
-  const auto secs = std::chrono::duration_cast<std::chrono::microseconds>(options_.timeout);
-  c->set_connection_timeout(secs);
-  c->set_read_timeout(secs);
-  c->set_write_timeout(secs);
-  c->set_keep_alive(true);
-  c->set_tcp_nodelay(true);  // headers and body go out in separate writes: no Nagle delay
-  if (!options_.token.empty()) c->set_bearer_token_auth(options_.token);
-#ifdef CPPHTTPLIB_OPENSSL_SUPPORT
-  if (!options_.ca_file.empty()) c->set_ca_cert_path(options_.ca_file);
-  c->enable_server_certificate_verification(options_.verify_tls);
-#endif
-  return c;
-}
-
-std::unique_ptr<httplib::Client> Client::Acquire() {
-  {
-    std::lock_guard lock(mu_);
-    if (!idle_.empty()) {
-      std::unique_ptr<httplib::Client> c = std::move(idle_.back());
-      idle_.pop_back();
-      return c;
-    }
-  }
-  return NewHttpClient();
-}
-
-void Client::Release(std::unique_ptr<httplib::Client> c) {
-  std::lock_guard lock(mu_);
-  if (idle_.size() < 16) idle_.push_back(std::move(c));
+absl::Status Client::TransportError(const absl::Status& status) const {
+  const std::string text = absl::StrCat("cannot reach romanad at ", options_.server, ": ", status.message());
+  if (status.code() != absl::StatusCode::kUnavailable) return absl::Status(status.code(), text);
+  return WithErrorCode(absl::UnavailableError(text), "transport");
 }
 
 absl::StatusOr<RawResponse> Client::Do(const std::string& method, const std::string& path,
                                        const std::string& body) {
-  std::unique_ptr<httplib::Client> c = Acquire();
-  httplib::Result res(nullptr, httplib::Error::Unknown);
-  if (method == "GET") {
-    res = c->Get(path);
-  } else if (method == "POST") {
-    res = c->Post(path, body, kJson);
-  } else if (method == "PUT") {
-    res = c->Put(path, body, kJson);
-  } else if (method == "DELETE") {
-    res = body.empty() ? c->Delete(path) : c->Delete(path, body, kJson);
-  } else {
+  if (method != "GET" && method != "POST" && method != "PUT" && method != "DELETE") {
     return absl::InvalidArgumentError(absl::StrCat("unsupported method ", method));
   }
-  if (!res) return TransportError(options_.server, res.error());
-  RawResponse out{res->status, res->body};
-  Release(std::move(c));
-  return out;
+  http::Request req{.method = method,
+                    .url = options_.server + path,
+                    .body = body,
+                    .timeout = std::chrono::milliseconds(0),
+                    .connect_timeout = options_.timeout,
+                    .idle_timeout = options_.timeout,
+                    .idempotent = false};  // Call() retries by its own rules
+  if (!options_.token.empty()) req.headers.emplace_back("Authorization", "Bearer " + options_.token);
+  if (method == "POST" || method == "PUT" || !body.empty()) req.headers.emplace_back("Content-Type", kJson);
+  absl::StatusOr<http::Response> res = http_->Send(req);
+  if (!res.ok()) return TransportError(res.status());
+  return RawResponse{res->status, std::move(res->body)};
 }
 
 absl::Status Client::StatusFromResponse(int http_status, const std::string& body) {
@@ -234,7 +194,7 @@ absl::StatusOr<List<Network>> Client::ListNetworks() {
   return ParseList<Network>(*j, "networks", &ParseNetwork);
 }
 absl::StatusOr<Network> Client::GetNetwork(const std::string& name) {
-  absl::StatusOr<nlohmann::json> j = Call("GET", "/networks/" + UrlEncode(name));
+  absl::StatusOr<nlohmann::json> j = Call("GET", "/networks/" + PercentEncode(name));
   if (!j.ok()) return j.status();
   return ParseNetwork(*j);
 }
@@ -250,7 +210,7 @@ absl::StatusOr<List<Host>> Client::ListHosts() {
   return ParseList<Host>(*j, "hosts", &ParseHost);
 }
 absl::StatusOr<Host> Client::GetHost(const std::string& name) {
-  absl::StatusOr<nlohmann::json> j = Call("GET", "/hosts/" + UrlEncode(name));
+  absl::StatusOr<nlohmann::json> j = Call("GET", "/hosts/" + PercentEncode(name));
   if (!j.ok()) return j.status();
   return ParseHost(*j);
 }
@@ -262,17 +222,17 @@ absl::StatusOr<Host> Client::AddHost(const HostRequest& host) {
 absl::StatusOr<Host> Client::RelabelHost(const std::string& name, const Labels& labels) {
   nlohmann::json body = {{"labels", nlohmann::json::object()}};
   for (const auto& [k, v] : labels) body["labels"][k] = v;
-  absl::StatusOr<nlohmann::json> j = Call("PUT", "/hosts/" + UrlEncode(name) + "/labels", body.dump());
+  absl::StatusOr<nlohmann::json> j = Call("PUT", "/hosts/" + PercentEncode(name) + "/labels", body.dump());
   if (!j.ok()) return j.status();
   return ParseHost(*j);
 }
 absl::Status Client::RemoveHost(const std::string& name) {
-  return Call("DELETE", "/hosts/" + UrlEncode(name)).status();
+  return Call("DELETE", "/hosts/" + PercentEncode(name)).status();
 }
 
 absl::StatusOr<List<Block>> Client::ListBlocks(const BlockFilter& filter) {
   absl::StatusOr<nlohmann::json> j =
-      Call("GET", "/blocks" + Query({{"network", filter.network}, {"host", filter.host}}));
+      Call("GET", "/blocks" + QueryString({{"network", filter.network}, {"host", filter.host}}));
   if (!j.ok()) return j.status();
   return ParseList<Block>(*j, "blocks", &ParseBlock);
 }
@@ -286,27 +246,27 @@ absl::StatusOr<Allocation> Client::AllocateAddress(const AddressRequest& request
   return Allocation{*std::move(a), status == 201};
 }
 absl::StatusOr<Address> Client::GetAddress(const std::string& name) {
-  absl::StatusOr<nlohmann::json> j = Call("GET", "/address" + Query({{"name", name}}));
+  absl::StatusOr<nlohmann::json> j = Call("GET", "/address" + QueryString({{"name", name}}));
   if (!j.ok()) return j.status();
   return ParseAddress(*j);
 }
 absl::StatusOr<Address> Client::GetAddressByIp(const std::string& ip) {
-  absl::StatusOr<nlohmann::json> j = Call("GET", "/address" + Query({{"ip", ip}}));
+  absl::StatusOr<nlohmann::json> j = Call("GET", "/address" + QueryString({{"ip", ip}}));
   if (!j.ok()) return j.status();
   return ParseAddress(*j);
 }
 absl::StatusOr<Address> Client::ReleaseAddress(const std::string& name) {
-  absl::StatusOr<nlohmann::json> j = Call("DELETE", "/address" + Query({{"name", name}}));
+  absl::StatusOr<nlohmann::json> j = Call("DELETE", "/address" + QueryString({{"name", name}}));
   if (!j.ok()) return j.status();
   return ParseAddress(*j);
 }
 absl::StatusOr<Address> Client::ReleaseAddressByIp(const std::string& ip) {
-  absl::StatusOr<nlohmann::json> j = Call("DELETE", "/address" + Query({{"ip", ip}}));
+  absl::StatusOr<nlohmann::json> j = Call("DELETE", "/address" + QueryString({{"ip", ip}}));
   if (!j.ok()) return j.status();
   return ParseAddress(*j);
 }
 absl::StatusOr<List<Address>> Client::ListAddresses(const std::string& host) {
-  absl::StatusOr<nlohmann::json> j = Call("GET", "/addresses" + Query({{"host", host}}));
+  absl::StatusOr<nlohmann::json> j = Call("GET", "/addresses" + QueryString({{"host", host}}));
   if (!j.ok()) return j.status();
   return ParseList<Address>(*j, "addresses", &ParseAddress);
 }
@@ -317,7 +277,7 @@ absl::StatusOr<List<policy::Policy>> Client::ListPolicies() {
   return ParseList<policy::Policy>(*j, "policies", &ParsePolicyLenient);
 }
 absl::StatusOr<policy::Policy> Client::GetPolicy(const std::string& id) {
-  absl::StatusOr<nlohmann::json> j = Call("GET", "/policies/" + UrlEncode(id));
+  absl::StatusOr<nlohmann::json> j = Call("GET", "/policies/" + PercentEncode(id));
   if (!j.ok()) return j.status();
   return policy::Parse(*j);
 }
@@ -328,7 +288,7 @@ absl::StatusOr<bool> Client::PutPolicy(const policy::Policy& p) {
   return status == 201;
 }
 absl::Status Client::DeletePolicy(const std::string& id) {
-  return Call("DELETE", "/policies/" + UrlEncode(id)).status();
+  return Call("DELETE", "/policies/" + PercentEncode(id)).status();
 }
 
 absl::StatusOr<List<Namespace>> Client::ListNamespaces() {
@@ -337,23 +297,23 @@ absl::StatusOr<List<Namespace>> Client::ListNamespaces() {
   return ParseList<Namespace>(*j, "namespaces", &ParseNamespaceLenient);
 }
 absl::Status Client::PutNamespace(const Namespace& ns) {
-  return Call("PUT", "/namespaces/" + UrlEncode(ns.name), ToJson(ns).dump()).status();
+  return Call("PUT", "/namespaces/" + PercentEncode(ns.name), ToJson(ns).dump()).status();
 }
 absl::Status Client::DeleteNamespace(const std::string& name) {
-  return Call("DELETE", "/namespaces/" + UrlEncode(name)).status();
+  return Call("DELETE", "/namespaces/" + PercentEncode(name)).status();
 }
 absl::StatusOr<List<Endpoint>> Client::ListEndpoints(const EndpointFilter& filter) {
   absl::StatusOr<nlohmann::json> j =
-      Call("GET", "/endpoints" + Query({{"node", filter.node}, {"namespace", filter.namespace_name}}));
+      Call("GET", "/endpoints" + QueryString({{"node", filter.node}, {"namespace", filter.namespace_name}}));
   if (!j.ok()) return j.status();
   return ParseList<Endpoint>(*j, "endpoints", &ParseEndpointLenient);
 }
 absl::Status Client::PutEndpoint(const Endpoint& e) {
-  return Call("PUT", "/endpoints/" + UrlEncode(e.namespace_name) + "/" + UrlEncode(e.name), ToJson(e).dump())
+  return Call("PUT", "/endpoints/" + PercentEncode(e.namespace_name) + "/" + PercentEncode(e.name), ToJson(e).dump())
       .status();
 }
 absl::Status Client::DeleteEndpoint(const std::string& namespace_name, const std::string& name) {
-  return Call("DELETE", "/endpoints/" + UrlEncode(namespace_name) + "/" + UrlEncode(name)).status();
+  return Call("DELETE", "/endpoints/" + PercentEncode(namespace_name) + "/" + PercentEncode(name)).status();
 }
 
 absl::Status Client::Watch(const WatchOptions& options,
@@ -369,18 +329,13 @@ absl::Status Client::Watch(const WatchOptions& options,
   auto last_connected = std::chrono::steady_clock::now();
   auto should_stop = [&] { return options.stop && options.stop(); };
   while (!should_stop()) {
-    std::unique_ptr<httplib::Client> c = NewHttpClient();
-    c->set_read_timeout(std::chrono::duration_cast<std::chrono::microseconds>(options.idle_timeout));
-    c->set_keep_alive(false);
     std::string path = absl::StrCat("/watch?revision=", next, "&bookmark_ms=", options.bookmark_interval.count());
-    if (!options.kinds.empty()) absl::StrAppend(&path, "&kinds=", UrlEncode(absl::StrJoin(options.kinds, ",")));
+    if (!options.kinds.empty()) absl::StrAppend(&path, "&kinds=", PercentEncode(absl::StrJoin(options.kinds, ",")));
 
     int status = 0;
-    std::string error_body;  // body of a non-200 answer
-    std::string pending;     // incomplete NDJSON line
     absl::Status stream_end;  // set when the stream must end Watch()
     bool stopped = false;
-    auto handle_line = [&](const std::string& line) -> bool {
+    auto handle_line = [&](absl::string_view line) -> bool {
       if (line.empty()) return true;
       absl::StatusOr<nlohmann::json> j = ParseJson(line);
       if (!j.ok()) {
@@ -432,30 +387,26 @@ absl::Status Client::Watch(const WatchOptions& options,
       seen_at_next.insert(ev->key);
       return true;
     };
-    httplib::Result res = c->Get(
-        path, httplib::Headers{},
-        [&](const httplib::Response& r) {
-          status = r.status;
-          last_connected = std::chrono::steady_clock::now();
-          return true;
-        },
-        [&](const char* data, size_t len) {
-          if (status != 200) {
-            error_body.append(data, len);
-            return error_body.size() < (1 << 20);
-          }
-          pending.append(data, len);
-          size_t start = 0;
-          for (size_t nl; (nl = pending.find('\n', start)) != std::string::npos; start = nl + 1) {
-            if (!handle_line(pending.substr(start, nl - start))) return false;
-          }
-          pending.erase(0, start);
-          return true;
-        });
+    http::Request req{.url = options_.server + path,
+                      .timeout = std::chrono::milliseconds(0),
+                      .connect_timeout = options_.timeout,
+                      .idle_timeout = options.idle_timeout,
+                      .on_line = handle_line,
+                      .max_body_bytes = kMaxWatchErrorBody,
+                      .on_headers =
+                          [&](int s, const http::Headers&) {
+                            status = s;
+                            last_connected = std::chrono::steady_clock::now();
+                          },
+                      .idempotent = false};  // reconnects follow the resume logic below
+    if (!options_.token.empty()) req.headers.emplace_back("Authorization", "Bearer " + options_.token);
+    absl::StatusOr<http::Response> res = http_->Send(req);
     if (stopped) return absl::OkStatus();
     if (!stream_end.ok()) return stream_end;
-    if (res && status != 200) {
-      absl::Status s = StatusFromResponse(status, error_body);
+    // A line beyond the bound would come again after a reconnect: end here.
+    if (res.status().code() == absl::StatusCode::kResourceExhausted) return TransportError(res.status());
+    if (res.ok() && status != 200) {
+      absl::Status s = StatusFromResponse(status, res->body);
       if (s.code() != absl::StatusCode::kUnavailable) return s;
     }
     if (options.give_up_after.count() > 0 &&

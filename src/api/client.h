@@ -13,15 +13,17 @@
 // itself (with backoff) for every call. Every mutating call is idempotent on the server side
 // (allocation is keyed by address name), so retries are safe.
 //
-// Thread-safety: a Client is safe for concurrent use from many threads; it keeps a small pool
-// of keep-alive connections. Watch() blocks its calling thread.
+// Transport: the project's HTTP client (http::CurlClient), which keeps a small pool of
+// keep-alive connections.
+//
+// Thread-safety: a Client is safe for concurrent use from many threads. Watch() blocks its
+// calling thread.
 #ifndef ROMANA_API_CLIENT_H_
 #define ROMANA_API_CLIENT_H_
 
 #include <chrono>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,12 +31,9 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "api/types.h"
+#include "http/client.h"
 #include "nlohmann/json.hpp"
 #include "policy/policy.h"
-
-namespace httplib {
-class Client;
-}
 
 namespace romana::api {
 
@@ -47,7 +46,8 @@ struct ClientOptions {
   // verify at all.
   std::string ca_file;
   bool verify_tls = true;
-  // Per-request connect+read timeout (not used for the body of a watch; see WatchOptions).
+  // Per-request connect timeout, and how long an answer may go without a byte (checked about
+  // once a second; not used for the body of a watch, see WatchOptions).
   std::chrono::milliseconds timeout{10000};
   // Retry Unavailable answers (and transport errors) until this much time has passed; 0 = no
   // retries. Backoff starts at 50 ms and doubles up to 1 s.
@@ -167,7 +167,8 @@ class Client {
   //   the handler's error when it returned one (the stream stops);
   //   OutOfRange (IsCompacted) with DetailOf(s, "compact_revision") when the revision was
   //     compacted (before or during the stream): re-list, then watch from list revision + 1;
-  //   InvalidArgument/Unauthenticated for a bad request; Unavailable after give_up_after.
+  //   InvalidArgument/Unauthenticated for a bad request; Unavailable after give_up_after;
+  //   ResourceExhausted when one event line is longer than 16 MiB.
   absl::Status Watch(const WatchOptions& options,
                      const std::function<absl::Status(const WatchEvent&)>& on_event);
 
@@ -180,26 +181,20 @@ class Client {
   static absl::Status StatusFromResponse(int http_status, const std::string& body);
 
  private:
-  explicit Client(ClientOptions options);
-  std::unique_ptr<httplib::Client> Acquire();
-  void Release(std::unique_ptr<httplib::Client> c);
-  std::unique_ptr<httplib::Client> NewHttpClient() const;
+  Client(ClientOptions options, std::unique_ptr<http::Client> http);
+  absl::Status TransportError(const absl::Status& status) const;
   // Do() plus StatusFromResponse() plus retries; returns the parsed JSON body of a 2xx answer.
   absl::StatusOr<nlohmann::json> Call(const std::string& method, const std::string& path,
                                       const std::string& body = "", int* http_status = nullptr);
 
-  ClientOptions options_;
-  std::mutex mu_;
-  std::vector<std::unique_ptr<httplib::Client>> idle_;  // guarded by mu_
+  const ClientOptions options_;
+  const std::unique_ptr<http::Client> http_;
 };
 
 // True for the status Watch() returns when its revision was compacted.
 bool IsCompacted(const absl::Status& status);
 // The compact revision carried by such a status (0 if unknown).
 Revision CompactRevisionOf(const absl::Status& status);
-
-// Percent-encodes a path segment or query value.
-std::string UrlEncode(const std::string& s);
 
 }  // namespace romana::api
 

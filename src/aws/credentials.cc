@@ -118,7 +118,7 @@ absl::StatusOr<Credentials> ProfileCredentialsProvider::GetCredentials() {
                                           "' in ", credentials_file_, " or ", config_file_));
 }
 
-InstanceRoleCredentialsProvider::InstanceRoleCredentialsProvider(HttpClient& http,
+InstanceRoleCredentialsProvider::InstanceRoleCredentialsProvider(http::Client& http,
                                                                  const base::Clock& clock,
                                                                  ImdsOptions options,
                                                                  std::chrono::seconds refresh_before)
@@ -183,7 +183,7 @@ absl::StatusOr<Credentials> ChainCredentialsProvider::GetCredentials() {
 }
 
 std::unique_ptr<CredentialsProvider> DefaultCredentialsChain(const DefaultChainOptions& options,
-                                                            HttpClient& http,
+                                                            http::Client& http,
                                                             const base::Clock& clock) {
   std::vector<std::unique_ptr<CredentialsProvider>> chain;
   chain.push_back(std::make_unique<EnvironmentCredentialsProvider>(options.env));

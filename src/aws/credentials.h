@@ -17,7 +17,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
-#include "aws/http_client.h"
+#include "http/client.h"
 #include "aws/imds.h"
 #include "aws/sigv4.h"
 #include "base/clock.h"
@@ -84,7 +84,7 @@ std::map<std::string, std::map<std::string, std::string>> ParseIni(const std::st
 class InstanceRoleCredentialsProvider final : public CredentialsProvider {
  public:
   // `http` and `clock` must outlive this object.
-  InstanceRoleCredentialsProvider(HttpClient& http, const base::Clock& clock, ImdsOptions options,
+  InstanceRoleCredentialsProvider(http::Client& http, const base::Clock& clock, ImdsOptions options,
                                   std::chrono::seconds refresh_before = std::chrono::minutes(5));
   absl::StatusOr<Credentials> GetCredentials() override;
 
@@ -118,7 +118,7 @@ struct DefaultChainOptions {
 // env -> shared files (AWS_SHARED_CREDENTIALS_FILE / AWS_CONFIG_FILE or ~/.aws/...) -> IMDS.
 // `http` and `clock` must outlive the result.
 std::unique_ptr<CredentialsProvider> DefaultCredentialsChain(const DefaultChainOptions& options,
-                                                            HttpClient& http,
+                                                            http::Client& http,
                                                             const base::Clock& clock);
 
 }  // namespace romana::aws

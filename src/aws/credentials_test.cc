@@ -11,6 +11,7 @@
 #include "absl/time/time.h"
 #include "base/testing/test_env.h"
 #include "gtest/gtest.h"
+#include "http/curl_client.h"
 
 namespace romana::aws {
 namespace {
@@ -128,7 +129,7 @@ class FakeImds {
 TEST(InstanceRoleCredentialsTest, FetchesWithTokenCachesAndRefreshesBeforeExpiry) {
   base::FakeClock clock;
   FakeImds imds(clock);
-  CurlHttpClient http;
+  http::CurlClient http;
   InstanceRoleCredentialsProvider p(http, clock, ImdsOptions{.endpoint = imds.endpoint()},
                                     std::chrono::minutes(5));
   auto c1 = p.GetCredentials();
@@ -155,7 +156,7 @@ TEST(InstanceRoleCredentialsTest, FetchesWithTokenCachesAndRefreshesBeforeExpiry
 TEST(ImdsClientTest, RegionVpcAndTokenRenewalOn401) {
   base::FakeClock clock;
   FakeImds imds(clock);
-  CurlHttpClient http;
+  http::CurlClient http;
   ImdsClient client(http, clock, ImdsOptions{.endpoint = imds.endpoint()});
   auto region = client.Region();
   ASSERT_TRUE(region.ok()) << region.status();
@@ -173,7 +174,7 @@ TEST(ImdsClientTest, RegionVpcAndTokenRenewalOn401) {
 TEST(DefaultChainTest, OrderIsEnvThenFilesThenImds) {
   base::FakeClock clock;
   FakeImds imds(clock);
-  CurlHttpClient http;
+  http::CurlClient http;
   romana::testing::TempDir dir;
   std::ofstream(dir.File("credentials")) << "[team]\naws_access_key_id=FILE\naws_secret_access_key=FS\n";
   Environment env = {{"HOME", dir.path().string()},
@@ -194,7 +195,7 @@ TEST(DefaultChainTest, OrderIsEnvThenFilesThenImds) {
 
 TEST(DefaultChainTest, UnreachableImdsIsNotFoundNotAHang) {
   base::FakeClock clock;
-  CurlHttpClient http;
+  http::CurlClient http;
   Environment env = {{"HOME", "/nonexistent"},
                      {"AWS_EC2_METADATA_SERVICE_ENDPOINT",
                       absl::StrCat("http://127.0.0.1:", romana::testing::FreeLoopbackPort())}};

@@ -7,6 +7,7 @@
 #include "absl/strings/str_join.h"
 #include "aws/ec2_xml.h"
 #include "aws/sigv4.h"
+#include "http/url.h"
 
 namespace romana::aws {
 namespace {
@@ -38,12 +39,12 @@ void AddFilters(const std::vector<Ec2Filter>& filters, QueryParams& params) {
 std::string FormEncode(const QueryParams& params) {
   std::vector<std::string> parts;
   parts.reserve(params.size());
-  for (const auto& [k, v] : params) parts.push_back(absl::StrCat(UriEncode(k, false), "=", UriEncode(v, false)));
+  for (const auto& [k, v] : params) parts.push_back(absl::StrCat(http::PercentEncode(k), "=", http::PercentEncode(v)));
   return absl::StrJoin(parts, "&");
 }
 
 absl::StatusOr<std::unique_ptr<Ec2QueryClient>> Ec2QueryClient::Create(Ec2ClientOptions options,
-                                                                       HttpClient& http,
+                                                                       http::Client& http,
                                                                        CredentialsProvider& credentials,
                                                                        const base::Clock& clock) {
   if (options.region.empty()) return absl::InvalidArgumentError("ec2: region is required");
@@ -67,7 +68,7 @@ absl::StatusOr<std::unique_ptr<Ec2QueryClient>> Ec2QueryClient::Create(Ec2Client
 }
 
 Ec2QueryClient::Ec2QueryClient(Ec2ClientOptions options, std::string host, std::string path,
-                               HttpClient& http, CredentialsProvider& credentials,
+                               http::Client& http, CredentialsProvider& credentials,
                                const base::Clock& clock)
     : options_(std::move(options)),
       host_(std::move(host)),
@@ -88,18 +89,18 @@ absl::StatusOr<std::string> Ec2QueryClient::CallOnce(const std::string& action, 
   *http_status = 0;
   absl::StatusOr<Credentials> creds = credentials_.GetCredentials();
   if (!creds.ok()) return creds.status();
-  HttpRequest req{.method = "POST",
-                  .url = options_.endpoint,
-                  .headers = {{"Host", host_},
-                              {"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}},
-                  .body = body,
-                  .timeout = options_.timeout};
+  http::Request req{.method = "POST",
+                    .url = options_.endpoint,
+                    .headers = {{"Host", host_},
+                                {"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}},
+                    .body = body,
+                    .timeout = options_.timeout};
   SigningRequest to_sign{.method = "POST", .path = path_, .headers = req.headers, .body = body};
   absl::StatusOr<SigningResult> signed_req = SignRequest(
       to_sign, *creds, SigningParams{.region = options_.region, .service = "ec2", .time = clock_.WallNow()});
   if (!signed_req.ok()) return signed_req.status();
   for (auto& h : signed_req->headers_to_add) req.headers.push_back(std::move(h));
-  absl::StatusOr<HttpResponse> resp = http_.Send(req);
+  absl::StatusOr<http::Response> resp = http_.Send(req);
   if (!resp.ok()) return absl::Status(resp.status().code(), absl::StrCat("EC2 ", action, ": ", resp.status().message()));
   *http_status = resp->status;
   if (resp->status < 200 || resp->status >= 300) return Ec2ErrorStatus(action, resp->status, resp->body);
@@ -117,7 +118,7 @@ absl::StatusOr<std::string> Ec2QueryClient::Call(const std::string& action, cons
     if (r.ok()) return r;
     last = r.status();
     if (!Retryable(last, http_status) || attempt == options_.retry.max_attempts) break;
-    options_.sleep(BackoffDelay(options_.retry, attempt, Random()));
+    options_.sleep(http::BackoffDelay(options_.retry, attempt, Random()));
   }
   return last;
 }

@@ -18,8 +18,8 @@
 #include "absl/status/statusor.h"
 #include "aws/credentials.h"
 #include "aws/ec2_api.h"
-#include "aws/http_client.h"
-#include "aws/retry.h"
+#include "http/backoff.h"
+#include "http/client.h"
 #include "base/clock.h"
 
 namespace romana::aws {
@@ -28,10 +28,10 @@ struct Ec2ClientOptions {
   std::string region;                 // REQUIRES: non-empty ("us-east-1"). Also the signing region.
   std::string endpoint;               // Default: https://ec2.<region>.amazonaws.com
   std::string api_version = "2016-11-15";
-  BackoffPolicy retry;                // Default: 5 attempts, 100 ms .. 10 s.
+  http::BackoffPolicy retry;          // Default: 5 attempts, 100 ms .. 10 s.
   std::chrono::milliseconds timeout{20000};
-  SleepFunction sleep;                // Default: really sleeps.
-  RandomFunction random;              // Default: a seeded mt19937.
+  http::SleepFunction sleep;          // Default: really sleeps.
+  http::RandomFunction random;        // Default: a seeded mt19937.
   int max_pages = 1000;               // Safety stop for pagination.
 };
 
@@ -42,7 +42,7 @@ class Ec2QueryClient final : public Ec2Api {
   // `http`, `credentials` and `clock` must outlive the client. Errors: InvalidArgument for an
   // empty region or an endpoint that is not http(s)://host[:port].
   static absl::StatusOr<std::unique_ptr<Ec2QueryClient>> Create(Ec2ClientOptions options,
-                                                                HttpClient& http,
+                                                                http::Client& http,
                                                                 CredentialsProvider& credentials,
                                                                 const base::Clock& clock);
 
@@ -68,7 +68,7 @@ class Ec2QueryClient final : public Ec2Api {
   const std::string& region() const { return options_.region; }
 
  private:
-  Ec2QueryClient(Ec2ClientOptions options, std::string host, std::string path, HttpClient& http,
+  Ec2QueryClient(Ec2ClientOptions options, std::string host, std::string path, http::Client& http,
                  CredentialsProvider& credentials, const base::Clock& clock);
   absl::StatusOr<std::string> CallOnce(const std::string& action, const std::string& body, int* http_status);
   template <typename T, typename ParseFn>
@@ -78,7 +78,7 @@ class Ec2QueryClient final : public Ec2Api {
   const Ec2ClientOptions options_;
   const std::string host_;   // Host header value: "host[:port]".
   const std::string path_;   // "/"
-  HttpClient& http_;
+  http::Client& http_;
   CredentialsProvider& credentials_;
   const base::Clock& clock_;
   std::mutex rng_mu_;

@@ -2,7 +2,7 @@
 
 #include "absl/strings/match.h"
 #include "aws/ec2_xml.h"
-#include "aws/testing/fake_http_client.h"
+#include "http/testing/fake_client.h"
 #include "gtest/gtest.h"
 
 namespace romana::aws {
@@ -22,9 +22,9 @@ class Ec2ClientTest : public ::testing::Test {
     ASSERT_TRUE(c.ok()) << c.status();
     client_ = *std::move(c);
   }
-  static std::string Body(const HttpRequest& r) { return r.body; }
+  static std::string Body(const http::Request& r) { return r.body; }
 
-  testing::FakeHttpClient http_;
+  http::testing::FakeClient http_;
   StaticCredentialsProvider creds_{Credentials{"AKIDEXAMPLE", "SECRET", "SESSION"}};
   base::FakeClock clock_;
   std::vector<std::chrono::milliseconds> sleeps_;
@@ -40,7 +40,7 @@ TEST_F(Ec2ClientTest, SignsFormPostWithTokenAndScope) {
   EXPECT_EQ(reqs[0].url, "http://127.0.0.1:5000");
   EXPECT_EQ(reqs[0].body,
             "Action=DeleteRoute&Version=2016-11-15&RouteTableId=rtb-1&DestinationCidrBlock=10.1.0.0%2F16");
-  HttpResponse fake_resp{0, reqs[0].headers, ""};
+  http::Response fake_resp{0, reqs[0].headers, ""};
   EXPECT_EQ(fake_resp.Header("Host"), "127.0.0.1:5000");
   EXPECT_EQ(fake_resp.Header("X-Amz-Security-Token"), "SESSION");
   EXPECT_EQ(fake_resp.Header("X-Amz-Date"), AmzDate(clock_.WallNow()));
@@ -138,7 +138,7 @@ TEST_F(Ec2ClientTest, SourceDestCheckCalls) {
 }
 
 TEST(Ec2ClientCreateTest, ValidatesOptions) {
-  testing::FakeHttpClient http;
+  http::testing::FakeClient http;
   StaticCredentialsProvider creds(Credentials{"a", "b"});
   base::FakeClock clock;
   EXPECT_EQ(Ec2QueryClient::Create({.region = ""}, http, creds, clock).status().code(),
@@ -151,7 +151,7 @@ TEST(Ec2ClientCreateTest, ValidatesOptions) {
 }
 
 TEST(Ec2ClientCreateTest, MissingCredentialsFailBeforeSending) {
-  testing::FakeHttpClient http;
+  http::testing::FakeClient http;
   EnvironmentCredentialsProvider creds(Environment{});
   base::FakeClock clock;
   auto c = Ec2QueryClient::Create({.region = "r", .endpoint = "http://127.0.0.1:1"}, http, creds, clock);

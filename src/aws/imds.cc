@@ -6,21 +6,21 @@
 
 namespace romana::aws {
 
-ImdsClient::ImdsClient(HttpClient& http, const base::Clock& clock, ImdsOptions options)
+ImdsClient::ImdsClient(http::Client& http, const base::Clock& clock, ImdsOptions options)
     : http_(http), clock_(clock), options_(std::move(options)) {}
 
 absl::StatusOr<std::string> ImdsClient::Token(bool force_refresh) {
   std::lock_guard lock(mu_);
   if (!force_refresh && !token_.empty() && clock_.Now() < token_expiry_) return token_;
-  HttpRequest req{.method = "PUT",
-                  .url = options_.endpoint + "/latest/api/token",
-                  .headers = {{"X-aws-ec2-metadata-token-ttl-seconds",
-                               absl::StrCat(options_.token_ttl.count())}},
-                  .timeout = options_.timeout,
-                  .connect_timeout = options_.timeout};
+  http::Request req{.method = "PUT",
+                    .url = options_.endpoint + "/latest/api/token",
+                    .headers = {{"X-aws-ec2-metadata-token-ttl-seconds",
+                                 absl::StrCat(options_.token_ttl.count())}},
+                    .timeout = options_.timeout,
+                    .connect_timeout = options_.timeout};
   absl::Status last;
   for (int i = 0; i < std::max(1, options_.attempts); ++i) {
-    absl::StatusOr<HttpResponse> resp = http_.Send(req);
+    absl::StatusOr<http::Response> resp = http_.Send(req);
     if (!resp.ok()) {
       last = resp.status();
       continue;
@@ -47,12 +47,12 @@ absl::StatusOr<std::string> ImdsClient::GetMetadata(const std::string& path) {
   for (int i = 0; i < std::max(1, options_.attempts) + 1; ++i) {
     absl::StatusOr<std::string> token = Token(refreshed);
     if (!token.ok()) return token.status();
-    HttpRequest req{.method = "GET",
-                    .url = absl::StrCat(options_.endpoint, "/latest/meta-data/", path),
-                    .headers = {{"X-aws-ec2-metadata-token", *token}},
-                    .timeout = options_.timeout,
-                    .connect_timeout = options_.timeout};
-    absl::StatusOr<HttpResponse> resp = http_.Send(req);
+    http::Request req{.method = "GET",
+                      .url = absl::StrCat(options_.endpoint, "/latest/meta-data/", path),
+                      .headers = {{"X-aws-ec2-metadata-token", *token}},
+                      .timeout = options_.timeout,
+                      .connect_timeout = options_.timeout};
+    absl::StatusOr<http::Response> resp = http_.Send(req);
     if (!resp.ok()) {
       last = resp.status();
       continue;

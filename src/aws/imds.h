@@ -13,7 +13,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
-#include "aws/http_client.h"
+#include "http/client.h"
 #include "base/clock.h"
 
 namespace romana::aws {
@@ -28,7 +28,7 @@ struct ImdsOptions {
 class ImdsClient {
  public:
   // `http` and `clock` must outlive this object.
-  ImdsClient(HttpClient& http, const base::Clock& clock, ImdsOptions options = {});
+  ImdsClient(http::Client& http, const base::Clock& clock, ImdsOptions options = {});
 
   // GET <endpoint>/latest/meta-data/<path>. Errors: NotFound (404), Unavailable (no service or
   // 5xx), PermissionDenied (token refused twice).
@@ -42,7 +42,7 @@ class ImdsClient {
  private:
   absl::StatusOr<std::string> Token(bool force_refresh);
 
-  HttpClient& http_;
+  http::Client& http_;
   const base::Clock& clock_;
   const ImdsOptions options_;
   std::mutex mu_;

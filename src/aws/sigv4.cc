@@ -13,15 +13,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "http/url.h"
 
 namespace romana::aws {
 namespace {
 
 constexpr char kAlgorithm[] = "AWS4-HMAC-SHA256";
-
-bool IsUnreserved(unsigned char c) {
-  return absl::ascii_isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~';
-}
 
 // Trims and collapses runs of whitespace (including folded continuation lines) to one space.
 std::string CanonicalHeaderValue(absl::string_view v) {
@@ -57,7 +54,7 @@ std::string CanonicalPath(absl::string_view raw, bool normalize) {
                           (raw.size() >= 2 && raw.substr(raw.size() - 2) == "/.");
     if (trailing && !out.empty()) path.push_back('/');
   }
-  return UriEncode(path, /*keep_slash=*/true);
+  return http::PercentEncode(path, /*keep_slash=*/true);
 }
 
 using Params = std::vector<std::pair<std::string, std::string>>;
@@ -66,9 +63,9 @@ absl::StatusOr<Params> ParseQuery(absl::string_view query) {
   Params params;
   for (absl::string_view piece : absl::StrSplit(query, '&', absl::SkipEmpty())) {
     std::pair<absl::string_view, absl::string_view> kv = absl::StrSplit(piece, absl::MaxSplits('=', 1));
-    absl::StatusOr<std::string> k = UriDecode(kv.first);
+    absl::StatusOr<std::string> k = http::PercentDecode(kv.first);
     if (!k.ok()) return k.status();
-    absl::StatusOr<std::string> v = UriDecode(kv.second);
+    absl::StatusOr<std::string> v = http::PercentDecode(kv.second);
     if (!v.ok()) return v.status();
     params.emplace_back(*std::move(k), *std::move(v));
   }
@@ -78,7 +75,7 @@ absl::StatusOr<Params> ParseQuery(absl::string_view query) {
 std::string CanonicalQuery(const Params& params) {
   std::vector<std::pair<std::string, std::string>> enc;
   enc.reserve(params.size());
-  for (const auto& [k, v] : params) enc.emplace_back(UriEncode(k, false), UriEncode(v, false));
+  for (const auto& [k, v] : params) enc.emplace_back(http::PercentEncode(k), http::PercentEncode(v));
   std::sort(enc.begin(), enc.end());
   std::vector<std::string> parts;
   parts.reserve(enc.size());
@@ -146,49 +143,6 @@ std::string DeriveSigningKey(absl::string_view secret, absl::string_view yyyymmd
   k = HmacSha256(k, region);
   k = HmacSha256(k, service);
   return HmacSha256(k, "aws4_request");
-}
-
-std::string UriEncode(absl::string_view s, bool keep_slash) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(s.size());
-  for (unsigned char c : s) {
-    if (IsUnreserved(c) || (keep_slash && c == '/')) {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 0xf]);
-    }
-  }
-  return out;
-}
-
-absl::StatusOr<std::string> UriDecode(absl::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] != '%') {
-      out.push_back(s[i]);
-      continue;
-    }
-    if (i + 2 >= s.size()) {
-      return absl::InvalidArgumentError(absl::StrCat("query: truncated %-escape in '", s, "'"));
-    }
-    auto hex = [](char c) -> int {
-      if (c >= '0' && c <= '9') return c - '0';
-      if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-      if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-      return -1;
-    };
-    int hi = hex(s[i + 1]), lo = hex(s[i + 2]);
-    if (hi < 0 || lo < 0) {
-      return absl::InvalidArgumentError(absl::StrCat("query: bad %-escape in '", s, "'"));
-    }
-    out.push_back(static_cast<char>(hi * 16 + lo));
-    i += 2;
-  }
-  return out;
 }
 
 std::string AmzDate(std::chrono::system_clock::time_point t) {

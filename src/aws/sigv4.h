@@ -75,10 +75,6 @@ std::string HexEncode(absl::string_view bytes);
 // kSigning = HMAC chain "AWS4"+secret -> date -> region -> service -> "aws4_request". Raw bytes.
 std::string DeriveSigningKey(absl::string_view secret, absl::string_view yyyymmdd,
                              absl::string_view region, absl::string_view service);
-// RFC 3986 encoding of everything except unreserved characters (and '/' when keep_slash).
-std::string UriEncode(absl::string_view s, bool keep_slash);
-// Decodes %XX escapes. Errors: InvalidArgument on a truncated or non-hex escape.
-absl::StatusOr<std::string> UriDecode(absl::string_view s);
 // "20150830T123600Z" for the given time (UTC).
 std::string AmzDate(std::chrono::system_clock::time_point t);
 

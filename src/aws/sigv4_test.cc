@@ -148,19 +148,6 @@ TEST(SigV4Test, Sha256OfEmptyString) {
   EXPECT_EQ(Sha256Hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 }
 
-TEST(SigV4Test, UriEncodeKeepsUnreservedAndEncodesTheRest) {
-  EXPECT_EQ(UriEncode("aZ09-_.~", false), "aZ09-_.~");
-  EXPECT_EQ(UriEncode("a b/c+=", false), "a%20b%2Fc%2B%3D");
-  EXPECT_EQ(UriEncode("a b/c", true), "a%20b/c");
-}
-
-TEST(SigV4Test, UriDecodeRejectsBadEscapes) {
-  EXPECT_EQ(*UriDecode("a%2Fb"), "a/b");
-  EXPECT_FALSE(UriDecode("a%2").ok());
-  EXPECT_FALSE(UriDecode("a%zz").ok());
-  EXPECT_FALSE(UriDecode("%").ok());
-}
-
 TEST(SigV4Test, SessionTokenIsSignedAsHeader) {
   SigningRequest req{.method = "POST", .path = "/", .headers = {{"Host", "ec2.us-east-1.amazonaws.com"}},
                      .body = "Action=DescribeVpcs&Version=2016-11-15"};

@@ -16,6 +16,7 @@
 #include "api/field_error.h"
 #include "cli/output.h"
 #include "cli/topology_plan.h"
+#include "http/url.h"
 
 namespace romana::cli {
 namespace {
@@ -212,7 +213,7 @@ int Cli::Run(int argc, char** argv) {
   bool by_ip = false;
   auto* host_show = host->add_subcommand("show", "Show one host");
   host_show->add_option("name", name, "Host name")->required();
-  host_show->callback([&] { action = [&] { return Show("/hosts/" + api::UrlEncode(name), Hosts); }; });
+  host_show->callback([&] { action = [&] { return Show("/hosts/" + http::PercentEncode(name), Hosts); }; });
   auto* host_add = host->add_subcommand("add", "Add a host");
   host_add->add_option("name", name, "Host name")->required();
   host_add->add_option("ip", ip, "Host IPv4 address")->required();
@@ -236,7 +237,7 @@ int Cli::Run(int argc, char** argv) {
       if (!l.ok()) return (err_ << "error: " << l.status().message() << "\n", kExitUsage);
       nlohmann::json body = {{"labels", nlohmann::json::object()}};
       for (const auto& [k, v] : *l) body["labels"][k] = v;
-      absl::StatusOr<nlohmann::json> j = Call("PUT", "/hosts/" + api::UrlEncode(name) + "/labels", body.dump());
+      absl::StatusOr<nlohmann::json> j = Call("PUT", "/hosts/" + http::PercentEncode(name) + "/labels", body.dump());
       if (!j.ok()) return Fail(j.status());
       Print(*j, Hosts);
       return kExitOk;
@@ -246,7 +247,7 @@ int Cli::Run(int argc, char** argv) {
   host_rm->add_option("name", name, "Host name")->required();
   host_rm->callback([&] {
     action = [&] {
-      absl::StatusOr<nlohmann::json> j = Call("DELETE", "/hosts/" + api::UrlEncode(name));
+      absl::StatusOr<nlohmann::json> j = Call("DELETE", "/hosts/" + http::PercentEncode(name));
       if (!j.ok()) return Fail(j.status());
       return Message(*j, "Host " + name + " removed.");
     };
@@ -257,7 +258,7 @@ int Cli::Run(int argc, char** argv) {
   net->add_subcommand("list", "List networks")->callback([&] { action = [&] { return Show("/networks", Networks); }; });
   auto* net_show = net->add_subcommand("show", "Show one network");
   net_show->add_option("name", name, "Network name")->required();
-  net_show->callback([&] { action = [&] { return Show("/networks/" + api::UrlEncode(name), Networks); }; });
+  net_show->callback([&] { action = [&] { return Show("/networks/" + http::PercentEncode(name), Networks); }; });
   net->add_subcommand("groups", "List the groups (prefix groups) of every network")->callback([&] {
     action = [&] { return Show("/groups", Groups); };
   });
@@ -270,8 +271,8 @@ int Cli::Run(int argc, char** argv) {
   block_list->callback([&] {
     action = [&] {
       std::string q;
-      if (!network.empty()) q += "network=" + api::UrlEncode(network);
-      if (!host_filter.empty()) q += std::string(q.empty() ? "" : "&") + "host=" + api::UrlEncode(host_filter);
+      if (!network.empty()) q += "network=" + http::PercentEncode(network);
+      if (!host_filter.empty()) q += std::string(q.empty() ? "" : "&") + "host=" + http::PercentEncode(host_filter);
       return Show("/blocks" + (q.empty() ? "" : "?" + q), Blocks);
     };
   });
@@ -328,13 +329,13 @@ int Cli::Run(int argc, char** argv) {
   auto* addr_list = addr->add_subcommand("list", "List addresses");
   addr_list->add_option("--host", host_filter, "Only this host");
   addr_list->callback([&] {
-    action = [&] { return Show("/addresses" + (host_filter.empty() ? "" : "?host=" + api::UrlEncode(host_filter)), Addresses); };
+    action = [&] { return Show("/addresses" + (host_filter.empty() ? "" : "?host=" + http::PercentEncode(host_filter)), Addresses); };
   });
   auto* addr_show = addr->add_subcommand("show", "Show one address by name (or by IP with --ip)");
   addr_show->add_option("name", name, "Address name or IP")->required();
   addr_show->add_flag("--ip", by_ip, "The argument is an IP address");
   addr_show->callback([&] {
-    action = [&] { return Show(std::string("/address?") + (by_ip ? "ip=" : "name=") + api::UrlEncode(name), Addresses); };
+    action = [&] { return Show(std::string("/address?") + (by_ip ? "ip=" : "name=") + http::PercentEncode(name), Addresses); };
   });
   auto* addr_alloc = addr->add_subcommand("allocate", "Allocate an address (idempotent per name)");
   addr_alloc->add_option("name", name, "Address name")->required();
@@ -354,7 +355,7 @@ int Cli::Run(int argc, char** argv) {
   addr_rel->add_flag("--ip", by_ip, "The argument is an IP address");
   addr_rel->callback([&] {
     action = [&] {
-      absl::StatusOr<nlohmann::json> j = Call("DELETE", std::string("/address?") + (by_ip ? "ip=" : "name=") + api::UrlEncode(name));
+      absl::StatusOr<nlohmann::json> j = Call("DELETE", std::string("/address?") + (by_ip ? "ip=" : "name=") + http::PercentEncode(name));
       if (!j.ok()) return Fail(j.status());
       return Message(*j, "Address " + Str(*j, "ip") + " (" + Str(*j, "name") + ") released.");
     };
@@ -392,7 +393,7 @@ int Cli::Run(int argc, char** argv) {
     action = [&] {
       nlohmann::json all = nlohmann::json::array();
       for (const std::string& id : ids) {
-        absl::StatusOr<nlohmann::json> j = Call("GET", "/policies/" + api::UrlEncode(id));
+        absl::StatusOr<nlohmann::json> j = Call("GET", "/policies/" + http::PercentEncode(id));
         if (!j.ok()) return Fail(j.status());
         all.push_back(*j);
       }
@@ -409,7 +410,7 @@ int Cli::Run(int argc, char** argv) {
   pol_rm->callback([&] {
     action = [&] {
       for (const std::string& id : ids) {
-        absl::StatusOr<nlohmann::json> j = Call("DELETE", "/policies/" + api::UrlEncode(id));
+        absl::StatusOr<nlohmann::json> j = Call("DELETE", "/policies/" + http::PercentEncode(id));
         if (!j.ok()) return Fail(j.status());
         if (format_ == Format::kTable) out_ << "Policy " << id << " removed.\n";
       }

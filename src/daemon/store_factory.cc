@@ -1,12 +1,11 @@
 #include "daemon/store_factory.h"
 
-#include <httplib.h>
-
 #include <fstream>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "api/field_error.h"
+#include "http/curl_client.h"
 #include "ipam/builtin.h"
 #include "spdlog/spdlog.h"
 #include "store/memory_store.h"
@@ -18,14 +17,22 @@ namespace {
 // The availability zone from the EC2 instance metadata service (IMDSv2).
 absl::StatusOr<std::string> ImdsAvailabilityZone() {
   const char* endpoint = getenv("AWS_EC2_METADATA_SERVICE_ENDPOINT");
-  httplib::Client c(endpoint != nullptr && *endpoint != '\0' ? endpoint : "http://169.254.169.254");
-  c.set_connection_timeout(std::chrono::seconds(2));
-  c.set_read_timeout(std::chrono::seconds(2));
-  httplib::Result token = c.Put("/latest/api/token", {{"X-aws-ec2-metadata-token-ttl-seconds", "60"}}, "", "text/plain");
-  httplib::Headers h;
-  if (token && token->status == 200) h.emplace("X-aws-ec2-metadata-token", token->body);
-  httplib::Result zone = c.Get("/latest/meta-data/placement/availability-zone", h);
-  if (!zone || zone->status != 200) {
+  const std::string base = endpoint != nullptr && *endpoint != '\0' ? endpoint : "http://169.254.169.254";
+  http::CurlClient c;
+  const auto timeout = std::chrono::seconds(2);
+  absl::StatusOr<http::Response> token =
+      c.Send({.method = "PUT",
+              .url = base + "/latest/api/token",
+              .headers = {{"X-aws-ec2-metadata-token-ttl-seconds", "60"}, {"Content-Type", "text/plain"}},
+              .timeout = timeout,
+              .connect_timeout = timeout});
+  http::Headers h;
+  if (token.ok() && token->status == 200) h.emplace_back("X-aws-ec2-metadata-token", token->body);
+  absl::StatusOr<http::Response> zone = c.Send({.url = base + "/latest/meta-data/placement/availability-zone",
+                                                .headers = h,
+                                                .timeout = timeout,
+                                                .connect_timeout = timeout});
+  if (!zone.ok() || zone->status != 200) {
     return absl::UnavailableError("cannot read the availability zone from the EC2 instance metadata service");
   }
   return zone->body;

@@ -5,21 +5,28 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "aws/sigv4.h"
+#include "http/url.h"
 
 namespace romana::k8s {
 
 using nlohmann::json;
 
-aws::CurlHttpOptions MakeHttpOptions(const KubeConfig& c) {
-  return aws::CurlHttpOptions{.ca_file = c.ca_file,
-                              .client_cert_file = c.client_cert_file,
-                              .client_key_file = c.client_key_file,
-                              .insecure_skip_verify = c.insecure_skip_verify};
+http::CurlClientOptions MakeHttpOptions(const KubeConfig& c) {
+  return http::CurlClientOptions{.tls = {.verify = !c.insecure_skip_verify,
+                                         .ca_file = c.ca_file,
+                                         .ca_pem = c.ca_data,
+                                         .client_cert_file = c.client_cert_file,
+                                         .client_key_file = c.client_key_file,
+                                         .client_cert_pem = c.client_cert_data,
+                                         .client_key_pem = c.client_key_data,
+                                         .server_name = c.tls_server_name},
+                                 .retry = {.max_attempts = 4,
+                                           .base_delay = std::chrono::milliseconds(200),
+                                           .max_delay = std::chrono::seconds(2)}};
 }
 
-absl::StatusOr<aws::HttpHeaders> KubeClient::Headers() const {
-  aws::HttpHeaders h = {{"Accept", "application/json"}, {"User-Agent", "romana/0.1"}};
+absl::StatusOr<http::Headers> KubeClient::Headers() const {
+  http::Headers h = {{"Accept", "application/json"}, {"User-Agent", "romana/0.1"}};
   std::string token = config_.token;
   if (!config_.token_file.empty()) {
     std::ifstream in(config_.token_file);
@@ -46,9 +53,9 @@ absl::Status KubeClient::StatusFor(int code, const std::string& body, const std:
 }
 
 absl::StatusOr<json> KubeClient::Get(const std::string& path) {
-  absl::StatusOr<aws::HttpHeaders> h = Headers();
+  absl::StatusOr<http::Headers> h = Headers();
   if (!h.ok()) return h.status();
-  absl::StatusOr<aws::HttpResponse> r = http_.Send({.method = "GET", .url = config_.server + path, .headers = *h});
+  absl::StatusOr<http::Response> r = http_.Send({.method = "GET", .url = config_.server + path, .headers = *h});
   if (!r.ok()) return r.status();
   if (r->status != 200) return StatusFor(r->status, r->body, "GET " + path);
   json j = json::parse(r->body, nullptr, false);
@@ -61,8 +68,8 @@ absl::StatusOr<ListResult> KubeClient::List(const std::string& path, const std::
   std::string cont;
   for (int page = 0; page < 10000; ++page) {
     std::string url = absl::StrCat(path, "?limit=500");
-    if (!selector.empty()) absl::StrAppend(&url, "&labelSelector=", aws::UriEncode(selector, false));
-    if (!cont.empty()) absl::StrAppend(&url, "&continue=", aws::UriEncode(cont, false));
+    if (!selector.empty()) absl::StrAppend(&url, "&labelSelector=", http::PercentEncode(selector, false));
+    if (!cont.empty()) absl::StrAppend(&url, "&continue=", http::PercentEncode(cont, false));
     absl::StatusOr<json> j = Get(url);
     if (!j.ok()) return j.status();
     if (!j->contains("items") || !(*j)["items"].is_array()) {
@@ -80,49 +87,36 @@ absl::StatusOr<ListResult> KubeClient::List(const std::string& path, const std::
 absl::Status KubeClient::Watch(const std::string& path, const std::string& resource_version, int timeout_seconds,
                                const std::function<void(const WatchEvent&)>& on_event,
                                const std::atomic<bool>* cancel) {
-  absl::StatusOr<aws::HttpHeaders> h = Headers();
+  absl::StatusOr<http::Headers> h = Headers();
   if (!h.ok()) return h.status();
-  std::string buffer;
   absl::Status stream_error;
-  std::string error_body;
-  int http_status = 0;
-  aws::HttpRequest req{
+  http::Request req{
       .method = "GET",
       .url = absl::StrCat(config_.server, path, "?watch=true&allowWatchBookmarks=true&resourceVersion=",
-                          aws::UriEncode(resource_version, false), "&timeoutSeconds=", timeout_seconds),
+                          http::PercentEncode(resource_version), "&timeoutSeconds=", timeout_seconds),
       .headers = *h,
       .timeout = std::chrono::milliseconds(0),
       .cancel = cancel};
-  // The status is not known inside the callback, so non-JSON bodies are collected and judged
-  // afterwards; JSON lines are events.
-  req.on_body_data = [&](absl::string_view data) {
-    buffer.append(data.data(), data.size());
-    size_t nl;
-    while ((nl = buffer.find('\n')) != std::string::npos) {
-      std::string line = buffer.substr(0, nl);
-      buffer.erase(0, nl + 1);
-      if (absl::StripAsciiWhitespace(line).empty()) continue;
-      json j = json::parse(line, nullptr, false);
-      if (j.is_discarded() || !j.is_object() || !j.contains("type")) {
-        error_body += line;
-        continue;
-      }
-      WatchEvent ev{j["type"].get<std::string>(), j.value("object", json::object())};
-      if (ev.type == "ERROR") {
-        const int code = ev.object.value("code", 0);
-        const std::string msg = ev.object.value("message", "");
-        stream_error = code == 410 ? absl::FailedPreconditionError(absl::StrCat("watch ", path, ": ", msg))
-                                   : absl::UnavailableError(absl::StrCat("watch ", path, ": ERROR ", code, ": ", msg));
-        return false;
-      }
-      on_event(ev);
+  // Each line of a 200 answer is one JSON event; lines that are not events are skipped. The
+  // body of any other answer is collected and judged afterwards.
+  req.on_line = [&](absl::string_view line) {
+    if (absl::StripAsciiWhitespace(line).empty()) return true;
+    json j = json::parse(line, nullptr, false);
+    if (j.is_discarded() || !j.is_object() || !j.contains("type") || !j["type"].is_string()) return true;
+    WatchEvent ev{j["type"].get<std::string>(), j.value("object", json::object())};
+    if (ev.type == "ERROR") {
+      const int code = ev.object.value("code", 0);
+      const std::string msg = ev.object.value("message", "");
+      stream_error = code == 410 ? absl::FailedPreconditionError(absl::StrCat("watch ", path, ": ", msg))
+                                 : absl::UnavailableError(absl::StrCat("watch ", path, ": ERROR ", code, ": ", msg));
+      return false;
     }
+    on_event(ev);
     return true;
   };
-  absl::StatusOr<aws::HttpResponse> r = http_.Send(req);
+  absl::StatusOr<http::Response> r = http_.Send(req);
   if (!r.ok()) return r.status();
-  http_status = r->status;
-  if (http_status != 200) return StatusFor(http_status, error_body + buffer, "watch " + path);
+  if (r->status != 200) return StatusFor(r->status, r->body, "watch " + path);
   return stream_error;
 }
 

@@ -1,7 +1,8 @@
 // kube_client.h: a minimal Kubernetes API client: GET, LIST (with resourceVersion) and WATCH
 // (newline-delimited JSON events) of any resource path, e.g. "/api/v1/nodes",
 // "/api/v1/namespaces", "/api/v1/pods", "/apis/networking.k8s.io/v1/networkpolicies".
-// Thread-safe (the HTTP client is; the client keeps no per-call state).
+// HTTP goes through the project's client (http::Client). Thread-safe (the HTTP client is; the
+// client keeps no per-call state).
 #ifndef ROMANA_K8S_KUBE_CLIENT_H_
 #define ROMANA_K8S_KUBE_CLIENT_H_
 
@@ -11,7 +12,8 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "aws/http_client.h"
+#include "http/client.h"
+#include "http/curl_client.h"
 #include "k8s/kube_config.h"
 #include "nlohmann/json.hpp"
 
@@ -31,7 +33,7 @@ class KubeClient {
  public:
   // `http` must outlive the client and be configured with the TLS settings of `config`
   // (see MakeHttpOptions).
-  KubeClient(aws::HttpClient& http, KubeConfig config) : http_(http), config_(std::move(config)) {}
+  KubeClient(http::Client& http, KubeConfig config) : http_(http), config_(std::move(config)) {}
 
   // GET path. Errors: NotFound (404), PermissionDenied (401/403), Unavailable (transport, 5xx),
   // InvalidArgument (not JSON).
@@ -51,15 +53,17 @@ class KubeClient {
   const KubeConfig& config() const { return config_; }
 
  private:
-  absl::StatusOr<aws::HttpHeaders> Headers() const;
+  absl::StatusOr<http::Headers> Headers() const;
   absl::Status StatusFor(int http_status, const std::string& body, const std::string& what) const;
 
-  aws::HttpClient& http_;
+  http::Client& http_;
   KubeConfig config_;
 };
 
-// The libcurl options matching a KubeConfig's TLS settings.
-aws::CurlHttpOptions MakeHttpOptions(const KubeConfig& config);
+// The HTTP client options for `config`: its TLS settings (files or in-memory PEM, server name,
+// verification), and up to 4 tries with backoff for idempotent requests (lists and gets; a
+// watch is never retried once an event arrived).
+http::CurlClientOptions MakeHttpOptions(const KubeConfig& config);
 
 }  // namespace romana::k8s
 

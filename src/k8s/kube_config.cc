@@ -3,8 +3,6 @@
 #include <yaml-cpp/yaml.h>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
@@ -29,16 +27,14 @@ std::string Str(const YAML::Node& n, const char* key) {
   return n && n[key] && n[key].IsScalar() ? n[key].as<std::string>() : "";
 }
 
-absl::StatusOr<std::string> DataToFile(const std::string& b64, const std::string& dir, const std::string& name) {
-  std::string raw;
-  if (!absl::Base64Unescape(b64, &raw)) {
+// Decodes the base64 `<name>-data` field of `node` into `*out` (left alone when absent).
+absl::Status DecodeData(const YAML::Node& node, const std::string& name, std::string* out) {
+  const std::string b64 = Str(node, (name + "-data").c_str());
+  if (b64.empty()) return absl::OkStatus();
+  if (!absl::Base64Unescape(b64, out)) {
     return absl::InvalidArgumentError(absl::StrCat("kubeconfig: ", name, "-data is not base64"));
   }
-  std::string path = (std::filesystem::path(dir) / (name + ".pem")).string();
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << raw;
-  if (!out) return absl::InternalError("cannot write " + path);
-  return path;
+  return absl::OkStatus();
 }
 
 std::string Resolve(const std::string& file, const std::string& kubeconfig_path) {
@@ -66,8 +62,7 @@ absl::StatusOr<KubeConfig> LoadInClusterConfig(const std::map<std::string, std::
   return c;
 }
 
-absl::StatusOr<KubeConfig> LoadKubeconfig(const std::string& path, const std::string& context,
-                                          const std::string& scratch_dir) {
+absl::StatusOr<KubeConfig> LoadKubeconfig(const std::string& path, const std::string& context) {
   if (!std::filesystem::exists(path)) return absl::NotFoundError(absl::StrCat("kubeconfig ", path, " not found"));
   YAML::Node root;
   try {
@@ -88,27 +83,19 @@ absl::StatusOr<KubeConfig> LoadKubeconfig(const std::string& path, const std::st
   c.server = Str(cluster, "server");
   if (c.server.empty()) return absl::InvalidArgumentError(absl::StrCat("kubeconfig ", path, ": cluster has no server"));
   c.insecure_skip_verify = Str(cluster, "insecure-skip-tls-verify") == "true";
+  c.tls_server_name = Str(cluster, "tls-server-name");
   c.ca_file = Resolve(Str(cluster, "certificate-authority"), path);
-  if (std::string d = Str(cluster, "certificate-authority-data"); !d.empty()) {
-    absl::StatusOr<std::string> f = DataToFile(d, scratch_dir, "certificate-authority");
-    if (!f.ok()) return f.status();
-    c.ca_file = *f;
-  }
+  if (absl::Status s = DecodeData(cluster, "certificate-authority", &c.ca_data); !s.ok()) return s;
+  if (!c.ca_data.empty()) c.ca_file.clear();  // kubectl: the data wins over the file
   if (user && !user.IsNull()) {
     c.token = Str(user, "token");
     c.token_file = Resolve(Str(user, "tokenFile"), path);
     c.client_cert_file = Resolve(Str(user, "client-certificate"), path);
     c.client_key_file = Resolve(Str(user, "client-key"), path);
-    if (std::string d = Str(user, "client-certificate-data"); !d.empty()) {
-      absl::StatusOr<std::string> f = DataToFile(d, scratch_dir, "client-certificate");
-      if (!f.ok()) return f.status();
-      c.client_cert_file = *f;
-    }
-    if (std::string d = Str(user, "client-key-data"); !d.empty()) {
-      absl::StatusOr<std::string> f = DataToFile(d, scratch_dir, "client-key");
-      if (!f.ok()) return f.status();
-      c.client_key_file = *f;
-    }
+    if (absl::Status s = DecodeData(user, "client-certificate", &c.client_cert_data); !s.ok()) return s;
+    if (absl::Status s = DecodeData(user, "client-key", &c.client_key_data); !s.ok()) return s;
+    if (!c.client_cert_data.empty()) c.client_cert_file.clear();
+    if (!c.client_key_data.empty()) c.client_key_file.clear();
   }
   return c;
 }

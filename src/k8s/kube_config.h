@@ -15,9 +15,15 @@ struct KubeConfig {
   std::string server;              // "https://10.96.0.1:443" or "http://127.0.0.1:PORT"
   std::string token;               // Bearer token (static).
   std::string token_file;          // Bearer token re-read on every request (rotating SA tokens).
-  std::string ca_file;             // PEM CA bundle; empty = system default.
-  std::string client_cert_file;    // PEM client certificate.
+  // TLS: each of CA, client certificate and key from a PEM file or from PEM text held in
+  // memory (kubeconfig *-data fields, decoded; never written to disk). No CA = system default.
+  std::string ca_file;
+  std::string ca_data;
+  std::string client_cert_file;
+  std::string client_cert_data;
   std::string client_key_file;
+  std::string client_key_data;
+  std::string tls_server_name;     // Verify the server certificate against this name.
   bool insecure_skip_verify = false;
 };
 
@@ -27,11 +33,10 @@ absl::StatusOr<KubeConfig> LoadInClusterConfig(
     const std::map<std::string, std::string>& env,
     const std::string& sa_dir = "/var/run/secrets/kubernetes.io/serviceaccount");
 
-// A kubeconfig file; `context` empty = current-context. Inline *-data fields are written to
-// files under `scratch_dir` (REQUIRES: exists when the file has inline data).
+// A kubeconfig file; `context` empty = current-context. Inline *-data fields are decoded into
+// the *_data members; relative file paths are resolved against the file's directory.
 // Errors: NotFound (file), InvalidArgument (names the missing/bad field).
-absl::StatusOr<KubeConfig> LoadKubeconfig(const std::string& path, const std::string& context,
-                                          const std::string& scratch_dir);
+absl::StatusOr<KubeConfig> LoadKubeconfig(const std::string& path, const std::string& context);
 
 }  // namespace romana::k8s
 

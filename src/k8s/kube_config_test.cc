@@ -3,6 +3,7 @@
 #include <fstream>
 
 #include "base/testing/test_env.h"
+#include "k8s/kube_client.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -39,30 +40,55 @@ clusters:
     server: https://127.0.0.1:6443
     certificate-authority-data: aGVsbG8=
 - name: c2
-  cluster: {server: "http://127.0.0.1:8080", insecure-skip-tls-verify: true, certificate-authority: ca.pem}
+  cluster: {server: "http://127.0.0.1:8080", insecure-skip-tls-verify: true, certificate-authority: ca.pem,
+            tls-server-name: api.example}
 users:
 - name: u1
-  user: {token: abc}
+  user: {token: abc, client-certificate-data: Y2VydA==, client-key-data: a2V5}
 - name: u2
   user: {client-certificate: crt.pem, client-key: /abs/key.pem}
 )";
-  auto c = LoadKubeconfig(dir.File("config"), "", dir.path().string());
+  auto c = LoadKubeconfig(dir.File("config"), "");
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_EQ(c->server, "https://127.0.0.1:6443");
   EXPECT_EQ(c->token, "abc");
-  std::ifstream ca(c->ca_file);
-  std::string content;
-  ca >> content;
-  EXPECT_EQ(content, "hello");
-  auto o = LoadKubeconfig(dir.File("config"), "other", dir.path().string());
+  EXPECT_EQ(c->client_cert_data, "cert");
+  EXPECT_EQ(c->client_key_data, "key");
+  EXPECT_EQ(c->ca_data, "hello");
+  EXPECT_EQ(c->ca_file, "");
+  auto o = LoadKubeconfig(dir.File("config"), "other");
   ASSERT_TRUE(o.ok()) << o.status();
   EXPECT_TRUE(o->insecure_skip_verify);
   EXPECT_EQ(o->ca_file, dir.File("ca.pem"));
+  EXPECT_EQ(o->tls_server_name, "api.example");
   EXPECT_EQ(o->client_cert_file, dir.File("crt.pem"));
   EXPECT_EQ(o->client_key_file, "/abs/key.pem");
-  auto missing = LoadKubeconfig(dir.File("config"), "nope", dir.path().string());
+  auto missing = LoadKubeconfig(dir.File("config"), "nope");
   EXPECT_THAT(std::string(missing.status().message()), ::testing::HasSubstr("context 'nope' not found"));
-  EXPECT_EQ(LoadKubeconfig(dir.File("absent"), "", dir.path().string()).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(LoadKubeconfig(dir.File("absent"), "").status().code(), absl::StatusCode::kNotFound);
+  std::ofstream(dir.File("bad")) << R"(current-context: x
+contexts: [{name: x, context: {cluster: c}}]
+clusters: [{name: c, cluster: {server: "https://h", certificate-authority-data: "!!"}}]
+)";
+  EXPECT_THAT(std::string(LoadKubeconfig(dir.File("bad"), "").status().message()),
+              ::testing::HasSubstr("certificate-authority-data is not base64"));
+}
+
+TEST(KubeConfigTest, HttpOptionsCarryTheTlsSettingsAndRetryReads) {
+  const KubeConfig c{.server = "https://10.0.0.1:6443",
+                     .ca_data = "CA PEM",
+                     .client_cert_file = "/c.pem",
+                     .client_key_data = "KEY PEM",
+                     .tls_server_name = "kubernetes.default"};
+  http::CurlClientOptions o = MakeHttpOptions(c);
+  EXPECT_TRUE(o.tls.verify);
+  EXPECT_EQ(o.tls.ca_pem, "CA PEM");
+  EXPECT_EQ(o.tls.ca_file, "");
+  EXPECT_EQ(o.tls.client_cert_file, "/c.pem");
+  EXPECT_EQ(o.tls.client_key_pem, "KEY PEM");
+  EXPECT_EQ(o.tls.server_name, "kubernetes.default");
+  EXPECT_GT(o.retry.max_attempts, 1);
+  EXPECT_FALSE(MakeHttpOptions({.server = "https://h", .insecure_skip_verify = true}).tls.verify);
 }
 
 }  // namespace

@@ -73,7 +73,7 @@ class ReflectorTest : public ::testing::Test {
     if (thread_.joinable()) thread_.join();
   }
 
-  aws::CurlHttpClient http_;
+  http::CurlClient http_;
   std::unique_ptr<testing::TestApiServer> server_;
   std::unique_ptr<KubeClient> client_;
   NodeSet nodes_;

@@ -1,7 +1,4 @@
-#include "httplib.h"  // before api/client.h (its inline members need httplib::Client complete)
-// clang-format off
 #include "lab/lab.h"
-// clang-format on
 
 #include <signal.h>
 #include <unistd.h>
@@ -17,6 +14,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "agent/route_calc.h"
+#include "http/curl_client.h"
 #include "lab/exec.h"
 #include "lab/router.h"
 #include "nlohmann/json.hpp"
@@ -125,11 +123,12 @@ absl::StatusOr<bool> Lab::AgentReady(int n) const {
   }
   bool ready = false;
   absl::Status s = InNetns(it->second.netns, [&]() -> absl::Status {
-    httplib::Client c("127.0.0.1", 9607);
-    c.set_connection_timeout(std::chrono::seconds(1));
-    c.set_read_timeout(std::chrono::seconds(2));
-    httplib::Result r = c.Get("/readyz");
-    ready = r && r->status == 200;
+    // A client made inside the namespace, so its connection is made there.
+    http::CurlClient c;
+    absl::StatusOr<http::Response> r = c.Send({.url = "http://127.0.0.1:9607/readyz",
+                                               .timeout = std::chrono::seconds(2),
+                                               .connect_timeout = std::chrono::seconds(1)});
+    ready = r.ok() && r->status == 200;
     return absl::OkStatus();
   });
   if (!s.ok()) return s;

@@ -1,7 +1,4 @@
-#include "httplib.h"  // before api/client.h (its inline members need httplib::Client complete)
-// clang-format off
 #include "lab/probe.h"
-// clang-format on
 
 #include <arpa/inet.h>
 #include <fcntl.h>

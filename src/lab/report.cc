@@ -1,7 +1,4 @@
-#include "httplib.h"  // before api/client.h (its inline members need httplib::Client complete)
-// clang-format off
 #include "lab/report.h"
-// clang-format on
 
 #include <algorithm>
 #include <map>

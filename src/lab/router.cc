@@ -1,7 +1,5 @@
-#include <httplib.h>  // before api/client.h (its inline members need httplib::Client complete)
-
 #include "lab/router.h"
-// clang-format off
+
 #include <algorithm>
 #include <thread>
 
@@ -11,7 +9,6 @@
 #include "lab/exec.h"
 #include "nlohmann/json.hpp"
 #include "spdlog/spdlog.h"
-// clang-format on
 
 namespace romana::lab {
 

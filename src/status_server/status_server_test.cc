@@ -1,14 +1,21 @@
 #include "status_server/status_server.h"
 
-#include <httplib.h>
-
 #include <atomic>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "http/curl_client.h"
 #include "prometheus/counter.h"
 
 namespace romana {
 namespace {
+
+// GET http://127.0.0.1:<port><path>; a transport error fails the test.
+http::Response Get(int port, const std::string& path) {
+  absl::StatusOr<http::Response> r = http::CurlClient().Send({.url = absl::StrCat("http://127.0.0.1:", port, path)});
+  EXPECT_TRUE(r.ok()) << path << ": " << r.status();
+  return r.ok() ? *std::move(r) : http::Response{};
+}
 
 TEST(StatusServerTest, ProbesMetricsAndDocuments) {
   prometheus::Registry registry;
@@ -21,29 +28,25 @@ TEST(StatusServerTest, ProbesMetricsAndDocuments) {
   o.documents["/missing"] = []() -> absl::StatusOr<nlohmann::json> { return absl::NotFoundError("none yet"); };
   absl::StatusOr<std::unique_ptr<StatusServer>> s = StatusServer::Start(o);
   ASSERT_TRUE(s.ok()) << s.status();
-  httplib::Client c("127.0.0.1", (*s)->port());
-  EXPECT_EQ(c.Get("/healthz")->status, 200);
-  EXPECT_EQ(c.Get("/readyz")->status, 503);
+  const int port = (*s)->port();
+  EXPECT_EQ(Get(port, "/healthz").status, 200);
+  EXPECT_EQ(Get(port, "/readyz").status, 503);
   ready = true;
-  EXPECT_EQ(c.Get("/readyz")->status, 200);
-  httplib::Result m = c.Get("/metrics");
-  ASSERT_TRUE(m);
-  EXPECT_NE(m->body.find("things_total 1"), std::string::npos) << m->body;
-  httplib::Result d = c.Get("/doc");
-  ASSERT_TRUE(d);
-  EXPECT_EQ(nlohmann::json::parse(d->body), (nlohmann::json{{"a", 1}}));
-  httplib::Result missing = c.Get("/missing");
-  ASSERT_TRUE(missing);
-  EXPECT_EQ(missing->status, 404);
-  EXPECT_EQ(nlohmann::json::parse(missing->body)["error"], "none yet");
+  EXPECT_EQ(Get(port, "/readyz").status, 200);
+  http::Response m = Get(port, "/metrics");
+  EXPECT_NE(m.body.find("things_total 1"), std::string::npos) << m.body;
+  http::Response d = Get(port, "/doc");
+  EXPECT_EQ(nlohmann::json::parse(d.body, nullptr, false), (nlohmann::json{{"a", 1}}));
+  http::Response missing = Get(port, "/missing");
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_EQ(nlohmann::json::parse(missing.body, nullptr, false)["error"], "none yet");
 }
 
 TEST(StatusServerTest, WithoutReadyThereIsNoReadyzAndABusyPortIsNamed) {
   prometheus::Registry registry;
   absl::StatusOr<std::unique_ptr<StatusServer>> a = StatusServer::Start({.registry = &registry});
   ASSERT_TRUE(a.ok()) << a.status();
-  httplib::Client c("127.0.0.1", (*a)->port());
-  EXPECT_EQ(c.Get("/readyz")->status, 404);
+  EXPECT_EQ(Get((*a)->port(), "/readyz").status, 404);
   absl::StatusOr<std::unique_ptr<StatusServer>> b =
       StatusServer::Start({.port = (*a)->port(), .flag = "--metrics-listen", .registry = &registry});
   EXPECT_EQ(b.status().code(), absl::StatusCode::kUnavailable);

@@ -8,6 +8,7 @@
 #include "base/testing/test_env.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "http/curl_client.h"
 #include "k8s/testing/test_api_server.h"
 #include "nlohmann/json.hpp"
 
@@ -91,7 +92,7 @@ class RomanaAwsMotoTest : public ::testing::Test {
     return std::string(std::istreambuf_iterator<char>(in), {});
   }
   std::string Get(const std::string& path) {
-    CurlHttpClient http;
+    http::CurlClient http;
     auto r = http.Send({.url = absl::StrCat("http://127.0.0.1:", metrics_port_, path)});
     return r.ok() ? r->body : "";
   }

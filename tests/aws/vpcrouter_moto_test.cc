@@ -9,6 +9,7 @@
 #include "base/testing/test_env.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "http/curl_client.h"
 #include "netns_fixture.h"
 #include "nlohmann/json.hpp"
 
@@ -100,7 +101,7 @@ class VpcRouterMotoTest : public ::testing::Test {
   }
 
   nlohmann::json GetStatus(const std::string& path) {
-    CurlHttpClient http;
+    http::CurlClient http;
     auto r = http.Send({.url = absl::StrCat("http://127.0.0.1:", status_port_, path)});
     if (!r.ok() || r->status != 200) return nullptr;
     return path == "/metrics" ? nlohmann::json(r->body) : nlohmann::json::parse(r->body, nullptr, false);

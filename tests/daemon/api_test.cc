@@ -1,7 +1,5 @@
 // Integration tests of romanad's REST API: the real binary on loopback with an embedded store,
 // talked to over HTTP (raw requests for status codes and bodies, the client for the rest).
-#include <httplib.h>
-
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
@@ -10,6 +8,7 @@
 #include "base/testing/test_env.h"
 #include "daemon/testing/romanad_process.h"
 #include "gtest/gtest.h"
+#include "http/curl_client.h"
 
 namespace romana {
 namespace {
@@ -46,17 +45,12 @@ class ApiTest : public ::testing::Test {
   // One raw request; `token` empty = no Authorization header.
   static Answer Call(const std::string& method, const std::string& path, const std::string& body = "",
                      const std::string& content_type = "application/json", const std::string& token = kToken) {
-    httplib::Client c("127.0.0.1", daemon_->port());
-    c.set_read_timeout(std::chrono::seconds(10));
-    httplib::Headers h;
-    if (!token.empty()) h.emplace("Authorization", "Bearer " + token);
-    httplib::Result r(nullptr, httplib::Error::Unknown);
-    if (method == "GET") r = c.Get(path, h);
-    else if (method == "POST") r = c.Post(path, h, body, content_type);
-    else if (method == "PUT") r = c.Put(path, h, body, content_type);
-    else if (method == "DELETE") r = c.Delete(path, h, body, content_type);
-    if (!r) return {-1, nullptr};
-    EXPECT_NE(r->get_header_value("Content-Type").find("json"), std::string::npos) << method << " " << path;
+    http::Request req{.method = method, .url = Url(daemon_->port(), path), .body = body};
+    if (!token.empty()) req.headers.emplace_back("Authorization", "Bearer " + token);
+    if (!content_type.empty()) req.headers.emplace_back("Content-Type", content_type);
+    absl::StatusOr<http::Response> r = http::CurlClient().Send(req);
+    if (!r.ok()) return {-1, nullptr};
+    EXPECT_NE(r->Header("Content-Type").find("json"), std::string::npos) << method << " " << path;
     return {r->status, nlohmann::json::parse(r->body, nullptr, false)};
   }
   static std::string FieldOf(const Answer& a) {
@@ -64,6 +58,7 @@ class ApiTest : public ::testing::Test {
     return a.body["error"]["field"];
   }
   api::Client& client() { return daemon_->client(); }
+  static std::string Url(int port, const std::string& path) { return absl::StrCat("http://127.0.0.1:", port, path); }
 
   static RomanadProcess* daemon_;
 };
@@ -75,9 +70,9 @@ TEST_F(ApiTest, ServiceEndpoints) {
   EXPECT_EQ(v.body["api"], "v1");
   EXPECT_EQ(Call("GET", "/healthz", "", "", "").status, 200);
   EXPECT_EQ(Call("GET", "/readyz", "", "", "").status, 200);
-  httplib::Client c("127.0.0.1", daemon_->port());
-  auto m = c.Get("/metrics");
-  ASSERT_TRUE(m);
+  http::CurlClient c;
+  absl::StatusOr<http::Response> m = c.Send({.url = Url(daemon_->port(), "/metrics")});
+  ASSERT_TRUE(m.ok()) << m.status();
   EXPECT_EQ(m->status, 200);
   EXPECT_NE(m->body.find("romanad_http_requests_total"), std::string::npos);
   Answer unknown = Call("GET", "/nope");
@@ -305,11 +300,14 @@ TEST(ApiRestartTest, AuthReadsAndPersistence) {
   {
     auto d = RomanadProcess::Start({.topology_json = kTopology, .token = kToken, .auth_reads = true, .store_path = db});
     ASSERT_TRUE(d.ok()) << d.status();
-    httplib::Client c("127.0.0.1", (*d)->port());
-    auto r = c.Get("/hosts");
-    ASSERT_TRUE(r);
+    const std::string base = absl::StrCat("http://127.0.0.1:", (*d)->port());
+    http::CurlClient c;
+    absl::StatusOr<http::Response> r = c.Send({.url = base + "/hosts"});
+    ASSERT_TRUE(r.ok()) << r.status();
     EXPECT_EQ(r->status, 401);
-    EXPECT_EQ(c.Get("/healthz")->status, 200);
+    absl::StatusOr<http::Response> health = c.Send({.url = base + "/healthz"});
+    ASSERT_TRUE(health.ok()) << health.status();
+    EXPECT_EQ(health->status, 200);
     ASSERT_TRUE((*d)->client().AddHost({"persist", "192.168.80.1", {{"rack", "r1"}}}).ok());
     ASSERT_TRUE((*d)->client().AllocateAddress({"p:eth0", "persist", "", ""}).ok());
     EXPECT_EQ((*d)->Stop(), 0);

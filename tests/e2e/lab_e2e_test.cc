@@ -1,8 +1,6 @@
 // End-to-end tests of the node dataplane: a lab (src/lab) with the real romanad, romana-agent
 // and romana-cni in network namespaces. Every test builds its own small lab (unique id, its own
 // state dir) and removes it, also when an assertion fails.
-#include "httplib.h"  // before api/client.h (its inline members need httplib::Client complete)
-// clang-format off
 #include <unistd.h>
 
 #include <atomic>
@@ -20,7 +18,6 @@
 #include "lab/probe.h"
 #include "lab/report.h"
 #include "net/ipv4.h"
-// clang-format on
 
 namespace romana::lab {
 namespace {

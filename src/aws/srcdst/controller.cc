@@ -163,7 +163,7 @@ int SourceDestController::Tick() {
       e.status.last_error = s.ToString();
       const double r = std::uniform_real_distribution<double>(0.5, 1.0)(rng_);
       const auto delay = std::max(std::chrono::milliseconds(options_.backoff.base_delay / 2),
-                                  aws::BackoffDelay(options_.backoff, e.status.failures, r));
+                                  http::BackoffDelay(options_.backoff, e.status.failures, r));
       e.due = now + delay;
       enabled_.Add({{"node", name}}).Set(1);
       errors_.Add({{"node", name}}).Increment();

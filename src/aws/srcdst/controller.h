@@ -23,7 +23,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "aws/ec2_api.h"
-#include "aws/retry.h"
+#include "http/backoff.h"
 #include "aws/srcdst/node_info.h"
 #include "base/clock.h"
 #include "k8s/reflector.h"
@@ -36,7 +36,7 @@ namespace romana::srcdst {
 
 struct ControllerOptions {
   std::chrono::milliseconds recheck_interval{std::chrono::minutes(5)};
-  aws::BackoffPolicy backoff{.base_delay = std::chrono::seconds(2), .max_delay = std::chrono::minutes(5)};
+  http::BackoffPolicy backoff{.base_delay = std::chrono::seconds(2), .max_delay = std::chrono::minutes(5)};
 };
 
 struct NodeStatus {

@@ -29,11 +29,11 @@ absl::StatusOr<std::unique_ptr<MotoServer>> MotoServer::Start(MotoServerOptions 
       {.argv = {options.binary, "-H", "127.0.0.1", "-p", std::to_string(port)}, .output_path = log});
   if (!proc.ok()) return proc.status();
   std::unique_ptr<MotoServer> server(new MotoServer(*std::move(proc), port));
-  CurlHttpClient probe;
+  http::CurlClient probe;
   const bool up = romana::testing::WaitUntil(
       [&] {
         if (!server->process_->Running()) return true;
-        absl::StatusOr<HttpResponse> r = probe.Send(
+        absl::StatusOr<http::Response> r = probe.Send(
             {.method = "GET", .url = server->endpoint() + "/moto-api/data.json",
              .timeout = std::chrono::milliseconds(1000)});
         return r.ok() && r->status == 200;
@@ -53,7 +53,7 @@ MotoServer::~MotoServer() {
 std::string MotoServer::endpoint() const { return absl::StrCat("http://127.0.0.1:", port_); }
 
 absl::Status MotoServer::PostAdmin(const std::string& path, const std::string& body) {
-  absl::StatusOr<HttpResponse> r = http_.Send({.method = "POST",
+  absl::StatusOr<http::Response> r = http_.Send({.method = "POST",
                                                .url = endpoint() + path,
                                                .headers = {{"Content-Type", "text/plain"}},
                                                .body = body});
@@ -129,7 +129,7 @@ absl::StatusOr<TestVpc> MakeTestVpc(Ec2QueryClient& ec2, int zones, int instance
 
 absl::StatusOr<Credentials> CreateIamUserWithPolicy(const std::string& endpoint, const std::string& user,
                                                     const std::string& policy_json) {
-  CurlHttpClient http;
+  http::CurlClient http;
   base::SystemClock clock;
   StaticCredentialsProvider admin(Credentials{"AKIDADMIN", "admin-secret"});
   auto call = [&](const QueryParams& params) -> absl::StatusOr<std::string> {
@@ -137,15 +137,15 @@ absl::StatusOr<Credentials> CreateIamUserWithPolicy(const std::string& endpoint,
     all.insert(all.end(), params.begin(), params.end());
     const std::string body = FormEncode(all);
     const std::string host = endpoint.substr(endpoint.find("://") + 3);
-    HttpRequest req{.method = "POST", .url = endpoint,
-                    .headers = {{"Host", host}, {"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}},
-                    .body = body};
+    http::Request req{.method = "POST", .url = endpoint,
+                      .headers = {{"Host", host}, {"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}},
+                      .body = body};
     absl::StatusOr<SigningResult> s = SignRequest({.method = "POST", .path = "/", .headers = req.headers, .body = body},
                                                   *admin.GetCredentials(),
                                                   {.region = "us-east-1", .service = "iam", .time = clock.WallNow()});
     if (!s.ok()) return s.status();
     for (auto& h : s->headers_to_add) req.headers.push_back(h);
-    absl::StatusOr<HttpResponse> resp = http.Send(req);
+    absl::StatusOr<http::Response> resp = http.Send(req);
     if (!resp.ok()) return resp.status();
     if (resp->status != 200) return absl::InternalError(absl::StrCat("IAM: HTTP ", resp->status, ": ", resp->body));
     return resp->body;

@@ -14,7 +14,7 @@
 #include "absl/status/statusor.h"
 #include "aws/credentials.h"
 #include "aws/ec2_client.h"
-#include "aws/http_client.h"
+#include "http/curl_client.h"
 #include "base/clock.h"
 #include "base/subprocess.h"
 
@@ -55,7 +55,7 @@ class MotoServer {
 
   std::unique_ptr<base::Subprocess> process_;
   int port_;
-  CurlHttpClient http_;
+  http::CurlClient http_;
   base::SystemClock clock_;
 };
 

@@ -18,9 +18,9 @@ absl::StatusOr<RouteSpec> FileRouteSpecSource::Fetch() {
 }
 
 absl::StatusOr<std::string> RomanadRouteSpecSource::Get(const std::string& path) {
-  aws::HttpRequest req{.method = "GET", .url = base_url_ + path, .headers = {{"Accept", "application/json"}}};
+  http::Request req{.method = "GET", .url = base_url_ + path, .headers = {{"Accept", "application/json"}}};
   if (!token_.empty()) req.headers.emplace_back("Authorization", "Bearer " + token_);
-  absl::StatusOr<aws::HttpResponse> r = http_.Send(req);
+  absl::StatusOr<http::Response> r = http_.Send(req);
   if (!r.ok()) return r.status();
   if (r->status != 200) {
     return absl::UnavailableError(absl::StrCat("romanad GET ", path, ": HTTP ", r->status, ": ", r->body.substr(0, 200)));

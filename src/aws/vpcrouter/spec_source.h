@@ -12,7 +12,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "aws/http_client.h"
+#include "http/client.h"
 #include "aws/vpcrouter/route_spec.h"
 
 namespace romana::vpcrouter {
@@ -50,14 +50,14 @@ class RomanadRouteSpecSource final : public RouteSpecSource {
  public:
   // `http` must outlive this object. `base_url` like "http://10.96.0.99:9600"; `token` is sent
   // as a Bearer token when romanad protects reads.
-  RomanadRouteSpecSource(aws::HttpClient& http, std::string base_url, std::string token = "")
+  RomanadRouteSpecSource(http::Client& http, std::string base_url, std::string token = "")
       : http_(http), base_url_(std::move(base_url)), token_(std::move(token)) {}
   absl::StatusOr<RouteSpec> Fetch() override;
   std::string Describe() const override { return "romanad " + base_url_; }
 
  private:
   absl::StatusOr<std::string> Get(const std::string& path);
-  aws::HttpClient& http_;
+  http::Client& http_;
   std::string base_url_;
   std::string token_;
 };

@@ -9,6 +9,7 @@
 #include "base/testing/test_env.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "http/curl_client.h"
 
 namespace romana::vpcrouter {
 namespace {
@@ -47,7 +48,7 @@ TEST(RomanadRouteSpecSourceTest, BuildsTheSpecFromGroupsAndHosts) {
   });
   const int port = srv.bind_to_any_port("127.0.0.1");
   std::thread t([&] { srv.listen_after_bind(); });
-  aws::CurlHttpClient http;
+  http::CurlClient http;
   RomanadRouteSpecSource src(http, absl::StrCat("http://127.0.0.1:", port), "s3cret");
   absl::StatusOr<RouteSpec> spec = src.Fetch();
   fail = true;

@@ -1,13 +1,13 @@
-// retry.h: exponential backoff with full jitter, as pure arithmetic.
-// Thread-safe (no state).
-#ifndef ROMANA_AWS_RETRY_H_
-#define ROMANA_AWS_RETRY_H_
+// backoff.h: exponential backoff with full jitter, as pure arithmetic, and the injected sleep and
+// random sources that retry loops (the HTTP client's, the EC2 client's) use. Thread-safe (no state).
+#ifndef ROMANA_HTTP_BACKOFF_H_
+#define ROMANA_HTTP_BACKOFF_H_
 
 #include <algorithm>
 #include <chrono>
 #include <functional>
 
-namespace romana::aws {
+namespace romana::http {
 
 struct BackoffPolicy {
   int max_attempts = 5;                               // Total tries, >= 1.
@@ -30,6 +30,6 @@ using SleepFunction = std::function<void(std::chrono::milliseconds)>;
 // Source of uniform numbers in [0,1) for jitter; tests pass a constant.
 using RandomFunction = std::function<double()>;
 
-}  // namespace romana::aws
+}  // namespace romana::http
 
-#endif  // ROMANA_AWS_RETRY_H_
+#endif  // ROMANA_HTTP_BACKOFF_H_

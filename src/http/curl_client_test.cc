@@ -1,0 +1,468 @@
+// Tests of CurlClient against real servers on 127.0.0.1: plain HTTP, TLS (a CA made with the
+// openssl command in a temp dir), client certificates, timeouts, streaming, retries and
+// connection reuse. The servers are cpp-httplib servers private to this test.
+#include "http/curl_client.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <condition_variable>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "base/subprocess.h"
+#include "base/testing/test_env.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "httplib.h"
+
+namespace romana::http {
+namespace {
+
+using ::testing::HasSubstr;
+
+// Runs an httplib server on 127.0.0.1 on a thread; stops it (after releasing stalled handlers).
+class TestServer {
+ public:
+  explicit TestServer(std::unique_ptr<httplib::Server> server = std::make_unique<httplib::Server>())
+      : server_(std::move(server)) {}
+  ~TestServer() { Stop(); }
+  httplib::Server& server() { return *server_; }
+  void Start() {
+    port_ = server_->bind_to_any_port("127.0.0.1");
+    ASSERT_GT(port_, 0);
+    thread_ = std::thread([this] { server_->listen_after_bind(); });
+    ASSERT_TRUE(romana::testing::WaitUntil([&] { return server_->is_running(); }));
+  }
+  void Stop() {
+    Release();
+    if (thread_.joinable()) {
+      server_->stop();
+      thread_.join();
+    }
+  }
+  // Handlers that stall wait here until Release() (or the end of the test).
+  void WaitForRelease() {
+    std::unique_lock lock(mu_);
+    cv_.wait_for(lock, std::chrono::seconds(30), [&] { return released_; });
+  }
+  void Release() {
+    std::lock_guard lock(mu_);
+    released_ = true;
+    cv_.notify_all();
+  }
+  int port() const { return port_; }
+  std::string Url(const std::string& path, const std::string& scheme = "http") const {
+    return absl::StrCat(scheme, "://127.0.0.1:", port_, path);
+  }
+
+ private:
+  std::unique_ptr<httplib::Server> server_;
+  std::thread thread_;
+  int port_ = 0;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool released_ = false;
+};
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+TEST(CurlClientTest, SendsMethodHeadersAndBodyAndReturnsAnyStatusAsAResult) {
+  TestServer s;
+  s.server().Post("/echo", [](const httplib::Request& req, httplib::Response& res) {
+    res.status = 201;
+    res.set_header("X-Got", req.get_header_value("X-Test"));
+    res.set_content(req.body + "|" + req.get_header_value("Content-Type"), "text/plain");
+  });
+  s.Start();
+  CurlClient client;
+  absl::StatusOr<Response> r = client.Send({.method = "POST",
+                                            .url = s.Url("/echo"),
+                                            .headers = {{"X-Test", "yes"}, {"Content-Type", "application/json"}},
+                                            .body = "{\"a\":1}"});
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->status, 201);
+  EXPECT_EQ(r->body, "{\"a\":1}|application/json");
+  EXPECT_EQ(r->Header("x-got"), "yes");
+
+  absl::StatusOr<Response> missing = client.Send({.url = s.Url("/nothing-here")});
+  ASSERT_TRUE(missing.ok()) << missing.status();
+  EXPECT_EQ(missing->status, 404);
+}
+
+TEST(CurlClientTest, ConnectionRefusedIsUnavailableWithTheCurlText) {
+  const int port = romana::testing::FreeLoopbackPort();
+  CurlClient client;
+  absl::StatusOr<Response> r = client.Send({.url = absl::StrCat("http://127.0.0.1:", port, "/")});
+  ASSERT_EQ(r.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(r.status().message(), HasSubstr("Couldn't connect"));
+  EXPECT_EQ(client.Send({.url = "notascheme://x"}).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+// A peer that answers with `reply` and closes (raw socket: no HTTP server would send this).
+class RawPeer {
+ public:
+  explicit RawPeer(std::string reply) : reply_(std::move(reply)) {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+    EXPECT_EQ(listen(fd_, 4), 0);
+    socklen_t len = sizeof(addr);
+    EXPECT_EQ(getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+    port_ = ntohs(addr.sin_port);
+    thread_ = std::thread([this] {
+      int c = accept(fd_, nullptr, nullptr);
+      if (c < 0) return;
+      char buf[4096];
+      (void)read(c, buf, sizeof(buf));
+      (void)write(c, reply_.data(), reply_.size());
+      close(c);
+    });
+  }
+  ~RawPeer() {
+    shutdown(fd_, SHUT_RDWR);
+    thread_.join();
+    close(fd_);
+  }
+  std::string Url() const { return absl::StrCat("http://127.0.0.1:", port_, "/"); }
+
+ private:
+  std::string reply_;
+  int fd_ = -1;
+  int port_ = 0;
+  std::thread thread_;
+};
+
+TEST(CurlClientTest, APeerThatClosesMidAnswerIsUnavailable) {
+  {
+    RawPeer peer("HTTP/1.1 200 OK\r\nContent-Type: application/x-ndjson\r\nTransfer-Enc");
+    EXPECT_EQ(CurlClient().Send({.url = peer.Url()}).status().code(), absl::StatusCode::kUnavailable);
+  }
+  {
+    RawPeer peer("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab");
+    EXPECT_EQ(CurlClient().Send({.url = peer.Url()}).status().code(), absl::StatusCode::kUnavailable);
+  }
+}
+
+TEST(CurlClientTest, ReusesOneConnectionForSequentialRequests) {
+  TestServer s;
+  std::mutex mu;
+  std::set<int> client_ports;  // one per TCP connection
+  s.server().Get("/", [&](const httplib::Request& req, httplib::Response& res) {
+    std::lock_guard lock(mu);
+    client_ports.insert(req.remote_port);
+    res.set_content("ok", "text/plain");
+  });
+  s.Start();
+  CurlClient client;
+  for (int i = 0; i < 5; ++i) {
+    absl::StatusOr<Response> r = client.Send({.url = s.Url("/")});
+    ASSERT_TRUE(r.ok()) << r.status();
+    ASSERT_EQ(r->status, 200);
+  }
+  std::lock_guard lock(mu);
+  EXPECT_EQ(client_ports.size(), 1u);
+}
+
+TEST(CurlClientTest, RetriesIdempotentRequestsOn503WithBackoffThenSucceeds) {
+  TestServer s;
+  std::atomic<int> attempts{0};
+  s.server().Get("/flaky", [&](const httplib::Request&, httplib::Response& res) {
+    res.status = ++attempts < 3 ? 503 : 200;
+    res.set_content("x", "text/plain");
+  });
+  s.server().Post("/flaky", [&](const httplib::Request&, httplib::Response& res) {
+    ++attempts;
+    res.status = 503;
+  });
+  s.Start();
+  std::vector<std::chrono::milliseconds> sleeps;
+  CurlClient client({.retry = {.max_attempts = 4, .base_delay = std::chrono::milliseconds(100),
+                               .max_delay = std::chrono::milliseconds(150)},
+                     .sleep = [&](std::chrono::milliseconds d) { sleeps.push_back(d); },
+                     .random = [] { return 0.999; }});
+  absl::StatusOr<Response> r = client.Send({.url = s.Url("/flaky")});
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(attempts.load(), 3);
+  // Full jitter near the top of [0, min(max, base * 2^(n-1))]: 99 ms, then capped at 149 ms.
+  EXPECT_THAT(sleeps, ::testing::ElementsAre(std::chrono::milliseconds(99), std::chrono::milliseconds(149)));
+
+  // POST is not idempotent: one try, and the 503 is the result.
+  attempts = 0;
+  absl::StatusOr<Response> post = client.Send({.method = "POST", .url = s.Url("/flaky"), .body = "b"});
+  ASSERT_TRUE(post.ok()) << post.status();
+  EXPECT_EQ(post->status, 503);
+  EXPECT_EQ(attempts.load(), 1);
+}
+
+TEST(CurlClientTest, RetriesConnectionErrorsAndReturnsTheLastError) {
+  const int port = romana::testing::FreeLoopbackPort();
+  int sleeps = 0;
+  CurlClient client({.retry = {.max_attempts = 3}, .sleep = [&](std::chrono::milliseconds) { ++sleeps; }});
+  absl::StatusOr<Response> r = client.Send({.url = absl::StrCat("http://127.0.0.1:", port, "/")});
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(sleeps, 2);
+}
+
+TEST(CurlClientTest, StreamsLinesAndStopsWhenTheCallbackSaysSo) {
+  TestServer s;
+  s.server().Get("/lines", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("one\r\ntwo\n\nthree\nunterminated", "application/x-ndjson");
+  });
+  s.server().Get("/missing", [](const httplib::Request&, httplib::Response& res) {
+    res.status = 404;
+    res.set_content("no such thing\n", "text/plain");
+  });
+  s.Start();
+  CurlClient client;
+  std::vector<std::string> lines;
+  int header_status = 0;
+  Request req{.url = s.Url("/lines"),
+              .on_line = [&](absl::string_view l) {
+                lines.emplace_back(l);
+                return true;
+              },
+              .on_headers = [&](int status, const Headers&) { header_status = status; }};
+  absl::StatusOr<Response> r = client.Send(req);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(header_status, 200);
+  EXPECT_THAT(lines, ::testing::ElementsAre("one", "two", "", "three"));
+  EXPECT_EQ(r->body, "");
+
+  lines.clear();
+  req.on_line = [&](absl::string_view l) {
+    lines.emplace_back(l);
+    return false;
+  };
+  r = client.Send(req);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->status, 200);
+  EXPECT_THAT(lines, ::testing::ElementsAre("one"));
+
+  // A non-2xx body is collected, not streamed.
+  lines.clear();
+  req.url = s.Url("/missing");
+  r = client.Send(req);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->status, 404);
+  EXPECT_EQ(r->body, "no such thing\n");
+  EXPECT_TRUE(lines.empty());
+}
+
+TEST(CurlClientTest, ALineLongerThanTheBoundIsResourceExhausted) {
+  TestServer s;
+  s.server().Get("/long", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("short\n" + std::string(100000, 'x') + "\n", "application/x-ndjson");
+  });
+  s.Start();
+  CurlClient client;
+  int lines = 0;
+  absl::StatusOr<Response> r = client.Send({.url = s.Url("/long"),
+                                            .on_line = [&](absl::string_view) {
+                                              ++lines;
+                                              return true;
+                                            },
+                                            .max_line_bytes = 4096});
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(lines, 1);
+  // The same bound for a collected body.
+  EXPECT_EQ(client.Send({.url = s.Url("/long"), .max_body_bytes = 1000}).status().code(),
+            absl::StatusCode::kResourceExhausted);
+}
+
+TEST(CurlClientTest, TotalTimeoutIsUnavailable) {
+  TestServer s;
+  s.server().Get("/slow", [&](const httplib::Request&, httplib::Response& res) {
+    s.WaitForRelease();
+    res.set_content("late", "text/plain");
+  });
+  s.Start();
+  CurlClient client;
+  absl::StatusOr<Response> r = client.Send({.url = s.Url("/slow"), .timeout = std::chrono::milliseconds(300)});
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(r.status().message(), HasSubstr("imeout"));
+}
+
+TEST(CurlClientTest, IdleTimeoutEndsAStreamThatStalledAfterItsHeaders) {
+  TestServer s;
+  s.server().Get("/stall", [&](const httplib::Request&, httplib::Response& res) {
+    res.set_chunked_content_provider("application/x-ndjson", [&](size_t offset, httplib::DataSink& sink) {
+      if (offset == 0) {
+        sink.write("first\n", 6);
+        return true;
+      }
+      s.WaitForRelease();
+      sink.done();
+      return true;
+    });
+  });
+  s.Start();
+  CurlClient client;
+  std::vector<std::string> lines;
+  absl::StatusOr<Response> r = client.Send({.url = s.Url("/stall"),
+                                            .timeout = std::chrono::milliseconds(0),
+                                            .idle_timeout = std::chrono::milliseconds(500),
+                                            .on_line = [&](absl::string_view l) {
+                                              lines.emplace_back(l);
+                                              return true;
+                                            }});
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(r.status().message(), HasSubstr("idle timeout"));
+  EXPECT_THAT(lines, ::testing::ElementsAre("first"));
+}
+
+TEST(CurlClientTest, ConnectTimeoutIsUnavailable) {
+  // A listener that never accepts, with its accept queue filled: the kernel drops further SYNs.
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  ASSERT_EQ(listen(fd, 0), 0);
+  socklen_t len = sizeof(addr);
+  ASSERT_EQ(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  std::vector<int> fillers;
+  for (int i = 0; i < 4; ++i) {
+    int c = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    (void)connect(c, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+    fillers.push_back(c);
+  }
+  CurlClient client;
+  absl::StatusOr<Response> r = client.Send({.url = absl::StrCat("http://127.0.0.1:", ntohs(addr.sin_port), "/"),
+                                            .connect_timeout = std::chrono::milliseconds(300)});
+  for (int c : fillers) close(c);
+  close(fd);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(r.status().message(), HasSubstr("imeout"));
+}
+
+TEST(CurlClientTest, CancelEndsAStream) {
+  TestServer s;
+  s.server().Get("/stall", [&](const httplib::Request&, httplib::Response& res) {
+    res.set_chunked_content_provider("text/plain", [&](size_t offset, httplib::DataSink& sink) {
+      if (offset == 0) {
+        sink.write("x\n", 2);
+        return true;
+      }
+      s.WaitForRelease();
+      sink.done();
+      return true;
+    });
+  });
+  s.Start();
+  CurlClient client;
+  std::atomic<bool> cancel{false};
+  absl::StatusOr<Response> r = client.Send({.url = s.Url("/stall"),
+                                            .timeout = std::chrono::milliseconds(0),
+                                            .on_line = [&](absl::string_view) {
+                                              cancel = true;
+                                              return true;
+                                            },
+                                            .cancel = &cancel});
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kCancelled);
+}
+
+// A CA, a server certificate for DNS name romana.test only (so 127.0.0.1 does not match it), and
+// a client certificate, made with the openssl command.
+class TlsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto run = [](const std::vector<std::string>& argv) {
+      absl::StatusOr<base::CommandResult> r = base::RunCommand(argv);
+      ASSERT_TRUE(r.ok()) << r.status();
+      ASSERT_EQ(r->exit_code, 0) << r->output;
+    };
+    auto f = [&](const char* name) { return dir_.File(name); };
+    run({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days",
+         "2", "-subj", "/CN=romana test CA", "-keyout", f("ca.key"), "-out", f("ca.crt")});
+    for (const char* who : {"server", "client"}) {
+      run({"openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj",
+           absl::StrCat("/CN=romana-", who), "-keyout", f(absl::StrCat(who, ".key").c_str()), "-out",
+           f(absl::StrCat(who, ".csr").c_str())});
+      std::ofstream(f("ext.cnf")) << (std::string(who) == "server" ? "subjectAltName=DNS:romana.test\n"
+                                                                   : "extendedKeyUsage=clientAuth\n");
+      run({"openssl", "x509", "-req", "-in", f(absl::StrCat(who, ".csr").c_str()), "-CA", f("ca.crt"), "-CAkey",
+           f("ca.key"), "-CAcreateserial", "-days", "2", "-extfile", f("ext.cnf"), "-out",
+           f(absl::StrCat(who, ".crt").c_str())});
+    }
+  }
+  void StartServer(bool require_client_cert) {
+    server_ = std::make_unique<TestServer>(std::make_unique<httplib::SSLServer>(
+        dir_.File("server.crt").c_str(), dir_.File("server.key").c_str(),
+        require_client_cert ? dir_.File("ca.crt").c_str() : nullptr));
+    server_->server().Get("/", [](const httplib::Request&, httplib::Response& res) { res.set_content("secret", "text/plain"); });
+    server_->Start();
+  }
+  absl::StatusOr<Response> Get(TlsOptions tls) {
+    CurlClient client({.tls = std::move(tls)});
+    return client.Send({.url = server_->Url("/", "https")});
+  }
+
+  romana::testing::TempDir dir_;
+  std::unique_ptr<TestServer> server_;
+};
+
+TEST_F(TlsTest, VerifiesTheServerAgainstTheCaFromAFileOrMemory) {
+  StartServer(false);
+  absl::StatusOr<Response> r = Get({.ca_file = dir_.File("ca.crt"), .server_name = "romana.test"});
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->body, "secret");
+  r = Get({.ca_pem = ReadFile(dir_.File("ca.crt")), .server_name = "romana.test"});
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->body, "secret");
+}
+
+TEST_F(TlsTest, RejectsAnUntrustedServerOrAWrongName) {
+  StartServer(false);
+  // Not signed by a CA of the system bundle.
+  absl::StatusOr<Response> r = Get({.server_name = "romana.test"});
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(r.status().message(), HasSubstr("certificate"));
+  // Trusted CA, but the certificate is not for 127.0.0.1.
+  r = Get({.ca_file = dir_.File("ca.crt")});
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kUnavailable);
+  // Verification off (explicitly).
+  r = Get({.verify = false});
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->body, "secret");
+  // A CA file that does not exist is the caller's mistake.
+  EXPECT_EQ(Get({.ca_file = dir_.File("absent.crt")}).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(TlsTest, PresentsAClientCertificateFromFilesOrMemory) {
+  StartServer(true);
+  const TlsOptions base{.ca_file = dir_.File("ca.crt"), .server_name = "romana.test"};
+  absl::StatusOr<Response> r = Get(base);
+  EXPECT_FALSE(r.ok() && r->status == 200) << "the server must refuse a client without a certificate";
+
+  TlsOptions files = base;
+  files.client_cert_file = dir_.File("client.crt");
+  files.client_key_file = dir_.File("client.key");
+  r = Get(files);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->body, "secret");
+
+  TlsOptions memory = base;
+  memory.client_cert_pem = ReadFile(dir_.File("client.crt"));
+  memory.client_key_pem = ReadFile(dir_.File("client.key"));
+  r = Get(memory);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->body, "secret");
+}
+
+}  // namespace
+}  // namespace romana::http
