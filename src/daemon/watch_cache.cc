@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "api/field_error.h"
 #include "api/types.h"
@@ -47,6 +48,16 @@ std::string RenderLine(const std::string& plural, const std::string& key, store:
 
 }  // namespace
 
+store::Revision CompactRevisionFromMessage(const absl::Status& s) {
+  std::string m(s.message());
+  size_t end = m.find_last_of("0123456789");
+  if (end == std::string::npos) return 0;
+  size_t begin = m.find_last_not_of("0123456789", end);
+  begin = begin == std::string::npos ? 0 : begin + 1;
+  int64_t r = 0;
+  return absl::SimpleAtoi(m.substr(begin, end - begin + 1), &r) ? r : 0;
+}
+
 absl::StatusOr<KindMask> KindMaskOf(const std::vector<std::string>& plurals) {
   if (plurals.empty()) return kAllKinds;
   KindMask mask = 0;
@@ -70,7 +81,7 @@ absl::StatusOr<std::unique_ptr<WatchCache>> WatchCache::Create(store::Store& sto
     return absl::InvalidArgumentError("watch cache: window_events, window_bytes and load_page must be positive");
   }
   std::unique_ptr<WatchCache> c(new WatchCache(store, std::move(options)));
-  if (absl::Status s = c->Load(); !s.ok()) return s;
+  if (absl::Status s = c->Load(0); !s.ok()) return s;
   c->thread_ = std::thread([p = c.get()] { p->Run(); });
   return c;
 }
@@ -90,11 +101,12 @@ void WatchCache::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-absl::Status WatchCache::Load() {
+absl::Status WatchCache::Load(store::Revision at) {
   StateIndex fresh(keys_);
   store::RangeRequest r;
   r.prefix = keys_.prefix() + "/";
   r.limit = options_.load_page;
+  r.revision = at;
   while (true) {
     absl::StatusOr<store::RangeResult> page = store_.Range(r);
     if (!page.ok()) return page.status();
@@ -106,12 +118,46 @@ absl::Status WatchCache::Load() {
   absl::MutexLock l(&mu_);
   state_ = std::move(fresh);
   revision_ = r.revision;
-  oldest_ = r.revision + 1;
+  // Loaded at a compaction point C: C's own events are still in the store's history, so the
+  // watch restarts at C and a cursor may start at C (the events of C are windowed, not applied).
+  oldest_ = at > 0 ? at : r.revision + 1;
+  loaded_through_ = r.revision;
+  watch_from_ = oldest_;
   first_seq_ += window_.size();
   window_.clear();
   window_bytes_ = 0;
   spdlog::info("watch cache: loaded {} records at revision {}", state_.size(), revision_);
   return absl::OkStatus();
+}
+
+void WatchCache::ReloadAfterCompaction(store::Revision compact_revision) {
+  absl::Status loaded = compact_revision > 0 ? Load(compact_revision) : absl::OutOfRangeError("");
+  if (store::IsCompacted(loaded)) loaded = Load(0);  // compacted further meanwhile, or not known
+  if (!loaded.ok()) {
+    spdlog::warn("watch cache: reload failed: {} (retrying)", loaded.ToString());
+    SleepUnlessStopping(options_.retry_backoff);
+    return;
+  }
+  // Cursors that need nothing before the new window continue; the others lost events.
+  absl::MutexLock w(&wakeup_mu_);
+  std::vector<Cursor*> wake;
+  {
+    absl::MutexLock l(&mu_);
+    const absl::Status compacted = CompactedError(0);
+    for (Cursor* c : cursors_) {
+      if (!c->error_.ok()) continue;
+      if (c->from_ >= oldest_) {
+        c->next_seq_ = first_seq_;
+      } else {
+        c->error_ = compacted;
+      }
+      c->armed_ = false;
+      wake.push_back(c);
+    }
+  }
+  for (Cursor* c : wake) {
+    if (c->wakeup_) c->wakeup_();
+  }
 }
 
 bool WatchCache::SleepUnlessStopping(std::chrono::milliseconds d) {
@@ -127,7 +173,12 @@ void WatchCache::Run() {
       if (stopping_) return;
     }
     if (watcher_ == nullptr) {
-      absl::StatusOr<std::unique_ptr<store::Watcher>> w = store_.Watch(keys_.prefix() + "/", revision() + 1);
+      store::Revision from;
+      {
+        absl::ReaderMutexLock l(&mu_);
+        from = watch_from_;
+      }
+      absl::StatusOr<std::unique_ptr<store::Watcher>> w = store_.Watch(keys_.prefix() + "/", from);
       if (!w.ok()) {
         spdlog::warn("watch cache: cannot watch the store: {} (retrying)", w.status().ToString());
         if (!SleepUnlessStopping(options_.retry_backoff)) return;
@@ -139,21 +190,10 @@ void WatchCache::Run() {
     if (!events.ok()) {
       watcher_.reset();
       if (store::IsCompacted(events.status())) {
-        spdlog::info("watch cache: the store compacted past revision {}: reloading; every watch stream ends with "
-                     "\"compacted\"",
+        spdlog::info("watch cache: the store compacted past revision {}: reloading; streams that needed the lost "
+                     "events end with \"compacted\"",
                      revision() + 1);
-        if (absl::Status s = Load(); !s.ok()) {
-          spdlog::warn("watch cache: reload failed: {} (retrying)", s.ToString());
-          if (!SleepUnlessStopping(options_.retry_backoff)) return;
-          continue;
-        }
-        absl::MutexLock w(&wakeup_mu_);
-        absl::Status compacted;
-        {
-          absl::ReaderMutexLock l(&mu_);
-          compacted = CompactedError(0);
-        }
-        EndCursors(compacted);
+        ReloadAfterCompaction(CompactRevisionFromMessage(events.status()));
       } else {
         spdlog::warn("watch cache: the store watch failed: {}; resuming from revision {}", events.status().ToString(),
                      revision() + 1);
@@ -174,6 +214,8 @@ void WatchCache::Apply(const std::vector<store::Event>& events) {
     KindMask batch_kinds = 0;
     for (const store::Event& e : events) {
       revision_ = std::max(revision_, e.kv.mod_revision);
+      watch_from_ = std::max(watch_from_, e.kv.mod_revision + 1);
+      const bool in_state = e.kv.mod_revision <= loaded_through_;  // replayed after a load at it
       const std::string plural = keys_.KindOf(e.kv.key);
       if (plural.empty()) continue;  // never streamed (leader, internal keys)
       auto ev = std::make_shared<CachedEvent>();
@@ -182,9 +224,9 @@ void WatchCache::Apply(const std::vector<store::Event>& events) {
       ev->key = e.kv.key;
       if (e.type == store::Event::Type::kPut) {
         ev->line = RenderLine(plural, e.kv.key, e.kv.mod_revision, false, &e.kv.value);
-        state_.Put(e.kv.key, e.kv.value, e.kv.mod_revision);
+        if (!in_state) state_.Put(e.kv.key, e.kv.value, e.kv.mod_revision);
       } else {
-        StateIndex::Value previous = state_.Delete(e.kv.key);
+        StateIndex::Value previous = in_state ? nullptr : state_.Delete(e.kv.key);
         ev->deleted = true;
         ev->line = RenderLine(plural, e.kv.key, e.kv.mod_revision, true, previous.get());
       }

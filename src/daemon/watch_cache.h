@@ -19,8 +19,9 @@
 // The store watch: started at Create() from the revision of a full load (a paged range read).
 // When it fails (Unavailable) it is re-created from revision() + 1 after `retry_backoff`; when
 // its own start revision was compacted (the cache was cut off longer than the store keeps
-// history) the cache reloads the state, empties the window and ends every cursor with
-// "compacted" (their clients re-list).
+// history) the cache reloads the state at the compaction point C (or the latest revision when C
+// is unknown), restarts its window at C and ends with "compacted" every cursor that needed an
+// event before C (their clients re-list); cursors from C on continue.
 //
 // Reads wait for the cache to reach a revision: the largest of the caller's minimum and every
 // revision noted with NoteWrite() (romanad notes each of its own commits and each forwarded
@@ -77,6 +78,10 @@ struct CachedEvent {
 // Bit i = api::AllWatchKinds()[i]. kAllKinds = every kind.
 using KindMask = uint32_t;
 inline constexpr KindMask kAllKinds = 0xffffffffu;
+// The compaction revision a store's OutOfRange message names ("... revision 17)"), 0 if none.
+// Best effort: the store interface has no field for it.
+store::Revision CompactRevisionFromMessage(const absl::Status& status);
+
 // The mask of plural kind names; InvalidArgument (field "kinds") naming an unknown one.
 absl::StatusOr<KindMask> KindMaskOf(const std::vector<std::string>& plurals);
 
@@ -122,7 +127,9 @@ class WatchCache {
 
  private:
   explicit WatchCache(store::Store& store, WatchCacheOptions options);
-  absl::Status Load();
+  // Loads the state at `at` (0 = latest) and empties the window.
+  absl::Status Load(store::Revision at);
+  void ReloadAfterCompaction(store::Revision compact_revision);
   void Run();
   void Apply(const std::vector<store::Event>& events);
   // Ends every cursor with `status` and wakes them. Caller holds wakeup_mu_, not mu_.
@@ -146,6 +153,8 @@ class WatchCache {
   size_t window_bytes_ ABSL_GUARDED_BY(mu_) = 0;
   std::set<Cursor*> cursors_ ABSL_GUARDED_BY(mu_);
   store::Revision noted_write_ ABSL_GUARDED_BY(mu_) = 0;
+  store::Revision loaded_through_ ABSL_GUARDED_BY(mu_) = 0;  // events <= this are in state_ already
+  store::Revision watch_from_ ABSL_GUARDED_BY(mu_) = 1;      // where a new store watch starts
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::unique_ptr<store::Watcher> watcher_;  // the producer thread's
   std::thread thread_;
