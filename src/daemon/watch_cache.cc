@@ -122,6 +122,7 @@ absl::Status WatchCache::Load(store::Revision at) {
   // watch restarts at C and a cursor may start at C (the events of C are windowed, not applied).
   oldest_ = at > 0 ? at : r.revision + 1;
   loaded_through_ = r.revision;
+  windowed_through_ = oldest_ - 1;
   watch_from_ = oldest_;
   first_seq_ += window_.size();
   window_.clear();
@@ -215,6 +216,7 @@ void WatchCache::Apply(const std::vector<store::Event>& events) {
     for (const store::Event& e : events) {
       revision_ = std::max(revision_, e.kv.mod_revision);
       watch_from_ = std::max(watch_from_, e.kv.mod_revision + 1);
+      windowed_through_ = std::max(windowed_through_, e.kv.mod_revision);
       const bool in_state = e.kv.mod_revision <= loaded_through_;  // replayed after a load at it
       const std::string plural = keys_.KindOf(e.kv.key);
       if (plural.empty()) continue;  // never streamed (leader, internal keys)
@@ -383,7 +385,7 @@ absl::StatusOr<WatchCache::Cursor::Batch> WatchCache::Cursor::NextLocked(size_t 
     if (e->revision >= from_ && (kinds_ & (KindMask{1} << e->kind)) != 0) b.events.push_back(e);
   }
   b.caught_up = next_seq_ == end;
-  if (b.caught_up) b.progress = std::max(cache_.revision_, from_ - 1);
+  if (b.caught_up) b.progress = std::max(cache_.windowed_through_, from_ - 1);
   armed_ = b.caught_up && b.events.empty();
   return b;
 }

@@ -155,6 +155,9 @@ class WatchCache {
   store::Revision noted_write_ ABSL_GUARDED_BY(mu_) = 0;
   store::Revision loaded_through_ ABSL_GUARDED_BY(mu_) = 0;  // events <= this are in state_ already
   store::Revision watch_from_ ABSL_GUARDED_BY(mu_) = 1;      // where a new store watch starts
+  // Every event <= this is in the window or was before it (revision_, except right after a load
+  // at a compaction point C, until C's events are replayed): what bookmarks may claim.
+  store::Revision windowed_through_ ABSL_GUARDED_BY(mu_) = 0;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::unique_ptr<store::Watcher> watcher_;  // the producer thread's
   std::thread thread_;
