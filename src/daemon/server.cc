@@ -89,7 +89,12 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(ServerOptions options, st
   auto& events = prometheus::BuildCounter().Name("romanad_watch_events_total").Help("Events sent on watch streams").Register(registry);
   auto& leader = prometheus::BuildGauge().Name("romanad_leader").Help("1 while this replica is the leader").Register(registry);
   auto& fwd = prometheus::BuildCounter().Name("romanad_forwarded_requests_total").Help("Writes forwarded to the leader").Register(registry);
-  s->metrics_.reset(new Metrics{requests, latency, streams.Add({}), events.Add({}), leader.Add({}), fwd.Add({})});
+  auto& cache_gauges = prometheus::BuildGauge()
+                           .Name("romanad_watch_cache")
+                           .Help("The watch cache: revision, oldest (revision), window_events, window_bytes, records")
+                           .Register(registry);
+  s->metrics_.reset(
+      new Metrics{requests, latency, streams.Add({}), events.Add({}), leader.Add({}), fwd.Add({}), cache_gauges});
   absl::StatusOr<std::unique_ptr<WatchCache>> cache =
       WatchCache::Create(store, {.prefix = s->options_.prefix,
                                  .window_events = s->options_.watch_cache_events,
@@ -321,6 +326,15 @@ void Server::RegisterRoutes() {
   });
   http_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     metrics_->leader.Set(leadership_.IsLeader() ? 1 : 0);
+    const WatchCache::Stats c = cache_->stats();
+    for (const auto& [what, value] : std::vector<std::pair<std::string, double>>{
+             {"revision", static_cast<double>(c.revision)},
+             {"oldest", static_cast<double>(c.oldest)},
+             {"window_events", static_cast<double>(c.window_events)},
+             {"window_bytes", static_cast<double>(c.window_bytes)},
+             {"records", static_cast<double>(c.records)}}) {
+      metrics_->cache.Add({{"what", what}}).Set(value);
+    }
     prometheus::TextSerializer serializer;
     res.set_content(serializer.Serialize(registry_.Collect()), "text/plain; version=0.0.4");
   });

@@ -304,6 +304,11 @@ size_t WatchCache::cursor_count() const {
   return cursors_.size();
 }
 
+WatchCache::Stats WatchCache::stats() const {
+  absl::ReaderMutexLock l(&mu_);
+  return {revision_, oldest_, window_.size(), window_bytes_, state_.size(), cursors_.size()};
+}
+
 void WatchCache::NoteWrite(store::Revision revision) {
   absl::MutexLock l(&mu_);
   noted_write_ = std::max(noted_write_, revision);

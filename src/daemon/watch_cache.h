@@ -125,6 +125,17 @@ class WatchCache {
   // Number of open cursors (for metrics).
   size_t cursor_count() const;
 
+  // For metrics: what the cache holds now.
+  struct Stats {
+    store::Revision revision = 0;
+    store::Revision oldest = 0;
+    size_t window_events = 0;
+    size_t window_bytes = 0;
+    size_t records = 0;
+    size_t cursors = 0;
+  };
+  Stats stats() const;
+
  private:
   explicit WatchCache(store::Store& store, WatchCacheOptions options);
   // Loads the state at `at` (0 = latest) and empties the window.

@@ -104,10 +104,12 @@ TEST_F(WatchCacheTest, CursorDeliversEveryEventFromItsRevisionInOrderWithKindsAn
   auto cache = Cache();
   const store::Revision first = Put("/romana/hosts/a", {{"name", "a"}});
   Put("/romana/policies/p", {{"id", "p"}});
-  store_->Commit({{},
-                  {store::Op::Put("/romana/hosts/b", R"({"name":"b"})"), store::Op::Put("/romana/blocks/x", "{}"),
-                   store::Op::Put("/romana/ipam/revision", "1")},
-                  {}});
+  ASSERT_TRUE(store_
+                  ->Commit({{},
+                            {store::Op::Put("/romana/hosts/b", R"({"name":"b"})"),
+                             store::Op::Put("/romana/blocks/x", "{}"), store::Op::Put("/romana/ipam/revision", "1")},
+                            {}})
+                  .ok());
   const store::Revision last = Delete("/romana/hosts/a");
   ASSERT_TRUE(WaitUntil([&] { return cache->revision() >= last; }));
 

@@ -335,6 +335,9 @@ TEST_F(ApiTest, SnapshotIndexedReadsAndDeletesWithThePreviousObject) {
   EXPECT_EQ(FieldOf(Call("GET", "/hosts?revision=x")), "revision");
   // A read of the revision just listed answers at once.
   EXPECT_EQ(Call("GET", absl::StrCat("/hosts?revision=", snap->revision)).status, 200);
+  auto metrics = client().Do("GET", "/metrics");
+  ASSERT_TRUE(metrics.ok());
+  EXPECT_NE(metrics->body.find("romanad_watch_cache{what=\"records\"}"), std::string::npos);
 
   // A DELETE event carries the deleted object.
   auto released = client().ReleaseAddress("snap-0:eth0");
