@@ -88,27 +88,21 @@ absl::Status Agent::Register() {
 }
 
 absl::Status Agent::ListAll(api::Revision* revision) {
-  absl::StatusOr<api::List<api::Network>> networks = client_.ListNetworks();
-  if (!networks.ok()) return networks.status();
-  absl::StatusOr<api::List<api::Host>> hosts = client_.ListHosts();
-  if (!hosts.ok()) return hosts.status();
-  absl::StatusOr<api::List<api::Block>> blocks = client_.ListBlocks();
-  if (!blocks.ok()) return blocks.status();
-  absl::StatusOr<api::List<api::Group>> groups = client_.ListGroups();
-  if (!groups.ok()) return groups.status();
-  *revision = std::min({networks->revision, hosts->revision, blocks->revision, groups->revision});
+  // One snapshot: every kind at one revision, so the watch resumes exactly after it.
+  absl::StatusOr<api::StateSnapshot> snap = client_.Snapshot({"networks", "groups", "hosts", "blocks"});
+  if (!snap.ok()) return snap.status();
+  *revision = snap->revision;
   relists_.Increment();
   std::lock_guard lock(mu_);
-  cache_.ReplaceNetworks(networks->items);
-  cache_.ReplaceHosts(hosts->items);
-  cache_.ReplaceBlocks(blocks->items);
-  cache_.ReplaceGroups(groups->items);
+  cache_.ReplaceNetworks(snap->networks);
+  cache_.ReplaceHosts(snap->hosts);
+  cache_.ReplaceBlocks(snap->blocks);
+  cache_.ReplaceGroups(snap->groups);
   have_data_ = true;
   dirty_ = true;
   cv_.notify_all();
-  spdlog::info("listed {} network(s), {} host(s), {} block(s) at revision {}", networks->items.size(),
-               hosts->items.size(), blocks->items.size(),
-               std::max({networks->revision, hosts->revision, blocks->revision, groups->revision}));
+  spdlog::info("listed {} network(s), {} group(s), {} host(s), {} block(s) at revision {}", snap->networks.size(),
+               snap->groups.size(), snap->hosts.size(), snap->blocks.size(), snap->revision);
   return absl::OkStatus();
 }
 
@@ -145,7 +139,7 @@ void Agent::WatchLoop() {
     });
     if (stop_) return;
     if (relist) {
-      spdlog::info("watch: a deletion of an object known only from a list; re-listing");
+      spdlog::info("watch: a deletion that could not be resolved (no previous object, unknown key); re-listing");
     } else if (api::IsCompacted(s)) {
       spdlog::info("watch: revision {} compacted (compact revision {}); re-listing", wo.revision,
                    api::CompactRevisionOf(s));

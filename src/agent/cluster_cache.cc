@@ -61,6 +61,27 @@ ClusterCache::EventResult ClusterCache::ApplyEvent(const api::WatchEvent& e) {
     return EventResult::kChanged;
   }
   if (e.type == api::WatchEvent::Type::kDelete) {
+    if (!e.prev_object.is_null()) {
+      key_to_id_.erase(e.key);
+      if (e.kind == "host") {
+        absl::StatusOr<api::Host> h = api::ParseHost(e.prev_object);
+        if (!h.ok()) return EventResult::kNeedRelist;
+        return hosts_.erase(h->name) > 0 ? EventResult::kChanged : EventResult::kIgnored;
+      }
+      if (e.kind == "block") {
+        absl::StatusOr<api::Block> b = api::ParseBlock(e.prev_object);
+        if (!b.ok()) return EventResult::kNeedRelist;
+        return blocks_.erase(BlockId(*b)) > 0 ? EventResult::kChanged : EventResult::kIgnored;
+      }
+      if (e.kind == "group") {
+        absl::StatusOr<api::Group> g = api::ParseGroup(e.prev_object);
+        if (!g.ok()) return EventResult::kNeedRelist;
+        return groups_.erase(GroupId(*g)) > 0 ? EventResult::kChanged : EventResult::kIgnored;
+      }
+      absl::StatusOr<api::Network> n = api::ParseNetwork(e.prev_object);
+      if (!n.ok()) return EventResult::kNeedRelist;
+      return networks_.erase(n->name) > 0 ? EventResult::kChanged : EventResult::kIgnored;
+    }
     auto it = key_to_id_.find(e.key);
     if (it == key_to_id_.end()) return EventResult::kNeedRelist;
     const auto [kind, id] = it->second;

@@ -3,10 +3,11 @@
 //
 // Objects are keyed by identity (host name, network name, block network+CIDR, group
 // network+path). A watch PUT
-// carries the object and its store key; a DELETE carries only the key, so the cache remembers
-// which key each watched object came from. A DELETE for a key it never saw (the object came
-// from a list, which has no keys) cannot be resolved locally: ApplyEvent then answers
-// kNeedRelist and the caller re-lists that kind. No I/O. Not thread-safe (the agent guards it).
+// carries the object and its store key; a DELETE carries the key and the deleted object
+// (prev_object), whose identity says what to remove. A DELETE without prev_object (an older
+// romanad) is resolved through the key of a PUT seen earlier; one that neither resolves (the
+// object came from a list, which has no keys) answers kNeedRelist and the caller re-lists.
+// No I/O. Not thread-safe (the agent guards it).
 #ifndef ROMANA_AGENT_CLUSTER_CACHE_H_
 #define ROMANA_AGENT_CLUSTER_CACHE_H_
 

@@ -50,6 +50,24 @@ TEST(ClusterCacheTest, DeleteOfAListedObjectAsksForARelist) {
   EXPECT_EQ(c.ApplyEvent(Del("block", "/romana/blocks/unknown")), Result::kNeedRelist);
 }
 
+TEST(ClusterCacheTest, DeleteWithThePreviousObjectResolvesAListedObjectWithoutARelist) {
+  ClusterCache c;
+  c.ReplaceBlocks({{"n", "10.0.0.0/29", "/0", "a", "default:default", 1}, {"n", "10.0.0.8/29", "/0", "b", "default:default", 1}});
+  c.ReplaceHosts({{"a", "192.168.1.1", {}, {}}});
+  api::WatchEvent del = Del("block", "/romana/blocks/n/10.0.0.0-29");
+  del.prev_object = BlockJson("10.0.0.0/29", "a");
+  del.prev_object["network"] = "n";
+  EXPECT_EQ(c.ApplyEvent(del), Result::kChanged);
+  ASSERT_EQ(c.blocks().size(), 1u);
+  EXPECT_EQ(c.blocks().begin()->second.cidr, "10.0.0.8/29");
+  api::WatchEvent host = Del("host", "/romana/hosts/a");
+  host.prev_object = {{"name", "a"}, {"ip", "192.168.1.1"}};
+  EXPECT_EQ(c.ApplyEvent(host), Result::kChanged);
+  EXPECT_TRUE(c.hosts().empty());
+  // Deleting it again changes nothing.
+  EXPECT_EQ(c.ApplyEvent(host), Result::kIgnored);
+}
+
 TEST(ClusterCacheTest, OtherKindsAreIgnoredAndBadObjectsAskForARelist) {
   ClusterCache c;
   EXPECT_EQ(c.ApplyEvent(Put("policy", "/romana/policies/p", nlohmann::json::object())), Result::kIgnored);

@@ -1,5 +1,6 @@
 #include "api/client.h"
 
+#include <algorithm>
 #include <set>
 #include <thread>
 
@@ -314,6 +315,38 @@ absl::Status Client::PutEndpoint(const Endpoint& e) {
 }
 absl::Status Client::DeleteEndpoint(const std::string& namespace_name, const std::string& name) {
   return Call("DELETE", "/endpoints/" + PercentEncode(namespace_name) + "/" + PercentEncode(name)).status();
+}
+
+absl::StatusOr<StateSnapshot> Client::Snapshot(const std::vector<std::string>& kinds) {
+  absl::StatusOr<nlohmann::json> j = Call("GET", "/snapshot" + Query({{"kinds", absl::StrJoin(kinds, ",")}}));
+  if (!j.ok()) return j.status();
+  StateSnapshot out;
+  // Each kind present in the answer; a kind asked for but missing is an error of romanad's.
+  auto take = [&]<typename T>(const std::string& plural, std::vector<T>& into,
+                              absl::StatusOr<T> (*parse)(const nlohmann::json&)) -> absl::Status {
+    if (!j->contains(plural)) {
+      const bool asked = kinds.empty() || std::find(kinds.begin(), kinds.end(), plural) != kinds.end();
+      return asked ? absl::InternalError(absl::StrCat("romanad's snapshot has no \"", plural, "\"")) : absl::OkStatus();
+    }
+    absl::StatusOr<List<T>> l = ParseList<T>(*j, plural, parse);
+    if (!l.ok()) return l.status();
+    into = std::move(l->items);
+    return absl::OkStatus();
+  };
+  absl::Status s = take("networks", out.networks, &ParseNetwork);
+  if (s.ok()) s = take("groups", out.groups, &ParseGroup);
+  if (s.ok()) s = take("hosts", out.hosts, &ParseHost);
+  if (s.ok()) s = take("blocks", out.blocks, &ParseBlock);
+  if (s.ok()) s = take("addresses", out.addresses, &ParseAddress);
+  if (s.ok()) s = take("policies", out.policies, &ParsePolicyLenient);
+  if (s.ok()) s = take("namespaces", out.namespaces, &ParseNamespaceLenient);
+  if (s.ok()) s = take("endpoints", out.endpoints, &ParseEndpointLenient);
+  if (!s.ok()) return s;
+  if (j->contains("topology") && (*j)["topology"].is_array()) {
+    for (const nlohmann::json& t : (*j)["topology"]) out.topology.push_back(t);
+  }
+  if (j->contains("revision") && (*j)["revision"].is_number_integer()) out.revision = (*j)["revision"].get<int64_t>();
+  return out;
 }
 
 absl::Status Client::Watch(const WatchOptions& options,

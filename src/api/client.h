@@ -77,6 +77,21 @@ struct Allocation {
   bool created = false;
 };
 
+// GET /snapshot: several kinds read at one revision (watch from revision + 1). Only the kinds
+// asked for are filled.
+struct StateSnapshot {
+  std::vector<nlohmann::json> topology;  // the applied topology, when there is one
+  std::vector<Network> networks;
+  std::vector<Group> groups;
+  std::vector<Host> hosts;
+  std::vector<Block> blocks;
+  std::vector<Address> addresses;
+  std::vector<policy::Policy> policies;
+  std::vector<Namespace> namespaces;
+  std::vector<Endpoint> endpoints;
+  Revision revision = 0;
+};
+
 struct WatchOptions {
   // Deliver every change with revision >= this (e.g. list revision + 1). 0 = from now.
   Revision revision = 0;
@@ -157,6 +172,11 @@ class Client {
   absl::StatusOr<List<Endpoint>> ListEndpoints(const EndpointFilter& filter = {});
   absl::Status PutEndpoint(const Endpoint& endpoint);
   absl::Status DeleteEndpoint(const std::string& namespace_name, const std::string& name);
+
+  // --- several kinds at one revision ---
+  // `kinds`: plural kinds as in WatchOptions::kinds (empty = all). The agent's start-up list and
+  // re-list. InvalidArgument (field "kinds") for an unknown kind.
+  absl::StatusOr<StateSnapshot> Snapshot(const std::vector<std::string>& kinds);
 
   // --- watch ---
   // Follows GET /watch and calls `on_event` for each PUT/DELETE (and BOOKMARK if asked), in

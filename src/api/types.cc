@@ -106,6 +106,7 @@ nlohmann::json ToJson(const WatchEvent& x) {
       break;
     case WatchEvent::Type::kDelete:
       j = {{"type", "DELETE"}, {"kind", x.kind}, {"key", x.key}, {"revision", x.revision}};
+      if (!x.prev_object.is_null()) j["prev_object"] = x.prev_object;
       break;
     case WatchEvent::Type::kBookmark:
       j = {{"type", "BOOKMARK"}, {"revision", x.revision}};
@@ -194,6 +195,7 @@ absl::StatusOr<WatchEvent> ParseWatchEvent(const nlohmann::json& j) {
   e.key = r.String("key");
   e.revision = r.Int("revision").value_or(0);
   if (const nlohmann::json* o = r.Raw("object")) e.object = *o;
+  if (const nlohmann::json* o = r.Raw("prev_object")) e.prev_object = *o;
   e.error_code = r.String("code");
   e.message = r.String("message");
   if (type == "PUT") e.type = WatchEvent::Type::kPut;

@@ -126,6 +126,9 @@ struct WatchEvent {
   nlohmann::json object;  // the stored object for PUT; null otherwise
   std::string error_code;  // for ERROR
   std::string message;     // for ERROR
+  // For DELETE: the object as it was just before the delete (null when romanad did not know
+  // it, e.g. an older romanad), so a client can resolve the delete without a key map or a re-list.
+  nlohmann::json prev_object;
 };
 
 // The kinds a watch can ask for (plural, as in ?kinds=) and the singular used in events.

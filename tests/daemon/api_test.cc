@@ -1,6 +1,7 @@
 // Integration tests of romanad's REST API: the real binary on loopback with an embedded store,
 // talked to over HTTP (raw requests for status codes and bodies, the client for the rest).
 #include <fstream>
+#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "api/client.h"
@@ -294,6 +295,60 @@ TEST_F(ApiTest, ListRevisionThenWatchMissesNothing) {
 }
 
 // A separate daemon: --auth-reads closes reads too, and the state survives a restart.
+TEST_F(ApiTest, SnapshotIndexedReadsAndDeletesWithThePreviousObject) {
+  ASSERT_TRUE(client().AddHost({"h-snap-1", "192.168.71.1", {{"rack", "r1"}}}).ok());
+  ASSERT_TRUE(client().AddHost({"h-snap-2", "192.168.71.2", {{"rack", "r2"}}}).ok());
+  for (int i = 0; i < 6; ++i) {
+    ASSERT_TRUE(client().AllocateAddress({absl::StrCat("snap-", i, ":eth0"), i % 2 ? "h-snap-2" : "h-snap-1", "", ""}).ok());
+  }
+  // Several kinds at one revision; every indexed read agrees with a filter of the snapshot.
+  auto snap = client().Snapshot({"hosts", "blocks", "addresses"});
+  ASSERT_TRUE(snap.ok()) << snap.status();
+  EXPECT_GT(snap->revision, 0);
+  EXPECT_TRUE(snap->networks.empty());  // not asked for
+  for (const std::string host : {"h-snap-1", "h-snap-2"}) {
+    std::set<std::string> want, got;
+    for (const api::Address& a : snap->addresses) if (a.host == host) want.insert(a.name);
+    auto listed = client().ListAddresses(host);
+    ASSERT_TRUE(listed.ok());
+    for (const api::Address& a : listed->items) got.insert(a.name);
+    EXPECT_EQ(got, want) << host;
+    EXPECT_EQ(want.size(), 3u);
+    std::set<std::string> want_blocks, got_blocks;
+    for (const api::Block& b : snap->blocks) if (b.host == host) want_blocks.insert(b.cidr);
+    auto blocks = client().ListBlocks({.network = "net1", .host = host});
+    ASSERT_TRUE(blocks.ok());
+    for (const api::Block& b : blocks->items) got_blocks.insert(b.cidr);
+    EXPECT_EQ(got_blocks, want_blocks) << host;
+  }
+  for (const api::Address& a : snap->addresses) {
+    auto by_ip = client().GetAddressByIp(a.ip);
+    ASSERT_TRUE(by_ip.ok()) << a.ip;
+    EXPECT_EQ(by_ip->name, a.name);
+  }
+  EXPECT_EQ(FieldOf(Call("GET", "/snapshot?kinds=hosts,bogus")), "kinds");
+  EXPECT_EQ(FieldOf(Call("GET", "/hosts?revision=x")), "revision");
+  // A read of the revision just listed answers at once.
+  EXPECT_EQ(Call("GET", absl::StrCat("/hosts?revision=", snap->revision)).status, 200);
+  auto metrics = client().Do("GET", "/metrics");
+  ASSERT_TRUE(metrics.ok());
+  EXPECT_NE(metrics->body.find("romanad_watch_cache{what=\"records\"}"), std::string::npos);
+
+  // A DELETE event carries the deleted object.
+  auto released = client().ReleaseAddress("snap-0:eth0");
+  ASSERT_TRUE(released.ok());
+  nlohmann::json prev;
+  absl::Status s = client().Watch({.revision = snap->revision + 1, .kinds = {"addresses"},
+                                   .stop = [&] { return !prev.is_null(); }},
+                                  [&](const api::WatchEvent& e) {
+                                    if (e.type == api::WatchEvent::Type::kDelete) prev = e.prev_object;
+                                    return absl::OkStatus();
+                                  });
+  ASSERT_TRUE(s.ok()) << s;
+  EXPECT_EQ(prev["name"], "snap-0:eth0");
+  EXPECT_EQ(prev["ip"], released->ip);
+}
+
 TEST(ApiRestartTest, AuthReadsAndPersistence) {
   romana::testing::TempDir dir;
   const std::string db = dir.File("state.db");
