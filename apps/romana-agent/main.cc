@@ -20,6 +20,7 @@
 #include "agent/agent.h"
 #include "agent/cni_install.h"
 #include "agent/nat.h"
+#include "nft/runner.h"
 #include "agent/netlink_route_programmer.h"
 #include "agent/route_syncer.h"
 #include "agent/service_range.h"
@@ -138,7 +139,7 @@ int main(int argc, char** argv) {
   agent::RouteProgrammerOptions rp{static_cast<uint32_t>(table), static_cast<uint8_t>(protocol),
                                    static_cast<uint32_t>(rule_priority)};
   agent::NetlinkRouteProgrammer programmer(**nl, rp);
-  absl::StatusOr<std::unique_ptr<agent::LibNftables>> nft = agent::LibNftables::Create();
+  absl::StatusOr<std::unique_ptr<nft::LibNftablesRunner>> nft = nft::LibNftablesRunner::Create();
   if (!nft.ok()) return Fail("nftables", nft.status());
   base::SystemClock clock;
 

@@ -25,7 +25,7 @@ prometheus::Counter& MakeCounter(prometheus::Registry& r, const std::string& nam
 }
 }  // namespace
 
-Agent::Agent(AgentOptions options, api::Client& client, RouteProgrammer& routes, Nftables& nft,
+Agent::Agent(AgentOptions options, api::Client& client, RouteProgrammer& routes, nft::Runner& nft,
              SubnetSource subnets, const base::Clock& clock, prometheus::Registry& registry)
     : options_(std::move(options)),
       client_(client),

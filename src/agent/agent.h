@@ -55,7 +55,7 @@ class Agent {
   // Returns this node's directly connected IPv4 subnets (ConnectedSubnets over netlink).
   using SubnetSource = std::function<absl::StatusOr<std::vector<std::string>>()>;
 
-  Agent(AgentOptions options, api::Client& client, RouteProgrammer& routes, Nftables& nft,
+  Agent(AgentOptions options, api::Client& client, RouteProgrammer& routes, nft::Runner& nft,
         SubnetSource subnets, const base::Clock& clock, prometheus::Registry& registry);
   ~Agent();
   Agent(const Agent&) = delete;

@@ -10,12 +10,12 @@
 #include <mutex>
 #include <thread>
 
-#include "agent/testing/fake_nftables.h"
 #include "agent/testing/fake_route_programmer.h"
 #include "base/testing/test_env.h"
 #include "daemon/testing/romanad_process.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "nft/testing/fake_runner.h"
 
 namespace romana::agent {
 namespace {
@@ -32,12 +32,18 @@ class LockedProgrammer : public RouteProgrammer {
   std::mutex mu;
   testing::FakeRouteProgrammer fake;
 };
-class LockedNft : public Nftables {
+class LockedNft : public nft::Runner {
  public:
-  absl::StatusOr<std::string> Run(const std::string& c) override { std::lock_guard l(mu); return fake.Run(c); }
-  std::optional<std::string> table() { std::lock_guard l(mu); return fake.table(); }
+  absl::StatusOr<nlohmann::json> Run(const nlohmann::json& c) override { std::lock_guard l(mu); return fake.Run(c); }
+  // `nft -j list table ip romana-nat` of the fake, dumped; "" when the table is absent.
+  std::string nat_listing() {
+    std::lock_guard l(mu);
+    absl::StatusOr<nlohmann::json> out = fake.Run(nft::Document(nlohmann::json::array(
+        {{{"list", {{"table", {{"family", "ip"}, {"name", "romana-nat"}}}}}}})));
+    return out.ok() ? out->dump() : "";
+  }
   std::mutex mu;
-  testing::FakeNftables fake;
+  nft::testing::FakeRunner fake;
 };
 
 constexpr char kTopology[] = R"({"networks":[{"name":"net","cidr":"10.120.0.0/16","block_mask":29}],
@@ -114,8 +120,7 @@ TEST_F(AgentRomanadTest, FollowsTheStreamAndRegistersItsNode) {
   ASSERT_TRUE(romanad_->client().ReleaseAddress("p2").ok());
   ASSERT_TRUE(romanad_->client().ReleaseAddress("p1").ok());
   EXPECT_TRUE(romana::testing::WaitUntil([&] { return programmer_.routes().empty(); }));
-  EXPECT_TRUE(nft_.table().has_value());
-  EXPECT_THAT(*nft_.table(), ::testing::HasSubstr("10.120.0.0/16"));
+  EXPECT_THAT(nft_.nat_listing(), ::testing::HasSubstr(R"({"prefix":{"addr":"10.120.0.0","len":16}})"));
 }
 
 TEST_F(AgentRomanadTest, ResumesAfterRomanadRestarts) {

@@ -100,7 +100,7 @@ TEST_F(DataplaneNetnsTest, NatTableIsReplacedAtomicallyAndLeavesOtherTablesAlone
     auto in = netlink::ScopedNetnsEntry::Enter(node_->name());
     ASSERT_TRUE(in.ok()) << in.status();
     ASSERT_TRUE(node_->ExecOrError({"nft", "add", "table", "ip", "someone-else"}).ok());
-    auto nft = LibNftables::Create();
+    auto nft = nft::LibNftablesRunner::Create();
     ASSERT_TRUE(nft.ok());
     base::SystemClock clock;
     NatSyncer syncer(**nft, clock, std::chrono::seconds(60));
@@ -108,8 +108,12 @@ TEST_F(DataplaneNetnsTest, NatTableIsReplacedAtomicallyAndLeavesOtherTablesAlone
     std::string rules = node_->ExecOrError({"nft", "list", "ruleset"}).value_or("ERR");
     EXPECT_THAT(rules, HasSubstr("table ip romana-nat"));
     EXPECT_THAT(rules, HasSubstr("masquerade"));
+    EXPECT_THAT(rules, HasSubstr("oifname \"eth0\""));
+    EXPECT_THAT(rules, HasSubstr("ip saddr @romana-networks ip daddr != @romana-networks"));
     EXPECT_THAT(rules, HasSubstr("table ip someone-else"));
     ASSERT_TRUE(syncer.Sync({.networks = {"10.112.0.0/12", "10.200.0.0/16"}, .interface = "eth0"}).ok());
+    EXPECT_EQ(syncer.last_stats().elements_added, 1);
+    EXPECT_EQ(syncer.last_stats().chains_written, 0);
     rules = node_->ExecOrError({"nft", "list", "table", "ip", "romana-nat"}).value_or("ERR");
     EXPECT_THAT(rules, HasSubstr("10.200.0.0/16"));
     ASSERT_TRUE(syncer.RemoveAll().ok());
