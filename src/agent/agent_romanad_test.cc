@@ -36,10 +36,11 @@ class LockedNft : public nft::Runner {
  public:
   absl::StatusOr<nlohmann::json> Run(const nlohmann::json& c) override { std::lock_guard l(mu); return fake.Run(c); }
   // `nft -j list table ip romana-nat` of the fake, dumped; "" when the table is absent.
-  std::string nat_listing() {
+  std::string nat_listing() { return Listing("ip", "romana-nat"); }
+  std::string Listing(const std::string& family, const std::string& name) {
     std::lock_guard l(mu);
     absl::StatusOr<nlohmann::json> out = fake.Run(nft::Document(nlohmann::json::array(
-        {{{"list", {{"table", {{"family", "ip"}, {"name", "romana-nat"}}}}}}})));
+        {{{"list", {{"table", {{"family", family}, {"name", name}}}}}}})));
     return out.ok() ? out->dump() : "";
   }
   std::mutex mu;
@@ -143,6 +144,39 @@ TEST_F(AgentRomanadTest, ResumesAfterRomanadRestarts) {
   agent_->Stop();
   runner_.join();
   EXPECT_TRUE(run_status_.ok()) << run_status_;
+}
+
+// Policies, namespaces and endpoints arrive through the watch; the agent compiles the plan for
+// its node and programs `inet romana`: an isolated local pod gets an ingress map entry, the
+// policy its chain; deleting the policy removes both again.
+TEST_F(AgentRomanadTest, EnforcesPoliciesFromTheWatch) {
+  StartAgent(Options());
+  ASSERT_TRUE(romana::testing::WaitUntil([&] { return agent_->ready(); }));
+  EXPECT_THAT(nft_.Listing("inet", "romana"), ::testing::HasSubstr(R"("name":"ingress-pods")"));
+  ASSERT_TRUE(romanad_->client().PutNamespace({"web", {{"team", "w"}}, false}).ok());
+  absl::Status put = romanad_->client().PutEndpoint(
+      {"web", "front", "a", "10.120.0.5", {{"romana.io/segment", "front"}}});
+  ASSERT_TRUE(put.ok()) << put;
+  put = romanad_->client().PutEndpoint({"web", "elsewhere", "b", "10.120.0.9", {{"romana.io/segment", "front"}}});
+  ASSERT_TRUE(put.ok()) << put;
+  absl::StatusOr<policy::Policy> p = policy::ParseAndValidate(nlohmann::json::parse(R"({
+    "id": "allow-80", "direction": "ingress",
+    "applied_to": [{"tenant_id": "web", "segment_id": "front"}],
+    "ingress": [{"peers": [{"peer": "any"}], "rules": [{"protocol": "tcp", "ports": [80]}]}]})"));
+  ASSERT_TRUE(p.ok()) << p.status();
+  ASSERT_TRUE(romanad_->client().PutPolicy(*p).ok());
+  // Only the local pod (node a) is dispatched; the remote one is another agent's business.
+  EXPECT_TRUE(romana::testing::WaitUntil([&] {
+    return nft_.Listing("inet", "romana").find(R"(["10.120.0.5",{"jump")") != std::string::npos;
+  }));
+  const std::string table = nft_.Listing("inet", "romana");
+  EXPECT_THAT(table, ::testing::Not(::testing::HasSubstr(R"(["10.120.0.9",{"jump")")));
+  EXPECT_THAT(table, ::testing::HasSubstr(R"("right":80)"));
+  ASSERT_TRUE(romanad_->client().DeletePolicy("allow-80").ok());
+  EXPECT_TRUE(romana::testing::WaitUntil([&] {
+    return nft_.Listing("inet", "romana").find(R"(["10.120.0.5",{"jump")") == std::string::npos;
+  }));
+  EXPECT_THAT(nft_.Listing("inet", "romana"), ::testing::Not(::testing::HasSubstr(R"("right":80)")));
 }
 
 TEST_F(AgentRomanadTest, ServiceRangeOverlapStopsTheAgent) {
