@@ -281,6 +281,49 @@ TEST_F(ApiTest, NamespacesAndEndpoints) {
   EXPECT_EQ(client().DeleteNamespace("team-a").code(), absl::StatusCode::kNotFound);
 }
 
+TEST_F(ApiTest, NamespacesCarryTheirNameLabel) {
+  Answer put = Call("PUT", "/namespaces/lbl-a", R"({"labels": {"team": "a"}})");
+  ASSERT_EQ(put.status, 200) << put.body;
+  EXPECT_EQ(put.body["labels"], nlohmann::json({{"team", "a"}, {"kubernetes.io/metadata.name", "lbl-a"}}));
+  EXPECT_EQ(Call("GET", "/namespaces/lbl-a").body["labels"]["kubernetes.io/metadata.name"], "lbl-a");
+  EXPECT_EQ(Call("PUT", "/namespaces/lbl-a", R"({"labels": {"kubernetes.io/metadata.name": "lbl-a"}})").status, 200);
+  Answer wrong = Call("PUT", "/namespaces/lbl-a", R"({"labels": {"kubernetes.io/metadata.name": "other"}})");
+  EXPECT_EQ(wrong.status, 400) << wrong.body;
+  EXPECT_EQ(FieldOf(wrong), "labels");
+  EXPECT_EQ(Call("GET", "/namespaces/lbl-a").body["labels"].size(), 1u);  // the bad PUT changed nothing
+}
+
+TEST_F(ApiTest, EndpointPortsRoundTripAndAreValidated) {
+  Answer put = Call("PUT", "/endpoints/ports-ns/pod-a", R"({"node": "node-1", "ip": "10.20.0.9",
+      "ports": [{"name": "serve-80-tcp", "port": 80}, {"name": "serve-80-udp", "port": 80, "protocol": "UDP"},
+                {"port": 9090}, {"name": "sctp", "port": 81, "protocol": "SCTP"}]})");
+  ASSERT_EQ(put.status, 200) << put.body;
+  const nlohmann::json want = nlohmann::json::parse(R"([{"name": "serve-80-tcp", "port": 80, "protocol": "TCP"},
+      {"name": "serve-80-udp", "port": 80, "protocol": "UDP"}, {"port": 9090, "protocol": "TCP"},
+      {"name": "sctp", "port": 81, "protocol": "SCTP"}])");
+  EXPECT_EQ(put.body["ports"], want);
+  EXPECT_EQ(Call("GET", "/endpoints/ports-ns/pod-a").body["ports"], want);
+  auto listed = client().ListEndpoints({.namespace_name = "ports-ns"});
+  ASSERT_TRUE(listed.ok()) << listed.status();
+  ASSERT_EQ(listed->items.size(), 1u);
+  EXPECT_EQ(listed->items[0].ports[0], (api::EndpointPort{"serve-80-tcp", 80, "TCP"}));
+  EXPECT_EQ(listed->items[0].ports[2], (api::EndpointPort{"", 9090, "TCP"}));
+  api::Endpoint e{"ports-ns", "pod-b", "node-1", "10.20.0.10", {}, {{"http", 8080, "TCP"}}};
+  ASSERT_TRUE(client().PutEndpoint(e).ok());
+  EXPECT_EQ(client().ListEndpoints({.namespace_name = "ports-ns"})->items[1], e);
+
+  EXPECT_EQ(FieldOf(Call("PUT", "/endpoints/ports-ns/pod-c", R"({"ports": [{"name": "http", "port": 0}]})")),
+            "ports[0].port");
+  EXPECT_EQ(FieldOf(Call("PUT", "/endpoints/ports-ns/pod-c", R"({"ports": [{"port": 80, "protocol": "tcp"}]})")),
+            "ports[0].protocol");
+  EXPECT_EQ(FieldOf(Call("PUT", "/endpoints/ports-ns/pod-c", R"({"ports": [{"name": "HTTP", "port": 80}]})")),
+            "ports[0].name");
+  EXPECT_EQ(FieldOf(Call("PUT", "/endpoints/ports-ns/pod-c",
+                         R"({"ports": [{"name": "http", "port": 80}, {"name": "http", "port": 81}]})")),
+            "ports[1].name");
+  EXPECT_EQ(Call("GET", "/endpoints/ports-ns/pod-c").status, 404);  // none of them was stored
+}
+
 TEST_F(ApiTest, ListRevisionThenWatchMissesNothing) {
   auto before = client().ListHosts();
   ASSERT_TRUE(before.ok());
