@@ -71,7 +71,8 @@ absl::Status ReadPorts(ObjectReader& r, std::vector<EndpointPort>& out) {
 
 const std::vector<std::string>& AllWatchKinds() {
   static const std::vector<std::string>* kinds = new std::vector<std::string>{
-      "topology", "networks", "groups", "hosts", "blocks", "addresses", "policies", "namespaces", "endpoints"};
+      "topology",  "networks", "groups",     "hosts",     "blocks",
+      "addresses", "policies", "namespaces", "endpoints", "networkpolicies"};
   return *kinds;
 }
 
@@ -79,7 +80,8 @@ std::string SingularKind(const std::string& plural) {
   static const std::map<std::string, std::string>* m = new std::map<std::string, std::string>{
       {"topology", "topology"}, {"networks", "network"}, {"groups", "group"},
       {"hosts", "host"}, {"blocks", "block"}, {"addresses", "address"},
-      {"policies", "policy"}, {"namespaces", "namespace"}, {"endpoints", "endpoint"}};
+      {"policies", "policy"}, {"namespaces", "namespace"}, {"endpoints", "endpoint"},
+      {"networkpolicies", "networkpolicy"}};
   auto it = m->find(plural);
   return it == m->end() ? "" : it->second;
 }
