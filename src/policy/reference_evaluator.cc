@@ -19,10 +19,12 @@ struct End {
 };
 
 End Resolve(const Cluster& cluster, const TrafficEnd& t) {
-  if (t.pod_name.empty()) return End{nullptr, t.address, t.host_of_node};
   for (const Pod& p : cluster.pods) {
-    if (p.namespace_name == t.namespace_name && p.name == t.pod_name) return End{&p, p.ip, ""};
+    const bool named = !t.pod_name.empty() && p.namespace_name == t.namespace_name && p.name == t.pod_name;
+    const bool addressed = t.pod_name.empty() && t.host_of_node.empty() && p.ip == t.address;
+    if (named || addressed) return End{&p, p.ip, ""};
   }
+  if (t.pod_name.empty()) return End{nullptr, t.address, t.host_of_node};
   return End{};
 }
 

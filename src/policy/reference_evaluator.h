@@ -24,8 +24,9 @@
 
 namespace romana::policy {
 
-// One end of a connection: a pod of the cluster (by namespace and name), or an address that is
-// not a pod (an external address, or a node's host address when `host_of_node` is set).
+// One end of a connection: a pod of the cluster (by namespace and name), or an address (an
+// external address, or a node's host address when `host_of_node` is set). An address that is a
+// pod's IP (and not a host's) is that pod: packets carry addresses, not names.
 struct TrafficEnd {
   std::string namespace_name;  // with pod_name: a pod
   std::string pod_name;
