@@ -117,8 +117,10 @@ absl::Status Agent::ListAll(api::Revision* revision) {
   if (!endpoints.ok()) return endpoints.status();
   absl::StatusOr<api::List<policy::Policy>> policies = client_.ListPolicies();
   if (!policies.ok()) return policies.status();
+  absl::StatusOr<api::List<nlohmann::json>> network_policies = client_.ListNetworkPolicies();
+  if (!network_policies.ok()) return network_policies.status();
   *revision = std::min({networks->revision, hosts->revision, blocks->revision, namespaces->revision,
-                        endpoints->revision, policies->revision});
+                        endpoints->revision, policies->revision, network_policies->revision});
   relists_.Increment();
   std::lock_guard lock(mu_);
   cache_.ReplaceNetworks(networks->items);
@@ -127,14 +129,16 @@ absl::Status Agent::ListAll(api::Revision* revision) {
   cache_.ReplaceNamespaces(namespaces->items);
   cache_.ReplaceEndpoints(endpoints->items);
   cache_.ReplacePolicies(policies->items);
+  cache_.ReplaceNetworkPolicies(network_policies->items);
   have_data_ = true;
   dirty_ = true;
   cv_.notify_all();
   spdlog::info("listed {} network(s), {} host(s), {} block(s), {} namespace(s), {} endpoint(s), {} "
-               "policy(ies) at revision {}", networks->items.size(), hosts->items.size(), blocks->items.size(),
-               namespaces->items.size(), endpoints->items.size(), policies->items.size(),
+               "policy(ies), {} NetworkPolicy(ies) at revision {}", networks->items.size(), hosts->items.size(),
+               blocks->items.size(), namespaces->items.size(), endpoints->items.size(), policies->items.size(),
+               network_policies->items.size(),
                std::max({networks->revision, hosts->revision, blocks->revision, namespaces->revision,
-                         endpoints->revision, policies->revision}));
+                         endpoints->revision, policies->revision, network_policies->revision}));
   return absl::OkStatus();
 }
 
@@ -151,8 +155,7 @@ void Agent::WatchLoop() {
     backoff = options_.retry_backoff;
     api::WatchOptions wo;
     wo.revision = min_rev + 1;
-    // NEXT (api branch): "networkpolicies", decoded into policy::PolicySet::network_policies.
-    wo.kinds = {"networks", "hosts", "blocks", "namespaces", "endpoints", "policies"};
+    wo.kinds = {"networks", "hosts", "blocks", "namespaces", "endpoints", "policies", "networkpolicies"};
     wo.stop = [this] { return stop_.load(); };
     wo.bookmark_interval = std::chrono::milliseconds(1000);
     bool relist = false;

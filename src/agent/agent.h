@@ -7,7 +7,8 @@
 //        policy: calc (policy::CompileNodePlan, RenderPolicyTable) -> diff+apply
 //                (nft::TableSyncer on `inet romana`)
 //
-// The watcher lists networks, hosts, blocks, namespaces, endpoints and policies, then follows
+// The watcher lists networks, hosts, blocks, namespaces, endpoints, policies and NetworkPolicies,
+// then follows
 // GET /watch from the list revision + 1; after a disconnect the client resumes by itself, after a compacted revision (410) or an
 // unresolvable DELETE it re-lists. The loop thread recomputes whenever the cache changed and at
 // least every second (the syncers decide themselves when to re-read the kernel: every

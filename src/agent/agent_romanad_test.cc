@@ -177,6 +177,22 @@ TEST_F(AgentRomanadTest, EnforcesPoliciesFromTheWatch) {
     return nft_.Listing("inet", "romana").find(R"(["10.120.0.5",{"jump")") == std::string::npos;
   }));
   EXPECT_THAT(nft_.Listing("inet", "romana"), ::testing::Not(::testing::HasSubstr(R"("right":80)")));
+
+  // A Kubernetes NetworkPolicy with a named port: the port resolves on the local pod into an
+  // address.protocol.port set.
+  api::Endpoint named{"web", "named", "a", "10.120.0.6", {{"app", "api"}}};
+  named.ports = {{"http", 8080, "TCP"}};
+  ASSERT_TRUE(romanad_->client().PutEndpoint(named).ok());
+  absl::StatusOr<bool> np = romanad_->client().PutNetworkPolicy("web", "api", nlohmann::json::parse(R"({
+    "apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+    "metadata": {"name": "api", "namespace": "web"},
+    "spec": {"podSelector": {"matchLabels": {"app": "api"}},
+             "ingress": [{"ports": [{"port": "http"}]}]}})"));
+  ASSERT_TRUE(np.ok()) << np.status();
+  EXPECT_TRUE(romana::testing::WaitUntil([&] {
+    return nft_.Listing("inet", "romana").find(R"({"concat":["10.120.0.6","tcp",8080]})") != std::string::npos;
+  }));
+  EXPECT_THAT(nft_.Listing("inet", "romana"), ::testing::HasSubstr(R"(["10.120.0.6",{"jump")"));
 }
 
 TEST_F(AgentRomanadTest, ServiceRangeOverlapStopsTheAgent) {

@@ -5,11 +5,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "net/ipv4.h"
+#include "policy/network_policy.h"
 
 namespace romana::agent {
 namespace {
 std::string BlockId(const api::Block& b) { return absl::StrCat(b.network, "|", b.cidr); }
 std::string EndpointId(const api::Endpoint& e) { return absl::StrCat(e.namespace_name, "/", e.name); }
+std::string NetworkPolicyId(const policy::NetworkPolicy& p) { return absl::StrCat(p.namespace_name, "/", p.name); }
 
 template <typename T, typename IdFn>
 void Replace(std::map<std::string, T>& into, const std::vector<T>& items, IdFn id,
@@ -48,11 +50,26 @@ void ClusterCache::ReplaceEndpoints(const std::vector<api::Endpoint>& endpoints)
 
 void ClusterCache::ReplacePolicies(const std::vector<policy::Policy>& policies) {
   Replace(policies_, policies, [](const policy::Policy& p) { return p.id; }, key_to_id_, "policy");
-  bad_policies_.clear();
+  std::erase_if(bad_policies_, [](const auto& kv) { return kv.first.find("networkpolic") == std::string::npos; });
+}
+
+void ClusterCache::ReplaceNetworkPolicies(const std::vector<nlohmann::json>& network_policies) {
+  network_policies_.clear();
+  std::erase_if(key_to_id_, [](const auto& kv) { return kv.second.first == "networkpolicy"; });
+  std::erase_if(bad_policies_, [](const auto& kv) { return kv.first.find("networkpolic") != std::string::npos; });
+  for (size_t i = 0; i < network_policies.size(); ++i) {
+    absl::StatusOr<policy::NetworkPolicy> np = policy::ParseNetworkPolicy(network_policies[i]);
+    if (!np.ok()) {
+      bad_policies_[absl::StrCat("networkpolicies list item ", i)] = std::string(np.status().message());
+      continue;
+    }
+    network_policies_[NetworkPolicyId(*np)] = *std::move(np);
+  }
 }
 
 ClusterCache::EventResult ClusterCache::ApplyEvent(const api::WatchEvent& e) {
-  static constexpr const char* kKinds[] = {"host", "block", "network", "namespace", "endpoint", "policy"};
+  static constexpr const char* kKinds[] = {"host",     "block",    "network",      "namespace",
+                                           "endpoint", "policy",   "networkpolicy"};
   if (std::find(std::begin(kKinds), std::end(kKinds), e.kind) == std::end(kKinds)) return EventResult::kIgnored;
   if (e.type == api::WatchEvent::Type::kPut && e.kind == "policy") {
     absl::StatusOr<policy::Policy> p = policy::Parse(e.object);
@@ -66,6 +83,24 @@ ClusterCache::EventResult ClusterCache::ApplyEvent(const api::WatchEvent& e) {
     bad_policies_.erase(e.key);
     key_to_id_[e.key] = {"policy", p->id};
     policies_[p->id] = *std::move(p);
+    return EventResult::kChanged;
+  }
+  if (e.type == api::WatchEvent::Type::kPut && e.kind == "networkpolicy") {
+    absl::StatusOr<policy::NetworkPolicy> np = policy::ParseNetworkPolicy(e.object);
+    if (!np.ok()) {
+      if (auto it = key_to_id_.find(e.key); it != key_to_id_.end()) network_policies_.erase(it->second.second);
+      // Known only from a list (no key yet): the object's own metadata names what it replaces.
+      const nlohmann::json& md = e.object.is_object() ? e.object.value("metadata", nlohmann::json()) : nlohmann::json();
+      if (md.is_object() && md.value("namespace", nlohmann::json()).is_string() && md.value("name", nlohmann::json()).is_string()) {
+        network_policies_.erase(absl::StrCat(md["namespace"].get<std::string>(), "/", md["name"].get<std::string>()));
+      }
+      key_to_id_.erase(e.key);
+      bad_policies_[e.key] = std::string(np.status().message());
+      return EventResult::kChanged;
+    }
+    bad_policies_.erase(e.key);
+    key_to_id_[e.key] = {"networkpolicy", NetworkPolicyId(*np)};
+    network_policies_[NetworkPolicyId(*np)] = *std::move(np);
     return EventResult::kChanged;
   }
   if (e.type == api::WatchEvent::Type::kPut) {
@@ -109,6 +144,7 @@ ClusterCache::EventResult ClusterCache::ApplyEvent(const api::WatchEvent& e) {
     if (kind == "namespace") namespaces_.erase(id);
     if (kind == "endpoint") endpoints_.erase(id);
     if (kind == "policy") policies_.erase(id);
+    if (kind == "networkpolicy") network_policies_.erase(id);
     return EventResult::kChanged;
   }
   return EventResult::kIgnored;
@@ -137,10 +173,18 @@ ClusterCache::PolicyInputs ClusterCache::PolicyInputsSnapshot() const {
       in.errors.push_back(absl::StrCat("endpoint ", id, ": ip ", e.ip, " is also endpoint ", it->second, "'s"));
       continue;
     }
-    in.cluster.pods.push_back({.namespace_name = e.namespace_name, .name = e.name, .ip = ip->value(),
-                               .node = e.node, .labels = e.labels});
+    policy::Pod pod{.namespace_name = e.namespace_name, .name = e.name, .ip = ip->value(), .node = e.node,
+                    .labels = e.labels};
+    for (const api::EndpointPort& port : e.ports) {
+      if (port.name.empty()) continue;  // only named ports matter to policy
+      policy::Protocol proto = port.protocol == "UDP" ? policy::Protocol::kUdp
+                               : port.protocol == "SCTP" ? policy::Protocol::kSctp : policy::Protocol::kTcp;
+      pod.ports.push_back({port.name, proto, static_cast<uint16_t>(port.port)});
+    }
+    in.cluster.pods.push_back(std::move(pod));
   }
   for (const auto& [id, p] : policies_) in.policies.romana_policies.push_back(p);
+  for (const auto& [id, p] : network_policies_) in.policies.network_policies.push_back(p);
   for (const auto& [key, message] : bad_policies_) {
     in.errors.push_back(absl::StrCat("policy at ", key, ": ", message));
   }

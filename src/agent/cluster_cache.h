@@ -1,9 +1,10 @@
 // cluster_cache.h: the agent's local copy of the cluster state it routes by (hosts, blocks,
-// networks) and enforces policy by (namespaces, endpoints, Romana policies), fed by romanad's
+// networks) and enforces policy by (namespaces, endpoints, Romana policies, Kubernetes
+// NetworkPolicies), fed by romanad's
 // lists and watch events.
 //
 // Objects are keyed by identity (host name, network name, block network+CIDR, namespace name,
-// endpoint namespace/name, policy id). A watch PUT
+// endpoint namespace/name, policy id, NetworkPolicy namespace/name). A watch PUT
 // carries the object and its store key; a DELETE carries only the key, so the cache remembers
 // which key each watched object came from. A DELETE for a key it never saw (the object came
 // from a list, which has no keys) cannot be resolved locally: ApplyEvent then answers
@@ -33,9 +34,13 @@ class ClusterCache {
   void ReplaceNamespaces(const std::vector<api::Namespace>& namespaces);
   void ReplaceEndpoints(const std::vector<api::Endpoint>& endpoints);
   void ReplacePolicies(const std::vector<policy::Policy>& policies);
+  // NetworkPolicies as romanad stores them (JSON); each is decoded here, and one that does not
+  // decode is reported by PolicyInputsSnapshot instead of stored.
+  void ReplaceNetworkPolicies(const std::vector<nlohmann::json>& network_policies);
 
-  // Applies one watch event (kinds host, block, network, namespace, endpoint, policy; others
-  // are ignored). A policy object that does not decode is not stored; its key is remembered
+  // Applies one watch event (kinds host, block, network, namespace, endpoint, policy,
+  // networkpolicy; others are ignored). A policy or NetworkPolicy object that does not decode
+  // is not stored; its key is remembered
   // with the error (PolicyInputs reports it) so that one bad record never forces a re-list.
   EventResult ApplyEvent(const api::WatchEvent& event);
 
@@ -61,7 +66,8 @@ class ClusterCache {
   std::map<std::string, api::Namespace> namespaces_;  // by name
   std::map<std::string, api::Endpoint> endpoints_;    // by "namespace/name"
   std::map<std::string, policy::Policy> policies_;    // by id
-  std::map<std::string, std::string> bad_policies_;   // store key -> decode error
+  std::map<std::string, policy::NetworkPolicy> network_policies_;  // by "namespace/name"
+  std::map<std::string, std::string> bad_policies_;   // store key (or list position) -> decode error
   std::map<std::string, std::pair<std::string, std::string>> key_to_id_;  // key -> (kind, id)
 };
 

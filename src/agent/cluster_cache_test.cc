@@ -102,5 +102,31 @@ TEST(ClusterCacheTest, PolicyKindsFeedThePolicyInputs) {
   EXPECT_EQ(c.ApplyEvent(Del("endpoint", "/romana/endpoints/web/a")), Result::kNeedRelist);
 }
 
+TEST(ClusterCacheTest, NetworkPoliciesAndNamedPorts) {
+  ClusterCache c;
+  const nlohmann::json good = nlohmann::json::parse(R"({"metadata": {"name": "p", "namespace": "web"},
+      "spec": {"podSelector": {}, "policyTypes": ["Ingress"]}})");
+  c.ReplaceNetworkPolicies({good, nlohmann::json::parse(R"({"metadata": {"name": "q"}, "spec": {"bogus": 1}})")});
+  api::Endpoint e{"web", "a", "n1", "10.0.0.5", {}};
+  e.ports = {{"http", 8080, "TCP"}, {"dns", 53, "UDP"}, {"", 9090, "TCP"}};
+  c.ReplaceEndpoints({e});
+  ClusterCache::PolicyInputs in = c.PolicyInputsSnapshot();
+  ASSERT_EQ(in.policies.network_policies.size(), 1u);
+  EXPECT_EQ(in.policies.network_policies[0].namespace_name, "web");
+  ASSERT_EQ(in.errors.size(), 1u);  // the bad list item is reported
+  EXPECT_THAT(in.errors[0], ::testing::HasSubstr("list item 1"));
+  ASSERT_EQ(in.cluster.pods[0].ports.size(), 2u);  // named ports only
+  EXPECT_EQ(in.cluster.pods[0].ports[0].protocol, policy::Protocol::kTcp);
+  EXPECT_EQ(in.cluster.pods[0].ports[1].protocol, policy::Protocol::kUdp);
+
+  EXPECT_EQ(c.ApplyEvent(Put("networkpolicy", "/romana/networkpolicies/web/p", good)), Result::kChanged);
+  EXPECT_EQ(c.ApplyEvent(Put("networkpolicy", "/romana/networkpolicies/web/p", {{"spec", 5}})), Result::kChanged);
+  in = c.PolicyInputsSnapshot();
+  EXPECT_TRUE(in.policies.network_policies.empty());  // replaced by a record that does not decode
+  EXPECT_EQ(in.errors.size(), 2u);
+  EXPECT_EQ(c.ApplyEvent(Del("networkpolicy", "/romana/networkpolicies/web/p")), Result::kChanged);
+  EXPECT_EQ(c.PolicyInputsSnapshot().errors.size(), 1u);
+}
+
 }  // namespace
 }  // namespace romana::agent
