@@ -57,7 +57,7 @@ NetworkPolicy Make(const std::string& ns, int i) {
     }
     case 4: {  // ipBlock
       NetworkPolicyRule r;
-      IpBlock b{{0x0a000000u, 8}, {{0x0a010000u, 16}, {0x0a020000u, 16}}};
+      IpBlock b{*net::Ipv4Cidr::Parse("10.0.0.0/8"), {*net::Ipv4Cidr::Parse("10.1.0.0/16"), *net::Ipv4Cidr::Parse("10.2.0.0/16")}};
       r.peers.push_back({std::nullopt, std::nullopt, b});
       p.ingress.push_back(r);
       break;
