@@ -89,6 +89,7 @@ struct StateSnapshot {
   std::vector<policy::Policy> policies;
   std::vector<Namespace> namespaces;
   std::vector<Endpoint> endpoints;
+  std::vector<nlohmann::json> network_policies;  // as stored (networking.k8s.io/v1 JSON)
   Revision revision = 0;
 };
 
@@ -177,6 +178,20 @@ class Client {
   // `kinds`: plural kinds as in WatchOptions::kinds (empty = all). The agent's start-up list and
   // re-list. InvalidArgument (field "kinds") for an unknown kind.
   absl::StatusOr<StateSnapshot> Snapshot(const std::vector<std::string>& kinds);
+
+  // --- Kubernetes NetworkPolicies (networking.k8s.io/v1 JSON, stored as they are) ---
+  // Every policy, or those of one namespace when `namespace_name` is not empty.
+  absl::StatusOr<List<nlohmann::json>> ListNetworkPolicies(const std::string& namespace_name = "");
+  // NotFound if unknown.
+  absl::StatusOr<nlohmann::json> GetNetworkPolicy(const std::string& namespace_name, const std::string& name);
+  // Creates or replaces `policy` (its metadata.namespace/name may be left out; if given they must
+  // equal the arguments). Returns true when created (201), false when replaced (200).
+  // InvalidArgument naming the field (e.g. "spec.ingress[0].ports[0].endPort") when invalid;
+  // nothing is stored then.
+  absl::StatusOr<bool> PutNetworkPolicy(const std::string& namespace_name, const std::string& name,
+                                        const nlohmann::json& policy);
+  // NotFound if unknown.
+  absl::Status DeleteNetworkPolicy(const std::string& namespace_name, const std::string& name);
 
   // --- watch ---
   // Follows GET /watch and calls `on_event` for each PUT/DELETE (and BOOKMARK if asked), in
