@@ -47,7 +47,7 @@ absl::StatusOr<nlohmann::json> AnyObject(const nlohmann::json& j) {
 }
 
 std::string NetworkPolicyPath(const std::string& namespace_name, const std::string& name) {
-  return "/namespaces/" + UrlEncode(namespace_name) + "/networkpolicies/" + UrlEncode(name);
+  return "/namespaces/" + PercentEncode(namespace_name) + "/networkpolicies/" + PercentEncode(name);
 }
 
 // "http(s)://host[:port]" with a non-empty host and nothing after it.
@@ -326,7 +326,7 @@ absl::Status Client::DeleteEndpoint(const std::string& namespace_name, const std
 }
 
 absl::StatusOr<StateSnapshot> Client::Snapshot(const std::vector<std::string>& kinds) {
-  absl::StatusOr<nlohmann::json> j = Call("GET", "/snapshot" + Query({{"kinds", absl::StrJoin(kinds, ",")}}));
+  absl::StatusOr<nlohmann::json> j = Call("GET", "/snapshot" + QueryString({{"kinds", absl::StrJoin(kinds, ",")}}));
   if (!j.ok()) return j.status();
   StateSnapshot out;
   // Each kind present in the answer; a kind asked for but missing is an error of romanad's.
@@ -359,7 +359,7 @@ absl::StatusOr<StateSnapshot> Client::Snapshot(const std::vector<std::string>& k
 }
 
 absl::StatusOr<List<nlohmann::json>> Client::ListNetworkPolicies(const std::string& namespace_name) {
-  absl::StatusOr<nlohmann::json> j = Call("GET", "/networkpolicies" + Query({{"namespace", namespace_name}}));
+  absl::StatusOr<nlohmann::json> j = Call("GET", "/networkpolicies" + QueryString({{"namespace", namespace_name}}));
   if (!j.ok()) return j.status();
   return ParseList<nlohmann::json>(*j, "networkpolicies", &AnyObject);
 }

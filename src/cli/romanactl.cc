@@ -462,13 +462,13 @@ int Cli::Run(int argc, char** argv) {
     if (policy_ns.empty() || policy_name.empty() || policy_name.find('/') != std::string::npos) {
       return absl::InvalidArgumentError(absl::StrCat("\"", ref, "\" must be NAME or NAMESPACE/NAME"));
     }
-    return "/namespaces/" + api::UrlEncode(policy_ns) + "/networkpolicies/" + api::UrlEncode(policy_name);
+    return "/namespaces/" + http::PercentEncode(policy_ns) + "/networkpolicies/" + http::PercentEncode(policy_name);
   };
   auto* np_list = np->add_subcommand("list", "List NetworkPolicies");
   np_list->add_option("-n,--namespace", ns, "Only this namespace");
   np_list->callback([&] {
     action = [&] {
-      return Show("/networkpolicies" + (ns.empty() ? "" : "?namespace=" + api::UrlEncode(ns)), NetworkPolicies);
+      return Show("/networkpolicies" + (ns.empty() ? "" : "?namespace=" + http::PercentEncode(ns)), NetworkPolicies);
     };
   });
   auto* np_show = np->add_subcommand("show", "Show NetworkPolicies in full (table output: YAML)");
@@ -524,7 +524,7 @@ int Cli::Run(int argc, char** argv) {
         int http_status = 0;
         absl::StatusOr<nlohmann::json> r =
             !st.ok() ? absl::StatusOr<nlohmann::json>(st)
-                     : Call("PUT", "/namespaces/" + api::UrlEncode(obj_ns) + "/networkpolicies/" + api::UrlEncode(name),
+                     : Call("PUT", "/namespaces/" + http::PercentEncode(obj_ns) + "/networkpolicies/" + http::PercentEncode(name),
                             obj.dump(), &http_status);
         std::string result = !r.ok() ? absl::StrCat("error: ", r.status().message())
                                      : (http_status == 201 ? "created" : "configured");

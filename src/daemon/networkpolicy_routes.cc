@@ -37,12 +37,6 @@ absl::StatusOr<nlohmann::json> WithPathNames(nlohmann::json body, const std::str
 
 // metadata.namespace of a stored policy ("" if it has none: the store holds only policies that
 // passed validation, so that would be a bug elsewhere).
-std::string NamespaceOf(const nlohmann::json& policy) {
-  auto meta = policy.find("metadata");
-  if (meta == policy.end() || !meta->is_object()) return "";
-  return meta->value("namespace", "");
-}
-
 std::string What(const std::string& ns, const std::string& name) {
   return absl::StrCat("networkpolicy \"", ns, "/", name, "\"");
 }
@@ -52,16 +46,13 @@ std::string What(const std::string& ns, const std::string& name) {
 void Server::RegisterNetworkPolicyRoutes() {
   Route("GET", "/networkpolicies", "networkpolicies", Access::kRead,
         [this](const httplib::Request& req, const nlohmann::json&) -> absl::StatusOr<Reply> {
-          const std::string ns = req.get_param_value("namespace");
-          return ListDir("networkpolicies", [&](const nlohmann::json& j) {
-            return ns.empty() || NamespaceOf(j) == ns;
-          });
+          return ListDir(req, "networkpolicies", {{"namespace", req.get_param_value("namespace")}});
         });
   Route("GET", R"(/namespaces/([^/]+)/networkpolicies)", "networkpolicies", Access::kRead,
         [this](const httplib::Request& req, const nlohmann::json&) -> absl::StatusOr<Reply> {
           const std::string ns = req.matches[1];
           if (absl::Status s = CheckPathName(ns, "namespace"); !s.ok()) return s;
-          return ListDir("networkpolicies", [&](const nlohmann::json& j) { return NamespaceOf(j) == ns; });
+          return ListDir(req, "networkpolicies", {{"namespace", ns}});
         });
   Route("GET", R"(/namespaces/([^/]+)/networkpolicies/([^/]+))", "networkpolicy", Access::kRead,
         [this](const httplib::Request& req, const nlohmann::json&) -> absl::StatusOr<Reply> {

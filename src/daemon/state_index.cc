@@ -9,11 +9,21 @@
 namespace romana::daemon {
 namespace {
 
-// The indexed (kind, field) pairs; see the header.
-const std::vector<std::pair<std::string, std::string>>& IndexedFields() {
-  static const auto* fields = new std::vector<std::pair<std::string, std::string>>{
-      {"addresses", "host"}, {"addresses", "ip"},       {"blocks", "host"}, {"blocks", "network"},
-      {"endpoints", "node"}, {"endpoints", "namespace"}, {"groups", "network"}};
+struct IndexedField {
+  std::string kind;
+  std::string field;         // the name lists filter by
+  nlohmann::json::json_pointer at;  // where the value is in the stored object
+};
+
+// The indexed (kind, field) pairs; see the header. A NetworkPolicy is stored as Kubernetes
+// writes it, so its namespace is metadata.namespace.
+const std::vector<IndexedField>& IndexedFields() {
+  using P = nlohmann::json::json_pointer;
+  static const auto* fields = new std::vector<IndexedField>{
+      {"addresses", "host", P("/host")},           {"addresses", "ip", P("/ip")},
+      {"blocks", "host", P("/host")},              {"blocks", "network", P("/network")},
+      {"endpoints", "node", P("/node")},           {"endpoints", "namespace", P("/namespace")},
+      {"groups", "network", P("/network")},        {"networkpolicies", "namespace", P("/metadata/namespace")}};
   return *fields;
 }
 
@@ -28,8 +38,8 @@ StateIndex::StateIndex(Keys keys) : keys_(std::move(keys)) {
 }
 
 bool StateIndex::IsIndexed(const std::string& plural, const std::string& field) {
-  for (const auto& [k, f] : IndexedFields()) {
-    if (k == plural && f == field) return true;
+  for (const IndexedField& f : IndexedFields()) {
+    if (f.kind == plural && f.field == field) return true;
   }
   return false;
 }
@@ -55,10 +65,10 @@ StateIndex::Value StateIndex::Put(const std::string& key, std::string value, sto
   nlohmann::json j = nlohmann::json::parse(value, nullptr, false);
   r.is_json = !j.is_discarded();
   if (j.is_object()) {
-    for (const auto& [k, f] : IndexedFields()) {
-      if (k != kind) continue;
-      auto it = j.find(f);
-      if (it != j.end() && it->is_string()) r.index_keys.push_back(IndexKey(k, f, it->get<std::string>()));
+    for (const IndexedField& f : IndexedFields()) {
+      if (f.kind != kind || !j.contains(f.at)) continue;
+      const nlohmann::json& v = j.at(f.at);
+      if (v.is_string()) r.index_keys.push_back(IndexKey(f.kind, f.field, v.get<std::string>()));
     }
   }
   r.value = std::make_shared<const std::string>(std::move(value));
