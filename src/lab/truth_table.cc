@@ -91,7 +91,7 @@ absl::StatusOr<TruthTable> ParseTable(const std::string& text) {
   for (absl::string_view line : absl::StrSplit(text, '\n')) {
     ++n;
     absl::string_view s = absl::StripAsciiWhitespace(line);
-    if (s.empty() || s.starts_with('#')) continue;
+    if (s.empty() || s.front() == '#') continue;
     rows.push_back(absl::StrSplit(s, absl::ByAnyChar(" \t"), absl::SkipEmpty()));
     line_numbers.push_back(n);
   }

@@ -132,7 +132,9 @@ TEST_F(NetpolConformanceTest, ModelServesAndProbes) {
   StopProcess(xa->server_pid);
   TruthTable to_xa_blocked = all;
   for (const std::string& from : AllModelPods()) {
-    if (from != "x/a") ASSERT_TRUE(to_xa_blocked.Set(from, "x/a", Reachability::kBlocked).ok());
+    if (from != "x/a") {
+      ASSERT_TRUE(to_xa_blocked.Set(from, "x/a", Reachability::kBlocked).ok());
+    }
   }
   for (Protocol proto : {Protocol::kTcp, Protocol::kUdp}) {
     c = WaitForTable(pods, 81, proto, to_xa_blocked, std::chrono::steady_clock::now());
