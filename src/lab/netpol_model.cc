@@ -34,7 +34,9 @@ absl::StatusOr<nlohmann::json> Rest(const Lab& lab, const std::string& method, c
     absl::StatusOr<api::RawResponse> r = c.Do(method, path, body.is_null() ? "" : body.dump());
     if (!r.ok()) return r.status();
     if (absl::Status st = api::Client::StatusFromResponse(r->status, r->body); !st.ok()) {
-      return absl::Status(st.code(), absl::StrCat(method, " ", path, ": ", st.message()));
+      absl::Status named(st.code(), absl::StrCat(method, " ", path, ": ", st.message()));
+      st.ForEachPayload([&](absl::string_view url, const absl::Cord& payload) { named.SetPayload(url, payload); });
+      return named;  // with the field and code payloads (api/field_error.h)
     }
     out = r->body.empty() ? nlohmann::json() : nlohmann::json::parse(r->body, nullptr, false);
     if (out.is_discarded()) return absl::InternalError(absl::StrCat(method, " ", path, ": romanad answered invalid JSON"));

@@ -96,7 +96,9 @@ class NetpolConformanceTest : public ::testing::Test {
 
 TEST_F(NetpolConformanceTest, ModelServesAndProbes) {
   ASSERT_NO_FATAL_FAILURE(Up(2));
-  ASSERT_TRUE(ModelUp(*lab_, AllModelPods()).ok());
+  auto progress = [](const std::string& l) { std::cerr << "[model] " << l << "\n"; };
+  absl::Status up = ModelUp(*lab_, AllModelPods(), progress);
+  ASSERT_TRUE(up.ok()) << up;
   std::vector<PodInfo> pods = ModelPods(*lab_);
   ASSERT_EQ(pods.size(), 9u);
   EXPECT_NE(pods[0].node, pods[1].node) << "the model's pods are spread over the nodes";
@@ -173,7 +175,8 @@ TEST_F(NetpolConformanceTest, ModelServesAndProbes) {
   EXPECT_EQ(ChangePodLabels(*lab_, "x/q", {{"a", "b"}}).code(), absl::StatusCode::kNotFound);
 
   // A smaller model: the other pods (and their endpoints) go, labels are reset.
-  ASSERT_TRUE(ModelUp(*lab_, {"x/a", "y/b"}).ok());
+  up = ModelUp(*lab_, {"x/a", "y/b"}, progress);
+  ASSERT_TRUE(up.ok()) << up;
   ASSERT_EQ(ModelPods(*lab_).size(), 2u);
   ASSERT_TRUE(lab_->WithRomanad([&](api::Client& client) -> absl::Status {
                     absl::StatusOr<api::List<api::Endpoint>> eps = client.ListEndpoints();
