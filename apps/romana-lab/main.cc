@@ -1,6 +1,6 @@
 // romana-lab: a Romana cluster in network namespaces on this machine (docs/lab.md).
 //
-//   romana-lab up [--nodes N] [--pods M] [--racks K] [--etcd] [--id ID] ...
+//   romana-lab up [--nodes N] [--pods M] [--racks K] [--etcd] [--id ID] [--model] ...
 //   romana-lab down [--id ID]       (no --id: every lab recorded under --state-dir)
 //   romana-lab list
 //   romana-lab keep-router --romanad URL --router-netns NS   (started by `up` in the router
@@ -181,6 +181,8 @@ int main(int argc, char** argv) {
     if (!s.ok()) {
       std::cerr << "romana-lab up: the NetworkPolicy model: " << s.message() << "\n";
       if (!keep_on_failure) return 1;
+    } else if (absl::StatusOr<lab::TruthTable> t = lab::ProbeTable(lab::ModelPods(**l), 80, lab::Protocol::kTcp); t.ok()) {
+      std::cout << "\nNetworkPolicy model, TCP/80 (rows from, columns to; . allowed, X blocked):\n" << lab::FormatTable(*t);
     }
   }
   (*l)->Detach();

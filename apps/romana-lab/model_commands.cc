@@ -164,6 +164,7 @@ int ModelCommands::PolicyApply() {
   if (!read.ok()) return Fail("policy apply", read);
   absl::StatusOr<std::vector<nlohmann::json>> docs = lab::YamlDocumentsToJson(text);
   if (!docs.ok()) return Fail("policy apply", absl::InvalidArgumentError(absl::StrCat(file_, ": ", docs.status().message())));
+  if (docs->empty()) return Fail("policy apply", absl::InvalidArgumentError(absl::StrCat(file_, " holds no document")));
   absl::StatusOr<std::unique_ptr<lab::Lab>> l = lab::Lab::Attach(state_root_, id_);
   if (!l.ok()) return Fail("policy apply", l.status());
   std::vector<std::string> written;

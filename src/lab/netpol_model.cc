@@ -4,6 +4,7 @@
 // clang-format on
 
 #include <algorithm>
+#include <atomic>
 #include <set>
 #include <thread>
 
@@ -69,15 +70,18 @@ void ApplyChanges(nlohmann::json& labels, const LabelChanges& changes) {
 
 // Writes the model pod's Endpoint (labels {pod: <name>} and its named ports). Until romanad knows
 // endpoint ports (issue 10, branch api) it rejects the field; then the endpoint is written
-// without them, once told, so everything but named ports works.
+// without them (said once per process), so everything but named ports works.
 absl::Status PutModelEndpoint(const Lab& lab, const PodInfo& pod, const std::function<void(const std::string&)>& progress) {
   nlohmann::json ep = {{"namespace", pod.k8s_namespace}, {"name", pod.name}, {"node", NodeName(pod.node)},
                        {"ip", pod.ip}, {"labels", {{"pod", pod.name}}}, {"ports", ModelEndpointPorts()}};
   const std::string path = absl::StrCat("/endpoints/", pod.k8s_namespace, "/", pod.name);
   absl::StatusOr<nlohmann::json> r = Rest(lab, "PUT", path, ep);
   if (!r.ok() && absl::IsInvalidArgument(r.status()) && absl::StrContains(api::FieldOf(r.status()).value_or(""), "ports")) {
-    Say(progress, absl::StrCat("romanad does not accept endpoint ports yet (", r.status().message(),
-                               "): endpoint ", pod.QualifiedName(), " written without them; named ports will not resolve"));
+    static std::atomic<bool> told{false};
+    if (!told.exchange(true)) {
+      Say(progress, absl::StrCat("romanad does not accept endpoint ports yet (", r.status().message(),
+                                 "): endpoints are written without them; named ports will not resolve"));
+    }
     ep.erase("ports");
     r = Rest(lab, "PUT", path, ep);
   }
