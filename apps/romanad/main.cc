@@ -32,7 +32,7 @@ int main(int argc, char** argv) {
 
   CLI::App app{
       "romanad: Romana's central service. Owns all state (topology, hosts, blocks, addresses, policies,\n"
-      "namespaces, endpoints) in the store and serves the REST API and watch stream (docs/api.md)."};
+      "networkpolicies, namespaces, endpoints) in the store and serves the REST API and watch stream (docs/api.md)."};
   app.option_defaults()->always_capture_default();
   app.add_option("--listen", c.listen, "Address:port of the REST API ([host]:port; \":9600\" = all interfaces)");
   app.add_option("--advertise-url", c.advertise_url,

@@ -41,6 +41,14 @@ absl::StatusOr<List<T>> ParseList(const nlohmann::json& j, const std::string& pl
 absl::StatusOr<policy::Policy> ParsePolicyLenient(const nlohmann::json& j) { return policy::Parse(j); }
 absl::StatusOr<Namespace> ParseNamespaceLenient(const nlohmann::json& j) { return ParseNamespace(j); }
 absl::StatusOr<Endpoint> ParseEndpointLenient(const nlohmann::json& j) { return ParseEndpoint(j); }
+absl::StatusOr<nlohmann::json> AnyObject(const nlohmann::json& j) {
+  if (!j.is_object()) return absl::InvalidArgumentError("not a JSON object");
+  return j;
+}
+
+std::string NetworkPolicyPath(const std::string& namespace_name, const std::string& name) {
+  return "/namespaces/" + UrlEncode(namespace_name) + "/networkpolicies/" + UrlEncode(name);
+}
 
 std::string Query(const std::vector<std::pair<std::string, std::string>>& params) {
   std::vector<std::string> parts;
@@ -354,6 +362,25 @@ absl::Status Client::PutEndpoint(const Endpoint& e) {
 }
 absl::Status Client::DeleteEndpoint(const std::string& namespace_name, const std::string& name) {
   return Call("DELETE", "/endpoints/" + UrlEncode(namespace_name) + "/" + UrlEncode(name)).status();
+}
+
+absl::StatusOr<List<nlohmann::json>> Client::ListNetworkPolicies(const std::string& namespace_name) {
+  absl::StatusOr<nlohmann::json> j = Call("GET", "/networkpolicies" + Query({{"namespace", namespace_name}}));
+  if (!j.ok()) return j.status();
+  return ParseList<nlohmann::json>(*j, "networkpolicies", &AnyObject);
+}
+absl::StatusOr<nlohmann::json> Client::GetNetworkPolicy(const std::string& namespace_name, const std::string& name) {
+  return Call("GET", NetworkPolicyPath(namespace_name, name));
+}
+absl::StatusOr<bool> Client::PutNetworkPolicy(const std::string& namespace_name, const std::string& name,
+                                              const nlohmann::json& policy) {
+  int status = 0;
+  absl::StatusOr<nlohmann::json> j = Call("PUT", NetworkPolicyPath(namespace_name, name), policy.dump(), &status);
+  if (!j.ok()) return j.status();
+  return status == 201;
+}
+absl::Status Client::DeleteNetworkPolicy(const std::string& namespace_name, const std::string& name) {
+  return Call("DELETE", NetworkPolicyPath(namespace_name, name)).status();
 }
 
 absl::Status Client::Watch(const WatchOptions& options,

@@ -158,6 +158,20 @@ class Client {
   absl::Status PutEndpoint(const Endpoint& endpoint);
   absl::Status DeleteEndpoint(const std::string& namespace_name, const std::string& name);
 
+  // --- Kubernetes NetworkPolicies (networking.k8s.io/v1 JSON, stored as they are) ---
+  // Every policy, or those of one namespace when `namespace_name` is not empty.
+  absl::StatusOr<List<nlohmann::json>> ListNetworkPolicies(const std::string& namespace_name = "");
+  // NotFound if unknown.
+  absl::StatusOr<nlohmann::json> GetNetworkPolicy(const std::string& namespace_name, const std::string& name);
+  // Creates or replaces `policy` (its metadata.namespace/name may be left out; if given they must
+  // equal the arguments). Returns true when created (201), false when replaced (200).
+  // InvalidArgument naming the field (e.g. "spec.ingress[0].ports[0].endPort") when invalid;
+  // nothing is stored then.
+  absl::StatusOr<bool> PutNetworkPolicy(const std::string& namespace_name, const std::string& name,
+                                        const nlohmann::json& policy);
+  // NotFound if unknown.
+  absl::Status DeleteNetworkPolicy(const std::string& namespace_name, const std::string& name);
+
   // --- watch ---
   // Follows GET /watch and calls `on_event` for each PUT/DELETE (and BOOKMARK if asked), in
   // revision order, each change exactly once. When the connection drops it reconnects (with

@@ -303,6 +303,7 @@ void Server::RegisterRoutes() {
   });
   http_->Get("/watch", [this](const httplib::Request& req, httplib::Response& res) { ServeWatch(req, res); });
   RegisterStateRoutes();
+  RegisterNetworkPolicyRoutes();
   RegisterIpamRoutes();
 }
 

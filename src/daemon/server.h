@@ -106,6 +106,7 @@ class Server {
   bool Forward(const httplib::Request& req, httplib::Response& res);
   void RegisterRoutes();
   void RegisterStateRoutes();
+  void RegisterNetworkPolicyRoutes();
   void RegisterIpamRoutes();
   void ServeWatch(const httplib::Request& req, httplib::Response& res);
 

@@ -14,6 +14,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "api/field_error.h"
 #include "api/types.h"
@@ -78,9 +79,8 @@ void Server::ServeWatch(const httplib::Request& req, httplib::Response& res) {
     for (absl::string_view k : absl::StrSplit(req.get_param_value("kinds"), ',', absl::SkipEmpty())) {
       std::string kind(k);
       if (api::SingularKind(kind).empty()) {
-        return SendError(res, api::FieldError("kinds", absl::StrCat("unknown kind \"", kind,
-                                                                     "\"; use topology, networks, groups, hosts, "
-                                                                     "blocks, addresses, policies, namespaces, endpoints")));
+        return SendError(res, api::FieldError("kinds", absl::StrCat("unknown kind \"", kind, "\"; use ",
+                                                                     absl::StrJoin(api::AllWatchKinds(), ", "))));
       }
       state->kinds.insert(kind);
     }
