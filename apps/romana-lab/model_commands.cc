@@ -11,12 +11,12 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "base/process_main.h"
+#include "cli/manifest.h"
 #include "lab/lab.h"
 #include "lab/netpol_model.h"
 #include "lab/probe.h"
 #include "lab/serve.h"
 #include "lab/truth_table.h"
-#include "lab/yaml_json.h"
 #include "nlohmann/json.hpp"
 
 namespace romana::lab_cli {
@@ -71,7 +71,7 @@ ModelCommands::ModelCommands(CLI::App& app, const std::string& state_root) : sta
 
   CLI::App* policy = app.add_subcommand("policy", "write policies to romanad");
   policy->require_subcommand(1);
-  policy_apply_ = policy->add_subcommand("apply", "apply NetworkPolicy YAML/JSON (PUT) or Romana policy JSON (POST /policies)");
+  policy_apply_ = policy->add_subcommand("apply", "apply NetworkPolicy YAML/JSON (PUT) or Romana policy JSON (POST /policies); kind: List expands");
   policy_apply_->add_option("-f,--filename", file_, "file with one or more documents ('---'-separated)")->required();
   id(policy_apply_);
   policy_delete_ = policy->add_subcommand("delete", "delete a NetworkPolicy (ns/name) or a Romana policy (id)");
@@ -162,7 +162,7 @@ int ModelCommands::PolicyApply() {
   absl::Status read;
   std::string text = ReadAll(file_, &read);
   if (!read.ok()) return Fail("policy apply", read);
-  absl::StatusOr<std::vector<nlohmann::json>> docs = lab::YamlDocumentsToJson(text);
+  absl::StatusOr<std::vector<nlohmann::json>> docs = cli::ReadManifests(text);
   if (!docs.ok()) return Fail("policy apply", absl::InvalidArgumentError(absl::StrCat(file_, ": ", docs.status().message())));
   if (docs->empty()) return Fail("policy apply", absl::InvalidArgumentError(absl::StrCat(file_, " holds no document")));
   absl::StatusOr<std::unique_ptr<lab::Lab>> l = lab::Lab::Attach(state_root_, id_);

@@ -9,8 +9,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "cli/manifest.h"
 #include "lab/netpol_model.h"
-#include "lab/yaml_json.h"
 
 namespace romana::lab {
 namespace {
@@ -160,7 +160,7 @@ absl::StatusOr<NetpolCase> ReadNetpolCase(const std::string& path) {
   if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
   std::stringstream ss;
   ss << in.rdbuf();
-  absl::StatusOr<std::vector<nlohmann::json>> docs = YamlDocumentsToJson(ss.str());
+  absl::StatusOr<std::vector<nlohmann::json>> docs = cli::ReadManifests(ss.str());
   if (!docs.ok()) return absl::InvalidArgumentError(absl::StrCat(path, ": ", docs.status().message()));
   if (docs->size() != 1) return absl::InvalidArgumentError(absl::StrCat(path, ": want exactly one YAML document"));
   absl::StatusOr<NetpolCase> c = ParseNetpolCase((*docs)[0]);

@@ -1,13 +1,12 @@
-// Pure parts of the NetworkPolicy model and harness: case files, placeholders, label changes,
-// YAML reading. Also checks that every shared case (when ../shared/testdata/netpol exists) and
+// Pure parts of the NetworkPolicy model and harness: case files, placeholders, label changes. Also checks that every shared case (when ../shared/testdata/netpol exists) and
 // every own case (tests/e2e/netpol_cases) parses.
 #include "lab/netpol_case.h"
 
 #include "base/testing/test_env.h"
+#include "cli/manifest.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "lab/netpol_model.h"
-#include "lab/yaml_json.h"
 
 namespace romana::lab {
 namespace {
@@ -61,16 +60,6 @@ TEST(NetpolCaseTest, ModelPodsAndPorts) {
   EXPECT_EQ(ports[5], (nlohmann::json{{"name", "serve-81-sctp"}, {"port", 81}, {"protocol", "SCTP"}}));
 }
 
-TEST(NetpolCaseTest, YamlScalarsAsKubernetesReadsThem) {
-  absl::StatusOr<std::vector<nlohmann::json>> d =
-      YamlDocumentsToJson("a: 80\nb: TCP\nc: \"80\"\nd: true\ne: ~\nf: []\ng: {}\n---\n---\nx: 1\n");
-  ASSERT_TRUE(d.ok()) << d.status();
-  ASSERT_EQ(d->size(), 2u);
-  EXPECT_EQ((*d)[0], nlohmann::json::parse(R"({"a":80,"b":"TCP","c":"80","d":true,"e":null,"f":[],"g":{}})"));
-  EXPECT_EQ((*d)[1]["x"], 1);
-  EXPECT_THAT(YamlDocumentsToJson("a: [1, 2\n").status().message(), HasSubstr("YAML line"));
-}
-
 constexpr char kCase[] = R"(
 name: deny x/a
 pods: [x/a, y/a]
@@ -95,7 +84,7 @@ steps:
 )";
 
 TEST(NetpolCaseTest, ParsesBothReachabilityForms) {
-  absl::StatusOr<std::vector<nlohmann::json>> d = YamlDocumentsToJson(kCase);
+  absl::StatusOr<std::vector<nlohmann::json>> d = cli::ReadManifests(kCase);
   ASSERT_TRUE(d.ok()) << d.status();
   absl::StatusOr<NetpolCase> c = ParseNetpolCase((*d)[0]);
   ASSERT_TRUE(c.ok()) << c.status();
@@ -111,7 +100,7 @@ TEST(NetpolCaseTest, ParsesBothReachabilityForms) {
 
 TEST(NetpolCaseTest, RejectsBadCasesNamingTheField) {
   auto parse = [](const std::string& yaml) {
-    absl::StatusOr<std::vector<nlohmann::json>> d = YamlDocumentsToJson(yaml);
+    absl::StatusOr<std::vector<nlohmann::json>> d = cli::ReadManifests(yaml);
     return ParseNetpolCase((*d)[0]).status();
   };
   EXPECT_THAT(parse("pods: [x/a]\nsteps: [{}]\n").message(), HasSubstr("name: required"));

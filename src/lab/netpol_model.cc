@@ -4,7 +4,6 @@
 // clang-format on
 
 #include <algorithm>
-#include <atomic>
 #include <set>
 #include <thread>
 
@@ -12,7 +11,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "api/client.h"
-#include "api/field_error.h"
 
 namespace romana::lab {
 namespace {
@@ -68,24 +66,11 @@ void ApplyChanges(nlohmann::json& labels, const LabelChanges& changes) {
   }
 }
 
-// Writes the model pod's Endpoint (labels {pod: <name>} and its named ports). Until romanad knows
-// endpoint ports (issue 10, branch api) it rejects the field; then the endpoint is written
-// without them (said once per process), so everything but named ports works.
-absl::Status PutModelEndpoint(const Lab& lab, const PodInfo& pod, const std::function<void(const std::string&)>& progress) {
+// Writes the model pod's Endpoint: labels {pod: <name>} and its named ports.
+absl::Status PutModelEndpoint(const Lab& lab, const PodInfo& pod) {
   nlohmann::json ep = {{"namespace", pod.k8s_namespace}, {"name", pod.name}, {"node", NodeName(pod.node)},
                        {"ip", pod.ip}, {"labels", {{"pod", pod.name}}}, {"ports", ModelEndpointPorts()}};
-  const std::string path = absl::StrCat("/endpoints/", pod.k8s_namespace, "/", pod.name);
-  absl::StatusOr<nlohmann::json> r = Rest(lab, "PUT", path, ep);
-  if (!r.ok() && absl::IsInvalidArgument(r.status()) && absl::StrContains(api::FieldOf(r.status()).value_or(""), "ports")) {
-    static std::atomic<bool> told{false};
-    if (!told.exchange(true)) {
-      Say(progress, absl::StrCat("romanad does not accept endpoint ports yet (", r.status().message(),
-                                 "): endpoints are written without them; named ports will not resolve"));
-    }
-    ep.erase("ports");
-    r = Rest(lab, "PUT", path, ep);
-  }
-  return r.status();
+  return Rest(lab, "PUT", absl::StrCat("/endpoints/", pod.k8s_namespace, "/", pod.name), ep).status();
 }
 
 }  // namespace
@@ -165,7 +150,7 @@ absl::Status ModelUp(Lab& lab, const std::vector<std::string>& pods, const std::
     if (absl::Status s = lab.StartServer(name, ModelPorts()); !s.ok()) return s;
     absl::StatusOr<PodInfo> p = lab.FindPod(name);
     if (!p.ok()) return p.status();
-    if (absl::Status s = PutModelEndpoint(lab, *p, progress); !s.ok()) return s;
+    if (absl::Status s = PutModelEndpoint(lab, *p); !s.ok()) return s;
   }
   if (added) {
     Say(progress, "waiting for the routes to converge");
@@ -264,7 +249,7 @@ absl::StatusOr<int> DeleteAllPolicies(const Lab& lab, const std::vector<std::str
   int deleted = 0;
   absl::StatusOr<nlohmann::json> list = Rest(lab, "GET", "/networkpolicies");
   if (!list.ok()) return list.status();
-  const nlohmann::json items = list->value("networkpolicies", list->value("items", nlohmann::json::array()));
+  const nlohmann::json items = list->value("networkpolicies", nlohmann::json::array());
   for (const nlohmann::json& np : items) {
     const nlohmann::json meta = np.value("metadata", nlohmann::json::object());
     const std::string ns = meta.value("namespace", ""), name = meta.value("name", "");
