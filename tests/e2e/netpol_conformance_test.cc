@@ -159,8 +159,10 @@ TEST_F(NetpolConformanceTest, ModelServesAndProbes) {
                         EXPECT_EQ(e.labels, (api::Labels{{"pod", "a"}, {"role", "db"}}));
                         EXPECT_EQ(e.ip, xa->ip);
                         EXPECT_EQ(e.node, NodeName(xa->node));
-                        ASSERT_EQ(e.ports.size(), 6u);
-                        EXPECT_EQ(e.ports[1], (api::EndpointPort{"serve-80-udp", 80, "UDP"}));
+                        EXPECT_EQ(e.ports.size(), 6u);
+                        if (e.ports.size() > 1) {
+                          EXPECT_EQ(e.ports[1], (api::EndpointPort{"serve-80-udp", 80, "UDP"}));
+                        }
                       }
                     }
                     EXPECT_EQ(eps->items.size(), 3u);
