@@ -1,10 +1,25 @@
 #include "agent/cluster_cache.h"
 
+#include <algorithm>
+#include <iterator>
+
 #include "absl/strings/str_cat.h"
+#include "net/ipv4.h"
+#include "policy/network_policy.h"
 
 namespace romana::agent {
 namespace {
 std::string BlockId(const api::Block& b) { return absl::StrCat(b.network, "|", b.cidr); }
+std::string EndpointId(const api::Endpoint& e) { return absl::StrCat(e.namespace_name, "/", e.name); }
+std::string NetworkPolicyId(const policy::NetworkPolicy& p) { return absl::StrCat(p.namespace_name, "/", p.name); }
+
+template <typename T, typename IdFn>
+void Replace(std::map<std::string, T>& into, const std::vector<T>& items, IdFn id,
+             std::map<std::string, std::pair<std::string, std::string>>& key_to_id, const char* kind) {
+  into.clear();
+  for (const T& x : items) into[id(x)] = x;
+  std::erase_if(key_to_id, [&](const auto& kv) { return kv.second.first == kind; });
+}
 }  // namespace
 
 void ClusterCache::ReplaceHosts(const std::vector<api::Host>& hosts) {
@@ -25,10 +40,81 @@ void ClusterCache::ReplaceNetworks(const std::vector<api::Network>& networks) {
   std::erase_if(key_to_id_, [](const auto& kv) { return kv.second.first == "network"; });
 }
 
+void ClusterCache::ReplaceNamespaces(const std::vector<api::Namespace>& namespaces) {
+  Replace(namespaces_, namespaces, [](const api::Namespace& n) { return n.name; }, key_to_id_, "namespace");
+}
+
+void ClusterCache::ReplaceEndpoints(const std::vector<api::Endpoint>& endpoints) {
+  Replace(endpoints_, endpoints, EndpointId, key_to_id_, "endpoint");
+}
+
+void ClusterCache::ReplacePolicies(const std::vector<policy::Policy>& policies) {
+  Replace(policies_, policies, [](const policy::Policy& p) { return p.id; }, key_to_id_, "policy");
+  std::erase_if(bad_policies_, [](const auto& kv) { return kv.first.find("networkpolic") == std::string::npos; });
+}
+
+void ClusterCache::ReplaceNetworkPolicies(const std::vector<nlohmann::json>& network_policies) {
+  network_policies_.clear();
+  std::erase_if(key_to_id_, [](const auto& kv) { return kv.second.first == "networkpolicy"; });
+  std::erase_if(bad_policies_, [](const auto& kv) { return kv.first.find("networkpolic") != std::string::npos; });
+  for (size_t i = 0; i < network_policies.size(); ++i) {
+    absl::StatusOr<policy::NetworkPolicy> np = policy::ParseNetworkPolicy(network_policies[i]);
+    if (!np.ok()) {
+      bad_policies_[absl::StrCat("networkpolicies list item ", i)] = std::string(np.status().message());
+      continue;
+    }
+    network_policies_[NetworkPolicyId(*np)] = *std::move(np);
+  }
+}
+
 ClusterCache::EventResult ClusterCache::ApplyEvent(const api::WatchEvent& e) {
-  if (e.kind != "host" && e.kind != "block" && e.kind != "network") return EventResult::kIgnored;
+  static constexpr const char* kKinds[] = {"host",     "block",    "network",      "namespace",
+                                           "endpoint", "policy",   "networkpolicy"};
+  if (std::find(std::begin(kKinds), std::end(kKinds), e.kind) == std::end(kKinds)) return EventResult::kIgnored;
+  if (e.type == api::WatchEvent::Type::kPut && e.kind == "policy") {
+    absl::StatusOr<policy::Policy> p = policy::Parse(e.object);
+    if (!p.ok()) {
+      // Remove what this key held before; report the record instead of re-listing forever.
+      if (auto it = key_to_id_.find(e.key); it != key_to_id_.end()) policies_.erase(it->second.second);
+      key_to_id_.erase(e.key);
+      bad_policies_[e.key] = std::string(p.status().message());
+      return EventResult::kChanged;
+    }
+    bad_policies_.erase(e.key);
+    key_to_id_[e.key] = {"policy", p->id};
+    policies_[p->id] = *std::move(p);
+    return EventResult::kChanged;
+  }
+  if (e.type == api::WatchEvent::Type::kPut && e.kind == "networkpolicy") {
+    absl::StatusOr<policy::NetworkPolicy> np = policy::ParseNetworkPolicy(e.object);
+    if (!np.ok()) {
+      if (auto it = key_to_id_.find(e.key); it != key_to_id_.end()) network_policies_.erase(it->second.second);
+      // Known only from a list (no key yet): the object's own metadata names what it replaces.
+      const nlohmann::json& md = e.object.is_object() ? e.object.value("metadata", nlohmann::json()) : nlohmann::json();
+      if (md.is_object() && md.value("namespace", nlohmann::json()).is_string() && md.value("name", nlohmann::json()).is_string()) {
+        network_policies_.erase(absl::StrCat(md["namespace"].get<std::string>(), "/", md["name"].get<std::string>()));
+      }
+      key_to_id_.erase(e.key);
+      bad_policies_[e.key] = std::string(np.status().message());
+      return EventResult::kChanged;
+    }
+    bad_policies_.erase(e.key);
+    key_to_id_[e.key] = {"networkpolicy", NetworkPolicyId(*np)};
+    network_policies_[NetworkPolicyId(*np)] = *std::move(np);
+    return EventResult::kChanged;
+  }
   if (e.type == api::WatchEvent::Type::kPut) {
-    if (e.kind == "host") {
+    if (e.kind == "namespace") {
+      absl::StatusOr<api::Namespace> n = api::ParseNamespace(e.object);
+      if (!n.ok()) return EventResult::kNeedRelist;
+      key_to_id_[e.key] = {"namespace", n->name};
+      namespaces_[n->name] = *std::move(n);
+    } else if (e.kind == "endpoint") {
+      absl::StatusOr<api::Endpoint> ep = api::ParseEndpoint(e.object);
+      if (!ep.ok()) return EventResult::kNeedRelist;
+      key_to_id_[e.key] = {"endpoint", EndpointId(*ep)};
+      endpoints_[EndpointId(*ep)] = *std::move(ep);
+    } else if (e.kind == "host") {
       absl::StatusOr<api::Host> h = api::ParseHost(e.object);
       if (!h.ok()) return EventResult::kNeedRelist;
       key_to_id_[e.key] = {"host", h->name};
@@ -47,6 +133,7 @@ ClusterCache::EventResult ClusterCache::ApplyEvent(const api::WatchEvent& e) {
     return EventResult::kChanged;
   }
   if (e.type == api::WatchEvent::Type::kDelete) {
+    if (bad_policies_.erase(e.key) > 0) return EventResult::kChanged;
     auto it = key_to_id_.find(e.key);
     if (it == key_to_id_.end()) return EventResult::kNeedRelist;
     const auto [kind, id] = it->second;
@@ -54,6 +141,10 @@ ClusterCache::EventResult ClusterCache::ApplyEvent(const api::WatchEvent& e) {
     if (kind == "host") hosts_.erase(id);
     if (kind == "block") blocks_.erase(id);
     if (kind == "network") networks_.erase(id);
+    if (kind == "namespace") namespaces_.erase(id);
+    if (kind == "endpoint") endpoints_.erase(id);
+    if (kind == "policy") policies_.erase(id);
+    if (kind == "networkpolicy") network_policies_.erase(id);
     return EventResult::kChanged;
   }
   return EventResult::kIgnored;
@@ -65,6 +156,39 @@ ClusterSnapshot ClusterCache::Snapshot() const {
   for (const auto& [id, b] : blocks_) s.blocks.push_back({b.cidr, b.host});
   for (const auto& [name, n] : networks_) s.network_cidrs.push_back(n.cidr);
   return s;
+}
+
+ClusterCache::PolicyInputs ClusterCache::PolicyInputsSnapshot() const {
+  PolicyInputs in;
+  for (const auto& [name, n] : namespaces_) in.cluster.namespaces.push_back({n.name, n.labels, n.isolated});
+  std::map<uint32_t, std::string> seen;  // ip -> endpoint id: an address names one pod
+  for (const auto& [id, e] : endpoints_) {
+    absl::StatusOr<net::Ipv4Address> ip = net::Ipv4Address::Parse(e.ip);
+    if (!ip.ok() || ip->value() == 0) {
+      if (!e.ip.empty()) in.errors.push_back(absl::StrCat("endpoint ", id, ": ip '", e.ip, "' is not usable"));
+      continue;
+    }
+    auto [it, fresh] = seen.emplace(ip->value(), id);
+    if (!fresh) {
+      in.errors.push_back(absl::StrCat("endpoint ", id, ": ip ", e.ip, " is also endpoint ", it->second, "'s"));
+      continue;
+    }
+    policy::Pod pod{.namespace_name = e.namespace_name, .name = e.name, .ip = ip->value(), .node = e.node,
+                    .labels = e.labels};
+    for (const api::EndpointPort& port : e.ports) {
+      if (port.name.empty()) continue;  // only named ports matter to policy
+      policy::Protocol proto = port.protocol == "UDP" ? policy::Protocol::kUdp
+                               : port.protocol == "SCTP" ? policy::Protocol::kSctp : policy::Protocol::kTcp;
+      pod.ports.push_back({port.name, proto, static_cast<uint16_t>(port.port)});
+    }
+    in.cluster.pods.push_back(std::move(pod));
+  }
+  for (const auto& [id, p] : policies_) in.policies.romana_policies.push_back(p);
+  for (const auto& [id, p] : network_policies_) in.policies.network_policies.push_back(p);
+  for (const auto& [key, message] : bad_policies_) {
+    in.errors.push_back(absl::StrCat("policy at ", key, ": ", message));
+  }
+  return in;
 }
 
 }  // namespace romana::agent
