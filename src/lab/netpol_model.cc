@@ -309,7 +309,8 @@ absl::StatusOr<Convergence> WaitForTable(const std::vector<PodInfo>& pods, int p
       }
     }
     if (all_match) {
-      c.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - since);
+      // The probes of this round left at its start and saw the change: it was enforced by then.
+      c.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(round_start - since);
       continue;  // confirm with every pair
     }
     if (Clock::now() >= deadline) {

@@ -81,7 +81,10 @@ struct Convergence {
   bool matched = false;
   TruthTable observed;                 // the last round (all compared pairs)
   std::vector<Mismatch> mismatches;    // of the last round
-  std::chrono::milliseconds elapsed{0};  // since `since`, at the end of the matching round
+  // From `since` to the start of the first round in which every pair matched (its probes left
+  // then and saw the change, so it was enforced by then; the previous round, `interval` plus its
+  // probes' time earlier, had not seen it yet).
+  std::chrono::milliseconds elapsed{0};
   int rounds = 0;
 };
 absl::StatusOr<Convergence> WaitForTable(const std::vector<PodInfo>& pods, int port, Protocol protocol,
