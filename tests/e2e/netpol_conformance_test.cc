@@ -9,7 +9,7 @@
 //    folder is absent) on one lab of 3 nodes.
 //  - OwnCases: the project's cases in tests/e2e/netpol_cases on one lab of 3 nodes.
 // SharedCases and OwnCases need enforcement (romanad's NetworkPolicy API and the agent's nftables
-// policy); until both are on the branch under test they fail, printing which probes differ.
+// policy); without it they fail, printing which probes differ.
 #include "httplib.h"  // before api/client.h (its inline members need httplib::Client complete)
 // clang-format off
 #include <signal.h>
