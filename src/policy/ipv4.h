@@ -1,21 +1,22 @@
-// ipv4.h: IPv4 addresses, CIDRs and address ranges as plain values (host byte order), with the
-// strict parsing every policy input goes through. Pure, thread-safe.
-//
-// Romana is IPv4-only: an IPv6 address or CIDR is rejected with a message that says so.
+// ipv4.h: the strict IPv4 parsing every policy input goes through, and the plain address range
+// type of the node plan. Built on net/ipv4.h (the project's one IPv4 implementation); this file
+// only adds the JSON field path to errors, the IPv6 message, and the plan's wire type. Pure,
+// thread-safe.
 #ifndef ROMANA_POLICY_IPV4_H_
 #define ROMANA_POLICY_IPV4_H_
 
 #include <cstdint>
-#include <string>
 #include <vector>
 
-#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "net/ipv4.h"
 
 namespace romana::policy {
 
-// An inclusive address range [first, last].
+// An inclusive address range [first, last] in host byte order (10.0.0.1 == 0x0a000001): the
+// element type of NodePlan address sets, kept a plain pair of integers so that the renderer and
+// tests can build and read it directly.
 struct Ipv4Range {
   uint32_t first = 0;
   uint32_t last = 0;
@@ -23,31 +24,20 @@ struct Ipv4Range {
   auto operator<=>(const Ipv4Range&) const = default;
 };
 
-struct Ipv4Cidr {
-  uint32_t address = 0;  // the network address (no host bits)
-  int prefix_len = 0;    // 0..32
-  bool operator==(const Ipv4Cidr&) const = default;
-
-  Ipv4Range range() const;
-  // True when `other` lies inside this network (or is it).
-  bool Contains(const Ipv4Cidr& other) const;
-};
-
-// "a.b.c.d": four decimal octets without leading zeros. InvalidArgument (a FieldError naming
-// `field`) otherwise; IPv6 gets "IPv6 is not supported".
+// "a.b.c.d" (net::Ipv4Address::Parse). InvalidArgument from api::FieldError naming `field`;
+// an IPv6 address gets "IPv6 is not supported (Romana is IPv4-only)".
 absl::StatusOr<uint32_t> ParseIpv4(absl::string_view text, absl::string_view field);
 
-// "a.b.c.d/len" in canonical form: no host bits set (the message names the canonical network).
-absl::StatusOr<Ipv4Cidr> ParseIpv4Cidr(absl::string_view text, absl::string_view field);
+// "a.b.c.d/len", canonical (no host bits: the message names the network to write instead).
+// Errors as for ParseIpv4.
+absl::StatusOr<net::Ipv4Cidr> ParseIpv4Cidr(absl::string_view text, absl::string_view field);
 
-std::string Ipv4ToString(uint32_t address);
-std::string CidrToString(const Ipv4Cidr& cidr);
+// `cidr` minus every prefix in `except`, as disjoint, ascending, non-adjacent ranges.
+std::vector<Ipv4Range> CidrMinus(const net::Ipv4Cidr& cidr, const std::vector<net::Ipv4Cidr>& except);
 
-// Sorts `ranges` and merges overlapping and adjacent ones; the result is disjoint and ascending.
-std::vector<Ipv4Range> NormalizeRanges(std::vector<Ipv4Range> ranges);
-
-// `cidr` minus every range in `holes`, as disjoint ascending ranges.
-std::vector<Ipv4Range> SubtractRanges(const Ipv4Range& whole, std::vector<Ipv4Range> holes);
+// The union of `addresses` (any order, repeats allowed) as disjoint, ascending, non-adjacent
+// ranges.
+std::vector<Ipv4Range> AddressRanges(const std::vector<uint32_t>& addresses);
 
 }  // namespace romana::policy
 

@@ -83,7 +83,7 @@ TEST(ModelTest, RomanaPolicyMapping) {
   ASSERT_EQ(m->egress_rules.size(), 2u);
   const ModelRule& r0 = m->egress_rules[0];
   ASSERT_EQ(r0.peers.size(), 2u);
-  EXPECT_EQ(CidrToString(r0.peers[0].block->cidr), "10.0.0.0/8");
+  EXPECT_EQ(r0.peers[0].block->cidr.ToString(), "10.0.0.0/8");
   EXPECT_EQ(r0.peers[1].pods->namespace_name, "t3");
   EXPECT_EQ(r0.peers[1].pods->pods.match_labels, (Labels{{"romana.io/segment", "s3"}}));
   EXPECT_EQ(r0.ports, (std::vector<ModelPort>{{Protocol::kTcp, 80, 80, ""},

@@ -79,7 +79,7 @@ absl::StatusOr<IpBlock> ParseIpBlock(const nlohmann::json& j, const std::string&
   const nlohmann::json* except = r.Array("except");
   if (absl::Status s = r.Finish(); !s.ok()) return s;
   IpBlock block;
-  absl::StatusOr<Ipv4Cidr> cidr = ParseIpv4Cidr(cidr_text, r.Path("cidr"));
+  absl::StatusOr<net::Ipv4Cidr> cidr = ParseIpv4Cidr(cidr_text, r.Path("cidr"));
   if (!cidr.ok()) return cidr.status();
   block.cidr = *cidr;
   if (except == nullptr) return block;
@@ -87,9 +87,9 @@ absl::StatusOr<IpBlock> ParseIpBlock(const nlohmann::json& j, const std::string&
     const std::string epath = Index(r.Path("except"), i);
     if (!(*except)[i].is_string()) return FieldError(epath, "must be a string (a CIDR)");
     const std::string text = (*except)[i].get<std::string>();
-    absl::StatusOr<Ipv4Cidr> e = ParseIpv4Cidr(text, epath);
+    absl::StatusOr<net::Ipv4Cidr> e = ParseIpv4Cidr(text, epath);
     if (!e.ok()) return e.status();
-    if (!block.cidr.Contains(*e) || e->prefix_len <= block.cidr.prefix_len) {
+    if (!block.cidr.Contains(*e) || e->length() <= block.cidr.length()) {
       return FieldError(epath, absl::StrCat("\"", text, "\" must be a strict subset of `cidr` \"",
                                             cidr_text, "\""));
     }

@@ -49,8 +49,8 @@ struct NetworkPolicyPort {
 };
 
 struct IpBlock {
-  Ipv4Cidr cidr;
-  std::vector<Ipv4Cidr> except;
+  net::Ipv4Cidr cidr;
+  std::vector<net::Ipv4Cidr> except;
   bool operator==(const IpBlock&) const = default;
 };
 

@@ -61,8 +61,8 @@ TEST(NetworkPolicyTest, GoodPolicyDecodes) {
   EXPECT_TRUE(in.peers[0].pod_selector.has_value());
   EXPECT_FALSE(in.peers[0].namespace_selector.has_value());
   ASSERT_TRUE(in.peers[1].ip_block.has_value());
-  EXPECT_EQ(CidrToString(in.peers[1].ip_block->cidr), "10.0.0.0/8");
-  EXPECT_EQ(CidrToString(in.peers[1].ip_block->except.at(0)), "10.1.0.0/16");
+  EXPECT_EQ(in.peers[1].ip_block->cidr.ToString(), "10.0.0.0/8");
+  EXPECT_EQ(in.peers[1].ip_block->except.at(0).ToString(), "10.1.0.0/16");
   EXPECT_TRUE(in.peers[2].namespace_selector.has_value());
   EXPECT_TRUE(in.peers[2].pod_selector->empty());
   ASSERT_EQ(in.ports.size(), 4u);

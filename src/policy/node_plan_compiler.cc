@@ -16,19 +16,15 @@ namespace {
 
 std::string BlockDefinition(const IpBlock& block) {
   std::vector<std::string> except;
-  for (const Ipv4Cidr& e : block.except) except.push_back(CidrToString(e));
+  for (const net::Ipv4Cidr& e : block.except) except.push_back(e.ToString());
   std::sort(except.begin(), except.end());
   except.erase(std::unique(except.begin(), except.end()), except.end());
-  std::string out = absl::StrCat("cidr ", CidrToString(block.cidr));
+  std::string out = absl::StrCat("cidr ", block.cidr.ToString());
   if (!except.empty()) absl::StrAppend(&out, " except ", absl::StrJoin(except, ","));
   return out;
 }
 
-std::vector<Ipv4Range> BlockRanges(const IpBlock& block) {
-  std::vector<Ipv4Range> holes;
-  for (const Ipv4Cidr& e : block.except) holes.push_back(e.range());
-  return SubtractRanges(block.cidr.range(), std::move(holes));
-}
+std::vector<Ipv4Range> BlockRanges(const IpBlock& block) { return CidrMinus(block.cidr, block.except); }
 
 bool InRanges(uint32_t ip, const std::vector<Ipv4Range>& ranges) {
   auto it = std::upper_bound(ranges.begin(), ranges.end(), ip,
@@ -111,9 +107,10 @@ class Compiler {
     return it->second;
   }
 
+  // `members()` returns disjoint, ascending, non-adjacent ranges; called only for a new set.
   std::string AddAddressSet(const std::string& definition, const std::function<std::vector<Ipv4Range>()>& members) {
     const std::string name = absl::StrCat("a-", StableHash(definition));
-    if (!address_sets_.contains(name)) address_sets_[name] = AddressSet{name, definition, NormalizeRanges(members())};
+    if (!address_sets_.contains(name)) address_sets_[name] = AddressSet{name, definition, members()};
     return name;
   }
 
@@ -123,9 +120,9 @@ class Compiler {
       return AddAddressSet(BlockDefinition(*peer.block), [&] { return BlockRanges(*peer.block); });
     }
     return AddAddressSet(CanonicalSelection(*peer.pods), [&] {
-      std::vector<Ipv4Range> r;
-      for (int p : PodsOf(*peer.pods)) r.push_back({cluster_.pods[p].ip, cluster_.pods[p].ip});
-      return r;
+      std::vector<uint32_t> ips;
+      for (int p : PodsOf(*peer.pods)) ips.push_back(cluster_.pods[p].ip);
+      return AddressRanges(ips);
     });
   }
 

@@ -62,16 +62,13 @@ class Generator {
 
   IpBlock RandomBlock() {
     IpBlock b;
-    const int len = Int(24, 28);
-    b.cidr = {static_cast<uint32_t>(0x0a000000u + (Int(0, 63) & ~((1u << (32 - len)) - 1) & 0xff)), len};
-    if (Chance(20)) b.cidr = {0, 0};
+    b.cidr = Chance(20) ? net::Ipv4Cidr() : net::Ipv4Cidr::Containing(net::Ipv4Address(0x0a000000u + Int(0, 63)), Int(24, 28));
     for (int i = Int(0, 2); i > 0; --i) {
-      const int elen = Int(std::max(b.cidr.prefix_len + 1, 26), 32);
-      const uint64_t size = static_cast<uint64_t>(b.cidr.range().last) - b.cidr.range().first + 1;
+      const int len = Int(std::max(b.cidr.length() + 1, 26), 32);
       // Inside the block, and for 0.0.0.0/0 among the pods (10.0.0.0/26).
-      const uint32_t inside = b.cidr.prefix_len == 0 ? RandomAddress()
-                                                     : b.cidr.range().first + static_cast<uint32_t>(Int(0, 63) % size);
-      b.except.push_back({inside & ~(elen == 32 ? 0u : (0xffffffffu >> elen)), elen});
+      const uint32_t inside = b.cidr.length() == 0 ? RandomAddress()
+                                                   : b.cidr.first().value() + static_cast<uint32_t>(Int(0, 63) % b.cidr.size());
+      b.except.push_back(net::Ipv4Cidr::Containing(net::Ipv4Address(inside), len));
     }
     return b;
   }
@@ -130,7 +127,7 @@ class Generator {
     Endpoint e;
     const int kind = Int(0, 2);
     if (kind == 0) e.peer = "any";
-    if (kind == 1) e.cidr = CidrToString(RandomBlock().cidr);
+    if (kind == 1) e.cidr = RandomBlock().cidr.ToString();
     if (kind == 2) {
       e.tenant_id = Pick(kNamespaces);
       if (Chance(50)) e.segment_id = Pick(kValues);
@@ -219,7 +216,7 @@ std::string DescribeWorld(const Cluster& cluster, const PolicySet& policies) {
     out += "\n";
   }
   for (const Pod& p : cluster.pods) {
-    absl::StrAppend(&out, "pod ", p.namespace_name, "/", p.name, " ", Ipv4ToString(p.ip), " ", p.node, " labels");
+    absl::StrAppend(&out, "pod ", p.namespace_name, "/", p.name, " ", net::Ipv4Address(p.ip).ToString(), " ", p.node, " labels");
     for (const auto& [k, v] : p.labels) absl::StrAppend(&out, " ", k, "=", v);
     for (const NamedPort& np : p.ports) absl::StrAppend(&out, " port ", np.name, "=", ProtocolName(np.protocol), "/", np.port);
     out += "\n";
@@ -232,8 +229,8 @@ std::string DescribeWorld(const Cluster& cluster, const PolicySet& policies) {
         if (p.namespace_selector) absl::StrAppend(&out, "ns", DescribeSelector(*p.namespace_selector), " ");
         if (p.pod_selector) absl::StrAppend(&out, "pod", DescribeSelector(*p.pod_selector), " ");
         if (p.ip_block) {
-          absl::StrAppend(&out, "block ", CidrToString(p.ip_block->cidr));
-          for (const Ipv4Cidr& e : p.ip_block->except) absl::StrAppend(&out, " except ", CidrToString(e));
+          absl::StrAppend(&out, "block ", p.ip_block->cidr.ToString());
+          for (const net::Ipv4Cidr& e : p.ip_block->except) absl::StrAppend(&out, " except ", e.ToString());
         }
         out += "]";
       }
@@ -257,7 +254,7 @@ std::string DescribeWorld(const Cluster& cluster, const PolicySet& policies) {
 
 std::string Describe(const TrafficEnd& e) {
   if (!e.pod_name.empty()) return e.namespace_name + "/" + e.pod_name;
-  return (e.host_of_node.empty() ? "" : "host:" + e.host_of_node + "@") + Ipv4ToString(e.address);
+  return (e.host_of_node.empty() ? "" : "host:" + e.host_of_node + "@") + net::Ipv4Address(e.address).ToString();
 }
 
 TEST(PolicyPropertyTest, CompiledPlansAgreeWithTheReferenceEvaluator) {

@@ -37,10 +37,7 @@ Labels NamespaceLabels(const Cluster& cluster, const std::string& name) {
   return labels;
 }
 
-bool InCidr(uint32_t ip, const Ipv4Cidr& cidr) {
-  const Ipv4Range r = cidr.range();
-  return ip >= r.first && ip <= r.last;
-}
+bool InCidr(uint32_t ip, const net::Ipv4Cidr& cidr) { return cidr.Contains(net::Ipv4Address(ip)); }
 
 // --- Kubernetes NetworkPolicy ---------------------------------------------------------------
 
@@ -49,7 +46,7 @@ bool K8sPeerMatches(const Cluster& cluster, const NetworkPolicyPeer& peer, const
   if (peer.ip_block.has_value()) {
     if (!InCidr(remote.ip, peer.ip_block->cidr)) return false;
     return std::none_of(peer.ip_block->except.begin(), peer.ip_block->except.end(),
-                        [&](const Ipv4Cidr& e) { return InCidr(remote.ip, e); });
+                        [&](const net::Ipv4Cidr& e) { return InCidr(remote.ip, e); });
   }
   if (remote.pod == nullptr) return false;  // selectors only ever select pods
   if (peer.namespace_selector.has_value()) {
@@ -85,7 +82,7 @@ bool SegmentMatches(const Pod& pod, const std::string& tenant, const std::string
 bool NativePeerMatches(const Endpoint& peer, const End& remote) {
   if (peer.peer == "any") return true;
   if (!peer.cidr.empty()) {
-    absl::StatusOr<Ipv4Cidr> cidr = ParseIpv4Cidr(peer.cidr, "cidr");
+    absl::StatusOr<net::Ipv4Cidr> cidr = ParseIpv4Cidr(peer.cidr, "cidr");
     return cidr.ok() && InCidr(remote.ip, *cidr);
   }
   if (!peer.tenant_id.empty()) return remote.pod != nullptr && SegmentMatches(*remote.pod, peer.tenant_id, peer.segment_id);
