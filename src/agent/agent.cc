@@ -132,6 +132,7 @@ absl::Status Agent::ListAll(api::Revision* revision) {
   cache_.ReplaceNetworkPolicies(network_policies->items);
   have_data_ = true;
   dirty_ = true;
+  ++cache_generation_;
   cv_.notify_all();
   spdlog::info("listed {} network(s), {} host(s), {} block(s), {} namespace(s), {} endpoint(s), {} "
                "policy(ies), {} NetworkPolicy(ies) at revision {}", networks->items.size(), hosts->items.size(),
@@ -169,6 +170,7 @@ void Agent::WatchLoop() {
       }
       if (r == ClusterCache::EventResult::kChanged) {
         dirty_ = true;
+        ++cache_generation_;
         cv_.notify_all();
       }
       return absl::OkStatus();
@@ -216,8 +218,12 @@ absl::Status Agent::SyncPolicy() {
   if (!options_.enforce_policy) return policy_syncer_.Remove();
   const auto start = clock_.Now();
   ClusterCache::PolicyInputs in;
+  uint64_t generation;
   {
     std::lock_guard lock(mu_);
+    generation = cache_generation_;
+    // Compiling is the costly part: skip it while nothing changed and no re-read is due.
+    if (policy_synced_generation_ == generation && !policy_syncer_.read_due()) return absl::OkStatus();
     in = cache_.PolicyInputsSnapshot();
   }
   policy::NodePlan plan = policy::CompileNodePlan(in.cluster, in.policies, options_.node_name);
@@ -230,7 +236,10 @@ absl::Status Agent::SyncPolicy() {
     last_policy_errors_ = errors;
   }
   policy_errors_.Set(static_cast<double>(errors.size()));
-  if (absl::Status s = policy_syncer_.Sync(RenderPolicyTable(plan)); !s.ok()) return s;
+  if (absl::Status s = policy_syncer_.Sync(RenderPolicyTable(plan)); !s.ok()) {
+    policy_synced_generation_.reset();
+    return s;
+  }
   const nft::DiffStats& st = policy_syncer_.last_stats();
   if (st.recreate || st.elements_added + st.elements_deleted + st.chains_written + st.chains_deleted > 0) {
     policy_writes_.Increment();
@@ -242,6 +251,7 @@ absl::Status Agent::SyncPolicy() {
   policy_elements_.Set(static_cast<double>(policy_syncer_.applied_elements()));
   policy_chains_.Set(static_cast<double>(policy_syncer_.applied_chains()));
   policy_sync_seconds_.Set(std::chrono::duration<double>(clock_.Now() - start).count());
+  policy_synced_generation_ = generation;
   return absl::OkStatus();
 }
 

@@ -8,11 +8,12 @@
 //                (nft::TableSyncer on `inet romana`)
 //
 // The watcher lists networks, hosts, blocks, namespaces, endpoints, policies and NetworkPolicies,
-// then follows
-// GET /watch from the list revision + 1; after a disconnect the client resumes by itself, after a compacted revision (410) or an
-// unresolvable DELETE it re-lists. The loop thread recomputes whenever the cache changed and at
-// least every second (the syncers decide themselves when to re-read the kernel: every
-// resync_interval and after any error), so routes deleted behind the agent's back come back.
+// then follows GET /watch from the list revision + 1; after a disconnect the client resumes by
+// itself, after a compacted revision (410) or an unresolvable DELETE it re-lists. The loop
+// thread recomputes whenever the cache changed and at least every second (the syncers decide
+// themselves when to re-read the kernel: every resync_interval and after any error), so routes
+// deleted behind the agent's back come back. The policy plan, the costly part, is compiled only
+// when the cache changed, after a failed policy sync, or when the policy table's re-read is due.
 //
 // Thread-safety: Run() blocks the calling thread; Stop(), ready(), healthy() may be called
 // from any thread. All references passed to the constructor must outlive the Agent.
@@ -24,6 +25,7 @@
 #include <condition_variable>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -94,6 +96,7 @@ class Agent {
   NatSyncer nat_syncer_;
   nft::TableSyncer policy_syncer_;
   std::vector<std::string> last_policy_errors_;  // loop thread only: log changes once
+  std::optional<uint64_t> policy_synced_generation_;  // loop thread only: cache generation last enforced
   SubnetSource subnets_;
 
   std::atomic<bool> stop_{false};
@@ -104,6 +107,7 @@ class Agent {
   ClusterCache cache_ ABSL_GUARDED_BY(mu_);
   bool have_data_ ABSL_GUARDED_BY(mu_) = false;
   bool dirty_ ABSL_GUARDED_BY(mu_) = false;
+  uint64_t cache_generation_ ABSL_GUARDED_BY(mu_) = 0;  // bumped on every cache change
   absl::Status fatal_ ABSL_GUARDED_BY(mu_);
 
   prometheus::Gauge& managed_routes_;

@@ -18,6 +18,8 @@
 #include "netlink/testing/scoped_netns.h"
 #include "nft/counting_runner.h"
 #include "nft/table_syncer.h"
+#include "policy/network_policy.h"
+#include "policy/node_plan_compiler.h"
 
 namespace romana::agent {
 namespace {
@@ -242,6 +244,44 @@ TEST_F(PolicyNetnsTest, DenyAllowPortsUdpRepliesDnatAndHost) {
   }).join();
   EXPECT_EQ(node_->ExecOrError({"nft", "-j", "list", "table", "ip", "lab-svc"}).value_or("ERR"), lab_svc_);
   EXPECT_TRUE(Probe(0, kC, "tcp", 80));
+}
+
+// The whole path from a Kubernetes NetworkPolicy: decode, compile this node's plan, render,
+// apply. b accepts TCP 80 from pods labelled role=client and from the ipBlock 10.77.1.0/24
+// except 10.77.1.2/31 (a and b) on its named port "alt" (81/UDP).
+TEST_F(PolicyNetnsTest, CompiledNetworkPolicyIsEnforced) {
+  policy::Cluster cluster;
+  cluster.namespaces = {{"x", {}, false}};
+  cluster.pods = {{.namespace_name = "x", .name = "a", .ip = Ip(kA), .node = "n", .labels = {{"role", "client"}}},
+                  {.namespace_name = "x", .name = "b", .ip = Ip(kB), .node = "n", .labels = {{"app", "b"}},
+                   .ports = {{"alt", Protocol::kUdp, 81}}},
+                  {.namespace_name = "x", .name = "c", .ip = Ip(kC), .node = "n", .labels = {}}};
+  absl::StatusOr<policy::NetworkPolicy> np = policy::ParseNetworkPolicy(nlohmann::json::parse(R"({
+    "metadata": {"name": "b", "namespace": "x"},
+    "spec": {"podSelector": {"matchLabels": {"app": "b"}},
+             "ingress": [{"from": [{"podSelector": {"matchLabels": {"role": "client"}}}],
+                          "ports": [{"port": 80}]},
+                         {"from": [{"ipBlock": {"cidr": "10.77.1.0/24", "except": ["10.77.1.2/31"]}}],
+                          "ports": [{"port": "alt", "protocol": "UDP"}]}]}})"));
+  ASSERT_TRUE(np.ok()) << np.status();
+  policy::NodePlan plan = policy::CompileNodePlan(cluster, {.network_policies = {*np}}, "n");
+  ASSERT_TRUE(plan.errors.empty());
+  Apply(plan);
+  EXPECT_TRUE(Probe(0, kB, "tcp", 80));
+  EXPECT_FALSE(Probe(2, kB, "tcp", 80));
+  EXPECT_FALSE(Probe(0, kB, "tcp", 81));
+  EXPECT_TRUE(Probe(2, kB, "udp", 81));   // c (10.77.1.4) is in the block, outside the except
+  EXPECT_FALSE(Probe(0, kB, "udp", 81));  // a is excepted
+  EXPECT_TRUE(Probe(0, kC, "tcp", 80));   // c is not selected: open
+  EXPECT_TRUE(Probe(*node_, kB, "tcp", 81));
+
+  // c gets the label: a membership change, enforced by element updates only.
+  cluster.pods[2].labels = {{"role", "client"}};
+  nft::DiffStats st;
+  Apply(policy::CompileNodePlan(cluster, {.network_policies = {*np}}, "n"), &st);
+  EXPECT_EQ(st.chains_written, 0);
+  EXPECT_GT(st.elements_added, 0);
+  EXPECT_TRUE(Probe(2, kB, "tcp", 80));
 }
 
 }  // namespace

@@ -18,6 +18,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "nlohmann/json.hpp"
+#include "policy/cluster.h"
 #include "policy/policy.h"
 
 namespace romana::api {
@@ -73,9 +74,9 @@ struct Address {
   bool operator==(const Address&) const = default;
 };
 
-// The label the Kubernetes API server puts on every namespace; romanad sets it the same way
-// (a NetworkPolicy's namespaceSelector may select a namespace by name through it).
-inline constexpr char kNamespaceNameLabel[] = "kubernetes.io/metadata.name";
+// The label the Kubernetes API server puts on every namespace ("kubernetes.io/metadata.name");
+// romanad sets it the same way (a namespaceSelector may select a namespace by name through it).
+using policy::kNamespaceNameLabel;
 
 struct Namespace {
   std::string name;

@@ -18,7 +18,7 @@ using Reply = Server::Reply;
 // when the body is not an object or names another namespace or policy.
 absl::StatusOr<nlohmann::json> WithPathNames(nlohmann::json body, const std::string& ns, const std::string& name) {
   if (!body.is_object()) return absl::InvalidArgumentError("the body must be a JSON object (a NetworkPolicy)");
-  if (!body.contains("metadata")) body["metadata"] = nlohmann::json::object();
+  if (!body.contains("metadata") || body["metadata"].is_null()) body["metadata"] = nlohmann::json::object();
   nlohmann::json& meta = body["metadata"];
   if (!meta.is_object()) return api::FieldError("metadata", "must be a JSON object");
   for (const auto& [key, want] : {std::pair<const char*, const std::string&>{"namespace", ns}, {"name", name}}) {

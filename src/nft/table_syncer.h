@@ -47,6 +47,11 @@ class TableSyncer {
   // Forces a re-read of the real table at the next Sync (logs `reason`).
   void Invalidate(const std::string& reason);
 
+  // True when the next Sync will re-read the table first (start-up, after an error, or the
+  // resync interval has passed). Callers that skip Sync while nothing changed call it anyway
+  // when this is true, so drift is still repaired.
+  bool read_due() const { return !known_ || clock_.Now() - last_read_ >= options_.resync_interval; }
+
   // What the last Sync wrote (all zero when it wrote nothing).
   const DiffStats& last_stats() const { return last_stats_; }
   // Set/map element count, sets and chains as last applied (0 when unknown).

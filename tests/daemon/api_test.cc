@@ -379,6 +379,11 @@ TEST_F(ApiTest, NetworkPoliciesAreStoredAsTheyAre) {
   EXPECT_EQ(in_a.body["networkpolicies"][0], changed);
   EXPECT_EQ(Call("GET", "/namespaces/np-none/networkpolicies").body["networkpolicies"].size(), 0u);
 
+  Answer null_meta = Call("PUT", "/namespaces/np-b/networkpolicies/null-meta", R"({"metadata": null, "spec": {}})");
+  EXPECT_EQ(null_meta.status, 201) << null_meta.body;
+  EXPECT_EQ(null_meta.body["metadata"], nlohmann::json({{"namespace", "np-b"}, {"name", "null-meta"}}));
+  EXPECT_EQ(Call("DELETE", "/namespaces/np-b/networkpolicies/null-meta").status, 200);
+
   // 404s, and DELETE answers the deleted object.
   EXPECT_EQ(Call("GET", "/namespaces/np-a/networkpolicies/nope").status, 404);
   EXPECT_EQ(Call("DELETE", "/namespaces/np-a/networkpolicies/nope").status, 404);
