@@ -12,7 +12,9 @@ namespace {
 
 std::string SetName(const std::string& plan_name) { return absl::StrCat("ROMANA-", plan_name); }
 std::string TargetSet(const std::string& chain) { return absl::StrCat("ROMANA-T-", chain); }
-std::string PolicyChain(const std::string& chain) { return absl::StrCat("ROMANA-P-", chain); }
+// iptables chain names must stay under 29 characters: "ROMANA-P-" + the chain's 16 hex digits
+// (as the original's policy hash), "_R" appended for the rules chain.
+std::string PolicyChain(const std::string& chain) { return absl::StrCat("ROMANA-P-", chain.substr(chain.find('-') + 1)); }
 std::string Ip(uint32_t a) { return net::Ipv4Address(a).ToString(); }
 
 std::string PortMatch(const PortRange& p) {

@@ -28,7 +28,7 @@ struct Workload {
 
 Workload MakeWorkload(const WorkloadShape& shape);
 
-// The pod whose labels a "label change" edits: one that selectors of several policies match.
+// The pod whose labels a "label change" edits: on node0, matched by selectors of several policies.
 inline constexpr int kRelabelledPod = 1;
 
 }  // namespace romana::policy::bench
