@@ -1,7 +1,4 @@
-#include "httplib.h"  // before api/client.h (its inline members need httplib::Client complete)
-// clang-format off
 #include "lab/netpol_model.h"
-// clang-format on
 
 #include <algorithm>
 #include <set>
@@ -11,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "api/client.h"
+#include "http/url.h"
 
 namespace romana::lab {
 namespace {
@@ -221,7 +219,7 @@ absl::StatusOr<std::string> ApplyPolicy(const Lab& lab, const nlohmann::json& do
     if (ns.empty()) return absl::InvalidArgumentError("NetworkPolicy: metadata.namespace is required");
     if (name.empty()) return absl::InvalidArgumentError("NetworkPolicy: metadata.name is required");
     absl::StatusOr<nlohmann::json> r =
-        Rest(lab, "PUT", absl::StrCat("/namespaces/", api::UrlEncode(ns), "/networkpolicies/", api::UrlEncode(name)), document);
+        Rest(lab, "PUT", absl::StrCat("/namespaces/", http::PercentEncode(ns), "/networkpolicies/", http::PercentEncode(name)), document);
     if (!r.ok()) return r.status();
     return absl::StrCat("networkpolicy ", ns, "/", name);
   }
@@ -238,10 +236,10 @@ absl::StatusOr<std::string> ApplyPolicy(const Lab& lab, const nlohmann::json& do
 }
 
 absl::Status DeletePolicy(const Lab& lab, const std::string& ref) {
-  if (ref.find('/') == std::string::npos) return Rest(lab, "DELETE", "/policies/" + api::UrlEncode(ref)).status();
+  if (ref.find('/') == std::string::npos) return Rest(lab, "DELETE", "/policies/" + http::PercentEncode(ref)).status();
   absl::StatusOr<std::pair<std::string, std::string>> r = SplitRef(ref, "NetworkPolicy");
   if (!r.ok()) return r.status();
-  return Rest(lab, "DELETE", absl::StrCat("/namespaces/", api::UrlEncode(r->first), "/networkpolicies/", api::UrlEncode(r->second)))
+  return Rest(lab, "DELETE", absl::StrCat("/namespaces/", http::PercentEncode(r->first), "/networkpolicies/", http::PercentEncode(r->second)))
       .status();
 }
 

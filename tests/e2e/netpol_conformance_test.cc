@@ -10,8 +10,6 @@
 //  - OwnCases: the project's cases in tests/e2e/netpol_cases on one lab of 3 nodes.
 // SharedCases and OwnCases need enforcement (romanad's NetworkPolicy API and the agent's nftables
 // policy); without it they fail, printing which probes differ.
-#include "httplib.h"  // before api/client.h (its inline members need httplib::Client complete)
-// clang-format off
 #include <signal.h>
 #include <unistd.h>
 
@@ -30,7 +28,6 @@
 #include "lab/netpol_model.h"
 #include "lab/probe.h"
 #include "lab/truth_table.h"
-// clang-format on
 
 namespace romana::lab {
 namespace {
