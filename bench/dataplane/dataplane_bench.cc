@@ -1,13 +1,19 @@
 // dataplane_bench: whole-system dataplane numbers measured on a lab (src/lab), printed as tables
 // with ratios against a baseline measured in the same run.
 //
-//   sudo dataplane_bench [throughput|routes|all] [--seconds S] [--rounds R] [--link-gbit G]
+//   dataplane_bench [throughput|policy|routes|all] [--seconds S] [--rounds R] [--link-gbit G]
+//                   [--policies N]   (as root)
 //
 // throughput: iperf3 TCP, 1 stream and 4 streams, pod on node-1 -> pod on node-2 (routed by the
 //   romana table, through both nodes' veths) vs node-1 -> node-2 over the same links, link-bound
 //   (node-1's uplink shaped to G Gbit/s, default 4, as a NIC; target: ratio >= 0.95) and
 //   CPU-bound (unshaped; printed for what the extra veth hops cost). Medians of R rounds
 //   (default 3) that alternate the two sides.
+// policy: pod-to-pod TCP throughput (CPU-bound, unshaped veths: where a per-packet cost would
+//   show) with no policy, then with N NetworkPolicies (default 1,000) over 10,000 endpoints in
+//   100 namespaces registered with romanad, one of them isolating the receiving pod and allowing
+//   its sender, so every new flow goes through the verdict map and a policy chain. Target: ratio
+//   >= 0.95.
 // routes: 3 racks x 20 nodes registered with a real romanad, 4 pods per node in two namespaces;
 //   routes each node's agent computes (the agents' own ComputeRoutes) and routes the router
 //   needs (one per prefix group) vs one route per node.
@@ -22,6 +28,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "agent/route_calc.h"
+#include "api/client.h"
 #include "lab/exec.h"
 #include "lab/lab.h"
 #include "lab/plan.h"
@@ -152,6 +159,144 @@ int Throughput(int seconds, int rounds, double link_gbit) {
   return pass ? 0 : 3;
 }
 
+// NetworkPolicy JSON of the bench's mix, one per index: default deny, same-namespace allow, allow
+// from the monitoring namespace on 9100, an ipBlock with except (rotating).
+nlohmann::json MixPolicy(const std::string& ns, int i) {
+  nlohmann::json p = {{"apiVersion", "networking.k8s.io/v1"},
+                      {"kind", "NetworkPolicy"},
+                      {"metadata", {{"namespace", ns}, {"name", absl::StrCat("p", i)}}},
+                      {"spec", {{"podSelector", nlohmann::json::object()}, {"policyTypes", {"Ingress"}}}}};
+  nlohmann::json& spec = p["spec"];
+  switch (i % 4) {
+    case 0:
+      spec["ingress"] = nlohmann::json::array();
+      break;
+    case 1:
+      spec["ingress"] = {{{"from", {{{"podSelector", nlohmann::json::object()}}}}}};
+      break;
+    case 2:
+      spec["ingress"] = {{{"from", {{{"namespaceSelector", {{"matchLabels", {{"team", "monitoring"}}}}}}}},
+                          {"ports", {{{"protocol", "TCP"}, {"port", 9100}}}}}};
+      break;
+    default:
+      spec["ingress"] = {{{"from", {{{"ipBlock", {{"cidr", "10.0.0.0/8"}, {"except", {"10.1.0.0/16"}}}}}}}}};
+      break;
+  }
+  return p;
+}
+
+// Registers `policies` NetworkPolicies and 10,000 endpoints (100 namespaces, on nodes that do not
+// exist) with romanad, plus the lab's two pods as endpoints of namespace "default" (app=iperf)
+// and one policy there that isolates them and allows ingress from the namespace.
+absl::Status AddPolicyLoad(lab::Lab& l, int policies) {
+  return l.WithRomanad([&](api::Client& c) -> absl::Status {
+    for (int n = 0; n < 100; ++n) {
+      api::Namespace ns{absl::StrCat("ns", n), {{"team", absl::StrCat("ns", n)}}, false};
+      if (absl::Status s = c.PutNamespace(ns); !s.ok()) return s;
+    }
+    if (absl::Status s = c.PutNamespace({"monitoring", {{"team", "monitoring"}}, false}); !s.ok()) return s;
+    for (int i = 0; i < 10000; ++i) {
+      api::Endpoint e;
+      e.namespace_name = i % 50 == 0 ? "monitoring" : absl::StrCat("ns", i % 100);
+      e.name = absl::StrCat("pod", i);
+      e.node = absl::StrCat("elsewhere", i / 100);
+      e.ip = absl::StrCat("10.64.", i / 256, ".", i % 256);
+      e.labels = {{"app", absl::StrCat("app", i % 5)}};
+      if (absl::Status s = c.PutEndpoint(e); !s.ok()) return s;
+    }
+    for (const lab::PodInfo& p : l.pods()) {
+      api::Endpoint e;
+      e.namespace_name = "default";
+      e.name = p.name;
+      e.node = l.nodes().at(p.node).name;
+      e.ip = p.ip;
+      e.labels = {{"app", "iperf"}};
+      if (absl::Status s = c.PutEndpoint(e); !s.ok()) return s;
+    }
+    nlohmann::json own = MixPolicy("default", 1);  // same-namespace allow: isolates and admits the sender
+    own["metadata"]["name"] = "iperf";
+    if (absl::StatusOr<bool> r = c.PutNetworkPolicy("default", "iperf", own); !r.ok()) return r.status();
+    for (int i = 1; i < policies; ++i) {
+      const std::string ns = absl::StrCat("ns", i % 100);
+      if (absl::StatusOr<bool> r = c.PutNetworkPolicy(ns, absl::StrCat("p", i), MixPolicy(ns, i)); !r.ok()) {
+        return r.status();
+      }
+    }
+    return absl::OkStatus();
+  });
+}
+
+// Pod-to-pod throughput without and with the policy load (CPU-bound: unshaped veths).
+int PolicyThroughput(int seconds, int rounds, int policies) {
+  absl::StatusOr<std::unique_ptr<lab::Lab>> l = lab::Lab::Up(BaseOptions(absl::StrCat("bp", getpid() % 100000), 2, 1, 1));
+  if (!l.ok()) {
+    std::cerr << "lab: " << l.status() << "\n";
+    return 1;
+  }
+  const lab::PodInfo& a = (*l)->pods()[0];
+  const lab::PodInfo& b = (*l)->pods()[1];
+  const std::string log = (*l)->dir() + "/iperf3.log";
+  auto measure = [&](int streams) -> absl::StatusOr<double> {
+    std::vector<double> v;
+    for (int r = 0; r < rounds; ++r) {
+      absl::StatusOr<double> bps = Iperf(b.netns, a.netns, b.ip, streams, seconds, log);
+      if (!bps.ok()) return bps.status();
+      v.push_back(*bps);
+    }
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+  };
+  std::map<int, double> before;
+  for (int streams : {1, 4}) {
+    absl::StatusOr<double> bps = measure(streams);
+    if (!bps.ok()) {
+      std::cerr << "iperf3: " << bps.status() << "\n";
+      return 1;
+    }
+    before[streams] = *bps;
+  }
+  if (absl::Status s = AddPolicyLoad(**l, policies); !s.ok()) {
+    std::cerr << "policies: " << s << "\n";
+    return 1;
+  }
+  // Wait until b's node enforces: b has an element in the ingress verdict map.
+  const std::string b_netns = (*l)->nodes().at(b.node).netns;
+  size_t elements = 0;
+  for (int i = 0; i < 600; ++i) {
+    absl::StatusOr<std::string> t = (*l)->Exec(b_netns, {"nft", "list", "table", "inet", "romana"});
+    if (t.ok() && t->find(b.ip + " : jump ingress-") != std::string::npos) {
+      elements = static_cast<size_t>(std::count(t->begin(), t->end(), ','));
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  if (elements == 0) {
+    std::cerr << "policies: node-" << b.node << " does not enforce the policy for " << b.ip << " after 60 s\n";
+    return 1;
+  }
+  bool pass = true;
+  std::vector<std::vector<std::string>> rows;
+  for (int streams : {1, 4}) {
+    absl::StatusOr<double> bps = measure(streams);
+    if (!bps.ok()) {
+      std::cerr << "iperf3: " << bps.status() << "\n";
+      return 1;
+    }
+    const double ratio = *bps / before[streams];
+    pass &= ratio >= 0.95;
+    rows.push_back({std::to_string(streams), absl::StrFormat("%.2f", before[streams] / 1e9),
+                    absl::StrFormat("%.2f", *bps / 1e9), absl::StrFormat("%.3f", ratio),
+                    ratio >= 0.95 ? "ok" : "BELOW TARGET"});
+  }
+  std::cout << "\nTCP throughput pod-1 -> pod-2 (CPU-bound, unshaped veths), Gbit/s, median of " << rounds
+            << " rounds of iperf3 " << seconds << " s: no policy vs " << policies
+            << " NetworkPolicies over 10,000 endpoints (the receiver isolated; its node's inet romana "
+               "table has about "
+            << elements << " set/map elements)\n"
+            << lab::FormatTable({"STREAMS", "NO POLICY", "WITH POLICIES", "RATIO", "TARGET >= 0.95"}, rows);
+  return pass ? 0 : 3;
+}
+
 int Routes() {
   constexpr int kRacks = 3, kPerRack = 20, kPodsPerNs = 2;
   // A lab with one node per rack (real agents) plus 57 more hosts registered with romanad.
@@ -234,7 +379,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::string what = argc > 1 ? argv[1] : "all";
-  int seconds = 3, rounds = 3;
+  int seconds = 3, rounds = 3, policies = 1000;
   double link_gbit = 4;
   for (int i = 2; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
@@ -244,15 +389,19 @@ int main(int argc, char** argv) {
       rounds = std::max(1, std::atoi(argv[i + 1]));
     } else if (flag == "--link-gbit") {
       link_gbit = std::max(0.1, std::atof(argv[i + 1]));
+    } else if (flag == "--policies") {
+      policies = std::max(1, std::atoi(argv[i + 1]));
     } else {
       what = "?";
     }
   }
   int rc = 0;
   if (what == "throughput" || what == "all") rc = std::max(rc, Throughput(seconds, rounds, link_gbit));
+  if (what == "policy" || what == "all") rc = std::max(rc, PolicyThroughput(seconds, rounds, policies));
   if (what == "routes" || what == "all") rc = std::max(rc, Routes());
-  if (what != "throughput" && what != "routes" && what != "all") {
-    std::cerr << "usage: dataplane_bench [throughput|routes|all] [--seconds S] [--rounds R] [--link-gbit G]\n";
+  if (what != "throughput" && what != "policy" && what != "routes" && what != "all") {
+    std::cerr << "usage: dataplane_bench [throughput|policy|routes|all] [--seconds S] [--rounds R] [--link-gbit G] "
+                 "[--policies N]\n";
     return 2;
   }
   return rc;

@@ -174,15 +174,16 @@ ClusterCache::EventResult ClusterCache::ApplyEvent(const api::WatchEvent& e) {
     } else {
       return EventResult::kNeedRelist;
     }
-    if (kind == "host") hosts_.erase(id);
-    if (kind == "block") blocks_.erase(id);
-    if (kind == "network") networks_.erase(id);
-    if (kind == "group") groups_.erase(id);
-    if (kind == "namespace") namespaces_.erase(id);
-    if (kind == "endpoint") endpoints_.erase(id);
-    if (kind == "policy") policies_.erase(id);
-    if (kind == "networkpolicy") network_policies_.erase(id);
-    return EventResult::kChanged;
+    size_t erased = 0;
+    if (kind == "host") erased = hosts_.erase(id);
+    if (kind == "block") erased = blocks_.erase(id);
+    if (kind == "network") erased = networks_.erase(id);
+    if (kind == "group") erased = groups_.erase(id);
+    if (kind == "namespace") erased = namespaces_.erase(id);
+    if (kind == "endpoint") erased = endpoints_.erase(id);
+    if (kind == "policy") erased = policies_.erase(id);
+    if (kind == "networkpolicy") erased = network_policies_.erase(id);
+    return erased > 0 ? EventResult::kChanged : EventResult::kIgnored;
   }
   return EventResult::kIgnored;
 }
