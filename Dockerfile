@@ -41,7 +41,7 @@ ARG RUNTIME_PACKAGES="\
   libabsl20220623 libcpp-httplib0.11 libspdlog1.10 libfmt9 libsqlite3-0 \
   libgrpc++1.51 libgrpc29 libprotobuf32 \
   libnl-3-200 libnl-route-3-200 libnftables1 libcurl4 libssl3 libpugixml1v5 \
-  libyaml-cpp0.7 libprometheus-cpp-core1.0 libprometheus-cpp-pull1.0 \
+  libyaml-cpp0.7 libprometheus-cpp-core1.0 \
   ca-certificates"
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${RUNTIME_PACKAGES} \
