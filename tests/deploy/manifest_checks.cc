@@ -269,32 +269,60 @@ std::vector<ShownCommand> CommandsInMarkdown(const std::string& markdown, const 
       out.push_back(c);
     }
   };
+  // Blocks are judged whole: a diagram (box-drawing characters) or a block in another language
+  // (```json, ```cpp, ...) shows no commands.
+  std::vector<std::pair<int, std::string>> block;
+  auto shell_block = [&] {
+    for (const auto& [at, l] : block) {
+      for (const char* box : {"\u2500", "\u2502", "\u250c", "\u2510", "\u2514", "\u2518", "\u252c", "\u2534"}) {
+        if (l.find(box) != std::string::npos) return;
+      }
+    }
+    for (const auto& [at, l] : block) {
+      if (pending.empty()) pending_line = at;
+      if (!l.empty() && l.back() == '\\') {
+        pending += l.substr(0, l.size() - 1) + " ";
+        continue;
+      }
+      pending += l;
+      std::string text = pending;
+      pending.clear();
+      if (text.rfind("$ ", 0) == 0) text = text.substr(2);
+      if (text.rfind("# ", 0) == 0) text = text.substr(2);  // a root prompt
+      finish(text, pending_line);
+    }
+    pending.clear();
+  };
+  static const std::set<std::string> kShellInfo = {"", "sh", "bash", "shell", "console"};
+  bool shell = false;
   while (std::getline(in, line)) {
     ++n;
     std::string s = LStrip(line);
     if (!in_block) {
+      // Inline code that starts with one of the binaries and has arguments: `romanactl host list`.
+      static const std::regex kSpan("`([^`]+)`");
+      if (s.rfind("```", 0) != 0) {
+        for (std::sregex_iterator it(s.begin(), s.end(), kSpan), end; it != end; ++it) {
+          std::string span = (*it)[1];
+          if (span.find(' ') != std::string::npos) finish(span, n);
+        }
+      }
       if (s.rfind("```", 0) == 0 || s.rfind("~~~", 0) == 0) {
         in_block = true;
         fence = s.substr(0, 3);
+        std::string info = s.substr(3);
+        info.erase(info.find_last_not_of(" \t") + 1);
+        shell = kShellInfo.count(info) > 0;
+        block.clear();
       }
       continue;
     }
     if (s.rfind(fence, 0) == 0) {
       in_block = false;
-      pending.clear();
+      if (shell) shell_block();
       continue;
     }
-    if (pending.empty()) pending_line = n;
-    if (!s.empty() && s.back() == '\\') {
-      pending += s.substr(0, s.size() - 1) + " ";
-      continue;
-    }
-    pending += s;
-    std::string text = pending;
-    pending.clear();
-    if (text.rfind("$ ", 0) == 0) text = text.substr(2);
-    if (text.rfind("# ", 0) == 0) text = text.substr(2);  // a root prompt (comments hold no binary call at start)
-    finish(text, pending_line);
+    block.emplace_back(n, s);
   }
   return out;
 }

@@ -63,7 +63,8 @@ struct ShownCommand {
   int line = 0;                     // 1-based line of its first line in the Markdown file
   std::vector<std::string> words;   // from the binary's name on (prompt, sudo, env assignments dropped)
 };
-// Every command in fenced code blocks (``` or ~~~) whose first word -- after an optional "$ " or
+// Every command in fenced shell code blocks (``` or ~~~ with no language or sh/bash/shell/console;
+// blocks that draw boxes are diagrams), and every inline `code span` with arguments, whose first word -- after an optional "$ " or
 // "# " prompt, "sudo" and VAR=value assignments, and also after a pipe "|" or "&&" -- is one of
 // `binaries` (a path ending in /name counts). Lines ending in '\' continue; "#" comments are cut.
 std::vector<ShownCommand> CommandsInMarkdown(const std::string& markdown, const std::set<std::string>& binaries);
