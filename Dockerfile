@@ -80,7 +80,8 @@ COPY --from=build /out/romana-aws /usr/local/bin/romana-aws
 USER 65532:65532
 ENTRYPOINT ["/usr/local/bin/romana-aws"]
 
-# The ICMP liveness checks need CAP_NET_RAW, which the Deployment adds; the user stays unprivileged.
+# Unprivileged by default (enough for --health=tcp). ICMP checks need an effective CAP_NET_RAW, which
+# Kubernetes grants only to root: the Deployment runs it as root with NET_RAW alone.
 FROM runtime AS romana-vpcrouter
 ARG VERSION=0.0.0
 LABEL org.opencontainers.image.title="romana-vpcrouter" org.opencontainers.image.version="${VERSION}" \
