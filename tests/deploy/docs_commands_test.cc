@@ -69,7 +69,9 @@ std::vector<std::string> CheckCommand(const ShownCommand& c) {
       subs.push_back(w);
       help = HelpText(bin, subs);
       if (!help.ok()) return {help.status().ToString()};
-      for (const auto& [k, v] : ParseCli11Help(*help)) options[k] = v;  // parents' options stay valid
+      // Our CLIs do not let options fall through: after a subcommand only its own options count
+      // (`romanactl topology plan f -o json` is refused; `romanactl -o json topology plan f` works).
+      options = ParseCli11Help(*help);
       continue;
     }
     if (!Cli11TakesPositionals(*help)) {
@@ -94,6 +96,16 @@ TEST(DocsCommandsTest, EveryShownCommandMatchesTheBinarysHelp) {
     }
   }
   EXPECT_GE(commands, 15);
+}
+
+TEST(DocsCommandsTest, CheckCommandCatchesWhatTheCliRefuses) {
+  auto check = [](std::vector<std::string> words) { return CheckCommand(ShownCommand{1, std::move(words)}); };
+  EXPECT_TRUE(check({"romanactl", "-o", "json", "topology", "plan", "f.json"}).empty());
+  EXPECT_EQ(check({"romanactl", "topology", "plan", "f.json", "--json"}).size(), 1u);
+  EXPECT_EQ(check({"romanactl", "topology", "plan", "f.json", "-o", "json"}).size(), 1u);
+  EXPECT_EQ(check({"romanactl", "topology", "plna"}).size(), 1u);
+  EXPECT_TRUE(check({"romanad", "--listen=:9600", "--etcd-endpoints", "http://127.0.0.1:2379"}).empty());
+  EXPECT_EQ(check({"romanad", "--no-such-flag"}).size(), 1u);
 }
 
 TEST(DocsCommandsTest, FindsCommandsTheWayAReaderSeesThem) {
