@@ -856,5 +856,34 @@ TEST(ManifestChecksTest, SplitsDocumentsAndFindsCommentedArgs) {
   EXPECT_FALSE(ArgValue({"--ab=1"}, "--a"));
 }
 
+TEST(ManifestChecksTest, Ipv4InCidr) {
+  EXPECT_TRUE(Ipv4InCidr("10.96.0.99", "10.96.0.0/12"));
+  EXPECT_TRUE(Ipv4InCidr("10.111.255.255", "10.96.0.0/12"));
+  EXPECT_FALSE(Ipv4InCidr("10.112.0.0", "10.96.0.0/12"));
+  EXPECT_FALSE(Ipv4InCidr("100.64.0.99", "10.96.0.0/12"));
+  EXPECT_TRUE(Ipv4InCidr("1.2.3.4", "0.0.0.0/0"));
+  EXPECT_FALSE(Ipv4InCidr("10.96.0.256", "10.96.0.0/12"));
+  EXPECT_FALSE(Ipv4InCidr("10.96.0.1", "10.96.0.0"));
+  EXPECT_FALSE(Ipv4InCidr("10.96.0.1", "10.96.0.0/33"));
+}
+
+TEST(ManifestChecksTest, CanonicalYamlIgnoresKeyOrderButNotValues) {
+  EXPECT_EQ(CanonicalYaml(YAML::Load("{a: 1, b: [x, {c: 2, d: 3}]}")),
+            CanonicalYaml(YAML::Load("b:\n- x\n- d: 3\n  c: 2\na: 1\n")));
+  EXPECT_NE(CanonicalYaml(YAML::Load("{a: 1, b: [x, y]}")), CanonicalYaml(YAML::Load("{a: 1, b: [y, x]}")));
+  EXPECT_NE(CanonicalYaml(YAML::Load("{a: 1}")), CanonicalYaml(YAML::Load("{a: 2}")));
+}
+
+TEST(ManifestChecksTest, ReadsPackageListsAndSubcommands) {
+  EXPECT_EQ(DockerfileArgWords("FROM x\nARG P=\"\\\n  a b \\\n  c\"\nRUN x\n", "P"),
+            (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_TRUE(DockerfileArgWords("ARG Q=\"a\"\n", "P").empty());
+  const std::string setup = "x=1\npackages=(\n  # toolchain\n  cc make\n  # libraries\n  libx-dev\n  # other\n  etcd\n)\n";
+  EXPECT_EQ(SetupPackages(setup, {"toolchain", "libraries"}), (std::vector<std::string>{"cc", "make", "libx-dev"}));
+  EXPECT_EQ(Cli11Subcommands("Usage: x\n\nOptions:\n  -h,--help  Help\n\nSubcommands:\n  host   Hosts\n  plan   Plan\n\nExit codes"),
+            (std::vector<std::string>{"host", "plan"}));
+  EXPECT_EQ(ShellWords("a 'b c' \"d\\\"e\" f\\ g"), (std::vector<std::string>{"a", "b c", "d\"e", "f g"}));
+}
+
 }  // namespace
 }  // namespace romana::deploy
