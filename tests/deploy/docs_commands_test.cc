@@ -50,7 +50,8 @@ std::vector<std::string> CheckCommand(const ShownCommand& c) {
     const std::string& w = c.words[i];
     // Synopsis placeholders: <command>, [args], [global flags], ...
     if (w.empty() || w[0] == '<' || w[0] == '[' || w == "...") {
-      while (!w.empty() && w[0] == '[' && i + 1 < c.words.size() && c.words[i].back() != ']') ++i;
+      if (w.empty() || w[0] != '[') continue;
+      while (i + 1 < c.words.size() && (c.words[i].empty() || c.words[i].back() != ']')) ++i;
       continue;
     }
     if (w.size() > 1 && w[0] == '-' && w != "--") {
