@@ -18,6 +18,9 @@
 #include "agent/agent.h"
 #include "agent/cni_install.h"
 #include "agent/nat.h"
+#include "agent/policy_render.h"
+#include "nft/runner.h"
+#include "nft/table_syncer.h"
 #include "agent/netlink_route_programmer.h"
 #include "agent/route_syncer.h"
 #include "agent/service_range.h"
@@ -61,6 +64,7 @@ int main(int argc, char** argv) {
   int table = agent::kDefaultRouteTable, protocol = agent::kDefaultRouteProtocol;
   int rule_priority = agent::kDefaultRulePriority, resync_seconds = 60;
   bool nat = true;
+  bool enforce_policy = true;
   std::string nat_interface, service_range;
   bool sysctls = true, proxy_arp = false;
   std::string sysctl_root = "/proc/sys";
@@ -94,6 +98,9 @@ int main(int argc, char** argv) {
       ->capture_default_str()->check(CLI::Range(1, 86400));
   app.add_option("--nat", nat, "masquerade pod traffic leaving the Romana networks (true|false)")
       ->capture_default_str();
+  app.add_option("--enforce-policy", enforce_policy,
+                 "enforce Romana policies on this node's pods in nft table inet romana; false removes "
+                 "the table (true|false)")->capture_default_str();
   app.add_option("--nat-interface", nat_interface, "only masquerade traffic leaving this interface (default: any)");
   app.add_option("--service-cluster-ip-range", service_range,
                  "Kubernetes service CIDR; default: guessed from KUBERNETES_SERVICE_HOST "
@@ -121,7 +128,7 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--log-level", log_level, "trace|debug|info|warn|error")->capture_default_str();
   app.add_option("--log-format", log_format, "text|json")->capture_default_str();
-  app.add_flag("--cleanup", cleanup, "remove the agent's routes, rule and NAT table, then exit");
+  app.add_flag("--cleanup", cleanup, "remove the agent's routes, rule, NAT and policy tables, then exit");
   CLI11_PARSE(app, argc, argv);
 
   if (absl::Status s = base::InitLogging("romana-agent", log_level, log_format); !s.ok()) {
@@ -135,7 +142,7 @@ int main(int argc, char** argv) {
   agent::RouteProgrammerOptions rp{static_cast<uint32_t>(table), static_cast<uint8_t>(protocol),
                                    static_cast<uint32_t>(rule_priority)};
   agent::NetlinkRouteProgrammer programmer(**nl, rp);
-  absl::StatusOr<std::unique_ptr<agent::LibNftables>> nft = agent::LibNftables::Create();
+  absl::StatusOr<std::unique_ptr<nft::LibNftablesRunner>> nft = nft::LibNftablesRunner::Create();
   if (!nft.ok()) return Fail("nftables", nft.status());
   base::SystemClock clock;
 
@@ -144,7 +151,9 @@ int main(int argc, char** argv) {
     if (absl::Status s = syncer.RemoveAll(); !s.ok()) return Fail("cleanup routes", s);
     agent::NatSyncer nat_syncer(**nft, clock, std::chrono::seconds(resync_seconds));
     if (absl::Status s = nat_syncer.RemoveAll(); !s.ok()) return Fail("cleanup nat", s);
-    spdlog::info("removed every route, rule and NAT table of the agent");
+    nft::TableSyncer policy_syncer(**nft, clock, {.family = agent::kPolicyFamily, .name = agent::kPolicyTable});
+    if (absl::Status s = policy_syncer.Remove(); !s.ok()) return Fail("cleanup policy", s);
+    spdlog::info("removed every route, rule, NAT and policy table of the agent");
     return 0;
   }
 
@@ -226,6 +235,7 @@ int main(int argc, char** argv) {
   ao.routes = {agent::Rule{rp.rule_priority, rp.table}, std::chrono::seconds(resync_seconds)};
   ao.nat = nat;
   ao.nat_interface = nat_interface;
+  ao.enforce_policy = enforce_policy;
   ao.service_range = *range;
   // The subnet source reads through its own netlink socket: the loop thread owns `programmer`.
   absl::StatusOr<std::unique_ptr<netlink::LibnlNetlink>> nl2 = netlink::LibnlNetlink::Create();
@@ -262,6 +272,6 @@ int main(int argc, char** argv) {
                                      ? 2
                                      : 1);
   }
-  spdlog::info("stopped; routes, rule and NAT table stay in place (use --cleanup to remove them)");
+  spdlog::info("stopped; routes, rule, NAT and policy tables stay in place (use --cleanup to remove them)");
   return 0;
 }

@@ -1,10 +1,12 @@
 // romana-lab: a Romana cluster in network namespaces on this machine (docs/lab.md).
 //
-//   romana-lab up [--nodes N] [--pods M] [--racks K] [--etcd] [--id ID] ...
+//   romana-lab up [--nodes N] [--pods M] [--racks K] [--etcd] [--id ID] [--model] ...
 //   romana-lab down [--id ID]       (no --id: every lab recorded under --state-dir)
 //   romana-lab list
 //   romana-lab keep-router --romanad URL --router-netns NS   (started by `up` in the router
 //                                                           namespace when racks > 1)
+//   romana-lab model up|down, policy apply|delete|delete-all, label pod|ns, probe, serve
+//                                   (the NetworkPolicy model: model_commands.h)
 //
 // Exit codes: 0 ok; 1 bad flags or the lab could not be built (everything it made is removed);
 // 3 the lab was built but the connectivity matrix has failures (removed unless --keep-on-failure).
@@ -24,7 +26,9 @@
 #include "lab/plan.h"
 #include "lab/probe.h"
 #include "lab/report.h"
+#include "lab/netpol_model.h"
 #include "lab/router.h"
+#include "model_commands.h"
 
 using namespace romana;
 
@@ -52,6 +56,8 @@ int main(int argc, char** argv) {
   up->add_option("--timeout", timeout, "seconds to wait for each step")->capture_default_str();
   up->add_flag("--no-probe", no_probe, "skip the connectivity matrix");
   up->add_flag("--keep-on-failure", keep_on_failure, "leave a lab whose matrix failed running, for debugging");
+  bool model = false;
+  up->add_flag("--model", model, "also create the NetworkPolicy model (as `romana-lab model up`)");
 
   std::string down_id;
   CLI::App* down = app.add_subcommand("down", "remove a lab (or every lab) and everything it made");
@@ -64,7 +70,12 @@ int main(int argc, char** argv) {
   keep->add_option("--romanad", keeper.romanad_url, "romanad URL")->required();
   keep->add_option("--router-netns", keeper.router_netns, "the router's network namespace")->required();
   keep->add_option("--interval-ms", interval_ms, "milliseconds between rounds")->capture_default_str()->check(CLI::Range(100, 60000));
+  lab_cli::ModelCommands model_commands(app, state_root);
   CLI11_PARSE(app, argc, argv);
+  if (model_commands.parsed()) {
+    if (!base::InitLogging("romana-lab", "warn", "text").ok()) return 1;
+    return model_commands.Run();
+  }
   if (!base::InitLogging("romana-lab", keep->parsed() ? "info" : "warn", "text").ok()) return 1;
 
   if (keep->parsed()) {
@@ -161,6 +172,15 @@ int main(int argc, char** argv) {
     std::cout << "\n[lab] connectivity failures: removing lab " << (*l)->id()
               << " (use --keep-on-failure to inspect it; logs were in " << (*l)->dir() << ")\n";
     return rc;
+  }
+  if (model) {
+    absl::Status s = lab::ModelUp(**l, lab::AllModelPods(), [](const std::string& line) { std::cout << "[model] " << line << std::endl; });
+    if (!s.ok()) {
+      std::cerr << "romana-lab up: the NetworkPolicy model: " << s.message() << "\n";
+      if (!keep_on_failure) return 1;
+    } else if (absl::StatusOr<lab::TruthTable> t = lab::ProbeTable(lab::ModelPods(**l), 80, lab::Protocol::kTcp); t.ok()) {
+      std::cout << "\nNetworkPolicy model, TCP/80 (rows from, columns to; . allowed, X blocked):\n" << lab::FormatTable(*t);
+    }
   }
   (*l)->Detach();
   std::cout << "\nThe lab keeps running. Look inside with e.g.\n"

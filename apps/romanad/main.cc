@@ -32,7 +32,7 @@ int main(int argc, char** argv) {
 
   CLI::App app{
       "romanad: Romana's central service. Owns all state (topology, hosts, blocks, addresses, policies,\n"
-      "namespaces, endpoints) in the store and serves the REST API and watch stream (docs/api.md)."};
+      "networkpolicies, namespaces, endpoints) in the store and serves the REST API and watch stream (docs/api.md)."};
   app.option_defaults()->always_capture_default();
   app.add_option("--listen", c.listen, "Address:port of the REST API ([host]:port; \":9600\" = all interfaces)");
   app.add_option("--advertise-url", c.advertise_url,
@@ -69,6 +69,11 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1024, 64 << 20));
   app.add_option("--http-threads", c.http_threads, "Connections served at once (each open watch holds one)")
       ->check(CLI::Range(4, 4096));
+  app.add_option("--watch-cache-events", c.watch_cache_events,
+                 "Watch cache: events kept for watch streams (a stream further behind ends with \"compacted\")")
+      ->check(CLI::Range(size_t{100}, size_t{10000000}));
+  app.add_option("--watch-cache-bytes", c.watch_cache_bytes, "Watch cache: bytes of event lines kept at most")
+      ->check(CLI::Range(size_t{1} << 16, size_t{1} << 34));
   app.add_option("--log-level", log_level, "trace|debug|info|warn|error")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
   app.add_option("--log-format", log_format, "text|json")->check(CLI::IsMember({"text", "json"}));

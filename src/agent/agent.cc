@@ -5,8 +5,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "agent/policy_render.h"
 #include "agent/route_calc.h"
 #include "agent/service_range.h"
+#include "policy/node_plan_compiler.h"
 #include "spdlog/spdlog.h"
 
 namespace romana::agent {
@@ -20,12 +22,16 @@ prometheus::Counter& MakeCounter(prometheus::Registry& r, const std::string& nam
 }
 }  // namespace
 
-Agent::Agent(AgentOptions options, api::Client& client, RouteProgrammer& routes, Nftables& nft,
+Agent::Agent(AgentOptions options, api::Client& client, RouteProgrammer& routes, nft::Runner& nft,
              SubnetSource subnets, const base::Clock& clock, prometheus::Registry& registry)
     : options_(std::move(options)),
       client_(client),
+      clock_(clock),
       route_syncer_(routes, clock, options_.routes),
       nat_syncer_(nft, clock, std::chrono::duration_cast<std::chrono::seconds>(options_.routes.resync_interval)),
+      policy_syncer_(nft, clock, {.family = kPolicyFamily, .name = kPolicyTable,
+                                  .resync_interval = std::chrono::duration_cast<std::chrono::seconds>(
+                                      options_.routes.resync_interval)}),
       subnets_(std::move(subnets)),
       managed_routes_(MakeGauge(registry, "romana_agent_managed_routes", "Routes in the romana table owned by the agent")),
       ready_gauge_(MakeGauge(registry, "romana_agent_ready", "1 once the first sync succeeded")),
@@ -34,7 +40,13 @@ Agent::Agent(AgentOptions options, api::Client& client, RouteProgrammer& routes,
       route_ops_(MakeCounter(registry, "romana_agent_route_changes_total", "Route adds, replaces and deletes written")),
       watch_events_(MakeCounter(registry, "romana_agent_watch_events_total", "Watch events received from romanad")),
       relists_(MakeCounter(registry, "romana_agent_relists_total", "Full lists from romanad (start, 410, errors)")),
-      last_sync_seconds_(MakeGauge(registry, "romana_agent_last_sync_timestamp_seconds", "Wall time of the last successful sync")) {}
+      last_sync_seconds_(MakeGauge(registry, "romana_agent_last_sync_timestamp_seconds", "Wall time of the last successful sync")),
+      policy_errors_(MakeGauge(registry, "romana_agent_policy_errors", "Policies (and records) left out of enforcement because they failed to compile or decode")),
+      policy_sync_seconds_(MakeGauge(registry, "romana_agent_policy_sync_seconds", "Duration of the last policy compile + render + apply")),
+      policy_sets_(MakeGauge(registry, "romana_agent_policy_sets", "Sets and maps in the inet romana table")),
+      policy_elements_(MakeGauge(registry, "romana_agent_policy_set_elements", "Set and map elements in the inet romana table")),
+      policy_chains_(MakeGauge(registry, "romana_agent_policy_chains", "Chains in the inet romana table")),
+      policy_writes_(MakeCounter(registry, "romana_agent_policy_table_writes_total", "nft transactions written to the inet romana table")) {}
 
 Agent::~Agent() { Stop(); }
 
@@ -88,27 +100,29 @@ absl::Status Agent::Register() {
 }
 
 absl::Status Agent::ListAll(api::Revision* revision) {
-  absl::StatusOr<api::List<api::Network>> networks = client_.ListNetworks();
-  if (!networks.ok()) return networks.status();
-  absl::StatusOr<api::List<api::Host>> hosts = client_.ListHosts();
-  if (!hosts.ok()) return hosts.status();
-  absl::StatusOr<api::List<api::Block>> blocks = client_.ListBlocks();
-  if (!blocks.ok()) return blocks.status();
-  absl::StatusOr<api::List<api::Group>> groups = client_.ListGroups();
-  if (!groups.ok()) return groups.status();
-  *revision = std::min({networks->revision, hosts->revision, blocks->revision, groups->revision});
+  // One snapshot: every kind at one revision, so the watch resumes exactly after it.
+  absl::StatusOr<api::StateSnapshot> snap = client_.Snapshot(
+      {"networks", "groups", "hosts", "blocks", "namespaces", "endpoints", "policies", "networkpolicies"});
+  if (!snap.ok()) return snap.status();
+  *revision = snap->revision;
   relists_.Increment();
   std::lock_guard lock(mu_);
-  cache_.ReplaceNetworks(networks->items);
-  cache_.ReplaceHosts(hosts->items);
-  cache_.ReplaceBlocks(blocks->items);
-  cache_.ReplaceGroups(groups->items);
+  cache_.ReplaceNetworks(snap->networks);
+  cache_.ReplaceHosts(snap->hosts);
+  cache_.ReplaceBlocks(snap->blocks);
+  cache_.ReplaceGroups(snap->groups);
+  cache_.ReplaceNamespaces(snap->namespaces);
+  cache_.ReplaceEndpoints(snap->endpoints);
+  cache_.ReplacePolicies(snap->policies);
+  cache_.ReplaceNetworkPolicies(snap->network_policies);
   have_data_ = true;
   dirty_ = true;
+  ++cache_generation_;
   cv_.notify_all();
-  spdlog::info("listed {} network(s), {} host(s), {} block(s) at revision {}", networks->items.size(),
-               hosts->items.size(), blocks->items.size(),
-               std::max({networks->revision, hosts->revision, blocks->revision, groups->revision}));
+  spdlog::info("listed {} network(s), {} group(s), {} host(s), {} block(s), {} namespace(s), {} endpoint(s), {} "
+               "policy(ies), {} NetworkPolicy(ies) at revision {}", snap->networks.size(), snap->groups.size(),
+               snap->hosts.size(), snap->blocks.size(), snap->namespaces.size(), snap->endpoints.size(),
+               snap->policies.size(), snap->network_policies.size(), snap->revision);
   return absl::OkStatus();
 }
 
@@ -125,7 +139,7 @@ void Agent::WatchLoop() {
     backoff = options_.retry_backoff;
     api::WatchOptions wo;
     wo.revision = min_rev + 1;
-    wo.kinds = {"networks", "hosts", "blocks", "groups"};
+    wo.kinds = {"networks", "groups", "hosts", "blocks", "namespaces", "endpoints", "policies", "networkpolicies"};
     wo.stop = [this] { return stop_.load(); };
     wo.bookmark_interval = std::chrono::milliseconds(1000);
     bool relist = false;
@@ -139,13 +153,14 @@ void Agent::WatchLoop() {
       }
       if (r == ClusterCache::EventResult::kChanged) {
         dirty_ = true;
+        ++cache_generation_;
         cv_.notify_all();
       }
       return absl::OkStatus();
     });
     if (stop_) return;
     if (relist) {
-      spdlog::info("watch: a deletion of an object known only from a list; re-listing");
+      spdlog::info("watch: a deletion that could not be resolved (no previous object, unknown key); re-listing");
     } else if (api::IsCompacted(s)) {
       spdlog::info("watch: revision {} compacted (compact revision {}); re-listing", wo.revision,
                    api::CompactRevisionOf(s));
@@ -178,7 +193,49 @@ absl::Status Agent::SyncOnce() {
   managed_routes_.Set(static_cast<double>(route_syncer_.cached_routes().size()));
   NatConfig nat{options_.nat, snapshot.network_cidrs, options_.nat_interface};
   std::sort(nat.networks.begin(), nat.networks.end());
-  return nat_syncer_.Sync(nat);
+  if (absl::Status s = nat_syncer_.Sync(nat); !s.ok()) return s;
+  return SyncPolicy();
+}
+
+absl::Status Agent::SyncPolicy() {
+  if (!options_.enforce_policy) return policy_syncer_.Remove();
+  const auto start = clock_.Now();
+  ClusterCache::PolicyInputs in;
+  uint64_t generation;
+  {
+    std::lock_guard lock(mu_);
+    generation = cache_generation_;
+    // Compiling is the costly part: skip it while nothing changed and no re-read is due.
+    if (policy_synced_generation_ == generation && !policy_syncer_.read_due()) return absl::OkStatus();
+    in = cache_.PolicyInputsSnapshot();
+  }
+  policy::NodePlan plan = policy::CompileNodePlan(in.cluster, in.policies, options_.node_name);
+  // A policy that fails to compile is left out of the plan (it neither isolates nor allows) and
+  // never blocks the others: report it, enforce the rest.
+  std::vector<std::string> errors = std::move(in.errors);
+  for (const policy::CompileError& e : plan.errors) errors.push_back(absl::StrCat(e.policy_id, ": ", e.message));
+  if (errors != last_policy_errors_) {
+    for (const std::string& e : errors) spdlog::warn("policy: skipped {}", e);
+    last_policy_errors_ = errors;
+  }
+  policy_errors_.Set(static_cast<double>(errors.size()));
+  if (absl::Status s = policy_syncer_.Sync(RenderPolicyTable(plan)); !s.ok()) {
+    policy_synced_generation_.reset();
+    return s;
+  }
+  const nft::DiffStats& st = policy_syncer_.last_stats();
+  if (st.recreate || st.elements_added + st.elements_deleted + st.chains_written + st.chains_deleted > 0) {
+    policy_writes_.Increment();
+    spdlog::debug("policy: {} local pod(s), {} chain(s); wrote +{}/-{} elements, {} chain(s){}", plan.pods.size(),
+                  plan.chains.size(), st.elements_added, st.elements_deleted, st.chains_written,
+                  st.recreate ? " (table created)" : "");
+  }
+  policy_sets_.Set(static_cast<double>(policy_syncer_.applied_sets()));
+  policy_elements_.Set(static_cast<double>(policy_syncer_.applied_elements()));
+  policy_chains_.Set(static_cast<double>(policy_syncer_.applied_chains()));
+  policy_sync_seconds_.Set(std::chrono::duration<double>(clock_.Now() - start).count());
+  policy_synced_generation_ = generation;
+  return absl::OkStatus();
 }
 
 absl::Status Agent::Run() {

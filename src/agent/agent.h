@@ -1,14 +1,19 @@
-// agent.h: romana-agent's control loop: follows romanad, keeps the node's routes and NAT table.
+// agent.h: romana-agent's control loop: follows romanad, keeps the node's routes, NAT table and
+// policy table.
 //
 //   romanad --list/watch--> [watcher thread] --ClusterCache--> [loop thread]
 //        calc (ComputeRoutes) -> diff+apply (RouteSyncer over the RouteProgrammer)
-//        NAT (NatSyncer over Nftables)
+//        NAT (NatSyncer over nft::Runner)
+//        policy: calc (policy::CompileNodePlan, RenderPolicyTable) -> diff+apply
+//                (nft::TableSyncer on `inet romana`)
 //
-// The watcher lists networks, hosts and blocks, then follows GET /watch from the list revision
-// + 1; after a disconnect the client resumes by itself, after a compacted revision (410) or an
-// unresolvable DELETE it re-lists. The loop thread recomputes whenever the cache changed and at
-// least every second (the syncers decide themselves when to re-read the kernel: every
-// resync_interval and after any error), so routes deleted behind the agent's back come back.
+// The watcher lists networks, hosts, blocks, namespaces, endpoints, policies and NetworkPolicies,
+// then follows GET /watch from the list revision + 1; after a disconnect the client resumes by
+// itself, after a compacted revision (410) or an unresolvable DELETE it re-lists. The loop
+// thread recomputes whenever the cache changed and at least every second (the syncers decide
+// themselves when to re-read the kernel: every resync_interval and after any error), so routes
+// deleted behind the agent's back come back. The policy plan, the costly part, is compiled only
+// when the cache changed, after a failed policy sync, or when the policy table's re-read is due.
 //
 // Thread-safety: Run() blocks the calling thread; Stop(), ready(), healthy() may be called
 // from any thread. All references passed to the constructor must outlive the Agent.
@@ -20,6 +25,7 @@
 #include <condition_variable>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +36,8 @@
 #include "agent/route_programmer.h"
 #include "agent/route_syncer.h"
 #include "api/client.h"
+#include "nft/runner.h"
+#include "nft/table_syncer.h"
 #include "base/clock.h"
 #include "prometheus/counter.h"
 #include "prometheus/gauge.h"
@@ -45,6 +53,7 @@ struct AgentOptions {
   RouteSyncerOptions routes;                   // table/rule and kernel resync interval
   bool nat = true;                             // masquerade pods leaving the Romana networks
   std::string nat_interface;                   // "" = any output interface
+  bool enforce_policy = true;                  // program `inet romana`; false removes it
   std::string service_range;                   // resolved range; "" = no check
   std::chrono::milliseconds retry_backoff{200};      // first retry delay after an error
   std::chrono::milliseconds max_retry_backoff{5000};
@@ -55,7 +64,7 @@ class Agent {
   // Returns this node's directly connected IPv4 subnets (ConnectedSubnets over netlink).
   using SubnetSource = std::function<absl::StatusOr<std::vector<std::string>>()>;
 
-  Agent(AgentOptions options, api::Client& client, RouteProgrammer& routes, Nftables& nft,
+  Agent(AgentOptions options, api::Client& client, RouteProgrammer& routes, nft::Runner& nft,
         SubnetSource subnets, const base::Clock& clock, prometheus::Registry& registry);
   ~Agent();
   Agent(const Agent&) = delete;
@@ -77,12 +86,17 @@ class Agent {
   void WatchLoop();
   absl::Status ListAll(api::Revision* revision);
   absl::Status SyncOnce();
+  absl::Status SyncPolicy();
   bool SleepFor(std::chrono::milliseconds d);  // false when stopped
 
   const AgentOptions options_;
   api::Client& client_;
+  const base::Clock& clock_;
   RouteSyncer route_syncer_;
   NatSyncer nat_syncer_;
+  nft::TableSyncer policy_syncer_;
+  std::vector<std::string> last_policy_errors_;  // loop thread only: log changes once
+  std::optional<uint64_t> policy_synced_generation_;  // loop thread only: cache generation last enforced
   SubnetSource subnets_;
 
   std::atomic<bool> stop_{false};
@@ -93,6 +107,7 @@ class Agent {
   ClusterCache cache_ ABSL_GUARDED_BY(mu_);
   bool have_data_ ABSL_GUARDED_BY(mu_) = false;
   bool dirty_ ABSL_GUARDED_BY(mu_) = false;
+  uint64_t cache_generation_ ABSL_GUARDED_BY(mu_) = 0;  // bumped on every cache change
   absl::Status fatal_ ABSL_GUARDED_BY(mu_);
 
   prometheus::Gauge& managed_routes_;
@@ -103,6 +118,12 @@ class Agent {
   prometheus::Counter& watch_events_;
   prometheus::Counter& relists_;
   prometheus::Gauge& last_sync_seconds_;
+  prometheus::Gauge& policy_errors_;
+  prometheus::Gauge& policy_sync_seconds_;
+  prometheus::Gauge& policy_sets_;
+  prometheus::Gauge& policy_elements_;
+  prometheus::Gauge& policy_chains_;
+  prometheus::Counter& policy_writes_;
 };
 
 }  // namespace romana::agent

@@ -7,12 +7,12 @@
 #include <mutex>
 #include <thread>
 
-#include "agent/testing/fake_nftables.h"
 #include "agent/testing/fake_route_programmer.h"
 #include "base/testing/test_env.h"
 #include "daemon/testing/romanad_process.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "nft/testing/fake_runner.h"
 
 namespace romana::agent {
 namespace {
@@ -29,12 +29,19 @@ class LockedProgrammer : public RouteProgrammer {
   std::mutex mu;
   testing::FakeRouteProgrammer fake;
 };
-class LockedNft : public Nftables {
+class LockedNft : public nft::Runner {
  public:
-  absl::StatusOr<std::string> Run(const std::string& c) override { std::lock_guard l(mu); return fake.Run(c); }
-  std::optional<std::string> table() { std::lock_guard l(mu); return fake.table(); }
+  absl::StatusOr<nlohmann::json> Run(const nlohmann::json& c) override { std::lock_guard l(mu); return fake.Run(c); }
+  // `nft -j list table ip romana-nat` of the fake, dumped; "" when the table is absent.
+  std::string nat_listing() { return Listing("ip", "romana-nat"); }
+  std::string Listing(const std::string& family, const std::string& name) {
+    std::lock_guard l(mu);
+    absl::StatusOr<nlohmann::json> out = fake.Run(nft::Document(nlohmann::json::array(
+        {{{"list", {{"table", {{"family", family}, {"name", name}}}}}}})));
+    return out.ok() ? out->dump() : "";
+  }
   std::mutex mu;
-  testing::FakeNftables fake;
+  nft::testing::FakeRunner fake;
 };
 
 constexpr char kTopology[] = R"({"networks":[{"name":"net","cidr":"10.120.0.0/16","block_mask":29}],
@@ -120,8 +127,7 @@ TEST_F(AgentRomanadTest, FollowsTheStreamAndRegistersItsNode) {
   ASSERT_TRUE(romanad_->client().ReleaseAddress("p2").ok());
   ASSERT_TRUE(romanad_->client().ReleaseAddress("p1").ok());
   EXPECT_TRUE(romana::testing::WaitUntil([&] { return ViaRoutes().empty(); }));
-  EXPECT_TRUE(nft_.table().has_value());
-  EXPECT_THAT(*nft_.table(), ::testing::HasSubstr("10.120.0.0/16"));
+  EXPECT_THAT(nft_.nat_listing(), ::testing::HasSubstr(R"({"prefix":{"addr":"10.120.0.0","len":16}})"));
 }
 
 TEST_F(AgentRomanadTest, ResumesAfterRomanadRestarts) {
@@ -144,6 +150,55 @@ TEST_F(AgentRomanadTest, ResumesAfterRomanadRestarts) {
   agent_->Stop();
   runner_.join();
   EXPECT_TRUE(run_status_.ok()) << run_status_;
+}
+
+// Policies, namespaces and endpoints arrive through the watch; the agent compiles the plan for
+// its node and programs `inet romana`: an isolated local pod gets an ingress map entry, the
+// policy its chain; deleting the policy removes both again.
+TEST_F(AgentRomanadTest, EnforcesPoliciesFromTheWatch) {
+  StartAgent(Options());
+  ASSERT_TRUE(romana::testing::WaitUntil([&] { return agent_->ready(); }));
+  EXPECT_THAT(nft_.Listing("inet", "romana"), ::testing::HasSubstr(R"("name":"ingress-pods")"));
+  ASSERT_TRUE(romanad_->client().PutNamespace({"web", {{"team", "w"}}, false}).ok());
+  absl::Status put = romanad_->client().PutEndpoint(
+      {"web", "front", "a", "10.120.0.5", {{"romana.io/segment", "front"}}});
+  ASSERT_TRUE(put.ok()) << put;
+  put = romanad_->client().PutEndpoint({"web", "elsewhere", "b", "10.120.0.9", {{"romana.io/segment", "front"}}});
+  ASSERT_TRUE(put.ok()) << put;
+  absl::StatusOr<policy::Policy> p = policy::ParseAndValidate(nlohmann::json::parse(R"({
+    "id": "allow-80", "direction": "ingress",
+    "applied_to": [{"tenant_id": "web", "segment_id": "front"}],
+    "ingress": [{"peers": [{"peer": "any"}], "rules": [{"protocol": "tcp", "ports": [80]}]}]})"));
+  ASSERT_TRUE(p.ok()) << p.status();
+  ASSERT_TRUE(romanad_->client().PutPolicy(*p).ok());
+  // Only the local pod (node a) is dispatched; the remote one is another agent's business.
+  EXPECT_TRUE(romana::testing::WaitUntil([&] {
+    return nft_.Listing("inet", "romana").find(R"(["10.120.0.5",{"jump")") != std::string::npos;
+  }));
+  const std::string table = nft_.Listing("inet", "romana");
+  EXPECT_THAT(table, ::testing::Not(::testing::HasSubstr(R"(["10.120.0.9",{"jump")")));
+  EXPECT_THAT(table, ::testing::HasSubstr(R"("right":80)"));
+  ASSERT_TRUE(romanad_->client().DeletePolicy("allow-80").ok());
+  EXPECT_TRUE(romana::testing::WaitUntil([&] {
+    return nft_.Listing("inet", "romana").find(R"(["10.120.0.5",{"jump")") == std::string::npos;
+  }));
+  EXPECT_THAT(nft_.Listing("inet", "romana"), ::testing::Not(::testing::HasSubstr(R"("right":80)")));
+
+  // A Kubernetes NetworkPolicy with a named port: the port resolves on the local pod into an
+  // address.protocol.port set.
+  api::Endpoint named{"web", "named", "a", "10.120.0.6", {{"app", "api"}}};
+  named.ports = {{"http", 8080, "TCP"}};
+  ASSERT_TRUE(romanad_->client().PutEndpoint(named).ok());
+  absl::StatusOr<bool> np = romanad_->client().PutNetworkPolicy("web", "api", nlohmann::json::parse(R"({
+    "apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+    "metadata": {"name": "api", "namespace": "web"},
+    "spec": {"podSelector": {"matchLabels": {"app": "api"}},
+             "ingress": [{"ports": [{"port": "http"}]}]}})"));
+  ASSERT_TRUE(np.ok()) << np.status();
+  EXPECT_TRUE(romana::testing::WaitUntil([&] {
+    return nft_.Listing("inet", "romana").find(R"({"concat":["10.120.0.6","tcp",8080]})") != std::string::npos;
+  }));
+  EXPECT_THAT(nft_.Listing("inet", "romana"), ::testing::HasSubstr(R"(["10.120.0.6",{"jump")"));
 }
 
 TEST_F(AgentRomanadTest, ServiceRangeOverlapStopsTheAgent) {

@@ -138,28 +138,55 @@ TEST_F(DataplaneNetnsTest, UnreachableRoutesAnswerForUnallocatedAddressesAndLeav
   EXPECT_THAT(Rules(), Not(HasSubstr("32000:")));
 }
 
-TEST_F(DataplaneNetnsTest, NatTableIsReplacedAtomicallyAndLeavesOtherTablesAlone) {
+TEST_F(DataplaneNetnsTest, NatTableIsProgrammedAndForeignTablesSurviveByteForByte) {
+  // Foreign tables with chains, sets and rules, one of them also NAT on postrouting.
+  ASSERT_TRUE(node_->ExecOrError({"sh", "-c", R"(nft -f - <<'END'
+table ip someone-else {
+  set blocked { type ipv4_addr; flags interval; elements = { 10.9.0.0/16 } }
+  chain post { type nat hook postrouting priority srcnat; policy accept;
+    ip saddr @blocked counter masquerade comment "not ours"
+  }
+}
+table inet filter {
+  chain forward { type filter hook forward priority 0; policy accept;
+    ct state established accept
+    ip daddr 10.112.0.1 tcp dport 22 drop
+  }
+}
+END
+)"}).ok());
+  auto foreign = [&] {
+    return node_->ExecOrError({"nft", "-j", "list", "table", "ip", "someone-else"}).value_or("ERR") +
+           node_->ExecOrError({"nft", "-j", "list", "table", "inet", "filter"}).value_or("ERR");
+  };
+  const std::string before = foreign();
+  ASSERT_THAT(before, HasSubstr("not ours"));
   // The nft context must be created and used inside the node namespace.
   std::thread([&] {
     auto in = netlink::ScopedNetnsEntry::Enter(node_->name());
     ASSERT_TRUE(in.ok()) << in.status();
-    ASSERT_TRUE(node_->ExecOrError({"nft", "add", "table", "ip", "someone-else"}).ok());
-    auto nft = LibNftables::Create();
+    auto nft = nft::LibNftablesRunner::Create();
     ASSERT_TRUE(nft.ok());
     base::SystemClock clock;
     NatSyncer syncer(**nft, clock, std::chrono::seconds(60));
     ASSERT_TRUE(syncer.Sync({.networks = {"10.112.0.0/12"}, .interface = "eth0"}).ok());
-    std::string rules = node_->ExecOrError({"nft", "list", "ruleset"}).value_or("ERR");
-    EXPECT_THAT(rules, HasSubstr("table ip romana-nat"));
+    std::string rules = node_->ExecOrError({"nft", "list", "table", "ip", "romana-nat"}).value_or("ERR");
     EXPECT_THAT(rules, HasSubstr("masquerade"));
-    EXPECT_THAT(rules, HasSubstr("table ip someone-else"));
+    EXPECT_THAT(rules, HasSubstr("oifname \"eth0\""));
+    EXPECT_THAT(rules, HasSubstr("ip saddr @romana-networks ip daddr != @romana-networks"));
+    EXPECT_EQ(foreign(), before);
     ASSERT_TRUE(syncer.Sync({.networks = {"10.112.0.0/12", "10.200.0.0/16"}, .interface = "eth0"}).ok());
+    EXPECT_EQ(syncer.last_stats().elements_added, 1);
+    EXPECT_EQ(syncer.last_stats().chains_written, 0);
     rules = node_->ExecOrError({"nft", "list", "table", "ip", "romana-nat"}).value_or("ERR");
     EXPECT_THAT(rules, HasSubstr("10.200.0.0/16"));
+    ASSERT_TRUE(syncer.Sync({.networks = {"10.112.0.0/12", "10.200.0.0/16"}}).ok());  // chain rewrite
+    EXPECT_EQ(syncer.last_stats().chains_written, 1);
+    EXPECT_EQ(foreign(), before);
     ASSERT_TRUE(syncer.RemoveAll().ok());
     rules = node_->ExecOrError({"nft", "list", "ruleset"}).value_or("ERR");
     EXPECT_THAT(rules, Not(HasSubstr("romana-nat")));
-    EXPECT_THAT(rules, HasSubstr("table ip someone-else"));
+    EXPECT_EQ(foreign(), before);
   }).join();
 }
 

@@ -1,16 +1,18 @@
 // nat.h: masquerading of pod traffic that leaves the Romana networks.
 //
 // Everything lives in the agent's own nftables table (`ip romana-nat`); nothing outside it is
-// read-modified or deleted. The table is replaced atomically in one nft transaction
-// ("add table; delete table; table {...}"), so a reader never sees a half-built table.
+// read, modified or deleted. The table is described as an nft::Table (set `romana-networks`,
+// base chain `postrouting` at srcnat priority with one masquerade rule) and programmed through
+// nft::TableSyncer over libnftables' JSON interface: the first write creates it in one
+// transaction, a change of networks rewrites only the set's elements, a change of interface only
+// the chain, and a resync repairs whatever was changed behind our back.
 //
-// Layers: RenderNatRuleset() is pure; NatSyncer is the apply layer over an Nftables runner
-// (LibNftables for real, FakeNftables in agent/testing). Not thread-safe: use from one thread.
+// Layers: RenderNatTable() is pure; NatSyncer is the apply layer. Not thread-safe: use from one
+// thread.
 #ifndef ROMANA_AGENT_NAT_H_
 #define ROMANA_AGENT_NAT_H_
 
 #include <chrono>
-#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,68 +20,49 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "base/clock.h"
-
-struct nft_ctx;
+#include "nft/runner.h"
+#include "nft/table.h"
+#include "nft/table_syncer.h"
 
 namespace romana::agent {
 
 inline constexpr char kNatFamily[] = "ip";
 inline constexpr char kNatTable[] = "romana-nat";
+inline constexpr char kNatSet[] = "romana-networks";
+inline constexpr char kNatChain[] = "postrouting";
 
 struct NatConfig {
   bool enabled = true;
-  std::vector<std::string> networks;  // Romana network CIDRs (canonical), sources to masquerade
+  std::vector<std::string> networks;  // Romana network CIDRs, sources to masquerade
   std::string interface;              // empty: masquerade on any output interface
 };
 
-// Runs nft commands. Run() executes a batch atomically (all or nothing) and returns nft's output.
-class Nftables {
- public:
-  virtual ~Nftables() = default;
-  // Errors: Internal with nft's error text; nothing applied.
-  virtual absl::StatusOr<std::string> Run(const std::string& commands) = 0;
+struct NatRender {
+  std::optional<nft::Table> table;  // nullopt: the table must not exist (disabled, no networks)
+  std::vector<std::string> errors;  // networks skipped because they are not canonical CIDRs
 };
 
-// The real runner: libnftables in the calling thread's network namespace.
-class LibNftables : public Nftables {
- public:
-  static absl::StatusOr<std::unique_ptr<LibNftables>> Create();
-  ~LibNftables() override;
-  absl::StatusOr<std::string> Run(const std::string& commands) override;
+// The desired NAT table. Pure. A network that is not a canonical IPv4 CIDR is skipped and named
+// in `errors` (it never reaches nft). Errors: InvalidArgument naming --nat-interface when the
+// interface name is not 1..15 characters of [A-Za-z0-9_.:@-].
+absl::StatusOr<NatRender> RenderNatTable(const NatConfig& config);
 
- private:
-  explicit LibNftables(::nft_ctx* ctx) : ctx_(ctx) {}
-  ::nft_ctx* ctx_;
-};
-
-// The nft batch that replaces our table with the desired one (or removes it when disabled or
-// there are no networks). Pure. Validates: interface names must be 1..15 chars without quotes or
-// spaces (InvalidArgument naming --nat-interface).
-absl::StatusOr<std::string> RenderNatRuleset(const NatConfig& config);
-
-// Apply layer: writes the table when the rendered batch changes, and every resync interval
-// re-lists the table and rewrites it if its listing differs from what we last wrote (someone
-// changed or deleted it). A Sync with nothing changed and no resync due makes zero nft calls.
+// Apply layer. A Sync with nothing changed and no resync due makes zero nft calls.
+// `nft` and `clock` must outlive this object.
 class NatSyncer {
  public:
-  NatSyncer(Nftables& nft, const base::Clock& clock, std::chrono::seconds resync_interval)
-      : nft_(nft), clock_(clock), resync_interval_(resync_interval) {}
+  NatSyncer(nft::Runner& nft, const base::Clock& clock, std::chrono::seconds resync_interval)
+      : syncer_(nft, clock, {.family = kNatFamily, .name = kNatTable, .resync_interval = resync_interval}) {}
 
+  // Errors: InvalidArgument for a bad interface (nothing written); the runner's errors.
   absl::Status Sync(const NatConfig& config);
   // Deletes our table if present.
-  absl::Status RemoveAll();
-  int writes() const { return writes_; }
+  absl::Status RemoveAll() { return syncer_.Remove(); }
+  const nft::DiffStats& last_stats() const { return syncer_.last_stats(); }
 
  private:
-  absl::StatusOr<std::string> ListOurs();
-
-  Nftables& nft_;
-  const base::Clock& clock_;
-  const std::chrono::seconds resync_interval_;
-  std::optional<std::string> applied_batch_;
-  std::string applied_listing_;
-  std::chrono::steady_clock::time_point last_check_{};
-  int writes_ = 0;
+  nft::TableSyncer syncer_;
+  std::vector<std::string> last_errors_;
 };
 
 }  // namespace romana::agent

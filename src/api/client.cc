@@ -1,5 +1,6 @@
 #include "api/client.h"
 
+#include <algorithm>
 #include <set>
 #include <thread>
 
@@ -40,6 +41,14 @@ absl::StatusOr<List<T>> ParseList(const nlohmann::json& j, const std::string& pl
 absl::StatusOr<policy::Policy> ParsePolicyLenient(const nlohmann::json& j) { return policy::Parse(j); }
 absl::StatusOr<Namespace> ParseNamespaceLenient(const nlohmann::json& j) { return ParseNamespace(j); }
 absl::StatusOr<Endpoint> ParseEndpointLenient(const nlohmann::json& j) { return ParseEndpoint(j); }
+absl::StatusOr<nlohmann::json> AnyObject(const nlohmann::json& j) {
+  if (!j.is_object()) return absl::InvalidArgumentError("not a JSON object");
+  return j;
+}
+
+std::string NetworkPolicyPath(const std::string& namespace_name, const std::string& name) {
+  return "/namespaces/" + PercentEncode(namespace_name) + "/networkpolicies/" + PercentEncode(name);
+}
 
 // "http(s)://host[:port]" with a non-empty host and nothing after it.
 bool IsServerUrl(const std::string& s) {
@@ -314,6 +323,58 @@ absl::Status Client::PutEndpoint(const Endpoint& e) {
 }
 absl::Status Client::DeleteEndpoint(const std::string& namespace_name, const std::string& name) {
   return Call("DELETE", "/endpoints/" + PercentEncode(namespace_name) + "/" + PercentEncode(name)).status();
+}
+
+absl::StatusOr<StateSnapshot> Client::Snapshot(const std::vector<std::string>& kinds) {
+  absl::StatusOr<nlohmann::json> j = Call("GET", "/snapshot" + QueryString({{"kinds", absl::StrJoin(kinds, ",")}}));
+  if (!j.ok()) return j.status();
+  StateSnapshot out;
+  // Each kind present in the answer; a kind asked for but missing is an error of romanad's.
+  auto take = [&]<typename T>(const std::string& plural, std::vector<T>& into,
+                              absl::StatusOr<T> (*parse)(const nlohmann::json&)) -> absl::Status {
+    if (!j->contains(plural)) {
+      const bool asked = kinds.empty() || std::find(kinds.begin(), kinds.end(), plural) != kinds.end();
+      return asked ? absl::InternalError(absl::StrCat("romanad's snapshot has no \"", plural, "\"")) : absl::OkStatus();
+    }
+    absl::StatusOr<List<T>> l = ParseList<T>(*j, plural, parse);
+    if (!l.ok()) return l.status();
+    into = std::move(l->items);
+    return absl::OkStatus();
+  };
+  absl::Status s = take("networks", out.networks, &ParseNetwork);
+  if (s.ok()) s = take("groups", out.groups, &ParseGroup);
+  if (s.ok()) s = take("hosts", out.hosts, &ParseHost);
+  if (s.ok()) s = take("blocks", out.blocks, &ParseBlock);
+  if (s.ok()) s = take("addresses", out.addresses, &ParseAddress);
+  if (s.ok()) s = take("policies", out.policies, &ParsePolicyLenient);
+  if (s.ok()) s = take("namespaces", out.namespaces, &ParseNamespaceLenient);
+  if (s.ok()) s = take("endpoints", out.endpoints, &ParseEndpointLenient);
+  if (s.ok()) s = take("networkpolicies", out.network_policies, &AnyObject);
+  if (!s.ok()) return s;
+  if (j->contains("topology") && (*j)["topology"].is_array()) {
+    for (const nlohmann::json& t : (*j)["topology"]) out.topology.push_back(t);
+  }
+  if (j->contains("revision") && (*j)["revision"].is_number_integer()) out.revision = (*j)["revision"].get<int64_t>();
+  return out;
+}
+
+absl::StatusOr<List<nlohmann::json>> Client::ListNetworkPolicies(const std::string& namespace_name) {
+  absl::StatusOr<nlohmann::json> j = Call("GET", "/networkpolicies" + QueryString({{"namespace", namespace_name}}));
+  if (!j.ok()) return j.status();
+  return ParseList<nlohmann::json>(*j, "networkpolicies", &AnyObject);
+}
+absl::StatusOr<nlohmann::json> Client::GetNetworkPolicy(const std::string& namespace_name, const std::string& name) {
+  return Call("GET", NetworkPolicyPath(namespace_name, name));
+}
+absl::StatusOr<bool> Client::PutNetworkPolicy(const std::string& namespace_name, const std::string& name,
+                                              const nlohmann::json& policy) {
+  int status = 0;
+  absl::StatusOr<nlohmann::json> j = Call("PUT", NetworkPolicyPath(namespace_name, name), policy.dump(), &status);
+  if (!j.ok()) return j.status();
+  return status == 201;
+}
+absl::Status Client::DeleteNetworkPolicy(const std::string& namespace_name, const std::string& name) {
+  return Call("DELETE", NetworkPolicyPath(namespace_name, name)).status();
 }
 
 absl::Status Client::Watch(const WatchOptions& options,

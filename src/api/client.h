@@ -77,6 +77,22 @@ struct Allocation {
   bool created = false;
 };
 
+// GET /snapshot: several kinds read at one revision (watch from revision + 1). Only the kinds
+// asked for are filled.
+struct StateSnapshot {
+  std::vector<nlohmann::json> topology;  // the applied topology, when there is one
+  std::vector<Network> networks;
+  std::vector<Group> groups;
+  std::vector<Host> hosts;
+  std::vector<Block> blocks;
+  std::vector<Address> addresses;
+  std::vector<policy::Policy> policies;
+  std::vector<Namespace> namespaces;
+  std::vector<Endpoint> endpoints;
+  std::vector<nlohmann::json> network_policies;  // as stored (networking.k8s.io/v1 JSON)
+  Revision revision = 0;
+};
+
 struct WatchOptions {
   // Deliver every change with revision >= this (e.g. list revision + 1). 0 = from now.
   Revision revision = 0;
@@ -157,6 +173,25 @@ class Client {
   absl::StatusOr<List<Endpoint>> ListEndpoints(const EndpointFilter& filter = {});
   absl::Status PutEndpoint(const Endpoint& endpoint);
   absl::Status DeleteEndpoint(const std::string& namespace_name, const std::string& name);
+
+  // --- several kinds at one revision ---
+  // `kinds`: plural kinds as in WatchOptions::kinds (empty = all). The agent's start-up list and
+  // re-list. InvalidArgument (field "kinds") for an unknown kind.
+  absl::StatusOr<StateSnapshot> Snapshot(const std::vector<std::string>& kinds);
+
+  // --- Kubernetes NetworkPolicies (networking.k8s.io/v1 JSON, stored as they are) ---
+  // Every policy, or those of one namespace when `namespace_name` is not empty.
+  absl::StatusOr<List<nlohmann::json>> ListNetworkPolicies(const std::string& namespace_name = "");
+  // NotFound if unknown.
+  absl::StatusOr<nlohmann::json> GetNetworkPolicy(const std::string& namespace_name, const std::string& name);
+  // Creates or replaces `policy` (its metadata.namespace/name may be left out; if given they must
+  // equal the arguments). Returns true when created (201), false when replaced (200).
+  // InvalidArgument naming the field (e.g. "spec.ingress[0].ports[0].endPort") when invalid;
+  // nothing is stored then.
+  absl::StatusOr<bool> PutNetworkPolicy(const std::string& namespace_name, const std::string& name,
+                                        const nlohmann::json& policy);
+  // NotFound if unknown.
+  absl::Status DeleteNetworkPolicy(const std::string& namespace_name, const std::string& name);
 
   // --- watch ---
   // Follows GET /watch and calls `on_event` for each PUT/DELETE (and BOOKMARK if asked), in

@@ -1,11 +1,14 @@
 #include "api/types.h"
 
+#include <set>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "api/field_error.h"
 #include "api/json_reader.h"
+#include "policy/k8s_names.h"
 
 namespace romana::api {
 namespace {
@@ -23,11 +26,53 @@ absl::Status CheckName(ObjectReader& r, const std::string& key, const std::strin
   return absl::OkStatus();
 }
 
+nlohmann::json PortsJson(const std::vector<EndpointPort>& ports) {
+  nlohmann::json j = nlohmann::json::array();
+  for (const EndpointPort& p : ports) {
+    nlohmann::json e = {{"port", p.port}, {"protocol", p.protocol}};
+    if (!p.name.empty()) e["name"] = p.name;
+    j.push_back(std::move(e));
+  }
+  return j;
+}
+
+// Reads "ports" of an endpoint into `out`. A wrong type of "ports" itself is recorded in `r`;
+// a problem inside an item is returned (naming "ports[i].<key>").
+absl::Status ReadPorts(ObjectReader& r, std::vector<EndpointPort>& out) {
+  const nlohmann::json* a = r.Array("ports");
+  if (a == nullptr) return absl::OkStatus();
+  std::set<std::string> names;
+  for (size_t i = 0; i < a->size(); ++i) {
+    const std::string index = absl::StrCat("ports[", i, "]");
+    ObjectReader pr((*a)[i], r.Path(index));
+    EndpointPort p;
+    p.name = pr.String("name");
+    const std::optional<int64_t> port = pr.Int("port", true);
+    const std::string protocol = pr.String("protocol");
+    if (pr.ok() && !p.name.empty()) {
+      if (absl::Status s = policy::CheckPortName(p.name, pr.Path("name")); !s.ok()) return s;
+    }
+    if (pr.ok() && !p.name.empty() && !names.insert(p.name).second) {
+      pr.Fail("name", absl::StrCat("duplicate port name \"", p.name, "\""));
+    }
+    if (pr.ok() && (*port < 1 || *port > 65535)) pr.Fail("port", "must be between 1 and 65535");
+    if (pr.ok() && !protocol.empty() && protocol != "TCP" && protocol != "UDP" && protocol != "SCTP") {
+      pr.Fail("protocol", absl::StrCat("\"", protocol, "\" must be TCP, UDP or SCTP"));
+    }
+    if (absl::Status s = pr.Finish(); !s.ok()) return s;
+    p.port = static_cast<int>(*port);
+    if (!protocol.empty()) p.protocol = protocol;
+    out.push_back(std::move(p));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 const std::vector<std::string>& AllWatchKinds() {
   static const std::vector<std::string>* kinds = new std::vector<std::string>{
-      "topology", "networks", "groups", "hosts", "blocks", "addresses", "policies", "namespaces", "endpoints"};
+      "topology",  "networks", "groups",     "hosts",     "blocks",
+      "addresses", "policies", "namespaces", "endpoints", "networkpolicies"};
   return *kinds;
 }
 
@@ -35,7 +80,8 @@ std::string SingularKind(const std::string& plural) {
   static const std::map<std::string, std::string>* m = new std::map<std::string, std::string>{
       {"topology", "topology"}, {"networks", "network"}, {"groups", "group"},
       {"hosts", "host"}, {"blocks", "block"}, {"addresses", "address"},
-      {"policies", "policy"}, {"namespaces", "namespace"}, {"endpoints", "endpoint"}};
+      {"policies", "policy"}, {"namespaces", "namespace"}, {"endpoints", "endpoint"},
+      {"networkpolicies", "networkpolicy"}};
   auto it = m->find(plural);
   return it == m->end() ? "" : it->second;
 }
@@ -87,7 +133,7 @@ nlohmann::json ToJson(const Namespace& x) {
 }
 nlohmann::json ToJson(const Endpoint& x) {
   return {{"namespace", x.namespace_name}, {"name", x.name}, {"node", x.node}, {"ip", x.ip},
-          {"labels", LabelsJson(x.labels)}};
+          {"labels", LabelsJson(x.labels)}, {"ports", PortsJson(x.ports)}};
 }
 nlohmann::json ToJson(const HostRequest& x) {
   return {{"name", x.name}, {"ip", x.ip}, {"labels", LabelsJson(x.labels)}};
@@ -106,6 +152,7 @@ nlohmann::json ToJson(const WatchEvent& x) {
       break;
     case WatchEvent::Type::kDelete:
       j = {{"type", "DELETE"}, {"kind", x.kind}, {"key", x.key}, {"revision", x.revision}};
+      if (!x.prev_object.is_null()) j["prev_object"] = x.prev_object;
       break;
     case WatchEvent::Type::kBookmark:
       j = {{"type", "BOOKMARK"}, {"revision", x.revision}};
@@ -194,6 +241,7 @@ absl::StatusOr<WatchEvent> ParseWatchEvent(const nlohmann::json& j) {
   e.key = r.String("key");
   e.revision = r.Int("revision").value_or(0);
   if (const nlohmann::json* o = r.Raw("object")) e.object = *o;
+  if (const nlohmann::json* o = r.Raw("prev_object")) e.prev_object = *o;
   e.error_code = r.String("code");
   e.message = r.String("message");
   if (type == "PUT") e.type = WatchEvent::Type::kPut;
@@ -256,7 +304,12 @@ absl::StatusOr<Namespace> ParseNamespace(const nlohmann::json& j, const std::str
     else if (x.name != path_name) r.Fail("name", absl::StrCat("\"", x.name, "\" differs from the URL's \"", path_name, "\""));
   }
   CheckName(r, "name", x.name).IgnoreError();
+  if (auto it = x.labels.find(kNamespaceNameLabel); r.ok() && it != x.labels.end() && it->second != x.name) {
+    r.Fail("labels", absl::StrCat("\"", kNamespaceNameLabel, "\" must be the namespace's name \"", x.name,
+                                  "\" (romanad sets it), not \"", it->second, "\""));
+  }
   if (absl::Status s = r.Finish(); !s.ok()) return s;
+  x.labels[kNamespaceNameLabel] = x.name;
   return x;
 }
 
@@ -269,6 +322,7 @@ absl::StatusOr<Endpoint> ParseEndpoint(const nlohmann::json& j, const std::strin
   x.node = r.String("node");
   x.ip = r.String("ip");
   x.labels = r.StringMap("labels");
+  const absl::Status ports = ReadPorts(r, x.ports);
   if (r.ok() && !path_namespace.empty()) {
     if (x.namespace_name.empty()) x.namespace_name = path_namespace;
     else if (x.namespace_name != path_namespace) r.Fail("namespace", absl::StrCat("\"", x.namespace_name, "\" differs from the URL's \"", path_namespace, "\""));
@@ -282,6 +336,7 @@ absl::StatusOr<Endpoint> ParseEndpoint(const nlohmann::json& j, const std::strin
   if (!x.node.empty()) CheckName(r, "node", x.node).IgnoreError();
   if (r.ok() && !x.ip.empty() && !IsValidIpv4(x.ip)) r.Fail("ip", absl::StrCat("\"", x.ip, "\" is not an IPv4 address"));
   if (absl::Status s = r.Finish(); !s.ok()) return s;
+  if (!ports.ok()) return ports;
   return x;
 }
 

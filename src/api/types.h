@@ -18,6 +18,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "nlohmann/json.hpp"
+#include "policy/cluster.h"
 #include "policy/policy.h"
 
 namespace romana::api {
@@ -73,11 +74,24 @@ struct Address {
   bool operator==(const Address&) const = default;
 };
 
+// The label the Kubernetes API server puts on every namespace ("kubernetes.io/metadata.name");
+// romanad sets it the same way (a namespaceSelector may select a namespace by name through it).
+using policy::kNamespaceNameLabel;
+
 struct Namespace {
   std::string name;
-  Labels labels;
+  Labels labels;  // always holds kNamespaceNameLabel=name once parsed
   bool isolated = false;
   bool operator==(const Namespace&) const = default;
+};
+
+// A container port of a pod, as in the pod spec: a NetworkPolicy's named port ("http")
+// resolves to `port`/`protocol` on the pod that declares it.
+struct EndpointPort {
+  std::string name;  // IANA_SVC_NAME (policy::CheckPortName), or "" for an unnamed port
+  int port = 0;      // 1..65535
+  std::string protocol = "TCP";  // "TCP" | "UDP" | "SCTP"
+  bool operator==(const EndpointPort&) const = default;
 };
 
 struct Endpoint {
@@ -86,6 +100,7 @@ struct Endpoint {
   std::string node;
   std::string ip;
   Labels labels;
+  std::vector<EndpointPort> ports;  // names are unique among the named ones
   bool operator==(const Endpoint&) const = default;
 };
 
@@ -126,6 +141,9 @@ struct WatchEvent {
   nlohmann::json object;  // the stored object for PUT; null otherwise
   std::string error_code;  // for ERROR
   std::string message;     // for ERROR
+  // For DELETE: the object as it was just before the delete (null when romanad did not know
+  // it, e.g. an older romanad), so a client can resolve the delete without a key map or a re-list.
+  nlohmann::json prev_object;
 };
 
 // The kinds a watch can ask for (plural, as in ?kinds=) and the singular used in events.
@@ -157,9 +175,13 @@ absl::StatusOr<WatchEvent> ParseWatchEvent(const nlohmann::json& j);
 absl::StatusOr<HostRequest> ParseHostRequest(const nlohmann::json& j);
 absl::StatusOr<AddressRequest> ParseAddressRequest(const nlohmann::json& j);
 absl::StatusOr<Labels> ParseLabelsRequest(const nlohmann::json& j);  // {"labels": {...}}
-// `path_name` is the name from the URL; the body's "name", when present, must equal it.
+// `path_name` is the name from the URL; the body's "name", when present, must equal it. Sets
+// labels[kNamespaceNameLabel] = name; a body that gives that label another value is an error
+// naming "labels".
 absl::StatusOr<Namespace> ParseNamespace(const nlohmann::json& j, const std::string& path_name = "");
 // `path_namespace`/`path_name` from the URL; the body's values, when present, must equal them.
+// "ports" (optional) is [{"name", "port", "protocol"}]: name optional (policy::CheckPortName, unique
+// among the endpoint's named ports), port 1..65535, protocol TCP (default), UDP or SCTP.
 absl::StatusOr<Endpoint> ParseEndpoint(const nlohmann::json& j, const std::string& path_namespace = "",
                                        const std::string& path_name = "");
 

@@ -23,9 +23,10 @@ TEST(TypesTest, ObjectsRoundTrip) {
   EXPECT_EQ(*ParseNetwork(ToJson(n)), n);
   Group g{"n", "/0/1", "g", "10.0.0.0/9", {{"zone", "a"}}, true, false, {"h1", "h2"}};
   EXPECT_EQ(*ParseGroup(ToJson(g)), g);
-  Namespace ns{"default", {{"team", "a"}}, true};
+  Namespace ns{"default", {{"team", "a"}, {"kubernetes.io/metadata.name", "default"}}, true};
   EXPECT_EQ(*ParseNamespace(ToJson(ns)), ns);
-  Endpoint e{"default", "nginx-1", "node-1", "10.112.0.3", {{"app", "nginx"}}};
+  Endpoint e{"default", "nginx-1", "node-1", "10.112.0.3", {{"app", "nginx"}},
+             {{"http", 8080, "TCP"}, {"", 53, "UDP"}, {"assoc", 9000, "SCTP"}}};
   EXPECT_EQ(*ParseEndpoint(ToJson(e)), e);
 }
 
@@ -68,6 +69,45 @@ TEST(TypesTest, NamespaceAndEndpointMustMatchUrl) {
   ASSERT_TRUE(e.ok());
   EXPECT_EQ(e->namespace_name, "ns");
   EXPECT_EQ(e->name, "p");
+}
+
+TEST(TypesTest, NamespaceCarriesItsNameLabel) {
+  absl::StatusOr<Namespace> ns = ParseNamespace({{"labels", {{"team", "a"}}}}, "x");
+  ASSERT_TRUE(ns.ok()) << ns.status();
+  EXPECT_EQ(ns->labels, (Labels{{"team", "a"}, {"kubernetes.io/metadata.name", "x"}}));
+  EXPECT_EQ(ParseNamespace(nlohmann::json::object(), "x")->labels.at("kubernetes.io/metadata.name"), "x");
+  EXPECT_TRUE(ParseNamespace({{"labels", {{"kubernetes.io/metadata.name", "x"}}}}, "x").ok());
+  EXPECT_EQ(FieldOf(ParseNamespace({{"labels", {{"kubernetes.io/metadata.name", "y"}}}}, "x").status()), "labels");
+  EXPECT_EQ(ToJson(*ns)["labels"]["kubernetes.io/metadata.name"], "x");
+}
+
+TEST(TypesTest, EndpointPorts) {
+  absl::StatusOr<Endpoint> e = ParseEndpoint(
+      {{"ports", {{{"name", "serve-80-tcp"}, {"port", 80}}, {{"port", 53}, {"protocol", "UDP"}}}}}, "ns", "p");
+  ASSERT_TRUE(e.ok()) << e.status();
+  ASSERT_EQ(e->ports.size(), 2u);
+  EXPECT_EQ(e->ports[0], (EndpointPort{"serve-80-tcp", 80, "TCP"}));  // TCP is the default
+  EXPECT_EQ(e->ports[1], (EndpointPort{"", 53, "UDP"}));
+  EXPECT_FALSE(ToJson(*e)["ports"][1].contains("name"));
+  EXPECT_EQ(ToJson(Endpoint{})["ports"], nlohmann::json::array());
+
+  auto field = [](const nlohmann::json& ports) { return FieldOf(ParseEndpoint({{"ports", ports}}, "ns", "p").status()); };
+  EXPECT_EQ(field({{{"name", "a"}, {"port", 0}}}), "ports[0].port");
+  EXPECT_EQ(field({{{"name", "a"}, {"port", 65536}}}), "ports[0].port");
+  EXPECT_EQ(field({{{"name", "a"}}}), "ports[0].port");
+  EXPECT_EQ(field({{{"name", "a"}, {"port", "80"}}}), "ports[0].port");
+  EXPECT_EQ(field({{{"port", 80}, {"protocol", "tcp"}}}), "ports[0].protocol");
+  EXPECT_EQ(field({{{"port", 80}, {"protocol", "ICMP"}}}), "ports[0].protocol");
+  EXPECT_EQ(field({{{"name", "Http"}, {"port", 80}}}), "ports[0].name");  // the rule itself: policy::CheckPortName
+  EXPECT_EQ(field({{{"name", "80"}, {"port", 80}}}), "ports[0].name");
+  EXPECT_EQ(field({{{"name", "a--b"}, {"port", 80}}}), "ports[0].name");
+  EXPECT_EQ(field({{{"port", 80}}, {{"name", "http"}, {"port", 80}}, {{"name", "http"}, {"port", 81}}}),
+            "ports[2].name");
+  EXPECT_EQ(field({{{"port", 80}, {"hostPort", 80}}}), "ports[0].hostPort");
+  EXPECT_EQ(field({1}), "ports[0]");
+  EXPECT_EQ(field("http"), "ports");
+  // Unnamed ports may repeat.
+  EXPECT_TRUE(ParseEndpoint({{"ports", {{{"port", 80}}, {{"port", 80}, {"protocol", "UDP"}}}}}, "ns", "p").ok());
 }
 
 TEST(TypesTest, WatchEventRoundTrip) {

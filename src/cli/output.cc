@@ -4,31 +4,9 @@
 
 #include <algorithm>
 
+#include "cli/yaml_json.h"
+
 namespace romana::cli {
-namespace {
-
-YAML::Node ToYaml(const nlohmann::json& j) {
-  switch (j.type()) {
-    case nlohmann::json::value_t::object: {
-      YAML::Node n(YAML::NodeType::Map);
-      for (auto it = j.begin(); it != j.end(); ++it) n[it.key()] = ToYaml(it.value());
-      return n;
-    }
-    case nlohmann::json::value_t::array: {
-      YAML::Node n(YAML::NodeType::Sequence);
-      for (const auto& v : j) n.push_back(ToYaml(v));
-      return n;
-    }
-    case nlohmann::json::value_t::string: return YAML::Node(j.get<std::string>());
-    case nlohmann::json::value_t::boolean: return YAML::Node(j.get<bool>());
-    case nlohmann::json::value_t::number_integer: return YAML::Node(j.get<int64_t>());
-    case nlohmann::json::value_t::number_unsigned: return YAML::Node(j.get<uint64_t>());
-    case nlohmann::json::value_t::number_float: return YAML::Node(j.get<double>());
-    default: return YAML::Node(YAML::NodeType::Null);
-  }
-}
-
-}  // namespace
 
 void PrintTable(const Table& t, std::ostream& out) {
   std::vector<size_t> width(t.header.size(), 0);
@@ -54,7 +32,7 @@ void PrintJson(const nlohmann::json& value, std::ostream& out) { out << value.du
 
 void PrintYaml(const nlohmann::json& value, std::ostream& out) {
   YAML::Emitter e;
-  e << ToYaml(value);
+  EmitYaml(value, e);
   out << e.c_str() << "\n";
 }
 
@@ -66,6 +44,34 @@ std::string LabelsText(const nlohmann::json& labels) {
     s += it.key() + "=" + (it->is_string() ? it->get<std::string>() : it->dump());
   }
   return s;
+}
+
+std::string LabelSelectorText(const nlohmann::json& selector) {
+  std::vector<std::string> parts;
+  if (selector.is_object() && selector.contains("matchLabels")) {
+    const std::string labels = LabelsText(selector["matchLabels"]);
+    if (!labels.empty()) parts.push_back(labels);
+  }
+  if (selector.is_object() && selector.contains("matchExpressions") && selector["matchExpressions"].is_array()) {
+    for (const nlohmann::json& e : selector["matchExpressions"]) {
+      if (!e.is_object()) continue;
+      const std::string key = e.value("key", "");
+      const std::string op = e.value("operator", "");
+      std::string values;
+      for (const nlohmann::json& v : e.value("values", nlohmann::json::array())) {
+        values += (values.empty() ? "" : ",") + (v.is_string() ? v.get<std::string>() : v.dump());
+      }
+      if (op == "In") parts.push_back(key + " in (" + values + ")");
+      else if (op == "NotIn") parts.push_back(key + " notin (" + values + ")");
+      else if (op == "Exists") parts.push_back(key);
+      else if (op == "DoesNotExist") parts.push_back("!" + key);
+      else parts.push_back(key + " " + op + " (" + values + ")");
+    }
+  }
+  if (parts.empty()) return "<none>";
+  std::string out;
+  for (const std::string& p : parts) out += (out.empty() ? "" : ",") + p;
+  return out;
 }
 
 }  // namespace romana::cli

@@ -26,6 +26,10 @@ void PrintYaml(const nlohmann::json& value, std::ostream& out);
 // "k=v,k2=v2" for a JSON object of strings ("" for an empty or missing object).
 std::string LabelsText(const nlohmann::json& labels);
 
+// A Kubernetes label selector ({"matchLabels", "matchExpressions"}) as kubectl prints it:
+// "app=web,tier in (a,b),!legacy"; "<none>" for the empty selector (it selects everything).
+std::string LabelSelectorText(const nlohmann::json& selector);
+
 }  // namespace romana::cli
 
 #endif  // ROMANA_CLI_OUTPUT_H_

@@ -26,5 +26,28 @@ TEST(OutputTest, JsonAndYaml) {
   EXPECT_EQ(LabelsText(nullptr), "");
 }
 
+TEST(OutputTest, YamlQuotesStringsThatWouldReadBackAsOtherTypes) {
+  std::ostringstream ys;
+  PrintYaml({{"port", "80"}, {"on", "true"}, {"empty", ""}, {"none", "null"}, {"n", 80}, {"b", false}}, ys);
+  EXPECT_NE(ys.str().find("port: \"80\""), std::string::npos) << ys.str();
+  EXPECT_NE(ys.str().find("on: \"true\""), std::string::npos) << ys.str();
+  EXPECT_NE(ys.str().find("empty: \"\""), std::string::npos) << ys.str();
+  EXPECT_NE(ys.str().find("none: \"null\""), std::string::npos) << ys.str();
+  EXPECT_NE(ys.str().find("n: 80"), std::string::npos) << ys.str();
+  EXPECT_NE(ys.str().find("b: false"), std::string::npos) << ys.str();
+}
+
+TEST(OutputTest, LabelSelectorText) {
+  EXPECT_EQ(LabelSelectorText(nlohmann::json::object()), "<none>");
+  EXPECT_EQ(LabelSelectorText(nullptr), "<none>");
+  EXPECT_EQ(LabelSelectorText({{"matchLabels", {{"app", "web"}}},
+                               {"matchExpressions",
+                                {{{"key", "tier"}, {"operator", "In"}, {"values", {"a", "b"}}},
+                                 {{"key", "env"}, {"operator", "NotIn"}, {"values", {"dev"}}},
+                                 {{"key", "x"}, {"operator", "Exists"}},
+                                 {{"key", "legacy"}, {"operator", "DoesNotExist"}}}}}),
+            "app=web,tier in (a,b),env notin (dev),x,!legacy");
+}
+
 }  // namespace
 }  // namespace romana::cli

@@ -14,6 +14,7 @@
 #include "absl/strings/ascii.h"
 #include "api/client.h"
 #include "api/field_error.h"
+#include "cli/manifest.h"
 #include "cli/output.h"
 #include "cli/topology_plan.h"
 #include "http/url.h"
@@ -101,10 +102,12 @@ class Cli {
 
  private:
   // Sends one request; prints errors; returns the JSON body of a 2xx answer.
-  absl::StatusOr<nlohmann::json> Call(const std::string& method, const std::string& path, const std::string& body = "") {
+  absl::StatusOr<nlohmann::json> Call(const std::string& method, const std::string& path, const std::string& body = "",
+                                      int* http_status = nullptr) {
     absl::StatusOr<api::RawResponse> r = client_->Do(method, path, body);
     if (!r.ok()) return r.status();
     if (absl::Status s = api::Client::StatusFromResponse(r->status, r->body); !s.ok()) return s;
+    if (http_status != nullptr) *http_status = r->status;
     nlohmann::json j = nlohmann::json::parse(r->body, nullptr, false);
     if (j.is_discarded()) return absl::InternalError("romanad answered invalid JSON");
     return j;
@@ -180,6 +183,25 @@ class Cli {
       }
       t.rows.push_back({Str(p, "id"), Str(p, "direction"), std::to_string(p.value("applied_to", nlohmann::json::array()).size()),
                         std::to_string(peers), std::to_string(rules), Str(p, "description")});
+    }
+    return t;
+  }
+
+  static Table NetworkPolicies(const nlohmann::json& j) {
+    Table t{{"NAMESPACE", "NAME", "POD-SELECTOR", "POLICY-TYPES", "INGRESS", "EGRESS"}, {}};
+    const nlohmann::json items = j.contains("networkpolicies") ? j["networkpolicies"] : nlohmann::json::array({j});
+    for (const auto& np : items) {
+      const nlohmann::json meta = np.value("metadata", nlohmann::json::object());
+      const nlohmann::json spec = np.value("spec", nlohmann::json::object());
+      std::vector<std::string> types;
+      for (const auto& type : spec.value("policyTypes", nlohmann::json::array())) {
+        types.push_back(type.is_string() ? type.get<std::string>() : type.dump());
+      }
+      t.rows.push_back({Str(meta, "namespace"), Str(meta, "name"),
+                        LabelSelectorText(spec.value("podSelector", nlohmann::json::object())),
+                        types.empty() ? "<default>" : absl::StrJoin(types, ","),
+                        std::to_string(spec.value("ingress", nlohmann::json::array()).size()),
+                        std::to_string(spec.value("egress", nlohmann::json::array()).size())});
     }
     return t;
   }
@@ -362,11 +384,14 @@ int Cli::Run(int argc, char** argv) {
   });
 
   // policy
-  auto* pol = app.add_subcommand("policy", "Network policies (Romana policy JSON)")->require_subcommand(1);
-  auto* pol_add = pol->add_subcommand("add", "Add or replace policies from a file or - (one policy or an array)");
-  pol_add->add_option("file", file, "Policy JSON file, or - for stdin")->required();
+  auto* pol = app.add_subcommand("policy", "Romana policies (native policy JSON)")->require_subcommand(1);
+  auto* pol_add = pol->add_subcommand("apply", "Add or replace policies from a file or - (one policy or an array)");
+  pol_add->alias("add");
+  pol_add->add_option("file", file, "Policy JSON file, or - for stdin");
+  pol_add->add_option("-f,--filename", file, "Policy JSON file, or - for stdin");
   pol_add->callback([&] {
     action = [&] {
+      if (file.empty()) return (err_ << "error: give the policy file: apply -f FILE (or - for stdin)\n", kExitUsage);
       absl::StatusOr<std::string> text = ReadInput(file, in_);
       if (!text.ok()) return (err_ << "error: " << text.status().message() << "\n", kExitUsage);
       nlohmann::json j = nlohmann::json::parse(*text, nullptr, false);
@@ -405,7 +430,8 @@ int Cli::Run(int argc, char** argv) {
       return kExitOk;
     };
   });
-  auto* pol_rm = pol->add_subcommand("remove", "Remove policies");
+  auto* pol_rm = pol->add_subcommand("delete", "Delete policies");
+  pol_rm->alias("remove");
   pol_rm->add_option("id", ids, "Policy ids")->required();
   pol_rm->callback([&] {
     action = [&] {
@@ -415,6 +441,120 @@ int Cli::Run(int argc, char** argv) {
         if (format_ == Format::kTable) out_ << "Policy " << id << " removed.\n";
       }
       if (format_ != Format::kTable) Print(nlohmann::json{{"removed", ids}}, nullptr);
+      return kExitOk;
+    };
+  });
+
+  // networkpolicy
+  auto* np = app.add_subcommand("networkpolicy", "Kubernetes NetworkPolicies (networking.k8s.io/v1, stored as they are)")
+                 ->require_subcommand(1);
+  np->alias("netpol");
+  // NAMESPACE/NAME, or NAME in -n NAMESPACE (default "default", as kubectl).
+  auto np_path = [&](const std::string& ref) -> absl::StatusOr<std::string> {
+    std::string policy_ns = ns.empty() ? "default" : ns, policy_name = ref;
+    if (size_t slash = ref.find('/'); slash != std::string::npos) {
+      policy_ns = ref.substr(0, slash);
+      policy_name = ref.substr(slash + 1);
+      if (!ns.empty() && ns != policy_ns) {
+        return absl::InvalidArgumentError(absl::StrCat("\"", ref, "\" names namespace ", policy_ns, ", -n says ", ns));
+      }
+    }
+    if (policy_ns.empty() || policy_name.empty() || policy_name.find('/') != std::string::npos) {
+      return absl::InvalidArgumentError(absl::StrCat("\"", ref, "\" must be NAME or NAMESPACE/NAME"));
+    }
+    return "/namespaces/" + http::PercentEncode(policy_ns) + "/networkpolicies/" + http::PercentEncode(policy_name);
+  };
+  auto* np_list = np->add_subcommand("list", "List NetworkPolicies");
+  np_list->add_option("-n,--namespace", ns, "Only this namespace");
+  np_list->callback([&] {
+    action = [&] {
+      return Show("/networkpolicies" + (ns.empty() ? "" : "?namespace=" + http::PercentEncode(ns)), NetworkPolicies);
+    };
+  });
+  auto* np_show = np->add_subcommand("show", "Show NetworkPolicies in full (table output: YAML)");
+  np_show->add_option("policy", ids, "NAMESPACE/NAME, or NAME with -n")->required();
+  np_show->add_option("-n,--namespace", ns, "Namespace of NAME (default: default)");
+  np_show->callback([&] {
+    action = [&] {
+      nlohmann::json all = nlohmann::json::array();
+      for (const std::string& ref : ids) {
+        absl::StatusOr<std::string> path = np_path(ref);
+        if (!path.ok()) return (err_ << "error: " << path.status().message() << "\n", kExitUsage);
+        absl::StatusOr<nlohmann::json> j = Call("GET", *path);
+        if (!j.ok()) return Fail(j.status());
+        all.push_back(*j);
+      }
+      if (format_ == Format::kTable) {
+        for (size_t i = 0; i < all.size(); ++i) {  // a policy is a tree: show it whole, as it was applied
+          if (i > 0) out_ << "---\n";
+          PrintYaml(all[i], out_);
+        }
+      } else {
+        Print(ids.size() == 1 ? all[0] : all, nullptr);
+      }
+      return kExitOk;
+    };
+  });
+  auto* np_apply = np->add_subcommand("apply", "Create or replace NetworkPolicies from YAML or JSON (several documents, kind: List)");
+  np_apply->add_option("-f,--filename", file, "Manifest file, or - for stdin")->required();
+  np_apply->add_option("-n,--namespace", ns, "Namespace for objects that name none (default: default)");
+  np_apply->callback([&] {
+    action = [&] {
+      absl::StatusOr<std::string> text = ReadInput(file, in_);
+      if (!text.ok()) return (err_ << "error: " << text.status().message() << "\n", kExitUsage);
+      absl::StatusOr<std::vector<nlohmann::json>> objects = ReadManifests(*text);
+      if (!objects.ok()) return (err_ << "error: " << file << ": " << objects.status().message() << "\n", kExitUsage);
+      if (objects->empty()) return (err_ << "error: " << file << " holds no objects\n", kExitUsage);
+      Table t{{"NAMESPACE", "NAME", "RESULT"}, {}};
+      nlohmann::json results = nlohmann::json::array();
+      int rc = kExitOk;
+      for (const nlohmann::json& obj : *objects) {
+        const nlohmann::json meta = obj.value("metadata", nlohmann::json::object());
+        std::string obj_ns = Str(meta, "namespace");
+        const std::string name = Str(meta, "name"), kind = Str(obj, "kind");
+        absl::Status st;
+        if (!kind.empty() && kind != "NetworkPolicy") {
+          st = absl::InvalidArgumentError(absl::StrCat("kind ", kind, " is not a NetworkPolicy"));
+        } else if (name.empty()) {
+          st = absl::InvalidArgumentError("metadata.name is required");
+        } else if (!ns.empty() && !obj_ns.empty() && obj_ns != ns) {
+          st = absl::InvalidArgumentError(absl::StrCat("metadata.namespace ", obj_ns, " differs from -n ", ns));
+        }
+        if (obj_ns.empty()) obj_ns = ns.empty() ? "default" : ns;
+        int http_status = 0;
+        absl::StatusOr<nlohmann::json> r =
+            !st.ok() ? absl::StatusOr<nlohmann::json>(st)
+                     : Call("PUT", "/namespaces/" + http::PercentEncode(obj_ns) + "/networkpolicies/" + http::PercentEncode(name),
+                            obj.dump(), &http_status);
+        std::string result = !r.ok() ? absl::StrCat("error: ", r.status().message())
+                                     : (http_status == 201 ? "created" : "configured");
+        if (!r.ok() && api::FieldOf(r.status()).has_value() &&
+            r.status().message().find(*api::FieldOf(r.status())) == absl::string_view::npos) {
+          absl::StrAppend(&result, " (field ", *api::FieldOf(r.status()), ")");
+        }
+        if (!r.ok() && rc == kExitOk) rc = ExitCodeFor(r.status());
+        t.rows.push_back({obj_ns, name, result});
+        results.push_back({{"namespace", obj_ns}, {"name", name}, {"ok", r.ok()},
+                           {"result", r.ok() ? *r : nlohmann::json(result)}});
+      }
+      Print(results, [&](const nlohmann::json&) { return t; });
+      return rc;
+    };
+  });
+  auto* np_rm = np->add_subcommand("delete", "Delete NetworkPolicies");
+  np_rm->alias("remove");
+  np_rm->add_option("policy", ids, "NAMESPACE/NAME, or NAME with -n")->required();
+  np_rm->add_option("-n,--namespace", ns, "Namespace of NAME (default: default)");
+  np_rm->callback([&] {
+    action = [&] {
+      for (const std::string& ref : ids) {
+        absl::StatusOr<std::string> path = np_path(ref);
+        if (!path.ok()) return (err_ << "error: " << path.status().message() << "\n", kExitUsage);
+        absl::StatusOr<nlohmann::json> j = Call("DELETE", *path);
+        if (!j.ok()) return Fail(j.status());
+        if (format_ == Format::kTable) out_ << "NetworkPolicy " << ref << " deleted.\n";
+      }
+      if (format_ != Format::kTable) Print(nlohmann::json{{"deleted", ids}}, nullptr);
       return kExitOk;
     };
   });
@@ -432,7 +572,8 @@ int Cli::Run(int argc, char** argv) {
       } else {
         st["not_ready_reason"] = std::string(ready.status().message());
       }
-      for (const char* kind : {"networks", "hosts", "blocks", "addresses", "policies", "namespaces", "endpoints"}) {
+      for (const char* kind :
+           {"networks", "hosts", "blocks", "addresses", "policies", "networkpolicies", "namespaces", "endpoints"}) {
         absl::StatusOr<nlohmann::json> l = Call("GET", std::string("/") + kind);
         if (l.ok()) {
           st[kind] = (*l)[kind].size();

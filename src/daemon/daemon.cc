@@ -39,6 +39,7 @@ class DaemonImpl final : public Daemon {
 
   void Shutdown() override {
     if (server_) server_->Stop();
+    if (fenced_) fenced_->SetCommitObserver(nullptr);  // the cache goes with the server
     election_.reset();  // resigns: a follower takes over at once
     server_.reset();
     ipam_.reset();
@@ -59,6 +60,8 @@ class DaemonImpl final : public Daemon {
     so.bookmark_interval = c.bookmark_interval;
     so.max_body_bytes = c.max_body_bytes;
     so.threads = c.http_threads;
+    so.watch_cache_events = c.watch_cache_events;
+    so.watch_cache_bytes = c.watch_cache_bytes;
     so.version = kVersion;
     if (!c.token_file.empty()) {
       absl::StatusOr<TokenAuth> auth = TokenAuth::FromFile(c.token_file);
@@ -100,6 +103,8 @@ class DaemonImpl final : public Daemon {
         Server::Create(so, *d->store_, *d->leadership_, clock, d->registry_, d->ipam_.get());
     if (!server.ok()) return Tag(server.status(), "config");
     d->server_ = *std::move(server);
+    // IPAM writes bypass the server's own store: reads must wait for them too.
+    d->fenced_->SetCommitObserver([cache = &d->server_->watch_cache()](store::Revision r) { cache->NoteWrite(r); });
     // Load the state before serving when we lead (the embedded store always does).
     if (d->leadership_->IsLeader()) {
       if (absl::Status s = d->ipam_->EnsureLoaded(); !s.ok()) return Tag(s, "store");

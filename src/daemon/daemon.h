@@ -40,6 +40,8 @@ struct DaemonConfig {
   std::chrono::milliseconds bookmark_interval{5000};
   size_t max_body_bytes = 1 << 20;
   int http_threads = 64;
+  size_t watch_cache_events = 100000;  // the watch cache's event window (docs/romanad.md)
+  size_t watch_cache_bytes = size_t{64} << 20;
 };
 
 class Daemon {

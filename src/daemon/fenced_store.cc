@@ -1,5 +1,7 @@
 #include "daemon/fenced_store.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "api/field_error.h"
 
@@ -14,6 +16,19 @@ absl::Status NotLeaderError(const std::string& leader_url) {
 }
 
 absl::StatusOr<store::TxnResult> FencedStore::Commit(const store::Txn& txn) {
+  absl::StatusOr<store::TxnResult> r = CommitFenced(txn);
+  // Only revisions this transaction created: a put always creates one; a delete guarded by a
+  // compare (romanad's deletes compare the key's mod revision) deleted something. A branch that
+  // changed nothing reports the store's revision, which may belong to keys outside the prefix
+  // that a watch of the prefix never sees.
+  const bool wrote = !txn.compares.empty() || std::any_of(txn.success.begin(), txn.success.end(), [](const store::Op& op) {
+    return op.kind == store::Op::Kind::kPut;
+  });
+  if (r.ok() && r->succeeded && wrote && observer_) observer_(r->revision);
+  return r;
+}
+
+absl::StatusOr<store::TxnResult> FencedStore::CommitFenced(const store::Txn& txn) {
   std::optional<store::Compare> fence = leadership_.Fence();
   if (!fence.has_value()) return store_.Commit(txn);
   if (!leadership_.IsLeader()) return NotLeaderError(leadership_.LeaderUrl());

@@ -5,11 +5,15 @@
 // Unavailable with error code "not_leader" (and nothing was written); when the caller's own
 // compares failed, it gets succeeded = false as usual. A transaction with `failure` ops runs
 // them in a second fenced transaction (etcd has no "which compare failed"); callers in romanad
-// use none. Reads, watches and leases pass through unchanged.
+// use none. Reads, watches and leases pass through unchanged. A commit observer, when set, is
+// told the revision of every successful transaction that wrote a put or had compares (a
+// compare-guarded delete); romanad's reads wait for the watch cache to reach it.
 //
 // Thread-safety: as the wrapped store. `store` and `leadership` must outlive this object.
 #ifndef ROMANA_DAEMON_FENCED_STORE_H_
 #define ROMANA_DAEMON_FENCED_STORE_H_
+
+#include <functional>
 
 #include "daemon/leadership.h"
 #include "store/store.h"
@@ -32,9 +36,16 @@ class FencedStore final : public store::Store {
   absl::Status KeepAlive(store::LeaseId lease) override { return store_.KeepAlive(lease); }
   absl::Status RevokeLease(store::LeaseId lease) override { return store_.RevokeLease(lease); }
 
+  // Called with the revision of every successful Commit(). REQUIRES: set before the store is
+  // used from other threads (it is not synchronised).
+  void SetCommitObserver(std::function<void(store::Revision)> observer) { observer_ = std::move(observer); }
+
  private:
   store::Store& store_;
+  absl::StatusOr<store::TxnResult> CommitFenced(const store::Txn& txn);
+
   const Leadership& leadership_;
+  std::function<void(store::Revision)> observer_;
 };
 
 // The status a write gets when this replica does not lead (code "not_leader", detail "leader").

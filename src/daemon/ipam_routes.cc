@@ -1,5 +1,6 @@
 // Routes for the IPAM resources: topology, networks, groups, hosts, blocks, addresses.
-// Reads come from the store (one key per record, value = API JSON); writes go to IpamService.
+// Reads come from the watch cache (cache_reads.cc; one record per store key, value = API JSON);
+// writes go to IpamService.
 #include <httplib.h>
 
 #include "absl/strings/str_cat.h"
@@ -50,8 +51,8 @@ void Server::RegisterIpamRoutes() {
   }
 
   // --- networks and groups ---
-  Route("GET", "/networks", "networks", Access::kRead, [this](const httplib::Request&, const nlohmann::json&) {
-    return ListDir("networks", nullptr);
+  Route("GET", "/networks", "networks", Access::kRead, [this](const httplib::Request& req, const nlohmann::json&) {
+    return ListDir(req, "networks");
   });
   Route("GET", R"(/networks/([^/]+))", "network", Access::kRead,
         [this](const httplib::Request& req, const nlohmann::json&) -> absl::StatusOr<Reply> {
@@ -65,16 +66,15 @@ void Server::RegisterIpamRoutes() {
           if (absl::Status s = CheckPathName(name, "name"); !s.ok()) return s;
           absl::StatusOr<Reply> net = GetKey(keys_.Dir("networks") + name, absl::StrCat("network \"", name, "\""));
           if (!net.ok()) return net.status();
-          return ListDir("blocks", [&](const nlohmann::json& j) { return j.value("network", "") == name; });
+          return ListDir(req, "blocks", {{"network", name}});
         });
   Route("GET", "/groups", "groups", Access::kRead, [this](const httplib::Request& req, const nlohmann::json&) {
-    const std::string network = req.get_param_value("network");
-    return ListDir("groups", [&](const nlohmann::json& j) { return network.empty() || j.value("network", "") == network; });
+    return ListDir(req, "groups", {{"network", req.get_param_value("network")}});
   });
 
   // --- hosts ---
-  Route("GET", "/hosts", "hosts", Access::kRead, [this](const httplib::Request&, const nlohmann::json&) {
-    return ListDir("hosts", nullptr);
+  Route("GET", "/hosts", "hosts", Access::kRead, [this](const httplib::Request& req, const nlohmann::json&) {
+    return ListDir(req, "hosts");
   });
   Route("GET", R"(/hosts/([^/]+))", "host", Access::kRead,
         [this](const httplib::Request& req, const nlohmann::json&) -> absl::StatusOr<Reply> {
@@ -117,27 +117,19 @@ void Server::RegisterIpamRoutes() {
 
   // --- blocks ---
   Route("GET", "/blocks", "blocks", Access::kRead, [this](const httplib::Request& req, const nlohmann::json&) {
-    const std::string network = req.get_param_value("network");
-    const std::string host = req.get_param_value("host");
-    return ListDir("blocks", [&](const nlohmann::json& j) {
-      return (network.empty() || j.value("network", "") == network) && (host.empty() || j.value("host", "") == host);
-    });
+    return ListDir(req, "blocks", {{"host", req.get_param_value("host")}, {"network", req.get_param_value("network")}});
   });
 
   // --- addresses ---
   Route("GET", "/addresses", "addresses", Access::kRead, [this](const httplib::Request& req, const nlohmann::json&) {
-    const std::string host = req.get_param_value("host");
-    return ListDir("addresses", [&](const nlohmann::json& j) { return host.empty() || j.value("host", "") == host; });
+    return ListDir(req, "addresses", {{"host", req.get_param_value("host")}});
   });
   Route("GET", "/address", "address", Access::kRead,
         [this](const httplib::Request& req, const nlohmann::json&) -> absl::StatusOr<Reply> {
           absl::StatusOr<std::pair<std::string, std::string>> q = NameOrIp(req);
           if (!q.ok()) return q.status();
           if (!q->first.empty()) return GetKey(keys_.Dir("addresses") + q->first, absl::StrCat("address \"", q->first, "\""));
-          absl::StatusOr<Reply> all = ListDir("addresses", [&](const nlohmann::json& j) { return j.value("ip", "") == q->second; });
-          if (!all.ok()) return all.status();
-          if (all->body["addresses"].empty()) return absl::NotFoundError(absl::StrCat("address ", q->second, " not found"));
-          return Reply{200, all->body["addresses"][0]};
+          return GetByIndex("addresses", "ip", q->second, absl::StrCat("address ", q->second));
         });
   Route("POST", "/address", "address", Access::kWrite,
         [ipam](const httplib::Request&, const nlohmann::json& body) -> absl::StatusOr<Reply> {

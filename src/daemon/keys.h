@@ -5,6 +5,7 @@
 //   <prefix>/policies/<id>                 Policy JSON
 //   <prefix>/namespaces/<name>             Namespace JSON
 //   <prefix>/endpoints/<namespace>/<name>  Endpoint JSON
+//   <prefix>/networkpolicies/<namespace>/<name>  Kubernetes NetworkPolicy JSON, as received
 //   <prefix>/leader                        the HA leader record (attached to the leader's lease)
 // The watch kind of a key is its first path component after the prefix when that is one of
 // api::AllWatchKinds() ("hosts", "blocks", ...); other keys (leader, internal) are never
@@ -27,6 +28,9 @@ class Keys {
   std::string Namespace(const std::string& name) const { return Dir("namespaces") + name; }
   std::string Endpoint(const std::string& ns, const std::string& name) const {
     return Dir("endpoints") + ns + "/" + name;
+  }
+  std::string NetworkPolicy(const std::string& ns, const std::string& name) const {
+    return Dir("networkpolicies") + ns + "/" + name;
   }
   std::string Leader() const { return prefix_ + "/leader"; }
 

@@ -13,6 +13,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "api/field_error.h"
 #include "api/json_reader.h"
@@ -26,6 +27,8 @@ namespace romana::daemon {
 namespace {
 
 constexpr char kForwardedHeader[] = "X-Romana-Forwarded";
+// On write answers: a revision that includes the write (docs/api.md, "Reads").
+constexpr char kRevisionHeader[] = "X-Romana-Revision";
 
 void SendJson(httplib::Response& res, int status, const nlohmann::json& body) {
   res.status = status;
@@ -86,7 +89,19 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(ServerOptions options, st
   auto& events = prometheus::BuildCounter().Name("romanad_watch_events_total").Help("Events sent on watch streams").Register(registry);
   auto& leader = prometheus::BuildGauge().Name("romanad_leader").Help("1 while this replica is the leader").Register(registry);
   auto& fwd = prometheus::BuildCounter().Name("romanad_forwarded_requests_total").Help("Writes forwarded to the leader").Register(registry);
-  s->metrics_.reset(new Metrics{requests, latency, streams.Add({}), events.Add({}), leader.Add({}), fwd.Add({})});
+  auto& cache_gauges = prometheus::BuildGauge()
+                           .Name("romanad_watch_cache")
+                           .Help("The watch cache: revision, oldest (revision), window_events, window_bytes, records")
+                           .Register(registry);
+  s->metrics_.reset(
+      new Metrics{requests, latency, streams.Add({}), events.Add({}), leader.Add({}), fwd.Add({}), cache_gauges});
+  absl::StatusOr<std::unique_ptr<WatchCache>> cache =
+      WatchCache::Create(store, {.prefix = s->options_.prefix,
+                                 .window_events = s->options_.watch_cache_events,
+                                 .window_bytes = s->options_.watch_cache_bytes});
+  if (!cache.ok()) return cache.status();
+  s->cache_ = *std::move(cache);
+  s->store_.SetCommitObserver([cache = s->cache_.get()](store::Revision r) { cache->NoteWrite(r); });
 
   httplib::Server& h = *s->http_;
   const int threads = s->options_.threads;
@@ -166,6 +181,7 @@ void Server::Stop() {
   if (stopping_.exchange(true)) return;
   if (http_) http_->stop();
   if (thread_.joinable()) thread_.join();
+  if (cache_) cache_->Stop();
 }
 
 void Server::Route(const std::string& method, const std::string& pattern, const std::string& name, Access access,
@@ -232,7 +248,13 @@ void Server::Serve(const httplib::Request& req, httplib::Response& res, const st
   }
   absl::StatusOr<Reply> reply = handler(req, body);
   if (reply.ok()) {
-    SendJson(res, reply->status, reply->body);
+    if (access == Access::kWrite) res.set_header(kRevisionHeader, std::to_string(cache_->noted_write()));
+    if (reply->raw.empty()) {
+      SendJson(res, reply->status, reply->body);
+    } else {
+      res.status = reply->status;
+      res.set_content(reply->raw, "application/json");
+    }
   } else {
     if (reply.status().code() == absl::StatusCode::kInternal || reply.status().code() == absl::StatusCode::kDataLoss ||
         reply.status().code() == absl::StatusCode::kUnknown) {
@@ -273,6 +295,12 @@ bool Server::Forward(const httplib::Request& req, httplib::Response& res) {
     return false;
   }
   metrics_->forwarded.Increment();
+  // Reads here must now include the leader's write (read-your-writes through this replica).
+  int64_t revision = 0;
+  if (absl::SimpleAtoi(r->get_header_value(kRevisionHeader), &revision) && revision > 0) {
+    cache_->NoteWrite(revision);
+    res.set_header(kRevisionHeader, std::to_string(revision));
+  }
   res.status = r->status;
   res.set_content(r->body, r->get_header_value("Content-Type"));
   return true;
@@ -298,12 +326,23 @@ void Server::RegisterRoutes() {
   });
   http_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     metrics_->leader.Set(leadership_.IsLeader() ? 1 : 0);
+    const WatchCache::Stats c = cache_->stats();
+    for (const auto& [what, value] : std::vector<std::pair<std::string, double>>{
+             {"revision", static_cast<double>(c.revision)},
+             {"oldest", static_cast<double>(c.oldest)},
+             {"window_events", static_cast<double>(c.window_events)},
+             {"window_bytes", static_cast<double>(c.window_bytes)},
+             {"records", static_cast<double>(c.records)}}) {
+      metrics_->cache.Add({{"what", what}}).Set(value);
+    }
     prometheus::TextSerializer serializer;
     res.set_content(serializer.Serialize(registry_.Collect()), "text/plain; version=0.0.4");
   });
   http_->Get("/watch", [this](const httplib::Request& req, httplib::Response& res) { ServeWatch(req, res); });
   RegisterStateRoutes();
+  RegisterNetworkPolicyRoutes();
   RegisterIpamRoutes();
+  RegisterSnapshotRoute();
 }
 
 }  // namespace romana::daemon

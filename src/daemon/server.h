@@ -8,10 +8,15 @@
 // (http_error.h). Handlers run synchronously on the connection's thread: the answer is sent
 // only after the work finished, and no work continues after the answer.
 //
-// Every object is one store key; reads are served straight from the store (so any replica can
-// answer them with a consistent revision). Writes go through a FencedStore, so only the leader
-// writes; each is one store transaction guarded by compares, so they run concurrently (IPAM
-// mutations are batched by the IpamService's group commit).
+// Every object is one store key. Reads (lists, gets, GET /snapshot) and watch streams are
+// served from the server's WatchCache (watch_cache.h): one store watch per replica, lists from
+// memory at one revision, filtered lists from indexes, every watch stream a cursor into one
+// bounded event window. A read waits until the cache holds every write this replica committed
+// or relayed (read-your-writes through one replica), and `?revision=N` asks for at least N.
+// Writes go through a FencedStore, so only the leader writes; each is one store transaction
+// guarded by compares, so they run concurrently (IPAM mutations are batched by the
+// IpamService's group commit). Write answers carry the header X-Romana-Revision: a revision
+// that includes the write (a follower relaying the answer makes its own reads wait for it).
 //
 // Thread-safety: Start/Stop from one thread; handlers run on the server's thread pool.
 #ifndef ROMANA_DAEMON_SERVER_H_
@@ -33,6 +38,7 @@
 #include "daemon/ipam_service.h"
 #include "daemon/keys.h"
 #include "daemon/leadership.h"
+#include "daemon/watch_cache.h"
 #include "nlohmann/json.hpp"
 #include "store/store.h"
 
@@ -59,6 +65,8 @@ struct ServerOptions {
   size_t max_body_bytes = 1 << 20;
   std::chrono::milliseconds bookmark_interval{5000};  // watch heartbeat (clients may ask for less)
   int threads = 64;                 // connections served at once (each watch holds one)
+  size_t watch_cache_events = 100000;        // the watch cache's event window (WatchCacheOptions)
+  size_t watch_cache_bytes = size_t{64} << 20;
   std::chrono::milliseconds forward_timeout{10000};   // follower -> leader
   std::string version = "0.1.0";
 };
@@ -86,10 +94,16 @@ class Server {
   // /readyz answers 200 once this is true (the daemon sets it after loading the store).
   void SetReady(bool ready) { ready_ = ready; }
 
-  // What a handler returns: an HTTP status and a JSON body.
+  // The cache every read and watch is served from. Writes made outside the server's own store
+  // (the daemon's IPAM FencedStore) must be noted with NoteWrite() so reads include them.
+  WatchCache& watch_cache() { return *cache_; }
+
+  // What a handler returns: an HTTP status and a JSON body. When `raw` is non-empty it is the
+  // body instead, already rendered JSON (lists splice the stored records without re-parsing).
   struct Reply {
     int status = 200;
     nlohmann::json body;
+    std::string raw;
   };
 
  private:
@@ -106,12 +120,20 @@ class Server {
   bool Forward(const httplib::Request& req, httplib::Response& res);
   void RegisterRoutes();
   void RegisterStateRoutes();
+  void RegisterNetworkPolicyRoutes();
   void RegisterIpamRoutes();
   void ServeWatch(const httplib::Request& req, httplib::Response& res);
 
-  // Store helpers.
-  absl::StatusOr<Reply> ListDir(const std::string& plural, const std::function<bool(const nlohmann::json&)>& keep);
+  void RegisterSnapshotRoute();
+
+  // Read helpers (from the watch cache). `filters` are (field, value) pairs; empty values are
+  // ignored; every field must be indexed for `plural` (StateIndex::IsIndexed).
+  using Filters = std::vector<std::pair<std::string, std::string>>;
+  absl::StatusOr<Reply> ListDir(const httplib::Request& req, const std::string& plural, const Filters& filters = {});
   absl::StatusOr<Reply> GetKey(const std::string& key, const std::string& what);
+  // The first record of `plural` whose indexed `field` equals `value`; NotFound "<what> not found".
+  absl::StatusOr<Reply> GetByIndex(const std::string& plural, const std::string& field, const std::string& value,
+                                   const std::string& what);
   absl::StatusOr<Reply> DeleteKey(const std::string& key, const std::string& what);
   IpamService* Ipam();
 
@@ -124,6 +146,7 @@ class Server {
   IpamService* ipam_;
   const Keys keys_;
   std::unique_ptr<Metrics> metrics_;
+  std::unique_ptr<WatchCache> cache_;
   std::unique_ptr<httplib::Server> http_;
   std::thread thread_;
   int port_ = 0;

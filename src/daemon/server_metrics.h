@@ -18,6 +18,7 @@ struct Server::Metrics {
   prometheus::Counter& watch_events;
   prometheus::Gauge& leader;
   prometheus::Counter& forwarded;
+  prometheus::Family<prometheus::Gauge>& cache;  // romanad_watch_cache{what=...}, set at each scrape
 };
 
 }  // namespace romana::daemon

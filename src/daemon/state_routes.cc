@@ -1,5 +1,6 @@
 // Routes for the records romanad owns directly: policies, namespaces, endpoints. Each is one
-// store key holding exactly the JSON the API returns.
+// store key holding exactly the JSON the API returns. Reads come from the watch cache
+// (cache_reads.cc), writes go to the store.
 #include <httplib.h>
 
 #include "absl/strings/str_cat.h"
@@ -15,35 +16,11 @@ using Reply = Server::Reply;
 
 }  // namespace
 
-absl::StatusOr<Server::Reply> Server::ListDir(const std::string& plural,
-                                               const std::function<bool(const nlohmann::json&)>& keep) {
-  store::RangeRequest r;
-  r.prefix = keys_.Dir(plural);
-  absl::StatusOr<store::RangeResult> range = raw_store_.Range(r);
-  if (!range.ok()) return range.status();
-  nlohmann::json items = nlohmann::json::array();
-  for (const store::KeyValue& kv : range->kvs) {
-    nlohmann::json j = nlohmann::json::parse(kv.value, nullptr, false);
-    if (j.is_discarded()) return absl::DataLossError(absl::StrCat("store key ", kv.key, " does not hold JSON"));
-    if (!keep || keep(j)) items.push_back(std::move(j));
-  }
-  return Reply{200, {{plural, std::move(items)}, {"revision", range->revision}}};
-}
-
 absl::Status Server::CheckPathName(const std::string& name, const std::string& what) {
   if (!api::IsValidName(name)) {
     return api::FieldError(what, absl::StrCat("\"", name, "\" is not a valid name (1..253 of [A-Za-z0-9._:-])"));
   }
   return absl::OkStatus();
-}
-
-absl::StatusOr<Server::Reply> Server::GetKey(const std::string& key, const std::string& what) {
-  absl::StatusOr<std::optional<store::KeyValue>> kv = raw_store_.Get(key);
-  if (!kv.ok()) return kv.status();
-  if (!kv->has_value()) return absl::NotFoundError(absl::StrCat(what, " not found"));
-  nlohmann::json j = nlohmann::json::parse((*kv)->value, nullptr, false);
-  if (j.is_discarded()) return absl::DataLossError(absl::StrCat("store key ", key, " does not hold JSON"));
-  return Reply{200, std::move(j)};
 }
 
 absl::StatusOr<Server::Reply> Server::DeleteKey(const std::string& key, const std::string& what) {
@@ -62,8 +39,8 @@ absl::StatusOr<Server::Reply> Server::DeleteKey(const std::string& key, const st
 
 void Server::RegisterStateRoutes() {
   // --- policies ---
-  Route("GET", "/policies", "policies", Access::kRead, [this](const httplib::Request&, const nlohmann::json&) {
-    return ListDir("policies", nullptr);
+  Route("GET", "/policies", "policies", Access::kRead, [this](const httplib::Request& req, const nlohmann::json&) {
+    return ListDir(req, "policies");
   });
   Route("GET", R"(/policies/([^/]+))", "policy", Access::kRead,
         [this](const httplib::Request& req, const nlohmann::json&) -> absl::StatusOr<Reply> {
@@ -95,8 +72,8 @@ void Server::RegisterStateRoutes() {
         });
 
   // --- namespaces ---
-  Route("GET", "/namespaces", "namespaces", Access::kRead, [this](const httplib::Request&, const nlohmann::json&) {
-    return ListDir("namespaces", nullptr);
+  Route("GET", "/namespaces", "namespaces", Access::kRead, [this](const httplib::Request& req, const nlohmann::json&) {
+    return ListDir(req, "namespaces");
   });
   Route("GET", R"(/namespaces/([^/]+))", "namespace", Access::kRead,
         [this](const httplib::Request& req, const nlohmann::json&) -> absl::StatusOr<Reply> {
@@ -125,11 +102,8 @@ void Server::RegisterStateRoutes() {
   // --- endpoints ---
   Route("GET", "/endpoints", "endpoints", Access::kRead,
         [this](const httplib::Request& req, const nlohmann::json&) -> absl::StatusOr<Reply> {
-          const std::string node = req.get_param_value("node");
-          const std::string ns = req.get_param_value("namespace");
-          return ListDir("endpoints", [&](const nlohmann::json& j) {
-            return (node.empty() || j.value("node", "") == node) && (ns.empty() || j.value("namespace", "") == ns);
-          });
+          return ListDir(req, "endpoints",
+                         {{"node", req.get_param_value("node")}, {"namespace", req.get_param_value("namespace")}});
         });
   Route("GET", R"(/endpoints/([^/]+)/([^/]+))", "endpoint", Access::kRead,
         [this](const httplib::Request& req, const nlohmann::json&) -> absl::StatusOr<Reply> {

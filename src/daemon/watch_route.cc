@@ -1,25 +1,28 @@
-// GET /watch: the NDJSON change stream (docs/api.md, "Watch stream").
+// GET /watch: the NDJSON change stream (docs/api.md, "Watch stream"), served from the watch
+// cache: each stream is a WatchCache::Cursor; the lines were rendered once by the cache.
 //
 // Delivery contract: the stream opens with a BOOKMARK at revision N-1 (everything before N is
 // "seen"), then every change with revision >= N of the requested kinds, in revision order.
-// A BOOKMARK at R is sent only after the store watcher reported nothing more pending, and means
-// "every change <= R was sent": a client that resumes from R+1 misses nothing and repeats
+// A BOOKMARK at R is sent only when the cursor is caught up (nothing more is available) and
+// means "every change <= R was sent": a client that resumes from R+1 misses nothing and repeats
 // nothing. Events of one revision (one transaction) may span several lines; a client that lost
 // the connection in the middle of a revision resumes from that revision and skips the keys it
-// already saw (api::Client::Watch does).
+// already saw (api::Client::Watch does). A cursor that falls out of the cache's window ends
+// the stream with the ERROR "compacted" line.
 #include <httplib.h>
 
-
-#include <set>
+#include <optional>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "api/field_error.h"
 #include "api/types.h"
 #include "daemon/http_error.h"
 #include "daemon/server.h"
 #include "daemon/server_metrics.h"
+#include "daemon/watch_cache.h"
 #include "spdlog/spdlog.h"
 
 namespace romana::daemon {
@@ -31,30 +34,25 @@ void SendError(httplib::Response& res, const absl::Status& s) {
   res.set_content(e.body.dump() + "\n", "application/json");
 }
 
-// Best effort: the compact revision named in a store's OutOfRange message ("... revision 17)").
-int64_t CompactRevisionFrom(const absl::Status& s) {
-  std::string m(s.message());
-  size_t end = m.find_last_of("0123456789");
-  if (end == std::string::npos) return 0;
-  size_t begin = m.find_last_not_of("0123456789", end);
-  begin = begin == std::string::npos ? 0 : begin + 1;
-  int64_t r = 0;
-  return absl::SimpleAtoi(m.substr(begin, end - begin + 1), &r) ? r : 0;
-}
-
-absl::Status CompactedError(const absl::Status& s, int64_t asked) {
+// The 410 answer for a watch from `asked`, older than the cache's window. Its compact_revision
+// is the oldest revision a watch can start from: the window's start, or the store's compaction
+// point when that is later (asked once, only on this rare path).
+absl::Status CompactedAt(const absl::Status& from_cache, int64_t asked, store::Store& store,
+                         const std::string& prefix) {
+  int64_t oldest = 0;
+  if (std::optional<std::string> d = api::DetailOf(from_cache, "compact_revision")) (void)absl::SimpleAtoi(*d, &oldest);
+  if (absl::StatusOr<std::unique_ptr<store::Watcher>> w = store.Watch(prefix, asked); w.ok()) {
+    absl::StatusOr<std::vector<store::Event>> first = (*w)->Next(std::chrono::milliseconds(200));
+    if (!first.ok() && store::IsCompacted(first.status())) oldest = std::max(oldest, CompactRevisionFromMessage(first.status()));
+  }
   absl::Status out = absl::OutOfRangeError(absl::StrCat(
       "revision ", asked, " has been compacted: list the resources again and watch from the list's revision + 1"));
   out = api::WithErrorCode(out, "compacted");
-  if (int64_t c = CompactRevisionFrom(s); c > 0) out = api::WithDetail(out, "compact_revision", absl::StrCat(c));
-  return out;
+  return api::WithDetail(out, "compact_revision", absl::StrCat(oldest));
 }
 
 struct WatchState {
-  std::unique_ptr<store::Watcher> watcher;
-  std::vector<store::Event> first;  // events read while checking for compaction
-  std::set<std::string> kinds;      // plural; empty = all
-  store::Revision last = 0;         // every change <= last has been sent (or filtered out)
+  std::unique_ptr<WatchCache::Cursor> cursor;
   std::chrono::milliseconds bookmark{5000};
 };
 
@@ -74,17 +72,10 @@ void Server::ServeWatch(const httplib::Request& req, httplib::Response& res) {
       (!absl::SimpleAtoi(req.get_param_value("revision"), &revision) || revision < 0)) {
     return SendError(res, api::FieldError("revision", "must be a non-negative integer"));
   }
-  if (req.has_param("kinds") && !req.get_param_value("kinds").empty()) {
-    for (absl::string_view k : absl::StrSplit(req.get_param_value("kinds"), ',', absl::SkipEmpty())) {
-      std::string kind(k);
-      if (api::SingularKind(kind).empty()) {
-        return SendError(res, api::FieldError("kinds", absl::StrCat("unknown kind \"", kind,
-                                                                     "\"; use topology, networks, groups, hosts, "
-                                                                     "blocks, addresses, policies, namespaces, endpoints")));
-      }
-      state->kinds.insert(kind);
-    }
-  }
+  std::vector<std::string> kinds;
+  if (req.has_param("kinds")) kinds = absl::StrSplit(req.get_param_value("kinds"), ',', absl::SkipEmpty());
+  absl::StatusOr<KindMask> mask = KindMaskOf(kinds);
+  if (!mask.ok()) return SendError(res, mask.status());
   state->bookmark = options_.bookmark_interval;
   if (req.has_param("bookmark_ms")) {
     int64_t ms = 0;
@@ -93,20 +84,12 @@ void Server::ServeWatch(const httplib::Request& req, httplib::Response& res) {
     }
     state->bookmark = std::min(state->bookmark, std::chrono::milliseconds(ms));
   }
-  absl::StatusOr<store::Revision> current = raw_store_.CurrentRevision();
-  if (!current.ok()) return SendError(res, current.status());
-  const store::Revision from = revision == 0 ? *current + 1 : revision;
-  absl::StatusOr<std::unique_ptr<store::Watcher>> w = raw_store_.Watch(keys_.prefix() + "/", from);
-  if (!w.ok()) {
-    return SendError(res, store::IsCompacted(w.status()) ? CompactedError(w.status(), from) : w.status());
+  absl::StatusOr<std::unique_ptr<WatchCache::Cursor>> cursor = cache_->Watch(revision, *mask);
+  if (!cursor.ok()) {
+    if (store::IsCompacted(cursor.status())) return SendError(res, CompactedAt(cursor.status(), revision, raw_store_, keys_.prefix() + "/"));
+    return SendError(res, cursor.status());
   }
-  state->watcher = *std::move(w);
-  absl::StatusOr<std::vector<store::Event>> first = state->watcher->Next(std::chrono::milliseconds(0));
-  if (!first.ok()) {
-    return SendError(res, store::IsCompacted(first.status()) ? CompactedError(first.status(), from) : first.status());
-  }
-  state->first = *std::move(first);
-  state->last = from - 1;
+  state->cursor = *std::move(cursor);
 
   res.status = 200;
   res.set_header("Cache-Control", "no-cache");
@@ -116,57 +99,38 @@ void Server::ServeWatch(const httplib::Request& req, httplib::Response& res) {
       prometheus::Gauge& g;
       ~Dec() { g.Decrement(); }
     } dec{metrics_->watch_streams};
-    auto write = [&](const nlohmann::json& j) {
-      std::string line = j.dump();
-      line.push_back('\n');
-      return sink.write(line.data(), line.size());
+    auto write = [&](const std::string& line) { return sink.write(line.data(), line.size()); };
+    auto bookmark = [&](store::Revision r) {
+      return write(api::ToJson(api::WatchEvent{api::WatchEvent::Type::kBookmark, "", "", r, nullptr, "", ""}).dump() +
+                   "\n");
     };
-    auto bookmark = [&] {
-      return write(api::ToJson(api::WatchEvent{api::WatchEvent::Type::kBookmark, "", "", state->last, nullptr, "", ""}));
-    };
-    auto send = [&](const std::vector<store::Event>& events) {
-      for (const store::Event& e : events) {
-        state->last = std::max(state->last, e.kv.mod_revision);
-        const std::string kind = keys_.KindOf(e.kv.key);
-        if (kind.empty() || (!state->kinds.empty() && !state->kinds.contains(kind))) continue;
-        api::WatchEvent ev;
-        ev.kind = api::SingularKind(kind);
-        ev.key = e.kv.key;
-        ev.revision = e.kv.mod_revision;
-        if (e.type == store::Event::Type::kPut) {
-          ev.type = api::WatchEvent::Type::kPut;
-          ev.object = nlohmann::json::parse(e.kv.value, nullptr, false);
-          if (ev.object.is_discarded()) ev.object = e.kv.value;
-        } else {
-          ev.type = api::WatchEvent::Type::kDelete;
-        }
-        if (!write(api::ToJson(ev))) return false;
-        metrics_->watch_events.Increment();
-      }
-      return true;
-    };
-    if (!bookmark() || !send(state->first)) return false;
-    state->first.clear();
+    if (!bookmark(state->cursor->from() - 1)) return false;
     auto last_bookmark = std::chrono::steady_clock::now();
     const auto poll = std::min(state->bookmark, std::chrono::milliseconds(200));
     while (!stopping_) {
       if (!sink.is_writable()) return false;  // the client went away: stop working for it
-      absl::StatusOr<std::vector<store::Event>> events = state->watcher->Next(poll);
-      if (!events.ok()) {
+      absl::StatusOr<WatchCache::Cursor::Batch> batch = state->cursor->Wait(256, poll);
+      if (!batch.ok()) {
         api::WatchEvent err{api::WatchEvent::Type::kError, "", "", 0, nullptr, "unavailable",
-                            std::string(events.status().message())};
-        if (store::IsCompacted(events.status())) {
+                            std::string(batch.status().message())};
+        if (store::IsCompacted(batch.status())) {
           err.error_code = "compacted";
-          err.revision = CompactRevisionFrom(events.status());
-          err.message = "the watch fell behind the store's compaction: list again and watch from the list's revision + 1";
+          int64_t c = 0;
+          if (std::optional<std::string> d = api::DetailOf(batch.status(), "compact_revision")) {
+            (void)absl::SimpleAtoi(*d, &c);
+          }
+          err.revision = c;
         }
-        write(api::ToJson(err));
+        write(api::ToJson(err).dump() + "\n");
         sink.done();
         return true;
       }
-      if (!send(*events)) return false;
-      if (events->empty() && std::chrono::steady_clock::now() - last_bookmark >= state->bookmark) {
-        if (!bookmark()) return false;
+      for (const std::shared_ptr<const CachedEvent>& e : batch->events) {
+        if (!write(e->line)) return false;
+        metrics_->watch_events.Increment();
+      }
+      if (batch->caught_up && std::chrono::steady_clock::now() - last_bookmark >= state->bookmark) {
+        if (!bookmark(batch->progress)) return false;
         last_bookmark = std::chrono::steady_clock::now();
       }
     }

@@ -90,8 +90,10 @@ absl::Status Lab::SaveState() const {
   }
   nlohmann::json pods = nlohmann::json::array();
   for (const PodInfo& p : pods_) {
+    auto cni = cni_results_.find(p.QualifiedName());
     pods.push_back({{"name", p.name}, {"node", p.node}, {"netns", p.netns}, {"ip", p.ip}, {"namespace", p.k8s_namespace},
-                    {"container_id", p.container_id}});
+                    {"container_id", p.container_id}, {"server_pid", p.server_pid},
+                    {"cni_result", cni == cni_results_.end() ? "" : cni->second}});
   }
   nlohmann::json state = {{"id", id()},
                           {"nodes_requested", shape().nodes},

@@ -40,7 +40,7 @@ struct LabOptions {
   std::string state_root = "/run/romana-lab";
   // Binaries; empty = found next to the running program or in the build tree (FindBinary).
   std::string romanad_bin, agent_bin, cni_bin;
-  std::string lab_bin;                 // romana-lab itself (runs the router keeper)
+  std::string lab_bin;                 // romana-lab itself (runs the router keeper and the model's servers)
   int agent_resync_seconds = 10;       // --resync-interval of the agents
   bool portmap = false;                // chain the reference portmap plugin after romana
   std::chrono::seconds timeout{60};    // for each wait (romanad ready, agents ready, routes)
@@ -54,6 +54,9 @@ struct PodInfo {
   std::string ip;
   std::string container_id;
   std::string k8s_namespace = "default";
+  pid_t server_pid = 0;   // `romana-lab serve` in the pod (NetworkPolicy model pods); 0 = none
+  // "<namespace>/<name>", the pod's name in truth tables and in FindPod/DeletePod.
+  std::string QualifiedName() const { return k8s_namespace + "/" + name; }
 };
 
 struct NodeInfo {
@@ -85,6 +88,12 @@ class Lab {
   absl::Status Down();
   // `down` for a lab made by another process, from its state file (or its namespace names).
   static absl::Status DownById(const std::string& state_root, const std::string& id);
+  // The lab `id` that another process built and left running (romana-lab up), from its state
+  // file, to operate on it (AddPod, WithRomanad, ...). The object is detached: it removes nothing
+  // when it dies. Every change is written back to the state file. NotFound when there is no
+  // such lab; with an empty id, the only lab under state_root (FailedPrecondition if 0 or > 1).
+  static absl::StatusOr<std::unique_ptr<Lab>> Attach(const std::string& state_root, const std::string& id,
+                                                     LabOptions options = {});
   // Every lab under state_root, plus stray namespaces named rl-*-.
   static absl::Status DownAll(const std::string& state_root);
   // Ids of the labs recorded under state_root.
@@ -95,6 +104,7 @@ class Lab {
   std::string dir() const;
   const std::map<int, NodeInfo>& nodes() const { return nodes_; }
   const std::vector<PodInfo>& pods() const { return pods_; }
+  // `name` is "<namespace>/<name>", or a bare name when only one namespace has a pod of that name.
   absl::StatusOr<PodInfo> FindPod(const std::string& name) const;
 
   // --- operations used by the e2e tests and benchmarks ---
@@ -102,8 +112,12 @@ class Lab {
   // namespace `k8s_namespace` (blocks are per namespace:segment, so another namespace gets its
   // own block).
   absl::StatusOr<PodInfo> AddPod(int n, const std::string& name, const std::string& k8s_namespace = "default");
-  // CNI DEL, then removes the pod's netns.
+  // Stops its server, CNI DEL, then removes the pod's netns. `name` as for FindPod.
   absl::Status DeletePod(const std::string& name);
+  // Starts `romana-lab serve --port P...` (serve.h) inside the pod (a no-op when its server
+  // runs) and waits until it accepts on every port. The pid is in the state file; DeletePod and
+  // Down stop it.
+  absl::Status StartServer(const std::string& pod_name, const std::vector<int>& ports);
   // A new node on rack (n-1) % racks with a running, ready agent; returns n.
   absl::StatusOr<int> AddNode();
   // Deletes the node's pods, stops its agent, removes the host from romanad, deletes its netns.

@@ -16,6 +16,7 @@
 #include "agent/route_calc.h"
 #include "http/curl_client.h"
 #include "lab/exec.h"
+#include "lab/probe.h"
 #include "lab/router.h"
 #include "nlohmann/json.hpp"
 
@@ -81,10 +82,16 @@ void Lab::RemoveOwnNetns(const std::string& name) {
 }
 
 absl::StatusOr<PodInfo> Lab::FindPod(const std::string& name) const {
+  const bool qualified = name.find('/') != std::string::npos;
+  std::vector<const PodInfo*> found;
   for (const PodInfo& p : pods_) {
-    if (p.name == name) return p;
+    if ((qualified ? p.QualifiedName() : p.name) == name) found.push_back(&p);
   }
-  return absl::NotFoundError(absl::StrCat("no pod ", name, " in lab ", id()));
+  if (found.size() > 1) {
+    return absl::InvalidArgumentError(absl::StrCat("pod name ", name, " is in several namespaces: say <namespace>/", name));
+  }
+  if (found.empty()) return absl::NotFoundError(absl::StrCat("no pod ", name, " in lab ", id()));
+  return *found[0];
 }
 
 // ---------------------------------------------------------------- agents
@@ -195,8 +202,12 @@ absl::Status Lab::RunCni(const std::string& command, const PodInfo& pod, std::st
 
 absl::StatusOr<PodInfo> Lab::AddPod(int n, const std::string& name, const std::string& k8s_namespace) {
   if (!nodes_.contains(n)) return absl::NotFoundError(absl::StrCat("no node ", n));
-  if (FindPod(name).ok()) return absl::AlreadyExistsError(absl::StrCat("pod ", name, " exists"));
-  PodInfo pod{name, n, absl::StrCat(NodeNetns(id(), n), "-", name), "", absl::StrCat("lab-", id(), "-", name),
+  if (FindPod(k8s_namespace + "/" + name).ok()) {
+    return absl::AlreadyExistsError(absl::StrCat("pod ", k8s_namespace, "/", name, " exists"));
+  }
+  // Pods of the default namespace keep the short names (pod-1-1); others carry their namespace.
+  const std::string unique = k8s_namespace == "default" ? name : absl::StrCat(k8s_namespace, "-", name);
+  PodInfo pod{name, n, absl::StrCat(NodeNetns(id(), n), "-", unique), "", absl::StrCat("lab-", id(), "-", unique),
               k8s_namespace};
   if (pod.netns.size() > 60) return absl::InvalidArgumentError("pod name too long");
   if (absl::Status s = MakeNetns(pod.netns); !s.ok()) return s;
@@ -211,7 +222,7 @@ absl::StatusOr<PodInfo> Lab::AddPod(int n, const std::string& name, const std::s
     std::string addr = r["ips"][0].value("address", "");
     pod.ip = addr.substr(0, addr.find('/'));
   }
-  cni_results_[name] = result;
+  cni_results_[pod.QualifiedName()] = result;
   pods_.push_back(pod);
   if (absl::Status s = SaveState(); !s.ok()) return s;
   return pod;
@@ -220,13 +231,46 @@ absl::StatusOr<PodInfo> Lab::AddPod(int n, const std::string& name, const std::s
 absl::Status Lab::DeletePod(const std::string& name) {
   absl::StatusOr<PodInfo> pod = FindPod(name);
   if (!pod.ok()) return pod.status();
-  std::string result = cni_results_[name];
+  const std::string key = pod->QualifiedName();
+  StopProcess(pod->server_pid);
+  std::string result = cni_results_[key];
   absl::Status s = RunCni("DEL", *pod, &result);
   RemoveOwnNetns(pod->netns);
-  std::erase_if(pods_, [&](const PodInfo& p) { return p.name == name; });
-  cni_results_.erase(name);
+  std::erase_if(pods_, [&](const PodInfo& p) { return p.QualifiedName() == key; });
+  cni_results_.erase(key);
   if (absl::Status st = SaveState(); !st.ok()) return st;
   return s;
+}
+
+absl::Status Lab::StartServer(const std::string& pod_name, const std::vector<int>& ports) {
+  absl::StatusOr<PodInfo> found = FindPod(pod_name);
+  if (!found.ok()) return found.status();
+  PodInfo* pod = nullptr;
+  for (PodInfo& p : pods_) {
+    if (p.QualifiedName() == found->QualifiedName()) pod = &p;
+  }
+  if (IsAlive(pod->server_pid)) return absl::OkStatus();
+  absl::StatusOr<std::string> self = FindBinary("romana-lab", options_.lab_bin);
+  if (!self.ok()) return self.status();
+  std::vector<std::string> argv = {*self, "serve"};
+  for (int port : ports) argv.insert(argv.end(), {"--port", std::to_string(port)});
+  std::error_code ec;
+  fs::create_directories(fs::path(dir()) / "servers", ec);
+  const std::string log = (fs::path(dir()) / "servers" / absl::StrCat(pod->k8s_namespace, "-", pod->name, ".log")).string();
+  absl::StatusOr<pid_t> pid = StartDaemon(InNs(pod->netns, argv), log);
+  if (!pid.ok()) return pid.status();
+  pod->server_pid = *pid;
+  if (absl::Status s = SaveState(); !s.ok()) return s;
+  // Ready when every TCP port accepts inside the pod (loopback: no policy applies to it).
+  const pid_t server = *pid;
+  const std::string netns = pod->netns;
+  return WaitFor(absl::StrCat("the server in pod ", pod_name, " (log: ", log, ")"), [&]() -> absl::StatusOr<bool> {
+    if (!IsAlive(server)) return absl::AbortedError(absl::StrCat("the server in pod ", pod_name, " exited; see ", log));
+    for (int port : ports) {
+      if (!TcpConnect(netns, "127.0.0.1", port, 200)) return false;
+    }
+    return true;
+  });
 }
 
 // ---------------------------------------------------------------- nodes
@@ -405,6 +449,47 @@ std::vector<std::string> Lab::ListIds(const std::string& state_root) {
   }
   std::sort(ids.begin(), ids.end());
   return ids;
+}
+
+absl::StatusOr<std::unique_ptr<Lab>> Lab::Attach(const std::string& state_root, const std::string& id,
+                                                 LabOptions options) {
+  std::string lab_id = id;
+  if (lab_id.empty()) {
+    std::vector<std::string> ids = ListIds(state_root);
+    if (ids.size() != 1) {
+      return absl::FailedPreconditionError(absl::StrCat(ids.empty() ? "no lab is up" : "several labs are up", " under ",
+                                                        state_root, ": say which with --id"));
+    }
+    lab_id = ids[0];
+  }
+  if (absl::Status s = ValidateShape({.id = lab_id}); !s.ok()) return s;
+  const fs::path file = fs::path(state_root) / lab_id / "state.json";
+  if (!fs::exists(file)) return absl::NotFoundError(absl::StrCat("no lab ", lab_id, " under ", state_root));
+  nlohmann::json state = nlohmann::json::parse(ReadFile(file.string()), nullptr, false);
+  if (!state.is_object()) return absl::DataLossError(absl::StrCat(file.string(), " is not a JSON object"));
+  options.state_root = state_root;
+  options.shape.id = lab_id;
+  options.shape.nodes = state.value("nodes_requested", 0);
+  options.shape.racks = state.value("racks", 1);
+  std::unique_ptr<Lab> lab(new Lab(std::move(options)));
+  lab->detached_ = true;
+  lab->netns_ = state.value("netns", std::vector<std::string>{});
+  lab->romanad_pid_ = state.value("romanad_pid", 0);
+  lab->etcd_pid_ = state.value("etcd_pid", 0);
+  lab->router_pid_ = state.value("router_pid", 0);
+  lab->romanad_url_ = state.value("romanad", "");
+  for (const nlohmann::json& n : state.value("nodes", nlohmann::json::array())) {
+    NodeInfo node{n.value("n", 0), n.value("name", ""), n.value("netns", ""), n.value("ip", ""), n.value("rack", 0),
+                  n.value("agent_pid", 0)};
+    lab->nodes_[node.n] = node;
+  }
+  for (const nlohmann::json& p : state.value("pods", nlohmann::json::array())) {
+    PodInfo pod{p.value("name", ""), p.value("node", 0), p.value("netns", ""), p.value("ip", ""),
+                p.value("container_id", ""), p.value("namespace", "default"), p.value("server_pid", 0)};
+    lab->cni_results_[pod.QualifiedName()] = p.value("cni_result", "");
+    lab->pods_.push_back(pod);
+  }
+  return lab;
 }
 
 absl::Status Lab::DownById(const std::string& state_root, const std::string& id) {

@@ -11,8 +11,10 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <mutex>
 #include <thread>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "lab/exec.h"
 
@@ -46,7 +48,99 @@ bool ConnectHere(const std::string& ip, int port, int timeout_ms) {
   return ok;
 }
 
+bool UdpEchoHere(const std::string& ip, int port, int timeout_ms) {
+  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  if (inet_pton(AF_INET, ip.c_str(), &a.sin_addr) != 1 || connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) != 0) {
+    close(fd);
+    return false;
+  }
+  static constexpr char kPayload[] = "romana-lab probe";
+  bool ok = false;
+  for (int attempt = 0; attempt < 2 && !ok; ++attempt) {
+    if (send(fd, kPayload, sizeof(kPayload), 0) < 0) break;  // ECONNREFUSED from an earlier ICMP error
+    pollfd p{fd, POLLIN, 0};
+    if (poll(&p, 1, timeout_ms / 2) == 1) {
+      char buf[64];
+      ok = recv(fd, buf, sizeof(buf), 0) == static_cast<ssize_t>(sizeof(kPayload));
+      if (!ok) break;  // refused (ICMP port unreachable) or a wrong answer
+    }
+  }
+  close(fd);
+  return ok;
+}
+
 }  // namespace
+
+absl::StatusOr<Protocol> ParseProtocol(const std::string& text) {
+  std::string t = absl::AsciiStrToLower(text);
+  if (t == "tcp") return Protocol::kTcp;
+  if (t == "udp") return Protocol::kUdp;
+  if (t == "sctp") return Protocol::kSctp;
+  return absl::InvalidArgumentError(absl::StrCat("protocol \"", text, "\" is not one of TCP, UDP, SCTP"));
+}
+
+std::string ProtocolName(Protocol p) {
+  switch (p) {
+    case Protocol::kTcp: return "TCP";
+    case Protocol::kUdp: return "UDP";
+    case Protocol::kSctp: return "SCTP";
+  }
+  return "?";
+}
+
+absl::StatusOr<bool> ProbeOnce(const std::string& src_netns, const std::string& ip, int port, Protocol protocol,
+                               int timeout_ms) {
+  if (protocol == Protocol::kSctp) {
+    return absl::UnimplementedError("SCTP cannot be probed: this kernel has no SCTP (socket() answers EPROTONOSUPPORT)");
+  }
+  bool ok = false;
+  absl::Status s = InNetns(src_netns, [&] {
+    ok = protocol == Protocol::kTcp ? ConnectHere(ip, port, timeout_ms) : UdpEchoHere(ip, port, timeout_ms);
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return ok;
+}
+
+absl::StatusOr<TruthTable> ProbeTable(const std::vector<PodInfo>& pods, int port, Protocol protocol,
+                                      const TruthTable* only, int concurrency) {
+  std::vector<std::string> names;
+  for (const PodInfo& p : pods) names.push_back(p.QualifiedName());
+  TruthTable out(names, Reachability::kIgnore);
+  std::vector<std::pair<size_t, size_t>> pairs;
+  for (size_t f = 0; f < pods.size(); ++f) {
+    for (size_t t = 0; t < pods.size(); ++t) {
+      if (f == t) continue;
+      if (only && only->Get(names[f], names[t]).value_or(Reachability::kIgnore) == Reachability::kIgnore) continue;
+      pairs.push_back({f, t});
+    }
+  }
+  std::mutex mu;
+  absl::Status first_error;
+  std::atomic<size_t> next{0};
+  std::vector<std::thread> workers;
+  for (int w = 0; w < std::max(1, concurrency) && static_cast<size_t>(w) < pairs.size(); ++w) {
+    workers.emplace_back([&] {
+      for (size_t i; (i = next++) < pairs.size();) {
+        auto [f, t] = pairs[i];
+        absl::StatusOr<bool> r = ProbeOnce(pods[f].netns, pods[t].ip, port, protocol);
+        std::lock_guard<std::mutex> lock(mu);
+        if (!r.ok()) {
+          if (first_error.ok()) first_error = r.status();
+          continue;
+        }
+        out.set(f, t, *r ? Reachability::kAllowed : Reachability::kBlocked);
+      }
+    });
+  }
+  for (std::thread& t : workers) t.join();
+  if (!first_error.ok()) return first_error;
+  return out;
+}
 
 bool TcpConnect(const std::string& src_netns, const std::string& ip, int port, int timeout_ms) {
   bool ok = false;

@@ -1,12 +1,10 @@
 // Validation of the native policy (reference §5.2 plus our stricter rules). Pure.
 #include <algorithm>
-#include <cstdlib>
 
 #include "absl/strings/ascii.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "api/field_error.h"
+#include "policy/ipv4.h"
 #include "policy/policy.h"
 
 namespace romana::policy {
@@ -16,33 +14,6 @@ using api::FieldError;
 
 enum class TargetKind { kTenant, kHost };
 enum class PeerKind { kAny, kLocal, kCidr, kTenant };
-
-// Strict IPv4 CIDR: four decimal octets without leading zeros, a prefix 0..32 and no host bits.
-absl::Status CheckCidr(const std::string& cidr, const std::string& field) {
-  std::vector<std::string> parts = absl::StrSplit(cidr, '/');
-  if (parts.size() != 2) return FieldError(field, absl::StrCat("\"", cidr, "\" is not a CIDR (a.b.c.d/len)"));
-  std::vector<std::string> octets = absl::StrSplit(parts[0], '.');
-  if (octets.size() != 4) return FieldError(field, absl::StrCat("\"", parts[0], "\" is not an IPv4 address"));
-  uint32_t addr = 0;
-  for (const std::string& o : octets) {
-    int v = 0;
-    if (o.empty() || o.size() > 3 || (o.size() > 1 && o[0] == '0') || !absl::SimpleAtoi(o, &v) ||
-        v < 0 || v > 255 || o.find_first_not_of("0123456789") != std::string::npos) {
-      return FieldError(field, absl::StrCat("\"", parts[0], "\" is not an IPv4 address"));
-    }
-    addr = (addr << 8) | static_cast<uint32_t>(v);
-  }
-  int len = -1;
-  if (parts[1].empty() || parts[1].find_first_not_of("0123456789") != std::string::npos ||
-      !absl::SimpleAtoi(parts[1], &len) || len < 0 || len > 32) {
-    return FieldError(field, absl::StrCat("prefix length \"", parts[1], "\" must be 0..32"));
-  }
-  uint32_t host_mask = len == 32 ? 0 : (len == 0 ? 0xffffffffu : (0xffffffffu >> len));
-  if ((addr & host_mask) != 0) {
-    return FieldError(field, absl::StrCat("\"", cidr, "\" has host bits set; use the network address"));
-  }
-  return absl::OkStatus();
-}
 
 absl::StatusOr<TargetKind> ClassifyTarget(const Endpoint& e, const std::string& path) {
   if (!e.peer.empty()) {
@@ -77,7 +48,7 @@ absl::StatusOr<PeerKind> ClassifyPeer(const Endpoint& e, const std::string& path
     return FieldError(path + ".peer", absl::StrCat("unknown peer \"", e.peer, "\"; use \"any\" or \"local\""));
   }
   if (!e.cidr.empty()) {
-    if (absl::Status s = CheckCidr(e.cidr, path + ".cidr"); !s.ok()) return s;
+    if (absl::Status s = ParseIpv4Cidr(e.cidr, path + ".cidr").status(); !s.ok()) return s;
     return PeerKind::kCidr;
   }
   if (e.tenant_id.empty()) return FieldError(path + ".tenant_id", "segment_id needs a tenant_id");

@@ -1,6 +1,7 @@
 // Integration tests of romanad's REST API: the real binary on loopback with an embedded store,
 // talked to over HTTP (raw requests for status codes and bodies, the client for the rest).
 #include <fstream>
+#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "api/client.h"
@@ -276,6 +277,218 @@ TEST_F(ApiTest, NamespacesAndEndpoints) {
   EXPECT_EQ(client().DeleteNamespace("team-a").code(), absl::StatusCode::kNotFound);
 }
 
+TEST_F(ApiTest, NamespacesCarryTheirNameLabel) {
+  Answer put = Call("PUT", "/namespaces/lbl-a", R"({"labels": {"team": "a"}})");
+  ASSERT_EQ(put.status, 200) << put.body;
+  EXPECT_EQ(put.body["labels"], nlohmann::json({{"team", "a"}, {"kubernetes.io/metadata.name", "lbl-a"}}));
+  EXPECT_EQ(Call("GET", "/namespaces/lbl-a").body["labels"]["kubernetes.io/metadata.name"], "lbl-a");
+  EXPECT_EQ(Call("PUT", "/namespaces/lbl-a", R"({"labels": {"kubernetes.io/metadata.name": "lbl-a"}})").status, 200);
+  Answer wrong = Call("PUT", "/namespaces/lbl-a", R"({"labels": {"kubernetes.io/metadata.name": "other"}})");
+  EXPECT_EQ(wrong.status, 400) << wrong.body;
+  EXPECT_EQ(FieldOf(wrong), "labels");
+  EXPECT_EQ(Call("GET", "/namespaces/lbl-a").body["labels"].size(), 1u);  // the bad PUT changed nothing
+}
+
+TEST_F(ApiTest, EndpointPortsRoundTripAndAreValidated) {
+  Answer put = Call("PUT", "/endpoints/ports-ns/pod-a", R"({"node": "node-1", "ip": "10.20.0.9",
+      "ports": [{"name": "serve-80-tcp", "port": 80}, {"name": "serve-80-udp", "port": 80, "protocol": "UDP"},
+                {"port": 9090}, {"name": "sctp", "port": 81, "protocol": "SCTP"}]})");
+  ASSERT_EQ(put.status, 200) << put.body;
+  const nlohmann::json want = nlohmann::json::parse(R"([{"name": "serve-80-tcp", "port": 80, "protocol": "TCP"},
+      {"name": "serve-80-udp", "port": 80, "protocol": "UDP"}, {"port": 9090, "protocol": "TCP"},
+      {"name": "sctp", "port": 81, "protocol": "SCTP"}])");
+  EXPECT_EQ(put.body["ports"], want);
+  EXPECT_EQ(Call("GET", "/endpoints/ports-ns/pod-a").body["ports"], want);
+  auto listed = client().ListEndpoints({.namespace_name = "ports-ns"});
+  ASSERT_TRUE(listed.ok()) << listed.status();
+  ASSERT_EQ(listed->items.size(), 1u);
+  EXPECT_EQ(listed->items[0].ports[0], (api::EndpointPort{"serve-80-tcp", 80, "TCP"}));
+  EXPECT_EQ(listed->items[0].ports[2], (api::EndpointPort{"", 9090, "TCP"}));
+  api::Endpoint e{"ports-ns", "pod-b", "node-1", "10.20.0.10", {}, {{"http", 8080, "TCP"}}};
+  ASSERT_TRUE(client().PutEndpoint(e).ok());
+  EXPECT_EQ(client().ListEndpoints({.namespace_name = "ports-ns"})->items[1], e);
+
+  EXPECT_EQ(FieldOf(Call("PUT", "/endpoints/ports-ns/pod-c", R"({"ports": [{"name": "http", "port": 0}]})")),
+            "ports[0].port");
+  EXPECT_EQ(FieldOf(Call("PUT", "/endpoints/ports-ns/pod-c", R"({"ports": [{"port": 80, "protocol": "tcp"}]})")),
+            "ports[0].protocol");
+  EXPECT_EQ(FieldOf(Call("PUT", "/endpoints/ports-ns/pod-c", R"({"ports": [{"name": "HTTP", "port": 80}]})")),
+            "ports[0].name");
+  EXPECT_EQ(FieldOf(Call("PUT", "/endpoints/ports-ns/pod-c",
+                         R"({"ports": [{"name": "http", "port": 80}, {"name": "http", "port": 81}]})")),
+            "ports[1].name");
+  EXPECT_EQ(Call("GET", "/endpoints/ports-ns/pod-c").status, 404);  // none of them was stored
+}
+
+// A NetworkPolicy using every part of the API (selectors with expressions, ipBlock with except,
+// named and numeric ports, a range, SCTP, egress) plus metadata romanad does not interpret.
+constexpr char kNetworkPolicy[] = R"({
+  "apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+  "metadata": {"name": "allow-web", "labels": {"app": "web"}, "annotations": {"note": "kept as is"},
+               "uid": "0d5d8e5c-1111-2222-3333-444455556666", "resourceVersion": "12345"},
+  "spec": {
+    "podSelector": {"matchLabels": {"app": "web"},
+                    "matchExpressions": [{"key": "tier", "operator": "In", "values": ["a", "b"]}]},
+    "policyTypes": ["Ingress", "Egress"],
+    "ingress": [{"from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "mon"}},
+                           "podSelector": {"matchExpressions": [{"key": "scraper", "operator": "Exists"}]}},
+                          {"ipBlock": {"cidr": "172.16.0.0/12", "except": ["172.16.5.0/24"]}}],
+                 "ports": [{"port": "serve-80-tcp"}, {"protocol": "UDP", "port": 53},
+                           {"port": 8000, "endPort": 8080}, {"protocol": "SCTP", "port": 9000}]}],
+    "egress": [{"to": [{"podSelector": {}}]}, {}]
+  }})";
+
+TEST_F(ApiTest, NetworkPoliciesAreStoredAsTheyAre) {
+  const nlohmann::json sent = nlohmann::json::parse(kNetworkPolicy);
+  Answer created = Call("PUT", "/namespaces/np-a/networkpolicies/allow-web", sent.dump());
+  ASSERT_EQ(created.status, 201) << created.body;
+  nlohmann::json want = sent;
+  want["metadata"]["namespace"] = "np-a";  // the only change: the namespace from the URL
+  EXPECT_EQ(created.body, want);
+  Answer got = Call("GET", "/namespaces/np-a/networkpolicies/allow-web");
+  ASSERT_EQ(got.status, 200);
+  EXPECT_EQ(got.body, want);
+  EXPECT_EQ(got.body["spec"].dump(), sent["spec"].dump());
+  EXPECT_EQ(got.body["metadata"]["annotations"]["note"], "kept as is");
+  EXPECT_EQ(got.body["metadata"]["resourceVersion"], "12345");
+
+  // Replacing answers 200; metadata may name the URL's namespace and name, or leave them out.
+  nlohmann::json changed = want;
+  changed["spec"]["ingress"][0]["ports"][2]["endPort"] = 8090;
+  EXPECT_EQ(Call("PUT", "/namespaces/np-a/networkpolicies/allow-web", changed.dump()).status, 200);
+  EXPECT_EQ(Call("GET", "/namespaces/np-a/networkpolicies/allow-web").body, changed);
+  Answer minimal = Call("PUT", "/namespaces/np-b/networkpolicies/deny-all", R"({"spec": {"podSelector": {}}})");
+  ASSERT_EQ(minimal.status, 201) << minimal.body;
+  EXPECT_EQ(minimal.body, nlohmann::json::parse(
+                              R"({"metadata": {"namespace": "np-b", "name": "deny-all"}, "spec": {"podSelector": {}}})"));
+
+  // Lists: all, filtered by namespace, and per namespace.
+  Answer all = Call("GET", "/networkpolicies");
+  ASSERT_EQ(all.status, 200);
+  EXPECT_EQ(all.body["networkpolicies"].size(), 2u);
+  EXPECT_GT(all.body["revision"].get<int64_t>(), 0);
+  Answer only_b = Call("GET", "/networkpolicies?namespace=np-b");
+  ASSERT_EQ(only_b.body["networkpolicies"].size(), 1u);
+  EXPECT_EQ(only_b.body["networkpolicies"][0]["metadata"]["name"], "deny-all");
+  Answer in_a = Call("GET", "/namespaces/np-a/networkpolicies");
+  ASSERT_EQ(in_a.body["networkpolicies"].size(), 1u);
+  EXPECT_EQ(in_a.body["networkpolicies"][0], changed);
+  EXPECT_EQ(Call("GET", "/namespaces/np-none/networkpolicies").body["networkpolicies"].size(), 0u);
+
+  Answer null_meta = Call("PUT", "/namespaces/np-b/networkpolicies/null-meta", R"({"metadata": null, "spec": {}})");
+  EXPECT_EQ(null_meta.status, 201) << null_meta.body;
+  EXPECT_EQ(null_meta.body["metadata"], nlohmann::json({{"namespace", "np-b"}, {"name", "null-meta"}}));
+  EXPECT_EQ(Call("DELETE", "/namespaces/np-b/networkpolicies/null-meta").status, 200);
+
+  // 404s, and DELETE answers the deleted object.
+  EXPECT_EQ(Call("GET", "/namespaces/np-a/networkpolicies/nope").status, 404);
+  EXPECT_EQ(Call("DELETE", "/namespaces/np-a/networkpolicies/nope").status, 404);
+  Answer deleted = Call("DELETE", "/namespaces/np-b/networkpolicies/deny-all");
+  EXPECT_EQ(deleted.status, 200);
+  EXPECT_EQ(deleted.body["metadata"]["name"], "deny-all");
+  EXPECT_EQ(Call("GET", "/namespaces/np-b/networkpolicies/deny-all").status, 404);
+  EXPECT_EQ(Call("DELETE", "/namespaces/np-b/networkpolicies/deny-all").status, 404);
+  EXPECT_EQ(Call("DELETE", "/namespaces/np-a/networkpolicies/allow-web").status, 200);
+}
+
+TEST_F(ApiTest, InvalidNetworkPoliciesGet400NamingTheFieldAndAreNeverStored) {
+  const nlohmann::json good = nlohmann::json::parse(kNetworkPolicy);
+  struct Case {
+    std::string pointer;  // JSON pointer of the value to replace (or add)
+    nlohmann::json value;
+    std::string field;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"/metadata/name", "other", "metadata.name"},
+           {"/metadata/namespace", "np-other", "metadata.namespace"},
+           {"/metadata/namespace", 7, "metadata.namespace"},
+           {"/kind", "Pod", "kind"},
+           {"/spec/ingres", nlohmann::json::array(), "spec.ingres"},
+           {"/spec/podSelector/matchExpressions/0/operator", "Like", "spec.podSelector.matchExpressions[0].operator"},
+           {"/spec/ingress/0/ports/1/port", 70000, "spec.ingress[0].ports[1].port"},
+           {"/spec/ingress/0/ports/1/protocol", "ICMP", "spec.ingress[0].ports[1].protocol"},
+           {"/spec/ingress/0/ports/2/endPort", 7999, "spec.ingress[0].ports[2].endPort"},
+           {"/spec/ingress/0/ports/0/endPort", 90, "spec.ingress[0].ports[0].endPort"},
+           {"/spec/ingress/0/from/1/ipBlock/cidr", "172.16.0.1/12", "spec.ingress[0].from[1].ipBlock.cidr"},
+           {"/spec/ingress/0/from/1/ipBlock/except/0", "10.0.0.0/24", "spec.ingress[0].from[1].ipBlock.except[0]"},
+       }) {
+    nlohmann::json bad = good;
+    bad[nlohmann::json::json_pointer(c.pointer)] = c.value;
+    Answer a = Call("PUT", "/namespaces/np-bad/networkpolicies/allow-web", bad.dump());
+    EXPECT_EQ(a.status, 400) << c.pointer << ": " << a.body;
+    EXPECT_EQ(a.body["error"]["code"], "invalid_argument") << c.pointer;
+    EXPECT_EQ(FieldOf(a), c.field) << c.pointer << ": " << a.body;
+  }
+  EXPECT_EQ(Call("PUT", "/namespaces/np-bad/networkpolicies/allow-web", "[]").status, 400);
+  EXPECT_EQ(FieldOf(Call("PUT", "/namespaces/np-bad/networkpolicies/allow-web", R"({"metadata": []})")), "metadata");
+  EXPECT_EQ(FieldOf(Call("PUT", "/namespaces/NP_BAD/networkpolicies/x", R"({"spec": {}})")), "metadata.namespace");
+  EXPECT_EQ(Call("GET", "/namespaces/np-bad/networkpolicies/allow-web").status, 404);
+  EXPECT_EQ(Call("GET", "/namespaces/np-bad/networkpolicies").body["networkpolicies"].size(), 0u);
+}
+
+TEST_F(ApiTest, NetworkPolicyWritesNeedTheTokenAndTheClientCoversTheRoutes) {
+  const std::string body = R"({"spec": {"podSelector": {}}})";
+  EXPECT_EQ(Call("PUT", "/namespaces/np-auth/networkpolicies/p", body, "application/json", "").status, 401);
+  EXPECT_EQ(Call("PUT", "/namespaces/np-auth/networkpolicies/p", body, "application/json", "wrong").status, 401);
+  EXPECT_EQ(Call("GET", "/namespaces/np-auth/networkpolicies/p", "", "", "").status, 404);  // reads are open
+  EXPECT_EQ(Call("PUT", "/namespaces/np-auth/networkpolicies/p", body, "text/plain").status, 415);
+
+  absl::StatusOr<bool> created = client().PutNetworkPolicy("np-auth", "p", nlohmann::json::parse(body));
+  ASSERT_TRUE(created.ok()) << created.status();
+  EXPECT_TRUE(*created);
+  EXPECT_EQ(Call("DELETE", "/namespaces/np-auth/networkpolicies/p", "", "application/json", "").status, 401);
+  EXPECT_FALSE(*client().PutNetworkPolicy("np-auth", "p", nlohmann::json::parse(body)));
+  ASSERT_TRUE(client().PutNetworkPolicy("np-auth2", "q", nlohmann::json::parse(body)).ok());
+  absl::StatusOr<nlohmann::json> got = client().GetNetworkPolicy("np-auth", "p");
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ((*got)["metadata"]["namespace"], "np-auth");
+  auto in_ns = client().ListNetworkPolicies("np-auth2");
+  ASSERT_TRUE(in_ns.ok()) << in_ns.status();
+  ASSERT_EQ(in_ns->items.size(), 1u);
+  EXPECT_EQ(in_ns->items[0]["metadata"]["name"], "q");
+  EXPECT_GE(client().ListNetworkPolicies()->items.size(), 2u);
+
+  absl::StatusOr<bool> bad = client().PutNetworkPolicy("np-auth", "p", {{"spec", {{"policyTypes", {"Both"}}}}});
+  EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(api::FieldOf(bad.status()), "spec.policyTypes[0]");
+  EXPECT_TRUE(client().DeleteNetworkPolicy("np-auth", "p").ok());
+  EXPECT_TRUE(client().DeleteNetworkPolicy("np-auth2", "q").ok());
+  EXPECT_EQ(client().DeleteNetworkPolicy("np-auth", "p").code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(client().GetNetworkPolicy("np-auth", "p").status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(ApiTest, WatchStreamsNetworkPolicyChanges) {
+  auto before = client().ListNetworkPolicies();
+  ASSERT_TRUE(before.ok()) << before.status();
+  const std::string body = R"({"spec": {"podSelector": {"matchLabels": {"app": "x"}}}})";
+  Answer put = Call("PUT", "/namespaces/np-watch/networkpolicies/w", body);
+  ASSERT_EQ(put.status, 201) << put.body;
+  ASSERT_EQ(Call("PUT", "/namespaces/np-watch", R"({"labels": {}})").status, 200);  // another kind: filtered out
+  ASSERT_EQ(Call("DELETE", "/namespaces/np-watch/networkpolicies/w").status, 200);
+
+  std::vector<api::WatchEvent> events;
+  absl::Status s = client().Watch({.revision = before->revision + 1, .kinds = {"networkpolicies"},
+                                   .stop = [&] { return events.size() >= 2; }},
+                                  [&](const api::WatchEvent& e) {
+                                    events.push_back(e);
+                                    return absl::OkStatus();
+                                  });
+  ASSERT_TRUE(s.ok()) << s;
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].type, api::WatchEvent::Type::kPut);
+  EXPECT_EQ(events[0].kind, "networkpolicy");
+  EXPECT_EQ(events[0].key, "/romana/networkpolicies/np-watch/w");
+  EXPECT_GT(events[0].revision, before->revision);
+  EXPECT_EQ(events[0].object, put.body);
+  EXPECT_EQ(events[1].type, api::WatchEvent::Type::kDelete);
+  EXPECT_EQ(events[1].kind, "networkpolicy");
+  EXPECT_EQ(events[1].key, events[0].key);
+  EXPECT_GT(events[1].revision, events[0].revision + 1);  // the namespace PUT came in between
+  auto after = client().ListNetworkPolicies();
+  ASSERT_TRUE(after.ok());
+  EXPECT_GE(after->revision, events[1].revision);
+}
+
 TEST_F(ApiTest, ListRevisionThenWatchMissesNothing) {
   auto before = client().ListHosts();
   ASSERT_TRUE(before.ok());
@@ -294,6 +507,60 @@ TEST_F(ApiTest, ListRevisionThenWatchMissesNothing) {
 }
 
 // A separate daemon: --auth-reads closes reads too, and the state survives a restart.
+TEST_F(ApiTest, SnapshotIndexedReadsAndDeletesWithThePreviousObject) {
+  ASSERT_TRUE(client().AddHost({"h-snap-1", "192.168.71.1", {{"rack", "r1"}}}).ok());
+  ASSERT_TRUE(client().AddHost({"h-snap-2", "192.168.71.2", {{"rack", "r2"}}}).ok());
+  for (int i = 0; i < 6; ++i) {
+    ASSERT_TRUE(client().AllocateAddress({absl::StrCat("snap-", i, ":eth0"), i % 2 ? "h-snap-2" : "h-snap-1", "", ""}).ok());
+  }
+  // Several kinds at one revision; every indexed read agrees with a filter of the snapshot.
+  auto snap = client().Snapshot({"hosts", "blocks", "addresses"});
+  ASSERT_TRUE(snap.ok()) << snap.status();
+  EXPECT_GT(snap->revision, 0);
+  EXPECT_TRUE(snap->networks.empty());  // not asked for
+  for (const std::string host : {"h-snap-1", "h-snap-2"}) {
+    std::set<std::string> want, got;
+    for (const api::Address& a : snap->addresses) if (a.host == host) want.insert(a.name);
+    auto listed = client().ListAddresses(host);
+    ASSERT_TRUE(listed.ok());
+    for (const api::Address& a : listed->items) got.insert(a.name);
+    EXPECT_EQ(got, want) << host;
+    EXPECT_EQ(want.size(), 3u);
+    std::set<std::string> want_blocks, got_blocks;
+    for (const api::Block& b : snap->blocks) if (b.host == host) want_blocks.insert(b.cidr);
+    auto blocks = client().ListBlocks({.network = "net1", .host = host});
+    ASSERT_TRUE(blocks.ok());
+    for (const api::Block& b : blocks->items) got_blocks.insert(b.cidr);
+    EXPECT_EQ(got_blocks, want_blocks) << host;
+  }
+  for (const api::Address& a : snap->addresses) {
+    auto by_ip = client().GetAddressByIp(a.ip);
+    ASSERT_TRUE(by_ip.ok()) << a.ip;
+    EXPECT_EQ(by_ip->name, a.name);
+  }
+  EXPECT_EQ(FieldOf(Call("GET", "/snapshot?kinds=hosts,bogus")), "kinds");
+  EXPECT_EQ(FieldOf(Call("GET", "/hosts?revision=x")), "revision");
+  // A read of the revision just listed answers at once.
+  EXPECT_EQ(Call("GET", absl::StrCat("/hosts?revision=", snap->revision)).status, 200);
+  auto metrics = client().Do("GET", "/metrics");
+  ASSERT_TRUE(metrics.ok());
+  EXPECT_NE(metrics->body.find("romanad_watch_cache{what=\"records\"}"), std::string::npos);
+
+  // A DELETE event carries the deleted object.
+  auto released = client().ReleaseAddress("snap-0:eth0");
+  ASSERT_TRUE(released.ok());
+  nlohmann::json prev;
+  absl::Status s = client().Watch({.revision = snap->revision + 1, .kinds = {"addresses"},
+                                   .stop = [&] { return !prev.is_null(); }},
+                                  [&](const api::WatchEvent& e) {
+                                    if (e.type == api::WatchEvent::Type::kDelete) prev = e.prev_object;
+                                    return absl::OkStatus();
+                                  });
+  ASSERT_TRUE(s.ok()) << s;
+  EXPECT_EQ(prev["name"], "snap-0:eth0");
+  EXPECT_EQ(prev["ip"], released->ip);
+}
+
 TEST(ApiRestartTest, AuthReadsAndPersistence) {
   romana::testing::TempDir dir;
   const std::string db = dir.File("state.db");

@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "api/client.h"
+#include "api/field_error.h"
 #include "base/testing/test_env.h"
 #include "daemon/testing/romanad_process.h"
 #include "gtest/gtest.h"
@@ -62,6 +63,17 @@ TEST(HaTest, FailoverLosesNothingAndDuplicatesNothing) {
   for (int h = 0; h < 4; ++h) {
     auto added = replicas[1 - leader]->client().AddHost({absl::StrCat("node-", h), absl::StrCat("192.168.90.", h + 1), {}});
     ASSERT_TRUE(added.ok()) << added.status();  // through the follower: forwarded
+  }
+  {  // NetworkPolicy writes are forwarded too, answers (201, 400 with the field) included.
+    api::Client& follower = replicas[1 - leader]->client();
+    const nlohmann::json np = {{"spec", {{"podSelector", nlohmann::json::object()}}}};
+    absl::StatusOr<bool> created = follower.PutNetworkPolicy("ha", "deny-all", np);
+    ASSERT_TRUE(created.ok()) << created.status();
+    EXPECT_TRUE(*created);
+    EXPECT_TRUE(replicas[leader]->client().GetNetworkPolicy("ha", "deny-all").ok());
+    absl::StatusOr<bool> bad = follower.PutNetworkPolicy("ha", "bad", {{"spec", {{"policyTypes", {"Both"}}}}});
+    EXPECT_EQ(api::FieldOf(bad.status()), "spec.policyTypes[0]") << bad.status();
+    EXPECT_TRUE(follower.DeleteNetworkPolicy("ha", "deny-all").ok());
   }
 
   std::vector<std::unique_ptr<api::Client>> clients;

@@ -125,6 +125,129 @@ TEST_F(RomanactlTest, PoliciesFromStdinAndFile) {
   EXPECT_EQ(Ctl({"policy", "remove", "cli-p1"}).exit_code, 4);
 }
 
+TEST_F(RomanactlTest, PolicyApplyAndDeleteSpellings) {
+  const std::string p = R"({"id": "cli-p3", "direction": "ingress", "applied_to": [{"tenant_id": "default"}],
+     "ingress": [{"peers": [{"peer": "any"}], "rules": [{"protocol": "tcp", "ports": [22]}]}]})";
+  base::CommandResult apply = Ctl({"policy", "apply", "-f", "-"}, p);
+  ASSERT_EQ(apply.exit_code, 0) << apply.output;
+  EXPECT_NE(apply.output.find("applied"), std::string::npos) << apply.output;
+  EXPECT_NE(Ctl({"-o", "json", "policy", "show", "cli-p3"}).output.find("\"ports\""), std::string::npos);
+  EXPECT_EQ(Ctl({"policy", "apply"}).exit_code, 2);  // no file
+  EXPECT_EQ(Ctl({"policy", "delete", "cli-p3"}).exit_code, 0);
+  EXPECT_EQ(Ctl({"policy", "delete", "cli-p3"}).exit_code, 4);
+}
+
+// Two YAML documents: one names its namespace, one takes it from -n (default: "default").
+constexpr char kTwoNetworkPolicies[] = R"(apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: allow-a
+  namespace: cli-x
+  labels: {port: "80"}
+spec:
+  podSelector:
+    matchLabels: {pod: b}
+  policyTypes: [Ingress]
+  ingress:
+  - from:
+    - podSelector:
+        matchExpressions:
+        - {key: pod, operator: In, values: [a, c]}
+    ports:
+    - port: serve-80-tcp
+    - protocol: UDP
+      port: 81
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: deny-all
+spec:
+  podSelector: {}
+  policyTypes: [Ingress, Egress]
+)";
+
+TEST_F(RomanactlTest, NetworkPoliciesApplyListShowDelete) {
+  romana::testing::TempDir dir;
+  std::ofstream(dir.File("two.yaml")) << kTwoNetworkPolicies;
+  base::CommandResult apply = Ctl({"networkpolicy", "apply", "-f", dir.File("two.yaml")});
+  ASSERT_EQ(apply.exit_code, 0) << apply.output;
+  EXPECT_NE(apply.output.find("cli-x      allow-a   created"), std::string::npos) << apply.output;
+  EXPECT_NE(apply.output.find("default    deny-all  created"), std::string::npos) << apply.output;
+  // The namespace of -n conflicts with the document's: that object is refused, the other applied.
+  base::CommandResult clash = Ctl({"networkpolicy", "apply", "-f", dir.File("two.yaml"), "-n", "cli-z"});
+  EXPECT_EQ(clash.exit_code, 5) << clash.output;
+  EXPECT_NE(clash.output.find("differs from -n"), std::string::npos) << clash.output;
+  EXPECT_NE(clash.output.find("cli-z      deny-all  created"), std::string::npos) << clash.output;
+
+  base::CommandResult list = Ctl({"networkpolicy", "list"});
+  ASSERT_EQ(list.exit_code, 0) << list.output;
+  EXPECT_EQ(list.output.rfind("NAMESPACE", 0), 0u) << list.output;
+  EXPECT_NE(list.output.find("pod=b"), std::string::npos) << list.output;
+  EXPECT_NE(list.output.find("<none>"), std::string::npos) << list.output;
+  EXPECT_NE(list.output.find("Ingress,Egress"), std::string::npos) << list.output;
+  base::CommandResult only_y = Ctl({"-o", "json", "netpol", "list", "-n", "default"});
+  ASSERT_EQ(only_y.exit_code, 0) << only_y.output;
+  nlohmann::json y = nlohmann::json::parse(only_y.output);
+  ASSERT_EQ(y["networkpolicies"].size(), 1u);
+  EXPECT_EQ(y["networkpolicies"][0]["metadata"]["name"], "deny-all");
+
+  // show: NAMESPACE/NAME or -n NAMESPACE NAME; the object as applied (YAML string "80" stays a string).
+  base::CommandResult shown = Ctl({"-o", "json", "networkpolicy", "show", "cli-x/allow-a"});
+  ASSERT_EQ(shown.exit_code, 0) << shown.output;
+  nlohmann::json allow = nlohmann::json::parse(shown.output);
+  EXPECT_EQ(allow["metadata"]["labels"]["port"], "80");
+  EXPECT_EQ(allow["spec"]["ingress"][0]["ports"][0]["port"], "serve-80-tcp");
+  EXPECT_EQ(allow["spec"]["ingress"][0]["ports"][1]["port"], 81);
+  EXPECT_EQ(nlohmann::json::parse(Ctl({"-o", "json", "networkpolicy", "show", "-n", "cli-x", "allow-a"}).output), allow);
+  base::CommandResult yaml = Ctl({"networkpolicy", "show", "cli-x/allow-a"});
+  ASSERT_EQ(yaml.exit_code, 0);
+  EXPECT_NE(yaml.output.find("name: allow-a"), std::string::npos) << yaml.output;
+  // What show prints applies back unchanged ("configured").
+  base::CommandResult again = Ctl({"networkpolicy", "apply", "-f", "-"}, yaml.output);
+  ASSERT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_NE(again.output.find("configured"), std::string::npos) << again.output;
+  EXPECT_EQ(nlohmann::json::parse(Ctl({"-o", "json", "networkpolicy", "show", "cli-x/allow-a"}).output), allow);
+  EXPECT_EQ(Ctl({"networkpolicy", "show", "cli-x/nope"}).exit_code, 4);
+  EXPECT_EQ(Ctl({"networkpolicy", "show", "a/b/c"}).exit_code, 2);
+
+  // Deletes need the token; a second delete is 4.
+  EXPECT_EQ(Ctl({"networkpolicy", "delete", "cli-x/allow-a"}, "", /*with_token=*/false).exit_code, 7);
+  EXPECT_EQ(Ctl({"networkpolicy", "delete", "cli-x/allow-a", "cli-z/deny-all"}).exit_code, 0);
+  EXPECT_EQ(Ctl({"networkpolicy", "delete", "deny-all"}).exit_code, 0);  // in "default"
+  EXPECT_EQ(Ctl({"networkpolicy", "delete", "cli-x/allow-a"}).exit_code, 4);
+  EXPECT_NE(Ctl({"netpol", "list"}).output.find("NAMESPACE"), std::string::npos);
+  EXPECT_EQ(Ctl({"-o", "json", "netpol", "list"}).output.find("allow-a"), std::string::npos);
+}
+
+TEST_F(RomanactlTest, NetworkPolicyApplyReportsEachObject) {
+  // A kind: List from stdin with one valid and one invalid policy: the valid one is stored, the
+  // invalid one is reported with its field, the exit code is the failure's (5).
+  const std::string list = R"({"apiVersion": "v1", "kind": "List", "items": [
+      {"kind": "NetworkPolicy", "metadata": {"name": "ok", "namespace": "cli-l"}, "spec": {"podSelector": {}}},
+      {"kind": "NetworkPolicy", "metadata": {"name": "bad", "namespace": "cli-l"},
+       "spec": {"podSelector": {}, "ingress": [{"ports": [{"port": 80, "endPort": 79}]}]}}]})";
+  base::CommandResult r = Ctl({"networkpolicy", "apply", "-f", "-"}, list);
+  EXPECT_EQ(r.exit_code, 5) << r.output;
+  EXPECT_NE(r.output.find("spec.ingress[0].ports[0].endPort"), std::string::npos) << r.output;
+  EXPECT_EQ(Ctl({"networkpolicy", "show", "cli-l/ok"}).exit_code, 0);
+  EXPECT_EQ(Ctl({"networkpolicy", "show", "cli-l/bad"}).exit_code, 4);
+  base::CommandResult json = Ctl({"-o", "json", "networkpolicy", "apply", "-f", "-"}, list);
+  nlohmann::json results = nlohmann::json::parse(json.output);
+  ASSERT_EQ(results.size(), 2u);
+  EXPECT_EQ(results[0]["ok"], true);
+  EXPECT_EQ(results[0]["result"]["metadata"]["name"], "ok");
+  EXPECT_EQ(results[1]["ok"], false);
+
+  EXPECT_EQ(Ctl({"networkpolicy", "apply", "-f", "-"}, "kind: Pod\nmetadata: {name: p}\n").exit_code, 5);
+  EXPECT_EQ(Ctl({"networkpolicy", "apply", "-f", "-"}, "spec: {}\n").exit_code, 5);  // no name
+  EXPECT_EQ(Ctl({"networkpolicy", "apply", "-f", "-"}, "a: [1,\n").exit_code, 2);   // not YAML
+  EXPECT_EQ(Ctl({"networkpolicy", "apply", "-f", "-"}, "").exit_code, 2);           // no objects
+  EXPECT_EQ(Ctl({"networkpolicy", "apply", "-f", "/nonexistent/x.yaml"}).exit_code, 2);
+  EXPECT_EQ(Ctl({"networkpolicy", "apply"}).exit_code, 2);
+  EXPECT_EQ(Ctl({"networkpolicy", "delete", "cli-l/ok"}).exit_code, 0);
+}
+
 TEST_F(RomanactlTest, StatusConfigFileAndUnreachable) {
   base::CommandResult st = Ctl({"-o", "json", "status"});
   ASSERT_EQ(st.exit_code, 0) << st.output;
