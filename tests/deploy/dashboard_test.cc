@@ -66,7 +66,7 @@ TEST(DashboardTest, EveryMetricItShowsIsRegisteredByOurCode) {
   }
   // Allocations, watch clients, agent sync, policy, vpcrouter and romana-aws panels.
   for (const char* must : {"romanad_http_requests_total", "romanad_watch_streams", "romana_agent_last_sync_timestamp_seconds",
-                           "romana_vpcrouter_route_operations_total", "romana_aws_errors_total"}) {
+                           "romana_agent_policy_errors",                            "romana_vpcrouter_route_operations_total", "romana_aws_errors_total"}) {
     EXPECT_TRUE(shown.count(must)) << "the dashboard does not show " << must;
   }
 }

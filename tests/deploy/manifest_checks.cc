@@ -183,9 +183,14 @@ std::vector<std::string> Cli11Subcommands(const std::string& help) {
       in_section = false;
       continue;
     }
+    // "  apply, add       Description": the name and its aliases end at the first two blanks.
     std::string s = LStrip(line);
-    std::string name = s.substr(0, s.find(' '));
-    if (!name.empty() && name[0] != '-') out.push_back(name);
+    std::stringstream names(s.substr(0, s.find("  ")));
+    for (std::string name; std::getline(names, name, ',');) {
+      name = LStrip(name);
+      name = name.substr(0, name.find(' '));
+      if (!name.empty() && name[0] != '-') out.push_back(name);
+    }
   }
   return out;
 }

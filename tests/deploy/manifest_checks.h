@@ -48,7 +48,7 @@ std::string CanonicalYaml(const YAML::Node& node);
 // Whether the dotted IPv4 address `ip` lies in `cidr` ("10.96.0.0/12"); false when either is malformed.
 bool Ipv4InCidr(const std::string& ip, const std::string& cidr);
 
-// The subcommand names in CLI11 help text (the lines under "Subcommands:").
+// The subcommand names and their aliases in CLI11 help text (the lines under "Subcommands:").
 std::vector<std::string> Cli11Subcommands(const std::string& help);
 
 // Whether CLI11 help text lists positional arguments ("Positionals:" or "[file]"-style usage).

@@ -880,8 +880,8 @@ TEST(ManifestChecksTest, ReadsPackageListsAndSubcommands) {
   EXPECT_TRUE(DockerfileArgWords("ARG Q=\"a\"\n", "P").empty());
   const std::string setup = "x=1\npackages=(\n  # toolchain\n  cc make\n  # libraries\n  libx-dev\n  # other\n  etcd\n)\n";
   EXPECT_EQ(SetupPackages(setup, {"toolchain", "libraries"}), (std::vector<std::string>{"cc", "make", "libx-dev"}));
-  EXPECT_EQ(Cli11Subcommands("Usage: x\n\nOptions:\n  -h,--help  Help\n\nSubcommands:\n  host   Hosts\n  plan   Plan\n\nExit codes"),
-            (std::vector<std::string>{"host", "plan"}));
+  EXPECT_EQ(Cli11Subcommands("Usage: x\n\nOptions:\n  -h,--help  Help\n\nSubcommands:\n  host   Hosts\n  apply, add  Add, or apply\n\nExit codes"),
+            (std::vector<std::string>{"host", "apply", "add"}));
   EXPECT_EQ(ShellWords("a 'b c' \"d\\\"e\" f\\ g"), (std::vector<std::string>{"a", "b c", "d\"e", "f g"}));
 }
 
