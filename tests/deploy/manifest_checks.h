@@ -3,8 +3,11 @@
 #ifndef ROMANA_TESTS_DEPLOY_MANIFEST_CHECKS_H_
 #define ROMANA_TESTS_DEPLOY_MANIFEST_CHECKS_H_
 
+#include <yaml-cpp/yaml.h>
+
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -37,6 +40,41 @@ std::vector<std::string> CheckArgs(const std::vector<std::string>& args,
 
 // The value of `--name=value` or `--name value` in args, if present (the last one wins).
 std::optional<std::string> ArgValue(const std::vector<std::string>& args, const std::string& name);
+
+// A node as text with every mapping's keys sorted, so that two renderings of the same objects
+// (kustomize versions order keys and documents differently) compare equal.
+std::string CanonicalYaml(const YAML::Node& node);
+
+// Whether the dotted IPv4 address `ip` lies in `cidr` ("10.96.0.0/12"); false when either is malformed.
+bool Ipv4InCidr(const std::string& ip, const std::string& cidr);
+
+// The subcommand names and their aliases in CLI11 help text (the lines under "Subcommands:").
+std::vector<std::string> Cli11Subcommands(const std::string& help);
+
+// Whether CLI11 help text lists positional arguments ("Positionals:" or "[file]"-style usage).
+bool Cli11TakesPositionals(const std::string& help);
+
+// Splits a shell command line into words: blanks separate, single and double quotes group (and
+// are removed), a backslash escapes the next character. No expansion.
+std::vector<std::string> ShellWords(const std::string& line);
+
+// A command shown in a Markdown code block that runs one of `binaries`.
+struct ShownCommand {
+  int line = 0;                     // 1-based line of its first line in the Markdown file
+  std::vector<std::string> words;   // from the binary's name on (prompt, sudo, env assignments dropped)
+};
+// Every command in fenced shell code blocks (``` or ~~~ with no language or sh/bash/shell/console;
+// blocks that draw boxes are diagrams), and every inline `code span` with arguments, whose first word -- after an optional "$ " or
+// "# " prompt, "sudo" and VAR=value assignments, and also after a pipe "|" or "&&" -- is one of
+// `binaries` (a path ending in /name counts). Lines ending in '\' continue; "#" comments are cut.
+std::vector<ShownCommand> CommandsInMarkdown(const std::string& markdown, const std::set<std::string>& binaries);
+
+// The words of a Dockerfile `ARG NAME="..."` (backslash-continued lines joined); empty if absent.
+std::vector<std::string> DockerfileArgWords(const std::string& dockerfile, const std::string& name);
+
+// The package names listed in scripts/setup's `packages=( ... )` under the given "# section"
+// comments (e.g. "toolchain", "libraries"), in order.
+std::vector<std::string> SetupPackages(const std::string& setup_script, const std::set<std::string>& sections);
 
 }  // namespace romana::deploy
 

@@ -1,7 +1,10 @@
-// Checks the Kubernetes manifests under deploy/kubernetes: every YAML document parses and is a
-// well-formed object, Services, workloads and RBAC line up, and every flag a container passes to one
-// of our binaries (also the commented-out examples) is accepted by that binary's `--help`, so the
-// manifests cannot drift from the code.
+// Checks the Kubernetes manifests under deploy/kubernetes: the component files in base/ (with the
+// installer's comments), the kustomize overlays (rendered with `kubectl kustomize` from PATH) and
+// the flat all-in-one files generated from them. Every YAML document parses and is a well-formed
+// object, the flat files equal their overlays' rendering, Services, workloads and RBAC line up,
+// service IPs lie in the platform's service range, every value an installer must align carries a
+// comment, and every flag a container passes to one of our binaries (also the commented-out
+// examples) is accepted by that binary's `--help`, so the manifests cannot drift from the code.
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -19,26 +22,13 @@
 #include "base/subprocess.h"
 #include "base/testing/test_env.h"
 #include "gtest/gtest.h"
+#include "binaries.h"
 #include "manifest_checks.h"
 
 namespace romana::deploy {
 namespace {
 
 namespace fs = std::filesystem;
-
-// Our binaries as built in the build tree; a container whose command runs one is checked.
-const std::map<std::string, std::string>& OurBinaries() {
-  static const auto* m = new std::map<std::string, std::string>{
-      {"romanad", "apps/romanad/romanad"},
-      {"romana-agent", "apps/romana-agent/romana-agent"},
-      {"romana-cni", "apps/romana-cni/romana-cni"},
-      {"romanactl", "apps/romanactl/romanactl"},
-      {"romana-aws", "apps/romana-aws/romana-aws"},
-      {"romana-vpcrouter", "apps/romana-vpcrouter/romana-vpcrouter"},
-      {"romana-lab", "apps/romana-lab/romana-lab"},
-  };
-  return *m;
-}
 
 struct Doc {
   std::string file;  // relative to deploy/kubernetes
@@ -59,6 +49,44 @@ struct Container {
 
 fs::path ManifestDir() { return romana::testing::SourceDir() / "deploy" / "kubernetes"; }
 
+// The flat files generate-all-in-one.sh writes, each from one kustomization (relative paths).
+const std::map<std::string, std::string>& FlatFiles() {
+  static const auto* m = new std::map<std::string, std::string>{
+      {"romana-kubeadm.yml", "overlays/kubeadm"},
+      {"romana-kops.yml", "overlays/kops"},
+      {"romana-aws-kubeadm.yml", "overlays/aws"},
+      {"romana-daemon-custom-network.yaml", "base/daemon-custom-network"},
+  };
+  return *m;
+}
+
+// A whole platform in one file: its addresses must be consistent on their own.
+bool IsAllInOne(const std::string& file) { return FlatFiles().count(file) && file.rfind("romana-daemon", 0) != 0; }
+
+// The kube-apiserver's --service-cluster-ip-range each file is written for.
+std::string ServiceRangeOf(const std::string& file) {
+  bool kops = file == "romana-kops.yml" || file == "base/etcd-service/romana-etcd-service.yaml";
+  return kops ? "100.64.0.0/13" : "10.96.0.0/12";
+}
+
+// `kubectl kustomize DIR` (DIR relative to deploy/kubernetes): the rendered YAML, or an error that
+// says what to do. kubectl's warnings (stderr) are kept out of the YAML.
+absl::StatusOr<std::string> Kustomize(const std::string& dir) {
+  absl::StatusOr<base::CommandResult> which = base::RunCommand({"bash", "-c", "command -v kubectl"});
+  if (!which.ok() || which->exit_code != 0) {
+    return absl::FailedPreconditionError(
+        "kubectl is not on PATH: the manifests are rendered with `kubectl kustomize` "
+        "(scripts/setup installs Debian's kubernetes-client)");
+  }
+  absl::StatusOr<base::CommandResult> r = base::RunCommand(
+      {"bash", "-c", "err=$(mktemp); kubectl kustomize \"$1\" 2>\"$err\"; rc=$?; "
+                     "if [ $rc -ne 0 ]; then cat \"$err\"; fi; rm -f \"$err\"; exit $rc",
+       "kustomize", (ManifestDir() / dir).string()});
+  if (!r.ok()) return r.status();
+  if (r->exit_code != 0) return absl::InternalError("kubectl kustomize " + dir + " failed: " + r->output);
+  return r->output;
+}
+
 std::string ReadFile(const fs::path& p) {
   std::ifstream in(p);
   std::stringstream ss;
@@ -73,7 +101,11 @@ class ManifestsTest : public ::testing::Test {
     files_ = new std::vector<std::string>();
     for (const auto& e : fs::recursive_directory_iterator(ManifestDir())) {
       std::string ext = e.path().extension().string();
-      if (e.is_regular_file() && (ext == ".yaml" || ext == ".yml")) {
+      std::string name = e.path().filename().string();
+      // kustomization.yaml and strategic-merge patches are no manifests of their own; the
+      // overlays they make are checked through their rendering (FlatFilesEqualTheirRendering).
+      bool kustomize_input = name == "kustomization.yaml" || name.ends_with("-patch.yaml");
+      if (e.is_regular_file() && (ext == ".yaml" || ext == ".yml") && !kustomize_input) {
         files_->push_back(fs::relative(e.path(), ManifestDir()).string());
       }
     }
@@ -151,17 +183,12 @@ class ManifestsTest : public ::testing::Test {
   static const std::map<std::string, HelpOption>* Options(const std::string& binary) {
     static auto* cache = new std::map<std::string, std::map<std::string, HelpOption>>();
     if (auto it = cache->find(binary); it != cache->end()) return &it->second;
-    fs::path path = romana::testing::BinaryDir() / OurBinaries().at(binary);
-    if (!fs::exists(path)) {
-      ADD_FAILURE() << path << " is not built (tests/deploy/CMakeLists.txt makes the test depend on it)";
+    absl::StatusOr<std::string> help = HelpText(binary);
+    if (!help.ok()) {
+      ADD_FAILURE() << help.status();
       return nullptr;
     }
-    absl::StatusOr<base::CommandResult> r = base::RunCommand({path.string(), "--help"});
-    if (!r.ok() || r->exit_code != 0) {
-      ADD_FAILURE() << path << " --help failed: " << (r.ok() ? r->output : r.status().ToString());
-      return nullptr;
-    }
-    (*cache)[binary] = ParseCli11Help(r->output);
+    (*cache)[binary] = ParseCli11Help(*help);
     return &(*cache)[binary];
   }
 
@@ -173,9 +200,10 @@ class ManifestsTest : public ::testing::Test {
 TEST_F(ManifestsTest, EveryFileParses) {
   EXPECT_TRUE(load_errors_.empty()) << ::testing::PrintToString(load_errors_);
   // The component document's files, and the two all-in-one files.
-  for (const char* f : {"romana-etcd-service.yaml", "romana-etcd-standalone.yaml", "romana-daemon.yaml",
-                        "romana-daemon-custom-network.yaml", "romana-agent.yaml", "romana-aws.yaml",
-                        "romana-vpcrouter.yaml", "romana-kubeadm.yml", "romana-kops.yml"}) {
+  for (const char* f : {"base/etcd-service/romana-etcd-service.yaml", "base/etcd-standalone/romana-etcd-standalone.yaml",
+                        "base/daemon/romana-daemon.yaml", "base/agent/romana-agent.yaml", "base/aws/romana-aws.yaml",
+                        "base/vpcrouter/romana-vpcrouter.yaml", "romana-daemon-custom-network.yaml",
+                        "romana-kubeadm.yml", "romana-kops.yml", "romana-aws-kubeadm.yml"}) {
     EXPECT_FALSE(DocsIn(f).empty()) << f << " is missing or empty";
   }
 }
@@ -229,7 +257,7 @@ TEST_F(ManifestsTest, WorkloadSelectorsMatchTheirTemplateLabels) {
 
 TEST_F(ManifestsTest, ServicesSelectPodsDefinedBesideThem) {
   // romana-etcd in these files exposes an etcd that is not ours (kops' own etcd pods).
-  const std::set<std::string> external = {"romana-etcd-service.yaml", "romana-kops.yml"};
+  const std::set<std::string> external = {"base/etcd-service/romana-etcd-service.yaml", "romana-kops.yml"};
   for (const Doc& d : *docs_) {
     if (d.node["kind"].as<std::string>("") != "Service") continue;
     YAML::Node sel = d.node["spec"]["selector"];
@@ -462,7 +490,7 @@ TEST_F(ManifestsTest, ServiceAddressesInArgsNameAServiceAndItsPort) {
   const auto component_services = services_of(*files_);
   int checked = 0;
   for (const Container& c : Containers()) {
-    bool all_in_one = c.doc->file == "romana-kubeadm.yml" || c.doc->file == "romana-kops.yml";
+    bool all_in_one = IsAllInOne(c.doc->file);
     const auto services = all_in_one ? services_of({c.doc->file}) : component_services;
     std::vector<std::string> args = c.args;
     for (const std::string& a : CommentedArgs(c.doc->text)) args.push_back(a);
@@ -548,53 +576,236 @@ TEST_F(ManifestsTest, CustomNetworkMountsTheConfigMapItReads) {
   FAIL() << "no romanad container in romana-daemon-custom-network.yaml";
 }
 
-std::vector<std::string> KindsAndNames(const std::vector<const Doc*>& docs) {
-  std::vector<std::string> out;
+std::set<std::string> KindsAndNames(const std::vector<const Doc*>& docs) {
+  std::set<std::string> out;
   for (const Doc* d : docs) {
-    out.push_back(d->node["kind"].as<std::string>() + "/" + d->node["metadata"]["name"].as<std::string>());
+    out.insert(d->node["kind"].as<std::string>() + "/" + d->node["metadata"]["name"].as<std::string>());
   }
   return out;
 }
 
+std::set<std::string> Union(std::initializer_list<std::set<std::string>> sets) {
+  std::set<std::string> out;
+  for (const auto& s : sets) out.insert(s.begin(), s.end());
+  return out;
+}
+
 TEST_F(ManifestsTest, AllInOneFilesHoldWhatEachPlatformNeeds) {
-  EXPECT_EQ(KindsAndNames(DocsIn("romana-kubeadm.yml")),
-            (std::vector<std::string>{"Service/romana-etcd", "Deployment/romana-etcd", "Service/romana",
-                                      "Deployment/romana-daemon", "ClusterRole/romana-agent",
-                                      "ServiceAccount/romana-agent", "ClusterRoleBinding/romana-agent",
-                                      "DaemonSet/romana-agent"}));
-  EXPECT_EQ(KindsAndNames(DocsIn("romana-kops.yml")),
-            (std::vector<std::string>{"Service/romana-etcd", "Service/romana", "Deployment/romana-daemon",
-                                      "ClusterRole/romana-agent", "ServiceAccount/romana-agent",
-                                      "ClusterRoleBinding/romana-agent", "DaemonSet/romana-agent",
-                                      "ClusterRole/romana-aws", "ServiceAccount/romana-aws",
-                                      "ClusterRoleBinding/romana-aws", "Deployment/romana-aws",
-                                      "Deployment/romana-vpcrouter"}));
-  // kops runs the daemon with the AWS topology; kubeadm leaves the cloud args commented. The AWS
-  // topology places hosts by zone labels, so there the agent must not register its node unlabelled
-  // (romanad refuses such a host and the agent would exit).
+  const std::set<std::string> core = {"Service/romana",
+                                      "Deployment/romana-daemon",
+                                      "PodDisruptionBudget/romana-daemon",
+                                      "ClusterRole/romana-agent",
+                                      "ServiceAccount/romana-agent",
+                                      "ClusterRoleBinding/romana-agent",
+                                      "DaemonSet/romana-agent"};
+  const std::set<std::string> standalone_etcd = {"Service/romana-etcd", "Deployment/romana-etcd"};
+  const std::set<std::string> aws = {"ClusterRole/romana-aws", "ServiceAccount/romana-aws",
+                                     "ClusterRoleBinding/romana-aws", "Deployment/romana-aws",
+                                     "Deployment/romana-vpcrouter"};
+  EXPECT_EQ(KindsAndNames(DocsIn("romana-kubeadm.yml")), Union({core, standalone_etcd}));
+  EXPECT_EQ(KindsAndNames(DocsIn("romana-kops.yml")), Union({core, {"Service/romana-etcd"}, aws}));
+  EXPECT_EQ(KindsAndNames(DocsIn("romana-aws-kubeadm.yml")), Union({core, standalone_etcd, aws}));
+  // On AWS (kops and kubeadm on EC2) the daemon runs with the AWS topology, which places hosts by
+  // zone labels, so there the agent must not register its node unlabelled (romanad refuses such a
+  // host and the agent would exit). kubeadm leaves the cloud args commented.
+  const std::set<std::string> on_aws = {"romana-kops.yml", "romana-aws-kubeadm.yml"};
+  int agents = 0, daemons = 0;
   for (const Container& c : Containers()) {
+    bool aws_file = on_aws.count(c.doc->file) > 0;
     if (c.binary == "romana-agent") {
+      ++agents;
       bool registers = std::count(c.args.begin(), c.args.end(), "--register-node") > 0;
-      EXPECT_EQ(registers, c.doc->file != "romana-kops.yml") << c.doc->Where();
+      EXPECT_EQ(registers, !aws_file) << c.doc->Where();
       if (registers) {
         EXPECT_EQ(ArgValue(c.args, "--node-ip").value_or(""), "$(NODEIP)") << c.doc->Where();
       }
     }
     if (c.binary != "romanad") continue;
+    ++daemons;
+    EXPECT_EQ(ArgValue(c.args, "--cloud").value_or(""), aws_file ? "aws" : "") << c.doc->Where();
     if (c.doc->file == "romana-kops.yml") {
-      EXPECT_EQ(ArgValue(c.args, "--cloud").value_or(""), "aws");
       EXPECT_EQ(ArgValue(c.args, "--network-cidr-overrides").value_or(""), "romana-network=100.96.0.0/11");
-    } else {
-      EXPECT_FALSE(ArgValue(c.args, "--cloud")) << c.doc->Where();
+    }
+  }
+  EXPECT_GE(agents, 4);
+  EXPECT_GE(daemons, 5);
+}
+
+TEST_F(ManifestsTest, EveryKustomizationRendersCompleteObjects) {
+  int dirs = 0;
+  for (const auto& e : fs::recursive_directory_iterator(ManifestDir())) {
+    if (e.path().filename() != "kustomization.yaml") continue;
+    ++dirs;
+    std::string dir = fs::relative(e.path().parent_path(), ManifestDir()).string();
+    absl::StatusOr<std::string> rendered = Kustomize(dir);
+    ASSERT_TRUE(rendered.ok()) << rendered.status();
+    std::vector<YAML::Node> objects;
+    try {
+      objects = YAML::LoadAll(*rendered);
+    } catch (const YAML::Exception& ex) {
+      FAIL() << "kubectl kustomize " << dir << " renders YAML that does not parse: " << ex.what();
+    }
+    int complete = 0;
+    for (const YAML::Node& n : objects) {
+      if (n.IsNull()) continue;
+      ASSERT_TRUE(n.IsMap()) << dir << ": a rendered document is not a mapping";
+      EXPECT_FALSE(n["apiVersion"].as<std::string>("").empty()) << dir << ": an object without apiVersion";
+      EXPECT_FALSE(n["kind"].as<std::string>("").empty()) << dir << ": an object without kind";
+      EXPECT_FALSE(n["metadata"]["name"].as<std::string>("").empty()) << dir << ": an object without a name";
+      ++complete;
+    }
+    EXPECT_GT(complete, 0) << dir << " renders nothing";
+  }
+  // base/: 6 components and the custom-network variant; overlays: kubeadm, kops, aws.
+  EXPECT_EQ(dirs, 10);
+}
+
+TEST_F(ManifestsTest, KustomizationsUseOnlyWhatKubectl120Reads) {
+  // Debian 12's kubectl is 1.20 (kustomize 2.0.3): no `components`, no `patches`, no directories
+  // under `resources` (those go under `bases`). Newer kubectl reads all of these too.
+  const std::set<std::string> known = {"apiVersion", "kind", "resources", "bases", "patchesStrategicMerge",
+                                       "namespace", "commonLabels", "images"};
+  for (const auto& e : fs::recursive_directory_iterator(ManifestDir())) {
+    if (e.path().filename() != "kustomization.yaml") continue;
+    std::string where = fs::relative(e.path(), ManifestDir()).string();
+    YAML::Node k = YAML::LoadFile(e.path().string());
+    for (const auto& kv : k) {
+      EXPECT_TRUE(known.count(kv.first.as<std::string>())) << where << ": field " << kv.first.as<std::string>()
+                                                           << " is not read by kubectl 1.20's kustomize";
+    }
+    for (const YAML::Node& r : k["resources"]) {
+      EXPECT_TRUE(fs::is_regular_file(e.path().parent_path() / r.as<std::string>()))
+          << where << ": resources entry " << r.as<std::string>() << " is not a file (directories go under bases)";
     }
   }
 }
 
-TEST_F(ManifestsTest, AllInOneFilesAreGeneratedFromTheComponentFiles) {
-  absl::StatusOr<base::CommandResult> r =
-      base::RunCommand({"bash", (ManifestDir() / "generate-all-in-one.sh").string(), "--check"});
-  ASSERT_TRUE(r.ok()) << r.status();
-  EXPECT_EQ(r->exit_code, 0) << r->output;
+TEST_F(ManifestsTest, FlatFilesEqualTheirRendering) {
+  for (const auto& [flat, dir] : FlatFiles()) {
+    absl::StatusOr<std::string> rendered = Kustomize(dir);
+    ASSERT_TRUE(rendered.ok()) << rendered.status();
+    std::map<std::string, std::string> want, have;
+    for (const YAML::Node& n : YAML::LoadAll(*rendered)) {
+      if (!n.IsNull()) want[n["kind"].as<std::string>() + "/" + n["metadata"]["name"].as<std::string>()] = CanonicalYaml(n);
+    }
+    for (const Doc* d : DocsIn(flat)) {
+      have[d->node["kind"].as<std::string>() + "/" + d->node["metadata"]["name"].as<std::string>()] = CanonicalYaml(d->node);
+    }
+    for (const auto& [name, text] : want) {
+      auto it = have.find(name);
+      if (it == have.end()) {
+        ADD_FAILURE() << flat << " lacks " << name << " that `kubectl kustomize " << dir
+                      << "` renders: run deploy/kubernetes/generate-all-in-one.sh";
+      } else {
+        EXPECT_EQ(it->second, text) << flat << ": " << name << " differs from `kubectl kustomize " << dir
+                                    << "`: run deploy/kubernetes/generate-all-in-one.sh";
+      }
+    }
+    for (const auto& [name, text] : have) {
+      EXPECT_TRUE(want.count(name)) << flat << " holds " << name << " that " << dir
+                                    << " does not render: run deploy/kubernetes/generate-all-in-one.sh";
+    }
+  }
+}
+
+TEST_F(ManifestsTest, ValuesToAlignCarryAComment) {
+  // In the files installers edit (base/ and the overlays' patches), every value the component
+  // document says to align is marked "# align" on its line or on one of the two lines above; a
+  // control-plane nodeSelector also names the kubernetes.io/hostname fallback.
+  static const std::regex kAligned(
+      R"((clusterIP:|targetPort:|--etcd-endpoints=|--romanad=|--romanad_url=|--etcd_addr=|--etcd_port=|)"
+      R"(--advertise-client-urls=|--listen-client-urls=|--initial-network=|node-role.kubernetes.io/control-plane: ""))");
+  int marked = 0;
+  for (const auto& e : fs::recursive_directory_iterator(ManifestDir())) {
+    std::string rel = fs::relative(e.path(), ManifestDir()).string();
+    if (!e.is_regular_file() || e.path().extension() != ".yaml" || e.path().filename() == "kustomization.yaml" ||
+        FlatFiles().count(rel)) {
+      continue;
+    }
+    std::vector<std::string> lines;
+    std::istringstream in(ReadFile(e.path()));
+    for (std::string l; std::getline(in, l);) lines.push_back(l);
+    for (size_t i = 0; i < lines.size(); ++i) {
+      std::string code = lines[i];
+      if (code.find_first_not_of(" ") != std::string::npos && code[code.find_first_not_of(" ")] == '#') {
+        // A commented example arg still counts ("# - --etcd_addr=..."); other comments do not.
+        if (!std::regex_search(code, std::regex(R"(^\s*#\s*-\s+--)"))) continue;
+      }
+      if (!std::regex_search(code, kAligned)) continue;
+      bool ok = false;
+      for (size_t j = i >= 2 ? i - 2 : 0; j <= i; ++j) ok = ok || lines[j].find("# align") != std::string::npos;
+      EXPECT_TRUE(ok) << rel << ":" << i + 1 << ": no \"# align\" comment at `" << lines[i] << "`";
+      ++marked;
+      if (code.find("node-role.kubernetes.io/control-plane: \"\"") != std::string::npos) {
+        bool fallback = false;
+        for (size_t j = i >= 3 ? i - 3 : 0; j <= i; ++j) {
+          fallback = fallback || lines[j].find("kubernetes.io/hostname") != std::string::npos;
+        }
+        EXPECT_TRUE(fallback) << rel << ":" << i + 1 << ": the kubernetes.io/hostname fallback is not documented here";
+      }
+    }
+  }
+  EXPECT_GE(marked, 20);
+}
+
+TEST_F(ManifestsTest, ServiceIpsLieInTheServiceRange) {
+  int services = 0;
+  for (const Doc& d : *docs_) {
+    if (d.node["kind"].as<std::string>("") != "Service") continue;
+    ++services;
+    std::string ip = d.node["spec"]["clusterIP"].as<std::string>("");
+    EXPECT_TRUE(Ipv4InCidr(ip, ServiceRangeOf(d.file)))
+        << d.Where() << ": clusterIP " << ip << " is outside the service range " << ServiceRangeOf(d.file);
+  }
+  EXPECT_GE(services, 8);
+}
+
+TEST_F(ManifestsTest, DaemonReplicasHaveADisruptionBudgetAndSpreadOverNodes) {
+  int daemons = 0;
+  for (const Doc& d : *docs_) {
+    if (d.node["kind"].as<std::string>("") != "Deployment" || d.node["metadata"]["name"].as<std::string>("") != "romana-daemon") {
+      continue;
+    }
+    ++daemons;
+    YAML::Node labels = d.node["spec"]["template"]["metadata"]["labels"];
+    bool budget = false;
+    for (const Doc* p : DocsIn(d.file)) {
+      if (p->node["kind"].as<std::string>("") != "PodDisruptionBudget") continue;
+      budget = budget || LabelsMatch(p->node["spec"]["selector"]["matchLabels"], labels);
+      EXPECT_EQ(p->node["apiVersion"].as<std::string>(""), "policy/v1") << p->Where();
+    }
+    EXPECT_TRUE(budget) << d.Where() << ": no PodDisruptionBudget selects the daemon's pods";
+    // romanad listens on the host's port 9600 (hostNetwork): two replicas on one node cannot run.
+    bool spread = false;
+    for (const YAML::Node& t :
+         d.node["spec"]["template"]["spec"]["affinity"]["podAntiAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]) {
+      spread = spread || (t["topologyKey"].as<std::string>("") == "kubernetes.io/hostname" &&
+                          LabelsMatch(t["labelSelector"]["matchLabels"], labels));
+    }
+    EXPECT_TRUE(spread) << d.Where() << ": no required pod anti-affinity per kubernetes.io/hostname";
+  }
+  EXPECT_GE(daemons, 5);
+}
+
+TEST_F(ManifestsTest, EveryContainerHasResourcesAndProbes) {
+  int containers = 0;
+  for (const Container& c : Containers()) {
+    ++containers;
+    std::string where = c.doc->Where() + " container " + c.node["name"].as<std::string>("?");
+    YAML::Node r = c.node["resources"];
+    EXPECT_TRUE(r["requests"]["cpu"] && r["requests"]["memory"]) << where << ": no cpu and memory requests";
+    EXPECT_TRUE(r["limits"]["memory"]) << where << ": no memory limit";
+    ASSERT_TRUE(c.node["livenessProbe"]) << where << ": no livenessProbe";
+    if (c.binary.empty()) continue;
+    EXPECT_EQ(c.node["livenessProbe"]["httpGet"]["path"].as<std::string>(""), "/healthz") << where;
+    if (c.node["readinessProbe"]) {
+      EXPECT_EQ(c.node["readinessProbe"]["httpGet"]["path"].as<std::string>(""), "/readyz") << where;
+    }
+    if (c.binary == "romanad" || c.binary == "romana-agent") {
+      EXPECT_TRUE(c.node["readinessProbe"]) << where << ": no readinessProbe";
+    }
+  }
+  EXPECT_GE(containers, 15);
 }
 
 // The checker itself: it must catch drift, not just pass.
@@ -643,6 +854,35 @@ TEST(ManifestChecksTest, SplitsDocumentsAndFindsCommentedArgs) {
   EXPECT_EQ(ArgValue({"--a=1", "--b", "2", "--a=3"}, "--a").value_or(""), "3");
   EXPECT_EQ(ArgValue({"--a=1", "--b", "2"}, "--b").value_or(""), "2");
   EXPECT_FALSE(ArgValue({"--ab=1"}, "--a"));
+}
+
+TEST(ManifestChecksTest, Ipv4InCidr) {
+  EXPECT_TRUE(Ipv4InCidr("10.96.0.99", "10.96.0.0/12"));
+  EXPECT_TRUE(Ipv4InCidr("10.111.255.255", "10.96.0.0/12"));
+  EXPECT_FALSE(Ipv4InCidr("10.112.0.0", "10.96.0.0/12"));
+  EXPECT_FALSE(Ipv4InCidr("100.64.0.99", "10.96.0.0/12"));
+  EXPECT_TRUE(Ipv4InCidr("1.2.3.4", "0.0.0.0/0"));
+  EXPECT_FALSE(Ipv4InCidr("10.96.0.256", "10.96.0.0/12"));
+  EXPECT_FALSE(Ipv4InCidr("10.96.0.1", "10.96.0.0"));
+  EXPECT_FALSE(Ipv4InCidr("10.96.0.1", "10.96.0.0/33"));
+}
+
+TEST(ManifestChecksTest, CanonicalYamlIgnoresKeyOrderButNotValues) {
+  EXPECT_EQ(CanonicalYaml(YAML::Load("{a: 1, b: [x, {c: 2, d: 3}]}")),
+            CanonicalYaml(YAML::Load("b:\n- x\n- d: 3\n  c: 2\na: 1\n")));
+  EXPECT_NE(CanonicalYaml(YAML::Load("{a: 1, b: [x, y]}")), CanonicalYaml(YAML::Load("{a: 1, b: [y, x]}")));
+  EXPECT_NE(CanonicalYaml(YAML::Load("{a: 1}")), CanonicalYaml(YAML::Load("{a: 2}")));
+}
+
+TEST(ManifestChecksTest, ReadsPackageListsAndSubcommands) {
+  EXPECT_EQ(DockerfileArgWords("FROM x\nARG P=\"\\\n  a b \\\n  c\"\nRUN x\n", "P"),
+            (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_TRUE(DockerfileArgWords("ARG Q=\"a\"\n", "P").empty());
+  const std::string setup = "x=1\npackages=(\n  # toolchain\n  cc make\n  # libraries\n  libx-dev\n  # other\n  etcd\n)\n";
+  EXPECT_EQ(SetupPackages(setup, {"toolchain", "libraries"}), (std::vector<std::string>{"cc", "make", "libx-dev"}));
+  EXPECT_EQ(Cli11Subcommands("Usage: x\n\nOptions:\n  -h,--help  Help\n\nSubcommands:\n  host   Hosts\n  apply, add  Add, or apply\n\nExit codes"),
+            (std::vector<std::string>{"host", "apply", "add"}));
+  EXPECT_EQ(ShellWords("a 'b c' \"d\\\"e\" f\\ g"), (std::vector<std::string>{"a", "b c", "d\"e", "f g"}));
 }
 
 }  // namespace
