@@ -67,10 +67,13 @@ std::vector<json> AllowRules(const policy::AllowRule& r, Direction d) {
   return out;
 }
 
+// No `ct state invalid drop`: in a routed cluster a node forwards flows it has not seen start (a
+// group's gateway node relays replies for its neighbours' pods, an ICMP echo reply without its
+// request), which conntrack calls invalid. Such packets go on to the verdict map like new ones,
+// so an isolated local pod still gets only what its policies allow.
 nft::Chain BaseChain(int priority, const char* pod_field, const char* map) {
   nft::Chain c{.base = nft::BaseChain{"filter", "forward", priority, "accept"}};
   c.rules.push_back(json::array({Match(Ct("state"), json::array({"established", "related"}), "in"), Verdict("accept")}));
-  c.rules.push_back(json::array({Match(Ct("state"), "invalid", "in"), Verdict("drop")}));
   c.rules.push_back(json::array({Match(json{{"concat", json::array({Payload("ip", "saddr"), Payload("ip", "daddr")})}},
                                        SetRef("self")),
                                  Verdict("accept")}));

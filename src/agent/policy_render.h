@@ -7,8 +7,8 @@
 //   set  self            ipv4_addr . ipv4_addr           (pod, pod) for every local pod
 //   map  egress-pods     ipv4_addr : verdict             local pod IP -> jump egress-<combination>
 //   map  ingress-pods    ipv4_addr : verdict             local pod IP -> jump ingress-<combination>
-//   chain forward-egress   hook forward, priority 0:  ct established,related accept; ct invalid
-//                          drop; ip saddr . ip daddr @self accept; ip saddr vmap @egress-pods
+//   chain forward-egress   hook forward, priority 0:  ct established,related accept;
+//                          ip saddr . ip daddr @self accept; ip saddr vmap @egress-pods
 //   chain forward-ingress  hook forward, priority 1:  the same with ip daddr vmap @ingress-pods
 //   chain egress-<hash> / ingress-<hash>   one per distinct list of policy chains a local pod
 //                          has (hash of the list): jump to each policy chain, then drop

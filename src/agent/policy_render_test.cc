@@ -55,7 +55,8 @@ TEST(PolicyRenderTest, LayoutSetsMapsAndChains) {
   const nft::Chain& fwd = t.chains.at("forward-ingress");
   EXPECT_EQ(fwd.base->hook, "forward");
   EXPECT_THAT(fwd.rules[0].dump(), ::testing::HasSubstr(R"("right":["established","related"])"));
-  EXPECT_THAT(fwd.rules[1].dump(), ::testing::HasSubstr(R"("right":"invalid")"));
+  // No rule drops conntrack-invalid packets: a gateway node forwards replies of flows it never saw start.
+  EXPECT_THAT(fwd.rules[1].dump(), ::testing::HasSubstr(R"("right":"@self")"));
   EXPECT_THAT(fwd.rules.back().dump(), ::testing::HasSubstr(R"({"vmap":{"data":"@ingress-pods")"));
   EXPECT_THAT(t.chains.at("forward-egress").rules.back().dump(), ::testing::HasSubstr(R"("field":"saddr")"));
   // in-1: three port rules + named port + allow-all = 5; the SCTP rule has no port match.
