@@ -59,6 +59,10 @@ class DaemonImpl final : public Daemon {
     so.bookmark_interval = c.bookmark_interval;
     so.max_body_bytes = c.max_body_bytes;
     so.threads = c.http_threads;
+    so.io_threads = c.io_threads;
+    so.max_connections = c.max_connections;
+    so.header_timeout = c.header_timeout;
+    so.idle_timeout = c.idle_timeout;
     so.version = kVersion;
     if (!c.token_file.empty()) {
       absl::StatusOr<TokenAuth> auth = TokenAuth::FromFile(c.token_file);

@@ -1,19 +1,22 @@
-// server.h: romanad's REST API server (docs/api.md) on cpp-httplib.
+// server.h: romanad's REST API server (docs/api.md) on the project's event-driven HTTP server
+// (http_server/http_server.h; docs/romanad.md, "Server").
 //
 // Request pipeline, in order: metrics; auth (mutations always need the bearer token when one
 // is configured, reads only with auth_reads; /healthz, /readyz, /metrics, /version are open);
 // on a follower, mutations are forwarded to the leader (docs/romanad.md, "HA"); content type
 // (POST/PUT bodies must be application/json, else 415); body size (413 above
 // max_body_bytes); JSON parse (400); the handler; errors become {"error": {...}} bodies
-// (http_error.h). Handlers run synchronously on the connection's thread: the answer is sent
-// only after the work finished, and no work continues after the answer.
+// (http_error.h). Handlers run on a bounded pool of worker threads (they block on the store,
+// the IPAM group commit, the leader), never on the io threads: the answer is sent only after
+// the work finished, and no work continues after the answer. Watch streams hold no thread:
+// one pump thread feeds every stream from its store watcher (watch_route.cc).
 //
 // Every object is one store key; reads are served straight from the store (so any replica can
 // answer them with a consistent revision). Writes go through a FencedStore, so only the leader
 // writes; each is one store transaction guarded by compares, so they run concurrently (IPAM
 // mutations are batched by the IpamService's group commit).
 //
-// Thread-safety: Start/Stop from one thread; handlers run on the server's thread pool.
+// Thread-safety: Start/Stop from one thread; handlers run on the server's worker threads.
 #ifndef ROMANA_DAEMON_SERVER_H_
 #define ROMANA_DAEMON_SERVER_H_
 
@@ -23,7 +26,6 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <thread>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -36,17 +38,20 @@
 #include "nlohmann/json.hpp"
 #include "store/store.h"
 
-namespace httplib {
-class Server;
+namespace romana::http_server {
+class HttpServer;
+class Responder;
 struct Request;
 struct Response;
-}  // namespace httplib
+}  // namespace romana::http_server
 
 namespace prometheus {
 class Registry;
 }
 
 namespace romana::daemon {
+
+class WatchPump;
 
 struct ServerOptions {
   std::string host = "127.0.0.1";  // listen address
@@ -58,7 +63,11 @@ struct ServerOptions {
   std::string prefix = "/romana";
   size_t max_body_bytes = 1 << 20;
   std::chrono::milliseconds bookmark_interval{5000};  // watch heartbeat (clients may ask for less)
-  int threads = 64;                 // connections served at once (each watch holds one)
+  int threads = 64;                 // worker threads running handlers (blocking work) at once
+  int io_threads = 0;               // threads serving the connections; 0 = hardware threads
+  size_t max_connections = 10000;   // open connections; beyond: 503 and close
+  std::chrono::milliseconds header_timeout{10000};  // a request's header must arrive within
+  std::chrono::milliseconds idle_timeout{30000};    // idle keep-alive connections close after
   std::chrono::milliseconds forward_timeout{10000};   // follower -> leader
   std::string version = "0.1.0";
 };
@@ -80,7 +89,8 @@ class Server {
   // InvalidArgument naming `what` when a name taken from the path is not a valid object name.
   static absl::Status CheckPathName(const std::string& name, const std::string& what);
   int port() const { return port_; }
-  // Stops accepting, ends every watch stream and joins the threads. Idempotent.
+  // Stops accepting, ends every watch stream (with their last chunk) and joins the threads.
+  // Idempotent.
   void Stop();
 
   // /readyz answers 200 once this is true (the daemon sets it after loading the store).
@@ -92,22 +102,25 @@ class Server {
     nlohmann::json body;
   };
 
- private:
+ // Prometheus metrics (server_metrics.h; named here for the helpers in server*.cc).
   struct Metrics;
-  using Handler = std::function<absl::StatusOr<Reply>(const httplib::Request&, const nlohmann::json& body)>;
+
+ private:
+  using Handler = std::function<absl::StatusOr<Reply>(const http_server::Request&, const nlohmann::json& body)>;
   enum class Access { kOpen, kRead, kWrite };
 
   Server(ServerOptions options, store::Store& store, Leadership& leadership, const base::Clock& clock,
          prometheus::Registry& registry, IpamService* ipam);
   void Route(const std::string& method, const std::string& pattern, const std::string& name, Access access,
              Handler handler);
-  void Serve(const httplib::Request& req, httplib::Response& res, const std::string& name, Access access,
-             const Handler& handler);
-  bool Forward(const httplib::Request& req, httplib::Response& res);
+  http_server::Response Serve(const http_server::Request& req, const std::string& name, Access access,
+                              const Handler& handler);
+  // The leader's answer to `req`, or nullopt when it cannot be reached.
+  std::optional<http_server::Response> Forward(const http_server::Request& req);
   void RegisterRoutes();
   void RegisterStateRoutes();
   void RegisterIpamRoutes();
-  void ServeWatch(const httplib::Request& req, httplib::Response& res);
+  void ServeWatch(const http_server::Request& req, http_server::Responder responder);
 
   // Store helpers.
   absl::StatusOr<Reply> ListDir(const std::string& plural, const std::function<bool(const nlohmann::json&)>& keep);
@@ -124,10 +137,9 @@ class Server {
   IpamService* ipam_;
   const Keys keys_;
   std::unique_ptr<Metrics> metrics_;
-  std::unique_ptr<httplib::Server> http_;
-  std::thread thread_;
+  std::unique_ptr<WatchPump> watch_pump_;
+  std::unique_ptr<http_server::HttpServer> http_;
   int port_ = 0;
-  int listen_fd_ = -1;  // the listening socket (owned by http_)
   std::atomic<bool> ready_{false};
   std::atomic<bool> stopping_{false};
 };

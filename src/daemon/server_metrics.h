@@ -18,6 +18,7 @@ struct Server::Metrics {
   prometheus::Counter& watch_events;
   prometheus::Gauge& leader;
   prometheus::Counter& forwarded;
+  prometheus::Gauge& connections;
 };
 
 }  // namespace romana::daemon

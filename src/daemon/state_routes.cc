@@ -1,11 +1,10 @@
 // Routes for the records romanad owns directly: policies, namespaces, endpoints. Each is one
 // store key holding exactly the JSON the API returns.
-#include <httplib.h>
-
 #include "absl/strings/str_cat.h"
 #include "api/field_error.h"
 #include "api/types.h"
 #include "daemon/server.h"
+#include "http_server/request.h"
 #include "policy/policy.h"
 
 namespace romana::daemon {
@@ -62,17 +61,17 @@ absl::StatusOr<Server::Reply> Server::DeleteKey(const std::string& key, const st
 
 void Server::RegisterStateRoutes() {
   // --- policies ---
-  Route("GET", "/policies", "policies", Access::kRead, [this](const httplib::Request&, const nlohmann::json&) {
+  Route("GET", "/policies", "policies", Access::kRead, [this](const http_server::Request&, const nlohmann::json&) {
     return ListDir("policies", nullptr);
   });
   Route("GET", R"(/policies/([^/]+))", "policy", Access::kRead,
-        [this](const httplib::Request& req, const nlohmann::json&) -> absl::StatusOr<Reply> {
+        [this](const http_server::Request& req, const nlohmann::json&) -> absl::StatusOr<Reply> {
           const std::string id = req.matches[1];
           if (!policy::IsValidId(id)) return api::FieldError("id", absl::StrCat("\"", id, "\" is not a valid policy id"));
           return GetKey(keys_.Policy(id), absl::StrCat("policy \"", id, "\""));
         });
   Route("POST", "/policies", "policies", Access::kWrite,
-        [this](const httplib::Request&, const nlohmann::json& body) -> absl::StatusOr<Reply> {
+        [this](const http_server::Request&, const nlohmann::json& body) -> absl::StatusOr<Reply> {
           absl::StatusOr<policy::Policy> p = policy::ParseAndValidate(body);
           if (!p.ok()) return p.status();
           const std::string key = keys_.Policy(p->id);
@@ -88,24 +87,24 @@ void Server::RegisterStateRoutes() {
           return Reply{200, stored};
         });
   Route("DELETE", R"(/policies/([^/]+))", "policy", Access::kWrite,
-        [this](const httplib::Request& req, const nlohmann::json&) -> absl::StatusOr<Reply> {
+        [this](const http_server::Request& req, const nlohmann::json&) -> absl::StatusOr<Reply> {
           const std::string id = req.matches[1];
           if (!policy::IsValidId(id)) return api::FieldError("id", absl::StrCat("\"", id, "\" is not a valid policy id"));
           return DeleteKey(keys_.Policy(id), absl::StrCat("policy \"", id, "\""));
         });
 
   // --- namespaces ---
-  Route("GET", "/namespaces", "namespaces", Access::kRead, [this](const httplib::Request&, const nlohmann::json&) {
+  Route("GET", "/namespaces", "namespaces", Access::kRead, [this](const http_server::Request&, const nlohmann::json&) {
     return ListDir("namespaces", nullptr);
   });
   Route("GET", R"(/namespaces/([^/]+))", "namespace", Access::kRead,
-        [this](const httplib::Request& req, const nlohmann::json&) -> absl::StatusOr<Reply> {
+        [this](const http_server::Request& req, const nlohmann::json&) -> absl::StatusOr<Reply> {
           const std::string name = req.matches[1];
           if (absl::Status s = CheckPathName(name, "name"); !s.ok()) return s;
           return GetKey(keys_.Namespace(name), absl::StrCat("namespace \"", name, "\""));
         });
   Route("PUT", R"(/namespaces/([^/]+))", "namespace", Access::kWrite,
-        [this](const httplib::Request& req, const nlohmann::json& body) -> absl::StatusOr<Reply> {
+        [this](const http_server::Request& req, const nlohmann::json& body) -> absl::StatusOr<Reply> {
           const std::string name = req.matches[1];
           if (absl::Status s = CheckPathName(name, "name"); !s.ok()) return s;
           absl::StatusOr<api::Namespace> ns = api::ParseNamespace(body, name);
@@ -116,7 +115,7 @@ void Server::RegisterStateRoutes() {
           return Reply{200, stored};
         });
   Route("DELETE", R"(/namespaces/([^/]+))", "namespace", Access::kWrite,
-        [this](const httplib::Request& req, const nlohmann::json&) -> absl::StatusOr<Reply> {
+        [this](const http_server::Request& req, const nlohmann::json&) -> absl::StatusOr<Reply> {
           const std::string name = req.matches[1];
           if (absl::Status s = CheckPathName(name, "name"); !s.ok()) return s;
           return DeleteKey(keys_.Namespace(name), absl::StrCat("namespace \"", name, "\""));
@@ -124,22 +123,22 @@ void Server::RegisterStateRoutes() {
 
   // --- endpoints ---
   Route("GET", "/endpoints", "endpoints", Access::kRead,
-        [this](const httplib::Request& req, const nlohmann::json&) -> absl::StatusOr<Reply> {
-          const std::string node = req.get_param_value("node");
-          const std::string ns = req.get_param_value("namespace");
+        [this](const http_server::Request& req, const nlohmann::json&) -> absl::StatusOr<Reply> {
+          const std::string node = req.Param("node");
+          const std::string ns = req.Param("namespace");
           return ListDir("endpoints", [&](const nlohmann::json& j) {
             return (node.empty() || j.value("node", "") == node) && (ns.empty() || j.value("namespace", "") == ns);
           });
         });
   Route("GET", R"(/endpoints/([^/]+)/([^/]+))", "endpoint", Access::kRead,
-        [this](const httplib::Request& req, const nlohmann::json&) -> absl::StatusOr<Reply> {
+        [this](const http_server::Request& req, const nlohmann::json&) -> absl::StatusOr<Reply> {
           const std::string ns = req.matches[1], name = req.matches[2];
           if (absl::Status s = CheckPathName(ns, "namespace"); !s.ok()) return s;
           if (absl::Status s = CheckPathName(name, "name"); !s.ok()) return s;
           return GetKey(keys_.Endpoint(ns, name), absl::StrCat("endpoint \"", ns, "/", name, "\""));
         });
   Route("PUT", R"(/endpoints/([^/]+)/([^/]+))", "endpoint", Access::kWrite,
-        [this](const httplib::Request& req, const nlohmann::json& body) -> absl::StatusOr<Reply> {
+        [this](const http_server::Request& req, const nlohmann::json& body) -> absl::StatusOr<Reply> {
           const std::string ns = req.matches[1], name = req.matches[2];
           if (absl::Status s = CheckPathName(ns, "namespace"); !s.ok()) return s;
           if (absl::Status s = CheckPathName(name, "name"); !s.ok()) return s;
@@ -152,7 +151,7 @@ void Server::RegisterStateRoutes() {
           return Reply{200, stored};
         });
   Route("DELETE", R"(/endpoints/([^/]+)/([^/]+))", "endpoint", Access::kWrite,
-        [this](const httplib::Request& req, const nlohmann::json&) -> absl::StatusOr<Reply> {
+        [this](const http_server::Request& req, const nlohmann::json&) -> absl::StatusOr<Reply> {
           const std::string ns = req.matches[1], name = req.matches[2];
           if (absl::Status s = CheckPathName(ns, "namespace"); !s.ok()) return s;
           if (absl::Status s = CheckPathName(name, "name"); !s.ok()) return s;

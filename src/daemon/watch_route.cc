@@ -7,9 +7,11 @@
 // nothing. Events of one revision (one transaction) may span several lines; a client that lost
 // the connection in the middle of a revision resumes from that revision and skips the keys it
 // already saw (api::Client::Watch does).
-#include <httplib.h>
-
-
+//
+// The stream holds no thread: ServeWatch sets it up on a worker, then the server's WatchPump
+// polls it (WatchStreamFeed). A client that does not read gets no more polls while more than
+// kHighWater bytes wait for it, so a slow client costs a bounded buffer and its own store
+// watcher's backlog, never a thread, and never delays the others.
 #include <set>
 
 #include "absl/strings/numbers.h"
@@ -20,15 +22,25 @@
 #include "daemon/http_error.h"
 #include "daemon/server.h"
 #include "daemon/server_metrics.h"
+#include "daemon/watch_pump.h"
+#include "http_server/http_server.h"
 #include "spdlog/spdlog.h"
 
 namespace romana::daemon {
 namespace {
 
-void SendError(httplib::Response& res, const absl::Status& s) {
+using http_server::Request;
+using http_server::Response;
+
+// A stream with more than this waiting for the client gets no new events until it drained.
+constexpr size_t kHighWater = 256 << 10;
+
+void SendError(http_server::Responder& responder, const absl::Status& s) {
   HttpError e = ToHttpError(s);
+  Response res;
   res.status = e.status;
-  res.set_content(e.body.dump() + "\n", "application/json");
+  res.body = e.body.dump() + "\n";
+  responder.Send(std::move(res));
 }
 
 // Best effort: the compact revision named in a store's OutOfRange message ("... revision 17)").
@@ -58,120 +70,145 @@ struct WatchState {
   std::chrono::milliseconds bookmark{5000};
 };
 
+// One open watch stream, polled by the WatchPump.
+class WatchStreamFeed final : public WatchFeed {
+ public:
+  WatchStreamFeed(WatchState state, std::shared_ptr<http_server::Stream> stream, const Keys& keys,
+                  Server::Metrics& metrics)
+      : state_(std::move(state)), stream_(std::move(stream)), keys_(keys), metrics_(metrics) {
+    metrics_.watch_streams.Increment();
+  }
+  ~WatchStreamFeed() override {
+    stream_->Finish();  // no-op when the client already left
+    metrics_.watch_streams.Decrement();
+  }
+
+  // The opening BOOKMARK and the events read while checking for compaction.
+  bool Open() {
+    if (!Bookmark() || !Send(state_.first)) return false;
+    state_.first.clear();
+    last_bookmark_ = std::chrono::steady_clock::now();
+    return true;
+  }
+
+  bool Poll() override {
+    if (!stream_->open()) return false;  // the client went away: stop working for it
+    if (stream_->buffered_bytes() > kHighWater) return true;
+    absl::StatusOr<std::vector<store::Event>> events = state_.watcher->Next(std::chrono::milliseconds(0));
+    if (!events.ok()) {
+      api::WatchEvent err{api::WatchEvent::Type::kError, "", "", 0, nullptr, "unavailable",
+                          std::string(events.status().message())};
+      if (store::IsCompacted(events.status())) {
+        err.error_code = "compacted";
+        err.revision = CompactRevisionFrom(events.status());
+        err.message = "the watch fell behind the store's compaction: list again and watch from the list's revision + 1";
+      }
+      Write(api::ToJson(err));
+      stream_->Finish();
+      return false;
+    }
+    if (!Send(*events)) return false;
+    if (events->empty() && std::chrono::steady_clock::now() - last_bookmark_ >= state_.bookmark) {
+      if (!Bookmark()) return false;
+      last_bookmark_ = std::chrono::steady_clock::now();
+    }
+    return true;
+  }
+
+ private:
+  bool Write(const nlohmann::json& j) {
+    std::string line = j.dump();
+    line.push_back('\n');
+    return stream_->Write(std::move(line));
+  }
+  bool Bookmark() {
+    return Write(api::ToJson(api::WatchEvent{api::WatchEvent::Type::kBookmark, "", "", state_.last, nullptr, "", ""}));
+  }
+  bool Send(const std::vector<store::Event>& events) {
+    for (const store::Event& e : events) {
+      state_.last = std::max(state_.last, e.kv.mod_revision);
+      const std::string kind = keys_.KindOf(e.kv.key);
+      if (kind.empty() || (!state_.kinds.empty() && !state_.kinds.contains(kind))) continue;
+      api::WatchEvent ev;
+      ev.kind = api::SingularKind(kind);
+      ev.key = e.kv.key;
+      ev.revision = e.kv.mod_revision;
+      if (e.type == store::Event::Type::kPut) {
+        ev.type = api::WatchEvent::Type::kPut;
+        ev.object = nlohmann::json::parse(e.kv.value, nullptr, false);
+        if (ev.object.is_discarded()) ev.object = e.kv.value;
+      } else {
+        ev.type = api::WatchEvent::Type::kDelete;
+      }
+      if (!Write(api::ToJson(ev))) return false;
+      metrics_.watch_events.Increment();
+    }
+    return true;
+  }
+
+  WatchState state_;
+  std::shared_ptr<http_server::Stream> stream_;
+  const Keys& keys_;
+  Server::Metrics& metrics_;
+  std::chrono::steady_clock::time_point last_bookmark_;
+};
+
 }  // namespace
 
-void Server::ServeWatch(const httplib::Request& req, httplib::Response& res) {
-  if (options_.auth.has_value() && options_.auth_reads && !options_.auth->Check(req.get_header_value("Authorization"))) {
-    res.set_header("WWW-Authenticate", "Bearer");
+void Server::ServeWatch(const Request& req, http_server::Responder responder) {
+  if (options_.auth.has_value() && options_.auth_reads && !options_.auth->Check(req.Header("Authorization"))) {
+    Response res;
     res.status = 401;
-    res.set_content(ErrorBody("unauthenticated", "this call needs \"Authorization: Bearer <token>\"").dump() + "\n",
-                    "application/json");
-    return;
+    res.headers.emplace_back("WWW-Authenticate", "Bearer");
+    res.body = ErrorBody("unauthenticated", "this call needs \"Authorization: Bearer <token>\"").dump() + "\n";
+    return responder.Send(std::move(res));
   }
-  auto state = std::make_shared<WatchState>();
+  WatchState state;
   int64_t revision = 0;
-  if (req.has_param("revision") &&
-      (!absl::SimpleAtoi(req.get_param_value("revision"), &revision) || revision < 0)) {
-    return SendError(res, api::FieldError("revision", "must be a non-negative integer"));
+  if (req.HasParam("revision") && (!absl::SimpleAtoi(req.Param("revision"), &revision) || revision < 0)) {
+    return SendError(responder, api::FieldError("revision", "must be a non-negative integer"));
   }
-  if (req.has_param("kinds") && !req.get_param_value("kinds").empty()) {
-    for (absl::string_view k : absl::StrSplit(req.get_param_value("kinds"), ',', absl::SkipEmpty())) {
+  if (req.HasParam("kinds") && !req.Param("kinds").empty()) {
+    for (absl::string_view k : absl::StrSplit(req.Param("kinds"), ',', absl::SkipEmpty())) {
       std::string kind(k);
       if (api::SingularKind(kind).empty()) {
-        return SendError(res, api::FieldError("kinds", absl::StrCat("unknown kind \"", kind,
-                                                                     "\"; use topology, networks, groups, hosts, "
-                                                                     "blocks, addresses, policies, namespaces, endpoints")));
+        return SendError(responder, api::FieldError("kinds", absl::StrCat("unknown kind \"", kind,
+                                                                           "\"; use topology, networks, groups, hosts, "
+                                                                           "blocks, addresses, policies, namespaces, endpoints")));
       }
-      state->kinds.insert(kind);
+      state.kinds.insert(kind);
     }
   }
-  state->bookmark = options_.bookmark_interval;
-  if (req.has_param("bookmark_ms")) {
+  state.bookmark = options_.bookmark_interval;
+  if (req.HasParam("bookmark_ms")) {
     int64_t ms = 0;
-    if (!absl::SimpleAtoi(req.get_param_value("bookmark_ms"), &ms) || ms < 10) {
-      return SendError(res, api::FieldError("bookmark_ms", "must be an integer >= 10"));
+    if (!absl::SimpleAtoi(req.Param("bookmark_ms"), &ms) || ms < 10) {
+      return SendError(responder, api::FieldError("bookmark_ms", "must be an integer >= 10"));
     }
-    state->bookmark = std::min(state->bookmark, std::chrono::milliseconds(ms));
+    state.bookmark = std::min(state.bookmark, std::chrono::milliseconds(ms));
   }
   absl::StatusOr<store::Revision> current = raw_store_.CurrentRevision();
-  if (!current.ok()) return SendError(res, current.status());
+  if (!current.ok()) return SendError(responder, current.status());
   const store::Revision from = revision == 0 ? *current + 1 : revision;
   absl::StatusOr<std::unique_ptr<store::Watcher>> w = raw_store_.Watch(keys_.prefix() + "/", from);
   if (!w.ok()) {
-    return SendError(res, store::IsCompacted(w.status()) ? CompactedError(w.status(), from) : w.status());
+    return SendError(responder, store::IsCompacted(w.status()) ? CompactedError(w.status(), from) : w.status());
   }
-  state->watcher = *std::move(w);
-  absl::StatusOr<std::vector<store::Event>> first = state->watcher->Next(std::chrono::milliseconds(0));
+  state.watcher = *std::move(w);
+  absl::StatusOr<std::vector<store::Event>> first = state.watcher->Next(std::chrono::milliseconds(0));
   if (!first.ok()) {
-    return SendError(res, store::IsCompacted(first.status()) ? CompactedError(first.status(), from) : first.status());
+    return SendError(responder,
+                     store::IsCompacted(first.status()) ? CompactedError(first.status(), from) : first.status());
   }
-  state->first = *std::move(first);
-  state->last = from - 1;
+  state.first = *std::move(first);
+  state.last = from - 1;
 
-  res.status = 200;
-  res.set_header("Cache-Control", "no-cache");
-  res.set_chunked_content_provider("application/x-ndjson", [this, state](size_t, httplib::DataSink& sink) {
-    metrics_->watch_streams.Increment();
-    struct Dec {
-      prometheus::Gauge& g;
-      ~Dec() { g.Decrement(); }
-    } dec{metrics_->watch_streams};
-    auto write = [&](const nlohmann::json& j) {
-      std::string line = j.dump();
-      line.push_back('\n');
-      return sink.write(line.data(), line.size());
-    };
-    auto bookmark = [&] {
-      return write(api::ToJson(api::WatchEvent{api::WatchEvent::Type::kBookmark, "", "", state->last, nullptr, "", ""}));
-    };
-    auto send = [&](const std::vector<store::Event>& events) {
-      for (const store::Event& e : events) {
-        state->last = std::max(state->last, e.kv.mod_revision);
-        const std::string kind = keys_.KindOf(e.kv.key);
-        if (kind.empty() || (!state->kinds.empty() && !state->kinds.contains(kind))) continue;
-        api::WatchEvent ev;
-        ev.kind = api::SingularKind(kind);
-        ev.key = e.kv.key;
-        ev.revision = e.kv.mod_revision;
-        if (e.type == store::Event::Type::kPut) {
-          ev.type = api::WatchEvent::Type::kPut;
-          ev.object = nlohmann::json::parse(e.kv.value, nullptr, false);
-          if (ev.object.is_discarded()) ev.object = e.kv.value;
-        } else {
-          ev.type = api::WatchEvent::Type::kDelete;
-        }
-        if (!write(api::ToJson(ev))) return false;
-        metrics_->watch_events.Increment();
-      }
-      return true;
-    };
-    if (!bookmark() || !send(state->first)) return false;
-    state->first.clear();
-    auto last_bookmark = std::chrono::steady_clock::now();
-    const auto poll = std::min(state->bookmark, std::chrono::milliseconds(200));
-    while (!stopping_) {
-      if (!sink.is_writable()) return false;  // the client went away: stop working for it
-      absl::StatusOr<std::vector<store::Event>> events = state->watcher->Next(poll);
-      if (!events.ok()) {
-        api::WatchEvent err{api::WatchEvent::Type::kError, "", "", 0, nullptr, "unavailable",
-                            std::string(events.status().message())};
-        if (store::IsCompacted(events.status())) {
-          err.error_code = "compacted";
-          err.revision = CompactRevisionFrom(events.status());
-          err.message = "the watch fell behind the store's compaction: list again and watch from the list's revision + 1";
-        }
-        write(api::ToJson(err));
-        sink.done();
-        return true;
-      }
-      if (!send(*events)) return false;
-      if (events->empty() && std::chrono::steady_clock::now() - last_bookmark >= state->bookmark) {
-        if (!bookmark()) return false;
-        last_bookmark = std::chrono::steady_clock::now();
-      }
-    }
-    return false;
-  });
+  Response head;
+  head.content_type = "application/x-ndjson";
+  head.headers.emplace_back("Cache-Control", "no-cache");
+  std::shared_ptr<http_server::Stream> stream = responder.StartStream(std::move(head));
+  auto feed = std::make_unique<WatchStreamFeed>(std::move(state), std::move(stream), keys_, *metrics_);
+  if (feed->Open()) watch_pump_->Add(std::move(feed));
 }
 
 }  // namespace romana::daemon
