@@ -1,6 +1,17 @@
 #include "http_server/router.h"
 
+#include <string_view>
+
 namespace romana::http_server {
+
+std::string LiteralPattern(const std::string& path) {
+  std::string out;
+  for (char c : path) {
+    if (std::string_view("\\^$.|?*+()[]{}").find(c) != std::string_view::npos) out.push_back('\\');
+    out.push_back(c);
+  }
+  return out;
+}
 
 size_t Router::Add(const std::string& method, const std::string& pattern) {
   entries_.push_back({method, std::regex(pattern, std::regex::ECMAScript | std::regex::optimize)});

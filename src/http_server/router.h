@@ -10,6 +10,9 @@
 
 namespace romana::http_server {
 
+// A pattern matching exactly `path` (regular-expression characters escaped).
+std::string LiteralPattern(const std::string& path);
+
 class Router {
  public:
   // Adds a route; `pattern` is an ECMAScript regular expression that must match the whole

@@ -37,5 +37,14 @@ TEST(RouterTest, FirstAddedWins) {
   EXPECT_EQ(r.Match("GET", "/a/other", m), 1u);
 }
 
+TEST(RouterTest, LiteralPatternMatchesOnlyThePath) {
+  Router r;
+  r.Add("GET", LiteralPattern("/a.json(x)"));
+  std::vector<std::string> m;
+  EXPECT_EQ(r.Match("GET", "/a.json(x)", m), 0u);
+  EXPECT_FALSE(r.Match("GET", "/aXjson(x)", m).has_value());
+  EXPECT_FALSE(r.Match("GET", "/a.jsonx", m).has_value());
+}
+
 }  // namespace
 }  // namespace romana::http_server
