@@ -422,9 +422,10 @@ class Connection final : public ConnectionBase {
         return HardClose();
       case State::kStreaming:
         return stream_state_->Close(/*finish=*/true);
+      case State::kClosing:  // the answer is out: don't wait for the client's FIN
+        return HardClose();
       case State::kHandling:  // answers, then closes (keep-alive is off while stopping)
       case State::kWriting:
-      case State::kClosing:
       case State::kClosed:
         return;
     }
@@ -432,6 +433,7 @@ class Connection final : public ConnectionBase {
 
   void GracefulClose() {
     if (state_ == State::kClosed || state_ == State::kClosing) return;
+    if (impl_.stopping) return HardClose();  // stopping: the answer is out, don't wait for the client
     state_ = State::kClosing;
     Lowest().expires_after(kLinger);
     if constexpr (kTls) {

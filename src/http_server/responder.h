@@ -22,6 +22,7 @@ namespace romana::http_server {
 // would queue more than the server's max_stream_buffer_bytes aborts the stream (the client is
 // too slow; it reconnects and resumes), as does a client that takes nothing for the server's
 // write_timeout. A producer that paces itself checks buffered_bytes() and asks WhenDrained().
+// REQUIRES: every Stream (and Responder) is dropped before its HttpServer is destroyed.
 class Stream {
  public:
   virtual ~Stream() = default;
