@@ -80,10 +80,19 @@ absl::Status HttpServer::Start() {
   Impl& m = *impl_;
   const ServerOptions& o = m.options;
   boost::system::error_code ec;
-  const asio::ip::address address = asio::ip::make_address(o.host, ec);
-  if (ec) return absl::UnavailableError(absl::StrCat("cannot listen on ", o.host, ":", o.port, ": not an IP address"));
+  std::string host = o.host;
+  if (host.size() > 1 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  tcp::endpoint endpoint(asio::ip::make_address(host, ec), static_cast<unsigned short>(o.port));
+  if (ec) {  // a host name: its first address
+    tcp::resolver resolver(m.ioc);
+    tcp::resolver::results_type found = resolver.resolve(host, std::to_string(o.port), ec);
+    if (ec || found.empty()) {
+      return absl::UnavailableError(absl::StrCat("cannot listen on ", o.host, ":", o.port, ": ",
+                                                 ec ? ec.message() : "the name has no address"));
+    }
+    endpoint = found.begin()->endpoint();
+  }
   m.acceptor.emplace(asio::make_strand(m.ioc));
-  const tcp::endpoint endpoint(address, static_cast<unsigned short>(o.port));
   // SO_REUSEADDR (restart while old connections linger in TIME_WAIT) but never SO_REUSEPORT:
   // a second server on the port must fail, not take half the connections.
   m.acceptor->open(endpoint.protocol(), ec);

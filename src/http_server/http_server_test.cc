@@ -245,6 +245,20 @@ TEST_F(HttpServerTest, Tls) {
   EXPECT_TRUE(!p || p->status != 200);
 }
 
+TEST_F(HttpServerTest, ListenAddresses) {
+  StartServer({});
+  auto busy = HttpServer::Create({.port = port()});
+  ASSERT_TRUE(busy.ok());
+  EXPECT_EQ((*busy)->Start().code(), absl::StatusCode::kUnavailable);  // no SO_REUSEPORT
+  auto bad = HttpServer::Create({.host = "no-such-host.invalid"});
+  ASSERT_TRUE(bad.ok());
+  EXPECT_EQ((*bad)->Start().code(), absl::StatusCode::kUnavailable);
+  auto named = HttpServer::Create({.host = "localhost"});
+  ASSERT_TRUE(named.ok());
+  EXPECT_TRUE((*named)->Start().ok());
+  EXPECT_GT((*named)->port(), 0);
+}
+
 TEST_F(HttpServerTest, BodyAboveTheLimitGets413) {
   StartServer({.max_body_bytes = 1024});
   httplib::Client c("127.0.0.1", port());
