@@ -269,6 +269,16 @@ TEST_F(HttpServerTest, BodyAboveTheLimitGets413) {
   ASSERT_TRUE(big);
   EXPECT_EQ(big->status, 413);
   EXPECT_EQ(nlohmann::json::parse(big->body)["error"]["code"], "too_large");
+  // Expect: 100-continue (curl sends it for large bodies): the interim answer, then the real one.
+  {
+    RawClient cont(port());
+    ASSERT_TRUE(cont.Send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\n"));
+    EXPECT_EQ(cont.ReadHead().status, 100);
+    ASSERT_TRUE(cont.Send("abc"));
+    RawClient::Answer a = cont.Read();
+    EXPECT_EQ(a.status, 200);
+    EXPECT_EQ(a.body, "abc");
+  }
   // Without a Content-Length (chunked), the limit applies as the body arrives.
   RawClient raw(port());
   ASSERT_TRUE(raw.Send("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n800\r\n" +
