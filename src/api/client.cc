@@ -318,7 +318,7 @@ absl::Status Client::DeleteEndpoint(const std::string& namespace_name, const std
 }
 
 absl::StatusOr<StateSnapshot> Client::Snapshot(const std::vector<std::string>& kinds) {
-  absl::StatusOr<nlohmann::json> j = Call("GET", "/snapshot" + Query({{"kinds", absl::StrJoin(kinds, ",")}}));
+  absl::StatusOr<nlohmann::json> j = Call("GET", "/snapshot" + QueryString({{"kinds", absl::StrJoin(kinds, ",")}}));
   if (!j.ok()) return j.status();
   StateSnapshot out;
   // Each kind present in the answer; a kind asked for but missing is an error of romanad's.
