@@ -55,6 +55,9 @@ int main(int argc, char** argv) {
   app.add_option("--etcd-endpoints", c.etcd_endpoints,
                  "Comma-separated etcd v3 endpoints (http(s)://host:port); selects the etcd store and HA");
   app.add_option("--etcd-prefix", c.prefix, "Key prefix of all Romana state (in etcd and in the embedded store)");
+  app.add_option("--leader-ca-file", c.leader_ca_file,
+                 "CA bundle to verify the leader's certificate when a follower forwards writes (needed with TLS)")
+      ->check(CLI::ExistingFile);
   app.add_option("--etcd-ca-file", c.etcd_ca_file, "CA bundle to verify etcd's certificate")->check(CLI::ExistingFile);
   app.add_option("--etcd-cert-file", c.etcd_cert_file, "Client certificate for etcd (mutual TLS)")->check(CLI::ExistingFile);
   app.add_option("--etcd-key-file", c.etcd_key_file, "Client key for etcd (mutual TLS)")->check(CLI::ExistingFile);

@@ -39,6 +39,7 @@ struct DaemonConfig {
   std::chrono::seconds lease_ttl{5};
   std::chrono::milliseconds bookmark_interval{5000};
   size_t max_body_bytes = 1 << 20;
+  std::string leader_ca_file;          // verifies an https leader when forwarding writes
   size_t watch_cache_events = 100000;  // the watch cache's event window (docs/romanad.md)
   size_t watch_cache_bytes = size_t{64} << 20;
   int http_threads = 64;               // worker threads for handlers (blocking work)

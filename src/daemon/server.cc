@@ -1,7 +1,5 @@
 #include "daemon/server.h"
 
-#include <httplib.h>  // the follower -> leader forwarding client (until src/http lands)
-
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
@@ -16,6 +14,7 @@
 #include "api/json_reader.h"
 #include "daemon/http_error.h"
 #include "daemon/server_metrics.h"
+#include "http/curl_client.h"
 #include "http_server/http_server.h"
 #include "spdlog/spdlog.h"
 
@@ -90,6 +89,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(ServerOptions options, st
   absl::StatusOr<std::unique_ptr<HttpServer>> http = HttpServer::Create(std::move(ho));
   if (!http.ok()) return http.status();
   s->http_ = *std::move(http);
+  http::CurlClientOptions fo;
+  fo.tls.ca_file = o.leader_ca_file;
+  s->forward_client_ = std::make_unique<http::CurlClient>(std::move(fo));
   auto& requests = prometheus::BuildCounter()
                        .Name("romanad_http_requests_total")
                        .Help("HTTP requests by route, method and status code")
@@ -210,35 +212,40 @@ Response Server::Serve(const Request& req, const std::string& name, Access acces
 std::optional<Response> Server::Forward(const Request& req) {
   const std::string leader = leadership_.LeaderUrl();
   if (leader.empty() || req.HasHeader(kForwardedHeader)) return std::nullopt;
-  httplib::Client c(leader);
-  c.set_connection_timeout(std::chrono::duration_cast<std::chrono::microseconds>(options_.forward_timeout));
-  c.set_read_timeout(std::chrono::duration_cast<std::chrono::microseconds>(options_.forward_timeout));
-  c.set_tcp_nodelay(true);
-  c.enable_server_certificate_verification(false);  // the leader's URL comes from our own store
-  httplib::Headers headers{{kForwardedHeader, "1"}};
-  if (req.HasHeader("Authorization")) headers.emplace("Authorization", req.Header("Authorization"));
-  const std::string& path = req.target;  // path and query exactly as the client sent them
-  const std::string ct = req.Header("Content-Type");
-  httplib::Result r(nullptr, httplib::Error::Unknown);
-  if (req.method == "POST") r = c.Post(path, headers, req.body, ct);
-  else if (req.method == "PUT") r = c.Put(path, headers, req.body, ct);
-  else if (req.method == "DELETE") r = c.Delete(path, headers, req.body, ct);
-  if (!r) {
+  if (absl::StartsWithIgnoreCase(leader, "https://") && options_.leader_ca_file.empty()) {
+    // Never send a client's token to a server this replica cannot verify.
+    return JsonResponse(
+        503, ErrorBody("unavailable",
+                       absl::StrCat("this replica is not the leader and cannot forward the write to the leader at ",
+                                    leader, ": verifying its certificate needs --leader-ca-file; send writes to the "
+                                    "leader directly")));
+  }
+  http::Request out;
+  out.method = req.method;
+  out.url = leader + req.target;  // path and query exactly as the client sent them
+  out.headers.emplace_back(kForwardedHeader, "1");
+  if (req.HasHeader("Authorization")) out.headers.emplace_back("Authorization", req.Header("Authorization"));
+  if (req.HasHeader("Content-Type")) out.headers.emplace_back("Content-Type", req.Header("Content-Type"));
+  out.body = req.body;
+  out.timeout = options_.forward_timeout;
+  out.connect_timeout = std::min(options_.forward_timeout, std::chrono::milliseconds(5000));
+  absl::StatusOr<http::Response> r = forward_client_->Send(out);
+  if (!r.ok()) {
     spdlog::warn("http: forwarding {} {} to the leader {} failed: {}", req.method, req.path, leader,
-                 httplib::to_string(r.error()));
+                 r.status().ToString());
     return std::nullopt;
   }
   metrics_->forwarded.Increment();
   Response res;
   // Reads here must now include the leader's write (read-your-writes through this replica).
   int64_t revision = 0;
-  if (absl::SimpleAtoi(r->get_header_value(kRevisionHeader), &revision) && revision > 0) {
+  if (absl::SimpleAtoi(r->Header(kRevisionHeader), &revision) && revision > 0) {
     cache_->NoteWrite(revision);
     res.headers.emplace_back(kRevisionHeader, std::to_string(revision));
   }
   res.status = r->status;
-  res.content_type = r->get_header_value("Content-Type");
-  res.body = r->body;
+  res.content_type = r->Header("Content-Type");
+  res.body = std::move(r->body);
   return res;
 }
 

@@ -51,6 +51,10 @@ struct Request;
 struct Response;
 }  // namespace romana::http_server
 
+namespace romana::http {
+class CurlClient;
+}  // namespace romana::http
+
 namespace prometheus {
 class Registry;
 }
@@ -75,6 +79,10 @@ struct ServerOptions {
   size_t watch_cache_events = 100000;        // the watch cache's event window (WatchCacheOptions)
   size_t watch_cache_bytes = size_t{64} << 20;
   std::chrono::milliseconds forward_timeout{10000};   // follower -> leader
+  // CA bundle (PEM) that verifies the leader's certificate when the leader serves HTTPS. Without
+  // it a follower refuses to forward writes to an https leader (503 naming --leader-ca-file)
+  // rather than send a client's token to a server it cannot verify.
+  std::string leader_ca_file;
   std::string version = "0.1.0";
 };
 
@@ -156,6 +164,7 @@ class Server {
   IpamService* ipam_;
   const Keys keys_;
   std::unique_ptr<Metrics> metrics_;
+  std::unique_ptr<http::CurlClient> forward_client_;  // follower -> leader; reuses its connections
   std::unique_ptr<WatchCache> cache_;  // destroyed after http_ (its streams hold cursors)
   std::unique_ptr<http_server::HttpServer> http_;
   int port_ = 0;
