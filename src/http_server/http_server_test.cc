@@ -1,9 +1,8 @@
 // The HTTP server on loopback: real sockets, raw where the test needs to control the bytes
-// (keep-alive, slow and idle clients, the connection cap), cpp-httplib's client elsewhere.
+// (keep-alive, slow and idle clients, the connection cap), the project's curl client elsewhere.
 #include "http_server/http_server.h"
 #include "http_server/testing/raw_client.h"
 
-#include <httplib.h>
 #include <sys/resource.h>
 
 #include <atomic>
@@ -15,6 +14,7 @@
 #include "base/subprocess.h"
 #include "base/testing/test_env.h"
 #include "gtest/gtest.h"
+#include "http/curl_client.h"
 #include "nlohmann/json.hpp"
 
 namespace romana::http_server {
@@ -28,6 +28,21 @@ Response Text(const std::string& s) {
   r.content_type = "text/plain";
   r.body = s;
   return r;
+}
+
+// One request by the project's libcurl client; `on_data` streams the body.
+absl::StatusOr<http::Response> Fetch(http::CurlClient& c, const std::string& url, const std::string& method = "GET",
+                                     std::string body = "",
+                                     std::function<bool(absl::string_view)> on_data = nullptr,
+                                     std::chrono::milliseconds timeout = std::chrono::milliseconds(10000)) {
+  http::Request r;
+  r.method = method;
+  r.url = url;
+  r.body = std::move(body);
+  if (!r.body.empty()) r.headers.emplace_back("Content-Type", "text/plain");
+  r.on_data = std::move(on_data);
+  r.timeout = timeout;
+  return c.Send(r);
 }
 
 class HttpServerTest : public ::testing::Test {
@@ -113,9 +128,10 @@ TEST_F(HttpServerTest, KeepAliveServesSeveralRequestsOnOneConnection) {
 
 TEST_F(HttpServerTest, RoutesWithCapturesQueryAndErrors) {
   StartServer({});
-  httplib::Client c("127.0.0.1", port());
+  http::CurlClient c;
+  const std::string base = absl::StrCat("http://127.0.0.1:", port());
   {
-    RawClient raw(port());  // exact bytes: httplib's client would re-encode the query
+    RawClient raw(port());  // exact bytes: a client library would re-encode the query
     ASSERT_TRUE(raw.Send("GET /items/a%20b?x=1&y=c+d%2B HTTP/1.1\r\nHost: x\r\nX-Test: v\r\n\r\n"));
     RawClient::Answer r = raw.Read();
     ASSERT_EQ(r.status, 200);
@@ -125,12 +141,12 @@ TEST_F(HttpServerTest, RoutesWithCapturesQueryAndErrors) {
     EXPECT_EQ(j["y"], "c d+");
     EXPECT_EQ(j["h"], "v");
   }
-  auto missing = c.Get("/items/a/b");
-  ASSERT_TRUE(missing);
+  auto missing = Fetch(c, base + "/items/a/b");
+  ASSERT_TRUE(missing.ok()) << missing.status();
   EXPECT_EQ(missing->status, 404);
   EXPECT_EQ(nlohmann::json::parse(missing->body)["error"]["code"], "not_found");
-  auto wrong_method = c.Delete("/ping");
-  ASSERT_TRUE(wrong_method);
+  auto wrong_method = Fetch(c, base + "/ping", "DELETE");
+  ASSERT_TRUE(wrong_method.ok()) << wrong_method.status();
   EXPECT_EQ(wrong_method->status, 404);
   RawClient raw(port());
   ASSERT_TRUE(raw.Send("NONSENSE\r\n\r\n"));
@@ -149,16 +165,16 @@ TEST_F(HttpServerTest, ChunkedStreamFromAnotherThreadAndClientGoneIsNoticed) {
     st->Finish();
     EXPECT_FALSE(st->Write("late\n"));
   });
-  httplib::Client c("127.0.0.1", port());
-  auto r = c.Get("/stream", [&](const char* data, size_t n) {
-    got.append(data, n);
+  http::CurlClient c;
+  auto r = Fetch(c, absl::StrCat("http://127.0.0.1:", port(), "/stream"), "GET", "", [&](absl::string_view data) {
+    got.append(data.data(), data.size());
     return true;
   });
   producer.join();
-  ASSERT_TRUE(r);
+  ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->status, 200);
-  EXPECT_EQ(r->get_header_value("Transfer-Encoding"), "chunked");
-  EXPECT_EQ(r->get_header_value("Content-Type"), "application/x-ndjson");
+  EXPECT_EQ(r->Header("Transfer-Encoding"), "chunked");
+  EXPECT_EQ(r->Header("Content-Type"), "application/x-ndjson");
   std::string want;
   for (int i = 0; i < 100; ++i) want += absl::StrCat(i, "\n");
   EXPECT_EQ(got, want);
@@ -214,12 +230,11 @@ TEST_F(HttpServerTest, Tls) {
   ASSERT_TRUE(gen.ok() && gen->exit_code == 0) << (gen.ok() ? gen->output : gen.status().ToString());
   EXPECT_FALSE(HttpServer::Create({.tls_cert_file = dir.File("cert.pem"), .tls_key_file = dir.File("nope.pem")}).ok());
   StartServer({.tls_cert_file = dir.File("cert.pem"), .tls_key_file = dir.File("key.pem")});
-  httplib::SSLClient c("127.0.0.1", port());
-  c.enable_server_certificate_verification(false);
-  c.set_keep_alive(true);
+  http::CurlClient c({.tls = {.verify = false}});  // a self-signed certificate
+  const std::string base = absl::StrCat("https://127.0.0.1:", port());
   for (int i = 0; i < 3; ++i) {  // keep-alive over TLS
-    auto r = c.Get("/ping");
-    ASSERT_TRUE(r) << httplib::to_string(r.error());
+    auto r = Fetch(c, base + "/ping");
+    ASSERT_TRUE(r.ok()) << r.status();
     EXPECT_EQ(r->status, 200);
     EXPECT_EQ(r->body, "pong");
   }
@@ -231,18 +246,18 @@ TEST_F(HttpServerTest, Tls) {
     st->Write("over tls\n");
     st->Finish();
   });
-  auto s = c.Get("/stream", [&](const char* data, size_t n) {
-    got.append(data, n);
+  auto s = Fetch(c, base + "/stream", "GET", "", [&](absl::string_view data) {
+    got.append(data.data(), data.size());
     return true;
   });
   producer.join();
-  ASSERT_TRUE(s);
+  ASSERT_TRUE(s.ok()) << s.status();
   EXPECT_EQ(got, "over tls\n");
   // Plain HTTP to the TLS port gets no answer.
-  httplib::Client plain("127.0.0.1", port());
-  plain.set_read_timeout(std::chrono::seconds(5));
-  auto p = plain.Get("/ping");
-  EXPECT_TRUE(!p || p->status != 200);
+  http::CurlClient plain;
+  auto p = Fetch(plain, absl::StrCat("http://127.0.0.1:", port(), "/ping"), "GET", "", nullptr,
+                 std::chrono::milliseconds(5000));
+  EXPECT_TRUE(!p.ok() || p->status != 200);
 }
 
 TEST_F(HttpServerTest, ListenAddresses) {
@@ -261,12 +276,13 @@ TEST_F(HttpServerTest, ListenAddresses) {
 
 TEST_F(HttpServerTest, BodyAboveTheLimitGets413) {
   StartServer({.max_body_bytes = 1024});
-  httplib::Client c("127.0.0.1", port());
-  auto ok = c.Post("/echo", std::string(1024, 'a'), "text/plain");
-  ASSERT_TRUE(ok);
+  http::CurlClient c;
+  const std::string echo = absl::StrCat("http://127.0.0.1:", port(), "/echo");
+  auto ok = Fetch(c, echo, "POST", std::string(1024, 'a'));
+  ASSERT_TRUE(ok.ok()) << ok.status();
   EXPECT_EQ(ok->status, 200);
-  auto big = c.Post("/echo", std::string(200000, 'a'), "text/plain");
-  ASSERT_TRUE(big);
+  auto big = Fetch(c, echo, "POST", std::string(200000, 'a'));
+  ASSERT_TRUE(big.ok()) << big.status();
   EXPECT_EQ(big->status, 413);
   EXPECT_EQ(nlohmann::json::parse(big->body)["error"]["code"], "too_large");
   // Expect: 100-continue (curl sends it for large bodies): the interim answer, then the real one.
@@ -345,22 +361,21 @@ TEST_F(HttpServerTest, ThousandIdleConnectionsAndABlockedHandlerDoNotStopOtherRe
   ASSERT_TRUE(WaitUntil([&] { return server_->open_connections() == 1000; }, std::chrono::seconds(30)));
   // A handler blocked on a worker holds neither the io threads nor the other worker.
   std::thread blocked([&] {
-    httplib::Client c("127.0.0.1", port());
-    c.set_read_timeout(std::chrono::seconds(30));
-    auto r = c.Get("/block");
-    EXPECT_TRUE(r && r->body == "released");
+    http::CurlClient c;
+    auto r = Fetch(c, absl::StrCat("http://127.0.0.1:", port(), "/block"), "GET", "", nullptr,
+                   std::chrono::milliseconds(30000));
+    EXPECT_TRUE(r.ok() && r->body == "released");
   });
   {
     std::unique_lock<std::mutex> lock(mu_);
     ASSERT_TRUE(cv_.wait_for(lock, std::chrono::seconds(10), [this] { return blocked_; }));
   }
-  httplib::Client c("127.0.0.1", port());
-  c.set_read_timeout(std::chrono::seconds(10));
-  auto ping = c.Get("/ping");
-  ASSERT_TRUE(ping);
+  http::CurlClient c;
+  auto ping = Fetch(c, absl::StrCat("http://127.0.0.1:", port(), "/ping"));
+  ASSERT_TRUE(ping.ok()) << ping.status();
   EXPECT_EQ(ping->body, "pong");
-  auto peer = c.Get("/peer");  // a worker handler
-  ASSERT_TRUE(peer);
+  auto peer = Fetch(c, absl::StrCat("http://127.0.0.1:", port(), "/peer"));  // a worker handler
+  ASSERT_TRUE(peer.ok()) << peer.status();
   EXPECT_EQ(peer->status, 200);
   {
     std::lock_guard<std::mutex> lock(mu_);
