@@ -61,6 +61,16 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Create(ServerOptions opt
       return absl::InvalidArgumentError(absl::StrCat("cannot load the TLS certificate ", o.tls_cert_file, " / key ",
                                                      o.tls_key_file, ": ", ec.message()));
     }
+    if (!o.tls_client_ca_file.empty()) {
+      impl->ssl->load_verify_file(o.tls_client_ca_file, ec);
+      if (ec) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("cannot load the TLS client CA file ", o.tls_client_ca_file, ": ", ec.message()));
+      }
+      impl->ssl->set_verify_mode(asio::ssl::verify_peer | asio::ssl::verify_fail_if_no_peer_cert);
+    }
+  } else if (!o.tls_client_ca_file.empty()) {
+    return absl::InvalidArgumentError("tls_client_ca_file: needs tls_cert_file and tls_key_file");
   }
   return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
 }

@@ -37,6 +37,8 @@ struct ServerOptions {
   int port = 0;                    // 0 = any free port (see port())
   std::string tls_cert_file;       // both set = HTTPS (PEM files)
   std::string tls_key_file;
+  // With TLS: clients must present a certificate signed by a CA of this PEM file (mutual TLS).
+  std::string tls_client_ca_file;
   int io_threads = 0;              // 0 = the hardware's thread count
   int worker_threads = 8;          // for Run::kWorker handlers; REQUIRES >= 1
   size_t max_connections = 10000;  // open connections; beyond: 503 and close
