@@ -191,6 +191,37 @@ TEST_F(HttpServerTest, ChunkedStreamFromAnotherThreadAndClientGoneIsNoticed) {
   EXPECT_TRUE(WaitUntil([&] { return closed_streams_ == 2; }));
 }
 
+// A producer told "more is ready" on a thread that must not do the work (romanad's watch
+// cache) schedules it on the stream's io thread: at once, or after a delay (bookmarks).
+TEST_F(HttpServerTest, PostAndPostAfterRunOnTheStreamsIoThreadInOrder) {
+  StartServer({});
+  RawClient raw(port());
+  ASSERT_TRUE(raw.Send("GET /stream HTTP/1.1\r\nHost: x\r\n\r\n"));
+  std::shared_ptr<Stream> st = WaitStream(0);
+  ASSERT_NE(st, nullptr);
+  const std::thread::id caller = std::this_thread::get_id();
+  std::atomic<bool> other_thread{true};
+  const auto posted_at = std::chrono::steady_clock::now();
+  std::atomic<int64_t> delayed_ms{-1};
+  st->PostAfter(std::chrono::milliseconds(200), [&, st] {
+    delayed_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - posted_at)
+                     .count();
+    st->Write("later\n");
+    st->Finish();
+  });
+  st->Post([&, st] {
+    if (std::this_thread::get_id() == caller) other_thread = false;
+    st->Write("now\n");
+  });
+  std::string body;
+  ASSERT_TRUE(raw.ReadToEnd(body));
+  EXPECT_NE(body.find("now\n"), std::string::npos) << body;
+  EXPECT_LT(body.find("now\n"), body.find("later\n")) << body;
+  EXPECT_TRUE(other_thread);
+  EXPECT_GE(delayed_ms.load(), 200);
+  EXPECT_TRUE(WaitUntil([&] { return closed_streams_ == 1; }));
+}
+
 TEST_F(HttpServerTest, StreamBufferIsBoundedForAClientThatDoesNotRead) {
   StartServer({.max_stream_buffer_bytes = 64 << 10});
   RawClient raw(port());
