@@ -115,9 +115,11 @@ class WatchStream final : public std::enable_shared_from_this<WatchStream> {
     }
     absl::StatusOr<WatchCache::Cursor::Batch> batch = cursor_->Next(kBatch);
     if (!batch.ok()) return End(batch.status());
-    for (const std::shared_ptr<const CachedEvent>& e : batch->events) {
-      if (!stream_->Write(e->line)) return;
-      metrics_.watch_events.Increment();
+    if (!batch->events.empty()) {
+      std::string lines;  // one chunk (and one socket write) for the batch
+      for (const std::shared_ptr<const CachedEvent>& e : batch->events) lines += e->line;
+      if (!stream_->Write(std::move(lines))) return;
+      metrics_.watch_events.Increment(static_cast<double>(batch->events.size()));
     }
     if (batch->caught_up) {
       progress_ = batch->progress;
