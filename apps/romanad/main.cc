@@ -1,4 +1,6 @@
 // romanad: Romana's central service. Flag parsing and wiring only; see docs/romanad.md.
+#include <sys/resource.h>
+
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -29,6 +31,8 @@ int main(int argc, char** argv) {
   std::string log_format = "text";
   int bookmark_ms = 5000;
   int lease_ttl = 5;
+  int header_timeout_ms = 10000;
+  int idle_timeout_ms = 30000;
 
   CLI::App app{
       "romanad: Romana's central service. Owns all state (topology, hosts, blocks, addresses, policies,\n"
@@ -51,6 +55,9 @@ int main(int argc, char** argv) {
   app.add_option("--etcd-endpoints", c.etcd_endpoints,
                  "Comma-separated etcd v3 endpoints (http(s)://host:port); selects the etcd store and HA");
   app.add_option("--etcd-prefix", c.prefix, "Key prefix of all Romana state (in etcd and in the embedded store)");
+  app.add_option("--leader-ca-file", c.leader_ca_file,
+                 "CA bundle to verify the leader's certificate when a follower forwards writes (needed with TLS)")
+      ->check(CLI::ExistingFile);
   app.add_option("--etcd-ca-file", c.etcd_ca_file, "CA bundle to verify etcd's certificate")->check(CLI::ExistingFile);
   app.add_option("--etcd-cert-file", c.etcd_cert_file, "Client certificate for etcd (mutual TLS)")->check(CLI::ExistingFile);
   app.add_option("--etcd-key-file", c.etcd_key_file, "Client key for etcd (mutual TLS)")->check(CLI::ExistingFile);
@@ -67,13 +74,24 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(10, 600000));
   app.add_option("--max-body-bytes", c.max_body_bytes, "Largest accepted request body (413 above)")
       ->check(CLI::Range(1024, 64 << 20));
-  app.add_option("--http-threads", c.http_threads, "Connections served at once (each open watch holds one)")
+  app.add_option("--http-threads", c.http_threads,
+                 "Worker threads running API handlers (store transactions, IPAM, forwarding to the leader) at once")
       ->check(CLI::Range(4, 4096));
   app.add_option("--watch-cache-events", c.watch_cache_events,
                  "Watch cache: events kept for watch streams (a stream further behind ends with \"compacted\")")
       ->check(CLI::Range(size_t{100}, size_t{10000000}));
   app.add_option("--watch-cache-bytes", c.watch_cache_bytes, "Watch cache: bytes of event lines kept at most")
       ->check(CLI::Range(size_t{1} << 16, size_t{1} << 34));
+  app.add_option("--io-threads", c.io_threads, "Threads serving the connections (0 = one per hardware thread)")
+      ->check(CLI::Range(0, 256));
+  app.add_option("--max-connections", c.max_connections,
+                 "Open connections (watch streams included); a connection beyond gets 503 and is closed")
+      ->check(CLI::Range(1, 1000000));
+  app.add_option("--http-header-timeout-ms", header_timeout_ms,
+                 "A request's header must arrive within this time of its first byte (slow clients are cut off)")
+      ->check(CLI::Range(100, 600000));
+  app.add_option("--http-idle-timeout-ms", idle_timeout_ms, "Idle keep-alive connections are closed after this")
+      ->check(CLI::Range(100, 3600000));
   app.add_option("--log-level", log_level, "trace|debug|info|warn|error")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
   app.add_option("--log-format", log_format, "text|json")->check(CLI::IsMember({"text", "json"}));
@@ -93,7 +111,15 @@ int main(int argc, char** argv) {
     std::cerr << s.message() << "\n";
     return kExitConfig;
   }
+  // Every connection (each agent's watch) is a file descriptor: take the hard limit, as the
+  // soft one is often 1024.
+  if (rlimit nofile{}; getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
+    nofile.rlim_cur = nofile.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &nofile);
+  }
   c.bookmark_interval = std::chrono::milliseconds(bookmark_ms);
+  c.header_timeout = std::chrono::milliseconds(header_timeout_ms);
+  c.idle_timeout = std::chrono::milliseconds(idle_timeout_ms);
   c.lease_ttl = std::chrono::seconds(lease_ttl);
   if (const char* k = getenv("KUBERNETES_SERVICE_HOST")) c.kubernetes_service_host = k;
 

@@ -1,17 +1,16 @@
 #include "aws/credentials.h"
 
-#include <httplib.h>
 
 #include <atomic>
 #include <cstdlib>
 #include <fstream>
-#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "base/testing/test_env.h"
 #include "gtest/gtest.h"
 #include "http/curl_client.h"
+#include "http_server/http_server.h"
 
 namespace romana::aws {
 namespace {
@@ -67,50 +66,54 @@ TEST(ProfileCredentialsTest, CredentialsFileThenConfigFile) {
 class FakeImds {
  public:
   explicit FakeImds(const base::Clock& clock) : clock_(clock) {
-    server_.Put("/latest/api/token", [this](const httplib::Request& req, httplib::Response& res) {
-      if (!req.has_header("X-aws-ec2-metadata-token-ttl-seconds")) {
+    server_ = *http_server::HttpServer::Create({});
+    server_->Handle("PUT", "/latest/api/token", [this](const http_server::Request& req) {
+      http_server::Response res;
+      res.content_type = "text/plain";
+      if (!req.HasHeader("X-aws-ec2-metadata-token-ttl-seconds")) {
         res.status = 400;
-        return;
+        return res;
       }
       ++token_requests_;
-      res.set_content(absl::StrCat("token-", token_requests_.load()), "text/plain");
+      res.body = absl::StrCat("token-", token_requests_.load());
+      return res;
     });
-    server_.Get(R"(/latest/meta-data/(.*))", [this](const httplib::Request& req, httplib::Response& res) {
-      std::string token = req.get_header_value("X-aws-ec2-metadata-token");
+    server_->Handle("GET", R"(/latest/meta-data/(.*))", [this](const http_server::Request& req) {
+      http_server::Response res;
+      res.content_type = "text/plain";
+      std::string token = req.Header("X-aws-ec2-metadata-token");
       if (token.empty() || token != absl::StrCat("token-", token_requests_.load()) || revoke_) {
         revoke_ = false;
         res.status = 401;
-        return;
+        return res;
       }
       const std::string path = req.matches[1];
       if (path == "iam/security-credentials/") {
-        res.set_content("romana-master-role\n", "text/plain");
+        res.body = "romana-master-role\n";
       } else if (path == "iam/security-credentials/romana-master-role") {
         ++credential_fetches_;
         absl::Time expiry = absl::FromChrono(clock_.WallNow()) + absl::Hours(1);
-        res.set_content(absl::StrCat(R"({"Code":"Success","Type":"AWS-HMAC","AccessKeyId":"ASIA)",
-                                     credential_fetches_.load(), R"(","SecretAccessKey":"secret","Token":"tok",)",
-                                     R"("Expiration":")", absl::FormatTime(absl::RFC3339_sec, expiry, absl::UTCTimeZone()),
-                                     R"("})"),
-                        "application/json");
+        res.content_type = "application/json";
+        res.body = absl::StrCat(R"({"Code":"Success","Type":"AWS-HMAC","AccessKeyId":"ASIA)",
+                                credential_fetches_.load(), R"(","SecretAccessKey":"secret","Token":"tok",)",
+                                R"("Expiration":")", absl::FormatTime(absl::RFC3339_sec, expiry, absl::UTCTimeZone()),
+                                R"("})");
       } else if (path == "placement/availability-zone") {
-        res.set_content("us-west-2c", "text/plain");
+        res.body = "us-west-2c";
       } else if (path == "network/interfaces/macs/") {
-        res.set_content("0e:11:22:33:44:55/\n0e:aa:bb:cc:dd:ee/", "text/plain");
+        res.body = "0e:11:22:33:44:55/\n0e:aa:bb:cc:dd:ee/";
       } else if (path == "network/interfaces/macs/0e:11:22:33:44:55/vpc-id") {
-        res.set_content("vpc-0123", "text/plain");
+        res.body = "vpc-0123";
       } else {
         res.status = 404;
       }
+      return res;
     });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    while (!server_.is_running()) std::this_thread::yield();
+    absl::Status started = server_->Start();
+    EXPECT_TRUE(started.ok()) << started;
+    port_ = server_->port();
   }
-  ~FakeImds() {
-    server_.stop();
-    thread_.join();
-  }
+  ~FakeImds() { server_->Stop(); }
   std::string endpoint() const { return absl::StrCat("http://127.0.0.1:", port_); }
   int token_requests() const { return token_requests_; }
   int credential_fetches() const { return credential_fetches_; }
@@ -118,9 +121,8 @@ class FakeImds {
 
  private:
   const base::Clock& clock_;
-  httplib::Server server_;
+  std::unique_ptr<http_server::HttpServer> server_;
   int port_ = 0;
-  std::thread thread_;
   std::atomic<int> token_requests_{0};
   std::atomic<int> credential_fetches_{0};
   std::atomic<bool> revoke_{false};

@@ -1,14 +1,13 @@
 // Reads served from the watch cache: lists (filtered through the StateIndex's indexes), single
 // records, and GET /snapshot (several kinds at one revision). Answers are rendered by splicing
 // the stored JSON text (never parsed per request); see docs/api.md, "Reads".
-#include <httplib.h>
-
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "api/field_error.h"
 #include "api/types.h"
 #include "daemon/server.h"
+#include "http_server/request.h"
 
 namespace romana::daemon {
 namespace {
@@ -17,9 +16,9 @@ using Reply = Server::Reply;
 
 // ?revision=N: the read must reflect at least revision N (0 or absent: no minimum beyond this
 // replica's own writes).
-absl::StatusOr<store::Revision> MinRevision(const httplib::Request& req) {
+absl::StatusOr<store::Revision> MinRevision(const http_server::Request& req) {
   int64_t r = 0;
-  if (req.has_param("revision") && (!absl::SimpleAtoi(req.get_param_value("revision"), &r) || r < 0)) {
+  if (req.HasParam("revision") && (!absl::SimpleAtoi(req.Param("revision"), &r) || r < 0)) {
     return api::FieldError("revision", "must be a non-negative integer");
   }
   return r;
@@ -43,7 +42,7 @@ bool FieldEquals(const std::string& text, const std::string& field, const std::s
 
 }  // namespace
 
-absl::StatusOr<Reply> Server::ListDir(const httplib::Request& req, const std::string& plural, const Filters& filters) {
+absl::StatusOr<Reply> Server::ListDir(const http_server::Request& req, const std::string& plural, const Filters& filters) {
   absl::StatusOr<store::Revision> min = MinRevision(req);
   if (!min.ok()) return min.status();
   Filters active;
@@ -102,11 +101,11 @@ absl::StatusOr<Reply> Server::GetByIndex(const std::string& plural, const std::s
 
 void Server::RegisterSnapshotRoute() {
   Route("GET", "/snapshot", "snapshot", Access::kRead,
-        [this](const httplib::Request& req, const nlohmann::json&) -> absl::StatusOr<Reply> {
+        [this](const http_server::Request& req, const nlohmann::json&) -> absl::StatusOr<Reply> {
           absl::StatusOr<store::Revision> min = MinRevision(req);
           if (!min.ok()) return min.status();
           std::vector<std::string> kinds;
-          if (req.has_param("kinds")) kinds = absl::StrSplit(req.get_param_value("kinds"), ',', absl::SkipEmpty());
+          if (req.HasParam("kinds")) kinds = absl::StrSplit(req.Param("kinds"), ',', absl::SkipEmpty());
           absl::StatusOr<KindMask> mask = KindMaskOf(kinds);
           if (!mask.ok()) return mask.status();
           std::vector<std::pair<std::string, std::vector<StateIndex::Value>>> lists;

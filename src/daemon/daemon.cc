@@ -62,6 +62,11 @@ class DaemonImpl final : public Daemon {
     so.threads = c.http_threads;
     so.watch_cache_events = c.watch_cache_events;
     so.watch_cache_bytes = c.watch_cache_bytes;
+    so.io_threads = c.io_threads;
+    so.leader_ca_file = c.leader_ca_file;
+    so.max_connections = c.max_connections;
+    so.header_timeout = c.header_timeout;
+    so.idle_timeout = c.idle_timeout;
     so.version = kVersion;
     if (!c.token_file.empty()) {
       absl::StatusOr<TokenAuth> auth = TokenAuth::FromFile(c.token_file);

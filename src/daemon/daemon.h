@@ -39,9 +39,14 @@ struct DaemonConfig {
   std::chrono::seconds lease_ttl{5};
   std::chrono::milliseconds bookmark_interval{5000};
   size_t max_body_bytes = 1 << 20;
-  int http_threads = 64;
+  std::string leader_ca_file;          // verifies an https leader when forwarding writes
   size_t watch_cache_events = 100000;  // the watch cache's event window (docs/romanad.md)
   size_t watch_cache_bytes = size_t{64} << 20;
+  int http_threads = 64;               // worker threads for handlers (blocking work)
+  int io_threads = 0;                  // connection threads; 0 = hardware threads
+  size_t max_connections = 10000;
+  std::chrono::milliseconds header_timeout{10000};
+  std::chrono::milliseconds idle_timeout{30000};
 };
 
 class Daemon {

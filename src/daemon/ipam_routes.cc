@@ -1,12 +1,11 @@
 // Routes for the IPAM resources: topology, networks, groups, hosts, blocks, addresses.
 // Reads come from the watch cache (cache_reads.cc; one record per store key, value = API JSON);
 // writes go to IpamService.
-#include <httplib.h>
-
 #include "absl/strings/str_cat.h"
 #include "api/field_error.h"
 #include "api/types.h"
 #include "daemon/server.h"
+#include "http_server/request.h"
 
 namespace romana::daemon {
 namespace {
@@ -14,9 +13,9 @@ namespace {
 using Reply = Server::Reply;
 
 // Exactly one of ?name= and ?ip= must be given.
-absl::StatusOr<std::pair<std::string, std::string>> NameOrIp(const httplib::Request& req) {
-  const std::string name = req.get_param_value("name");
-  const std::string ip = req.get_param_value("ip");
+absl::StatusOr<std::pair<std::string, std::string>> NameOrIp(const http_server::Request& req) {
+  const std::string name = req.Param("name");
+  const std::string ip = req.Param("ip");
   if (name.empty() == ip.empty()) return api::FieldError("name", "give exactly one of ?name= and ?ip=");
   if (!ip.empty() && !api::IsValidIpv4(ip)) return api::FieldError("ip", absl::StrCat("\"", ip, "\" is not an IPv4 address"));
   if (!name.empty()) {
@@ -36,12 +35,12 @@ void Server::RegisterIpamRoutes() {
   };
 
   // --- topology ---
-  Route("GET", "/topology", "topology", Access::kRead, [this](const httplib::Request&, const nlohmann::json&) {
+  Route("GET", "/topology", "topology", Access::kRead, [this](const http_server::Request&, const nlohmann::json&) {
     return GetKey(keys_.prefix() + "/topology", "the topology (none applied yet)");
   });
   for (const std::string method : {"PUT", "POST"}) {
     Route(method, "/topology", "topology", Access::kWrite,
-          [ipam](const httplib::Request&, const nlohmann::json& body) -> absl::StatusOr<Reply> {
+          [ipam](const http_server::Request&, const nlohmann::json& body) -> absl::StatusOr<Reply> {
             absl::StatusOr<IpamService*> s = ipam();
             if (!s.ok()) return s.status();
             absl::StatusOr<nlohmann::json> t = (*s)->SetTopology(body);
@@ -51,39 +50,39 @@ void Server::RegisterIpamRoutes() {
   }
 
   // --- networks and groups ---
-  Route("GET", "/networks", "networks", Access::kRead, [this](const httplib::Request& req, const nlohmann::json&) {
+  Route("GET", "/networks", "networks", Access::kRead, [this](const http_server::Request& req, const nlohmann::json&) {
     return ListDir(req, "networks");
   });
   Route("GET", R"(/networks/([^/]+))", "network", Access::kRead,
-        [this](const httplib::Request& req, const nlohmann::json&) -> absl::StatusOr<Reply> {
+        [this](const http_server::Request& req, const nlohmann::json&) -> absl::StatusOr<Reply> {
           const std::string name = req.matches[1];
           if (absl::Status s = CheckPathName(name, "name"); !s.ok()) return s;
           return GetKey(keys_.Dir("networks") + name, absl::StrCat("network \"", name, "\""));
         });
   Route("GET", R"(/networks/([^/]+)/blocks)", "network_blocks", Access::kRead,
-        [this](const httplib::Request& req, const nlohmann::json&) -> absl::StatusOr<Reply> {
+        [this](const http_server::Request& req, const nlohmann::json&) -> absl::StatusOr<Reply> {
           const std::string name = req.matches[1];
           if (absl::Status s = CheckPathName(name, "name"); !s.ok()) return s;
           absl::StatusOr<Reply> net = GetKey(keys_.Dir("networks") + name, absl::StrCat("network \"", name, "\""));
           if (!net.ok()) return net.status();
           return ListDir(req, "blocks", {{"network", name}});
         });
-  Route("GET", "/groups", "groups", Access::kRead, [this](const httplib::Request& req, const nlohmann::json&) {
-    return ListDir(req, "groups", {{"network", req.get_param_value("network")}});
+  Route("GET", "/groups", "groups", Access::kRead, [this](const http_server::Request& req, const nlohmann::json&) {
+    return ListDir(req, "groups", {{"network", req.Param("network")}});
   });
 
   // --- hosts ---
-  Route("GET", "/hosts", "hosts", Access::kRead, [this](const httplib::Request& req, const nlohmann::json&) {
+  Route("GET", "/hosts", "hosts", Access::kRead, [this](const http_server::Request& req, const nlohmann::json&) {
     return ListDir(req, "hosts");
   });
   Route("GET", R"(/hosts/([^/]+))", "host", Access::kRead,
-        [this](const httplib::Request& req, const nlohmann::json&) -> absl::StatusOr<Reply> {
+        [this](const http_server::Request& req, const nlohmann::json&) -> absl::StatusOr<Reply> {
           const std::string name = req.matches[1];
           if (absl::Status s = CheckPathName(name, "name"); !s.ok()) return s;
           return GetKey(keys_.Dir("hosts") + name, absl::StrCat("host \"", name, "\""));
         });
   Route("POST", "/hosts", "hosts", Access::kWrite,
-        [ipam](const httplib::Request&, const nlohmann::json& body) -> absl::StatusOr<Reply> {
+        [ipam](const http_server::Request&, const nlohmann::json& body) -> absl::StatusOr<Reply> {
           absl::StatusOr<api::HostRequest> h = api::ParseHostRequest(body);
           if (!h.ok()) return h.status();
           absl::StatusOr<IpamService*> s = ipam();
@@ -93,7 +92,7 @@ void Server::RegisterIpamRoutes() {
           return Reply{201, *host};
         });
   Route("PUT", R"(/hosts/([^/]+)/labels)", "host_labels", Access::kWrite,
-        [ipam](const httplib::Request& req, const nlohmann::json& body) -> absl::StatusOr<Reply> {
+        [ipam](const http_server::Request& req, const nlohmann::json& body) -> absl::StatusOr<Reply> {
           const std::string name = req.matches[1];
           if (absl::Status st = CheckPathName(name, "name"); !st.ok()) return st;
           absl::StatusOr<api::Labels> labels = api::ParseLabelsRequest(body);
@@ -105,7 +104,7 @@ void Server::RegisterIpamRoutes() {
           return Reply{200, *host};
         });
   Route("DELETE", R"(/hosts/([^/]+))", "host", Access::kWrite,
-        [ipam](const httplib::Request& req, const nlohmann::json&) -> absl::StatusOr<Reply> {
+        [ipam](const http_server::Request& req, const nlohmann::json&) -> absl::StatusOr<Reply> {
           const std::string name = req.matches[1];
           if (absl::Status st = CheckPathName(name, "name"); !st.ok()) return st;
           absl::StatusOr<IpamService*> s = ipam();
@@ -116,23 +115,23 @@ void Server::RegisterIpamRoutes() {
         });
 
   // --- blocks ---
-  Route("GET", "/blocks", "blocks", Access::kRead, [this](const httplib::Request& req, const nlohmann::json&) {
-    return ListDir(req, "blocks", {{"host", req.get_param_value("host")}, {"network", req.get_param_value("network")}});
+  Route("GET", "/blocks", "blocks", Access::kRead, [this](const http_server::Request& req, const nlohmann::json&) {
+    return ListDir(req, "blocks", {{"host", req.Param("host")}, {"network", req.Param("network")}});
   });
 
   // --- addresses ---
-  Route("GET", "/addresses", "addresses", Access::kRead, [this](const httplib::Request& req, const nlohmann::json&) {
-    return ListDir(req, "addresses", {{"host", req.get_param_value("host")}});
+  Route("GET", "/addresses", "addresses", Access::kRead, [this](const http_server::Request& req, const nlohmann::json&) {
+    return ListDir(req, "addresses", {{"host", req.Param("host")}});
   });
   Route("GET", "/address", "address", Access::kRead,
-        [this](const httplib::Request& req, const nlohmann::json&) -> absl::StatusOr<Reply> {
+        [this](const http_server::Request& req, const nlohmann::json&) -> absl::StatusOr<Reply> {
           absl::StatusOr<std::pair<std::string, std::string>> q = NameOrIp(req);
           if (!q.ok()) return q.status();
           if (!q->first.empty()) return GetKey(keys_.Dir("addresses") + q->first, absl::StrCat("address \"", q->first, "\""));
           return GetByIndex("addresses", "ip", q->second, absl::StrCat("address ", q->second));
         });
   Route("POST", "/address", "address", Access::kWrite,
-        [ipam](const httplib::Request&, const nlohmann::json& body) -> absl::StatusOr<Reply> {
+        [ipam](const http_server::Request&, const nlohmann::json& body) -> absl::StatusOr<Reply> {
           absl::StatusOr<api::AddressRequest> r = api::ParseAddressRequest(body);
           if (!r.ok()) return r.status();
           absl::StatusOr<IpamService*> s = ipam();
@@ -142,7 +141,7 @@ void Server::RegisterIpamRoutes() {
           return Reply{a->second ? 201 : 200, a->first};
         });
   Route("DELETE", "/address", "address", Access::kWrite,
-        [ipam](const httplib::Request& req, const nlohmann::json&) -> absl::StatusOr<Reply> {
+        [ipam](const http_server::Request& req, const nlohmann::json&) -> absl::StatusOr<Reply> {
           absl::StatusOr<std::pair<std::string, std::string>> q = NameOrIp(req);
           if (!q.ok()) return q.status();
           absl::StatusOr<IpamService*> s = ipam();

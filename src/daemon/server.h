@@ -1,12 +1,15 @@
-// server.h: romanad's REST API server (docs/api.md) on cpp-httplib.
+// server.h: romanad's REST API server (docs/api.md) on the project's event-driven HTTP server
+// (http_server/http_server.h; docs/romanad.md, "Server").
 //
 // Request pipeline, in order: metrics; auth (mutations always need the bearer token when one
 // is configured, reads only with auth_reads; /healthz, /readyz, /metrics, /version are open);
 // on a follower, mutations are forwarded to the leader (docs/romanad.md, "HA"); content type
 // (POST/PUT bodies must be application/json, else 415); body size (413 above
 // max_body_bytes); JSON parse (400); the handler; errors become {"error": {...}} bodies
-// (http_error.h). Handlers run synchronously on the connection's thread: the answer is sent
-// only after the work finished, and no work continues after the answer.
+// (http_error.h). Handlers run on a bounded pool of worker threads (they block on the store,
+// the IPAM group commit, the leader), never on the io threads: the answer is sent only after
+// the work finished, and no work continues after the answer. Watch streams hold no thread:
+// each is a watch cache cursor driven by the cache's wakeups on the io threads (watch_route.cc).
 //
 // Every object is one store key. Reads (lists, gets, GET /snapshot) and watch streams are
 // served from the server's WatchCache (watch_cache.h): one store watch per replica, lists from
@@ -18,7 +21,7 @@
 // IpamService's group commit). Write answers carry the header X-Romana-Revision: a revision
 // that includes the write (a follower relaying the answer makes its own reads wait for it).
 //
-// Thread-safety: Start/Stop from one thread; handlers run on the server's thread pool.
+// Thread-safety: Start/Stop from one thread; handlers run on the server's worker threads.
 #ifndef ROMANA_DAEMON_SERVER_H_
 #define ROMANA_DAEMON_SERVER_H_
 
@@ -28,7 +31,6 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <thread>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -42,11 +44,16 @@
 #include "nlohmann/json.hpp"
 #include "store/store.h"
 
-namespace httplib {
-class Server;
+namespace romana::http_server {
+class HttpServer;
+class Responder;
 struct Request;
 struct Response;
-}  // namespace httplib
+}  // namespace romana::http_server
+
+namespace romana::http {
+class CurlClient;
+}  // namespace romana::http
 
 namespace prometheus {
 class Registry;
@@ -64,10 +71,18 @@ struct ServerOptions {
   std::string prefix = "/romana";
   size_t max_body_bytes = 1 << 20;
   std::chrono::milliseconds bookmark_interval{5000};  // watch heartbeat (clients may ask for less)
-  int threads = 64;                 // connections served at once (each watch holds one)
+  int threads = 64;                 // worker threads running handlers (blocking work) at once
+  int io_threads = 0;               // threads serving the connections; 0 = hardware threads
+  size_t max_connections = 10000;   // open connections; beyond: 503 and close
+  std::chrono::milliseconds header_timeout{10000};  // a request's header must arrive within
+  std::chrono::milliseconds idle_timeout{30000};    // idle keep-alive connections close after
   size_t watch_cache_events = 100000;        // the watch cache's event window (WatchCacheOptions)
   size_t watch_cache_bytes = size_t{64} << 20;
   std::chrono::milliseconds forward_timeout{10000};   // follower -> leader
+  // CA bundle (PEM) that verifies the leader's certificate when the leader serves HTTPS. Without
+  // it a follower refuses to forward writes to an https leader (503 naming --leader-ca-file)
+  // rather than send a client's token to a server it cannot verify.
+  std::string leader_ca_file;
   std::string version = "0.1.0";
 };
 
@@ -88,7 +103,8 @@ class Server {
   // InvalidArgument naming `what` when a name taken from the path is not a valid object name.
   static absl::Status CheckPathName(const std::string& name, const std::string& what);
   int port() const { return port_; }
-  // Stops accepting, ends every watch stream and joins the threads. Idempotent.
+  // Stops accepting, ends every watch stream (with their last chunk) and joins the threads.
+  // Idempotent.
   void Stop();
 
   // /readyz answers 200 once this is true (the daemon sets it after loading the store).
@@ -106,30 +122,33 @@ class Server {
     std::string raw;
   };
 
- private:
+ // Prometheus metrics (server_metrics.h; named here for the helpers in server*.cc).
   struct Metrics;
-  using Handler = std::function<absl::StatusOr<Reply>(const httplib::Request&, const nlohmann::json& body)>;
+
+ private:
+  using Handler = std::function<absl::StatusOr<Reply>(const http_server::Request&, const nlohmann::json& body)>;
   enum class Access { kOpen, kRead, kWrite };
 
   Server(ServerOptions options, store::Store& store, Leadership& leadership, const base::Clock& clock,
          prometheus::Registry& registry, IpamService* ipam);
   void Route(const std::string& method, const std::string& pattern, const std::string& name, Access access,
              Handler handler);
-  void Serve(const httplib::Request& req, httplib::Response& res, const std::string& name, Access access,
-             const Handler& handler);
-  bool Forward(const httplib::Request& req, httplib::Response& res);
+  http_server::Response Serve(const http_server::Request& req, const std::string& name, Access access,
+                              const Handler& handler);
+  // The leader's answer to `req`, or nullopt when it cannot be reached.
+  std::optional<http_server::Response> Forward(const http_server::Request& req);
   void RegisterRoutes();
   void RegisterStateRoutes();
   void RegisterNetworkPolicyRoutes();
   void RegisterIpamRoutes();
-  void ServeWatch(const httplib::Request& req, httplib::Response& res);
+  void ServeWatch(const http_server::Request& req, http_server::Responder responder);
 
   void RegisterSnapshotRoute();
 
   // Read helpers (from the watch cache). `filters` are (field, value) pairs; empty values are
   // ignored; every field must be indexed for `plural` (StateIndex::IsIndexed).
   using Filters = std::vector<std::pair<std::string, std::string>>;
-  absl::StatusOr<Reply> ListDir(const httplib::Request& req, const std::string& plural, const Filters& filters = {});
+  absl::StatusOr<Reply> ListDir(const http_server::Request& req, const std::string& plural, const Filters& filters = {});
   absl::StatusOr<Reply> GetKey(const std::string& key, const std::string& what);
   // The first record of `plural` whose indexed `field` equals `value`; NotFound "<what> not found".
   absl::StatusOr<Reply> GetByIndex(const std::string& plural, const std::string& field, const std::string& value,
@@ -146,11 +165,10 @@ class Server {
   IpamService* ipam_;
   const Keys keys_;
   std::unique_ptr<Metrics> metrics_;
-  std::unique_ptr<WatchCache> cache_;
-  std::unique_ptr<httplib::Server> http_;
-  std::thread thread_;
+  std::unique_ptr<http::CurlClient> forward_client_;  // follower -> leader; reuses its connections
+  std::unique_ptr<WatchCache> cache_;  // destroyed after http_ (its streams hold cursors)
+  std::unique_ptr<http_server::HttpServer> http_;
   int port_ = 0;
-  int listen_fd_ = -1;  // the listening socket (owned by http_)
   std::atomic<bool> ready_{false};
   std::atomic<bool> stopping_{false};
 };

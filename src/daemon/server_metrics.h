@@ -19,6 +19,7 @@ struct Server::Metrics {
   prometheus::Gauge& leader;
   prometheus::Counter& forwarded;
   prometheus::Family<prometheus::Gauge>& cache;  // romanad_watch_cache{what=...}, set at each scrape
+  prometheus::Gauge& connections;
 };
 
 }  // namespace romana::daemon

@@ -1,12 +1,11 @@
 // Routes for the records romanad owns directly: policies, namespaces, endpoints. Each is one
 // store key holding exactly the JSON the API returns. Reads come from the watch cache
 // (cache_reads.cc), writes go to the store.
-#include <httplib.h>
-
 #include "absl/strings/str_cat.h"
 #include "api/field_error.h"
 #include "api/types.h"
 #include "daemon/server.h"
+#include "http_server/request.h"
 #include "policy/policy.h"
 
 namespace romana::daemon {
@@ -39,17 +38,17 @@ absl::StatusOr<Server::Reply> Server::DeleteKey(const std::string& key, const st
 
 void Server::RegisterStateRoutes() {
   // --- policies ---
-  Route("GET", "/policies", "policies", Access::kRead, [this](const httplib::Request& req, const nlohmann::json&) {
+  Route("GET", "/policies", "policies", Access::kRead, [this](const http_server::Request& req, const nlohmann::json&) {
     return ListDir(req, "policies");
   });
   Route("GET", R"(/policies/([^/]+))", "policy", Access::kRead,
-        [this](const httplib::Request& req, const nlohmann::json&) -> absl::StatusOr<Reply> {
+        [this](const http_server::Request& req, const nlohmann::json&) -> absl::StatusOr<Reply> {
           const std::string id = req.matches[1];
           if (!policy::IsValidId(id)) return api::FieldError("id", absl::StrCat("\"", id, "\" is not a valid policy id"));
           return GetKey(keys_.Policy(id), absl::StrCat("policy \"", id, "\""));
         });
   Route("POST", "/policies", "policies", Access::kWrite,
-        [this](const httplib::Request&, const nlohmann::json& body) -> absl::StatusOr<Reply> {
+        [this](const http_server::Request&, const nlohmann::json& body) -> absl::StatusOr<Reply> {
           absl::StatusOr<policy::Policy> p = policy::ParseAndValidate(body);
           if (!p.ok()) return p.status();
           const std::string key = keys_.Policy(p->id);
@@ -65,24 +64,24 @@ void Server::RegisterStateRoutes() {
           return Reply{200, stored};
         });
   Route("DELETE", R"(/policies/([^/]+))", "policy", Access::kWrite,
-        [this](const httplib::Request& req, const nlohmann::json&) -> absl::StatusOr<Reply> {
+        [this](const http_server::Request& req, const nlohmann::json&) -> absl::StatusOr<Reply> {
           const std::string id = req.matches[1];
           if (!policy::IsValidId(id)) return api::FieldError("id", absl::StrCat("\"", id, "\" is not a valid policy id"));
           return DeleteKey(keys_.Policy(id), absl::StrCat("policy \"", id, "\""));
         });
 
   // --- namespaces ---
-  Route("GET", "/namespaces", "namespaces", Access::kRead, [this](const httplib::Request& req, const nlohmann::json&) {
+  Route("GET", "/namespaces", "namespaces", Access::kRead, [this](const http_server::Request& req, const nlohmann::json&) {
     return ListDir(req, "namespaces");
   });
   Route("GET", R"(/namespaces/([^/]+))", "namespace", Access::kRead,
-        [this](const httplib::Request& req, const nlohmann::json&) -> absl::StatusOr<Reply> {
+        [this](const http_server::Request& req, const nlohmann::json&) -> absl::StatusOr<Reply> {
           const std::string name = req.matches[1];
           if (absl::Status s = CheckPathName(name, "name"); !s.ok()) return s;
           return GetKey(keys_.Namespace(name), absl::StrCat("namespace \"", name, "\""));
         });
   Route("PUT", R"(/namespaces/([^/]+))", "namespace", Access::kWrite,
-        [this](const httplib::Request& req, const nlohmann::json& body) -> absl::StatusOr<Reply> {
+        [this](const http_server::Request& req, const nlohmann::json& body) -> absl::StatusOr<Reply> {
           const std::string name = req.matches[1];
           if (absl::Status s = CheckPathName(name, "name"); !s.ok()) return s;
           absl::StatusOr<api::Namespace> ns = api::ParseNamespace(body, name);
@@ -93,7 +92,7 @@ void Server::RegisterStateRoutes() {
           return Reply{200, stored};
         });
   Route("DELETE", R"(/namespaces/([^/]+))", "namespace", Access::kWrite,
-        [this](const httplib::Request& req, const nlohmann::json&) -> absl::StatusOr<Reply> {
+        [this](const http_server::Request& req, const nlohmann::json&) -> absl::StatusOr<Reply> {
           const std::string name = req.matches[1];
           if (absl::Status s = CheckPathName(name, "name"); !s.ok()) return s;
           return DeleteKey(keys_.Namespace(name), absl::StrCat("namespace \"", name, "\""));
@@ -101,19 +100,19 @@ void Server::RegisterStateRoutes() {
 
   // --- endpoints ---
   Route("GET", "/endpoints", "endpoints", Access::kRead,
-        [this](const httplib::Request& req, const nlohmann::json&) -> absl::StatusOr<Reply> {
+        [this](const http_server::Request& req, const nlohmann::json&) -> absl::StatusOr<Reply> {
           return ListDir(req, "endpoints",
-                         {{"node", req.get_param_value("node")}, {"namespace", req.get_param_value("namespace")}});
+                         {{"node", req.Param("node")}, {"namespace", req.Param("namespace")}});
         });
   Route("GET", R"(/endpoints/([^/]+)/([^/]+))", "endpoint", Access::kRead,
-        [this](const httplib::Request& req, const nlohmann::json&) -> absl::StatusOr<Reply> {
+        [this](const http_server::Request& req, const nlohmann::json&) -> absl::StatusOr<Reply> {
           const std::string ns = req.matches[1], name = req.matches[2];
           if (absl::Status s = CheckPathName(ns, "namespace"); !s.ok()) return s;
           if (absl::Status s = CheckPathName(name, "name"); !s.ok()) return s;
           return GetKey(keys_.Endpoint(ns, name), absl::StrCat("endpoint \"", ns, "/", name, "\""));
         });
   Route("PUT", R"(/endpoints/([^/]+)/([^/]+))", "endpoint", Access::kWrite,
-        [this](const httplib::Request& req, const nlohmann::json& body) -> absl::StatusOr<Reply> {
+        [this](const http_server::Request& req, const nlohmann::json& body) -> absl::StatusOr<Reply> {
           const std::string ns = req.matches[1], name = req.matches[2];
           if (absl::Status s = CheckPathName(ns, "namespace"); !s.ok()) return s;
           if (absl::Status s = CheckPathName(name, "name"); !s.ok()) return s;
@@ -126,7 +125,7 @@ void Server::RegisterStateRoutes() {
           return Reply{200, stored};
         });
   Route("DELETE", R"(/endpoints/([^/]+)/([^/]+))", "endpoint", Access::kWrite,
-        [this](const httplib::Request& req, const nlohmann::json&) -> absl::StatusOr<Reply> {
+        [this](const http_server::Request& req, const nlohmann::json&) -> absl::StatusOr<Reply> {
           const std::string ns = req.matches[1], name = req.matches[2];
           if (absl::Status s = CheckPathName(ns, "namespace"); !s.ok()) return s;
           if (absl::Status s = CheckPathName(name, "name"); !s.ok()) return s;

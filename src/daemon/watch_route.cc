@@ -9,8 +9,13 @@
 // the connection in the middle of a revision resumes from that revision and skips the keys it
 // already saw (api::Client::Watch does). A cursor that falls out of the cache's window ends
 // the stream with the ERROR "compacted" line.
-#include <httplib.h>
-
+//
+// A stream holds no thread. Its work (move what the cursor has to the connection) runs on the
+// connection's io strand, scheduled by: the cursor's wakeup (events arrived after a Next that
+// returned nothing), the connection's drained notification (the client took what was queued,
+// after the stream stopped at kHighWater bytes), and one bookmark timer. A client that does not
+// read costs a bounded buffer and a cursor, never a thread, and never delays the others; when
+// it falls out of the window its stream ends with "compacted".
 #include <optional>
 
 #include "absl/strings/numbers.h"
@@ -23,15 +28,25 @@
 #include "daemon/server.h"
 #include "daemon/server_metrics.h"
 #include "daemon/watch_cache.h"
-#include "spdlog/spdlog.h"
+#include "http_server/responder.h"
 
 namespace romana::daemon {
 namespace {
 
-void SendError(httplib::Response& res, const absl::Status& s) {
+using http_server::Request;
+using http_server::Response;
+
+// A stream with more than this waiting for the client takes no new events until it drained.
+constexpr size_t kHighWater = 256 << 10;
+// Events moved per turn before the stream yields its io thread to other connections.
+constexpr size_t kBatch = 256;
+
+void SendError(http_server::Responder& responder, const absl::Status& s) {
   HttpError e = ToHttpError(s);
+  Response res;
   res.status = e.status;
-  res.set_content(e.body.dump() + "\n", "application/json");
+  res.body = e.body.dump() + "\n";
+  responder.Send(std::move(res));
 }
 
 // The 410 answer for a watch from `asked`, older than the cache's window. Its compact_revision
@@ -51,91 +66,151 @@ absl::Status CompactedAt(const absl::Status& from_cache, int64_t asked, store::S
   return api::WithDetail(out, "compact_revision", absl::StrCat(oldest));
 }
 
-struct WatchState {
-  std::unique_ptr<WatchCache::Cursor> cursor;
-  std::chrono::milliseconds bookmark{5000};
+std::string BookmarkLine(store::Revision r) {
+  return api::ToJson(api::WatchEvent{api::WatchEvent::Type::kBookmark, "", "", r, nullptr, "", ""}).dump() + "\n";
+}
+
+// One open watch stream. Owned by its http stream's OnClose callback (so it lives exactly as
+// long as the stream is open, and is destroyed on an io thread or by HttpServer::Stop, never by
+// the cache's thread); everything else holds weak pointers. Pump() runs on the stream's strand.
+class WatchStream final : public std::enable_shared_from_this<WatchStream> {
+ public:
+  WatchStream(std::unique_ptr<WatchCache::Cursor> cursor, std::shared_ptr<http_server::Stream> stream,
+              std::chrono::milliseconds bookmark, Server::Metrics& metrics)
+      : cursor_(std::move(cursor)), stream_(std::move(stream)), bookmark_(bookmark), metrics_(metrics) {
+    metrics_.watch_streams.Increment();
+  }
+  ~WatchStream() { metrics_.watch_streams.Decrement(); }
+
+  // Sends the opening BOOKMARK and starts the stream's work. Call once, right after creation.
+  static void Start(const std::shared_ptr<WatchStream>& self) {
+    std::weak_ptr<WatchStream> weak = self;
+    // The wakeup runs on the cache's thread: it only schedules (it holds no WatchStream, so it
+    // can never be the one destroying the cursor).
+    self->cursor_->SetWakeup([stream = std::weak_ptr<http_server::Stream>(self->stream_), weak] {
+      if (std::shared_ptr<http_server::Stream> s = stream.lock()) s->Post([weak] { Run(weak); });
+    });
+    self->stream_->OnClose([self] {});  // the owner: dropped when the stream closes
+    if (!self->stream_->Write(BookmarkLine(self->cursor_->from() - 1))) return;
+    self->last_bookmark_ = std::chrono::steady_clock::now();
+    self->stream_->Post([weak] { Run(weak); });
+    self->ArmBookmarkTimer(self->bookmark_);
+  }
+
+ private:
+  static void Run(const std::weak_ptr<WatchStream>& weak) {
+    if (std::shared_ptr<WatchStream> self = weak.lock()) self->Pump();
+  }
+
+  // Moves up to kBatch events to the client; then either yields (more to do: posted again),
+  // waits for the client (WhenDrained), or waits for the cache (the cursor's wakeup is armed
+  // by a Next that returned nothing).
+  void Pump() {
+    if (!stream_->open()) return;
+    std::weak_ptr<WatchStream> weak = weak_from_this();
+    if (stream_->buffered_bytes() > kHighWater) {
+      stream_->WhenDrained([stream = std::weak_ptr<http_server::Stream>(stream_), weak] {
+        if (std::shared_ptr<http_server::Stream> s = stream.lock()) s->Post([weak] { Run(weak); });
+      });
+      return;
+    }
+    absl::StatusOr<WatchCache::Cursor::Batch> batch = cursor_->Next(kBatch);
+    if (!batch.ok()) return End(batch.status());
+    if (!batch->events.empty()) {
+      std::string lines;  // one chunk (and one socket write) for the batch
+      for (const std::shared_ptr<const CachedEvent>& e : batch->events) lines += e->line;
+      if (!stream_->Write(std::move(lines))) return;
+      metrics_.watch_events.Increment(static_cast<double>(batch->events.size()));
+    }
+    if (batch->caught_up) {
+      progress_ = batch->progress;
+      if (std::chrono::steady_clock::now() - last_bookmark_ >= bookmark_) SendBookmark();
+    }
+    if (!batch->events.empty()) stream_->Post([weak] { Run(weak); });
+  }
+
+  void SendBookmark() {
+    if (stream_->Write(BookmarkLine(progress_))) last_bookmark_ = std::chrono::steady_clock::now();
+  }
+
+  // Every bookmark interval: a caught-up stream with nothing to send tells the client how far
+  // it has seen (a stream that is behind sends events instead, and its bookmark when caught up).
+  void ArmBookmarkTimer(std::chrono::milliseconds delay) {
+    stream_->PostAfter(delay, [weak = weak_from_this()] {
+      std::shared_ptr<WatchStream> self = weak.lock();
+      if (!self || !self->stream_->open()) return;
+      const auto since = std::chrono::steady_clock::now() - self->last_bookmark_;
+      if (since >= self->bookmark_) {
+        self->Pump();  // sends the bookmark if the cursor is caught up
+        self->ArmBookmarkTimer(self->bookmark_);
+      } else {
+        self->ArmBookmarkTimer(std::chrono::duration_cast<std::chrono::milliseconds>(self->bookmark_ - since) +
+                               std::chrono::milliseconds(1));
+      }
+    });
+  }
+
+  // The stream's last line: the ERROR for a cursor that fell out of the window ("compacted",
+  // the client re-lists) or a cache that stopped ("unavailable").
+  void End(const absl::Status& s) {
+    api::WatchEvent err{api::WatchEvent::Type::kError, "", "", 0, nullptr, "unavailable", std::string(s.message())};
+    if (store::IsCompacted(s)) {
+      err.error_code = "compacted";
+      int64_t c = 0;
+      if (std::optional<std::string> d = api::DetailOf(s, "compact_revision")) (void)absl::SimpleAtoi(*d, &c);
+      err.revision = c;
+    }
+    stream_->Write(api::ToJson(err).dump() + "\n");
+    stream_->Finish();
+  }
+
+  const std::unique_ptr<WatchCache::Cursor> cursor_;
+  const std::shared_ptr<http_server::Stream> stream_;
+  const std::chrono::milliseconds bookmark_;
+  Server::Metrics& metrics_;
+  std::chrono::steady_clock::time_point last_bookmark_;  // strand only
+  store::Revision progress_ = 0;                         // strand only
 };
 
 }  // namespace
 
-void Server::ServeWatch(const httplib::Request& req, httplib::Response& res) {
-  if (options_.auth.has_value() && options_.auth_reads && !options_.auth->Check(req.get_header_value("Authorization"))) {
-    res.set_header("WWW-Authenticate", "Bearer");
+void Server::ServeWatch(const Request& req, http_server::Responder responder) {
+  if (options_.auth.has_value() && options_.auth_reads && !options_.auth->Check(req.Header("Authorization"))) {
+    Response res;
     res.status = 401;
-    res.set_content(ErrorBody("unauthenticated", "this call needs \"Authorization: Bearer <token>\"").dump() + "\n",
-                    "application/json");
-    return;
+    res.headers.emplace_back("WWW-Authenticate", "Bearer");
+    res.body = ErrorBody("unauthenticated", "this call needs \"Authorization: Bearer <token>\"").dump() + "\n";
+    return responder.Send(std::move(res));
   }
-  auto state = std::make_shared<WatchState>();
   int64_t revision = 0;
-  if (req.has_param("revision") &&
-      (!absl::SimpleAtoi(req.get_param_value("revision"), &revision) || revision < 0)) {
-    return SendError(res, api::FieldError("revision", "must be a non-negative integer"));
+  if (req.HasParam("revision") && (!absl::SimpleAtoi(req.Param("revision"), &revision) || revision < 0)) {
+    return SendError(responder, api::FieldError("revision", "must be a non-negative integer"));
   }
   std::vector<std::string> kinds;
-  if (req.has_param("kinds")) kinds = absl::StrSplit(req.get_param_value("kinds"), ',', absl::SkipEmpty());
+  if (req.HasParam("kinds")) kinds = absl::StrSplit(req.Param("kinds"), ',', absl::SkipEmpty());
   absl::StatusOr<KindMask> mask = KindMaskOf(kinds);
-  if (!mask.ok()) return SendError(res, mask.status());
-  state->bookmark = options_.bookmark_interval;
-  if (req.has_param("bookmark_ms")) {
+  if (!mask.ok()) return SendError(responder, mask.status());
+  std::chrono::milliseconds bookmark = options_.bookmark_interval;
+  if (req.HasParam("bookmark_ms")) {
     int64_t ms = 0;
-    if (!absl::SimpleAtoi(req.get_param_value("bookmark_ms"), &ms) || ms < 10) {
-      return SendError(res, api::FieldError("bookmark_ms", "must be an integer >= 10"));
+    if (!absl::SimpleAtoi(req.Param("bookmark_ms"), &ms) || ms < 10) {
+      return SendError(responder, api::FieldError("bookmark_ms", "must be an integer >= 10"));
     }
-    state->bookmark = std::min(state->bookmark, std::chrono::milliseconds(ms));
+    bookmark = std::min(bookmark, std::chrono::milliseconds(ms));
   }
   absl::StatusOr<std::unique_ptr<WatchCache::Cursor>> cursor = cache_->Watch(revision, *mask);
   if (!cursor.ok()) {
-    if (store::IsCompacted(cursor.status())) return SendError(res, CompactedAt(cursor.status(), revision, raw_store_, keys_.prefix() + "/"));
-    return SendError(res, cursor.status());
-  }
-  state->cursor = *std::move(cursor);
-
-  res.status = 200;
-  res.set_header("Cache-Control", "no-cache");
-  res.set_chunked_content_provider("application/x-ndjson", [this, state](size_t, httplib::DataSink& sink) {
-    metrics_->watch_streams.Increment();
-    struct Dec {
-      prometheus::Gauge& g;
-      ~Dec() { g.Decrement(); }
-    } dec{metrics_->watch_streams};
-    auto write = [&](const std::string& line) { return sink.write(line.data(), line.size()); };
-    auto bookmark = [&](store::Revision r) {
-      return write(api::ToJson(api::WatchEvent{api::WatchEvent::Type::kBookmark, "", "", r, nullptr, "", ""}).dump() +
-                   "\n");
-    };
-    if (!bookmark(state->cursor->from() - 1)) return false;
-    auto last_bookmark = std::chrono::steady_clock::now();
-    const auto poll = std::min(state->bookmark, std::chrono::milliseconds(200));
-    while (!stopping_) {
-      if (!sink.is_writable()) return false;  // the client went away: stop working for it
-      absl::StatusOr<WatchCache::Cursor::Batch> batch = state->cursor->Wait(256, poll);
-      if (!batch.ok()) {
-        api::WatchEvent err{api::WatchEvent::Type::kError, "", "", 0, nullptr, "unavailable",
-                            std::string(batch.status().message())};
-        if (store::IsCompacted(batch.status())) {
-          err.error_code = "compacted";
-          int64_t c = 0;
-          if (std::optional<std::string> d = api::DetailOf(batch.status(), "compact_revision")) {
-            (void)absl::SimpleAtoi(*d, &c);
-          }
-          err.revision = c;
-        }
-        write(api::ToJson(err).dump() + "\n");
-        sink.done();
-        return true;
-      }
-      for (const std::shared_ptr<const CachedEvent>& e : batch->events) {
-        if (!write(e->line)) return false;
-        metrics_->watch_events.Increment();
-      }
-      if (batch->caught_up && std::chrono::steady_clock::now() - last_bookmark >= state->bookmark) {
-        if (!bookmark(batch->progress)) return false;
-        last_bookmark = std::chrono::steady_clock::now();
-      }
+    if (store::IsCompacted(cursor.status())) {
+      return SendError(responder, CompactedAt(cursor.status(), revision, raw_store_, keys_.prefix() + "/"));
     }
-    return false;
-  });
+    return SendError(responder, cursor.status());
+  }
+  Response head;
+  head.content_type = "application/x-ndjson";
+  head.headers.emplace_back("Cache-Control", "no-cache");
+  std::shared_ptr<http_server::Stream> stream = responder.StartStream(std::move(head));
+  if (!stream) return;
+  WatchStream::Start(std::make_shared<WatchStream>(*std::move(cursor), std::move(stream), bookmark, *metrics_));
 }
 
 }  // namespace romana::daemon

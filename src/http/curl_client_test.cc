@@ -1,6 +1,6 @@
 // Tests of CurlClient against real servers on 127.0.0.1: plain HTTP, TLS (a CA made with the
 // openssl command in a temp dir), client certificates, timeouts, streaming, retries and
-// connection reuse. The servers are cpp-httplib servers private to this test.
+// connection reuse. The servers are the project's http_server (src/http_server).
 #include "http/curl_client.h"
 
 #include <arpa/inet.h>
@@ -19,32 +19,56 @@
 #include "base/testing/test_env.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "httplib.h"
+#include "http_server/http_server.h"
 
 namespace romana::http {
 namespace {
 
 using ::testing::HasSubstr;
 
-// Runs an httplib server on 127.0.0.1 on a thread; stops it (after releasing stalled handlers).
+// A project http_server on 127.0.0.1: routes are added before Start(); streams opened by
+// Stall() end when Release() is called (or at the end of the test).
 class TestServer {
  public:
-  explicit TestServer(std::unique_ptr<httplib::Server> server = std::make_unique<httplib::Server>())
-      : server_(std::move(server)) {}
+  explicit TestServer(romana::http_server::ServerOptions options = {}) : options_(std::move(options)) {}
   ~TestServer() { Stop(); }
-  httplib::Server& server() { return *server_; }
+  void Handle(const std::string& method, const std::string& path,
+              std::function<void(const romana::http_server::Request&, romana::http_server::Response&)> fn) {
+    routes_.push_back({method, path, [fn = std::move(fn)](const romana::http_server::Request& req) {
+                         romana::http_server::Response res;
+                         res.content_type = "text/plain";
+                         fn(req, res);
+                         return res;
+                       }});
+  }
+  // GET `path`: a chunked answer that sends `first` and then stalls until Release().
+  void Stall(const std::string& path, const std::string& content_type, const std::string& first) {
+    stalls_.push_back({path, content_type, first});
+  }
   void Start() {
-    port_ = server_->bind_to_any_port("127.0.0.1");
-    ASSERT_GT(port_, 0);
-    thread_ = std::thread([this] { server_->listen_after_bind(); });
-    ASSERT_TRUE(romana::testing::WaitUntil([&] { return server_->is_running(); }));
+    absl::StatusOr<std::unique_ptr<romana::http_server::HttpServer>> s =
+        romana::http_server::HttpServer::Create(options_);
+    ASSERT_TRUE(s.ok()) << s.status();
+    server_ = *std::move(s);
+    for (auto& r : routes_) server_->Handle(r.method, r.path, r.handler);
+    for (auto& st : stalls_) {
+      server_->HandleAsync("GET", st.path, [this, st](const romana::http_server::Request&,
+                                                      romana::http_server::Responder responder) {
+        romana::http_server::Response head;
+        head.content_type = st.content_type;
+        std::shared_ptr<romana::http_server::Stream> stream = responder.StartStream(std::move(head));
+        stream->Write(st.first);
+        std::lock_guard lock(mu_);
+        if (released_) stream->Finish();
+        else streams_.push_back(std::move(stream));
+      });
+    }
+    ASSERT_TRUE(server_->Start().ok());
+    port_ = server_->port();
   }
   void Stop() {
     Release();
-    if (thread_.joinable()) {
-      server_->stop();
-      thread_.join();
-    }
+    if (server_) server_->Stop();
   }
   // Handlers that stall wait here until Release() (or the end of the test).
   void WaitForRelease() {
@@ -52,9 +76,14 @@ class TestServer {
     cv_.wait_for(lock, std::chrono::seconds(30), [&] { return released_; });
   }
   void Release() {
-    std::lock_guard lock(mu_);
-    released_ = true;
-    cv_.notify_all();
+    std::vector<std::shared_ptr<romana::http_server::Stream>> streams;
+    {
+      std::lock_guard lock(mu_);
+      released_ = true;
+      cv_.notify_all();
+      streams.swap(streams_);
+    }
+    for (auto& st : streams) st->Finish();
   }
   int port() const { return port_; }
   std::string Url(const std::string& path, const std::string& scheme = "http") const {
@@ -62,12 +91,22 @@ class TestServer {
   }
 
  private:
-  std::unique_ptr<httplib::Server> server_;
-  std::thread thread_;
+  struct Route {
+    std::string method, path;
+    romana::http_server::HttpServer::Handler handler;
+  };
+  struct StallRoute {
+    std::string path, content_type, first;
+  };
+  const romana::http_server::ServerOptions options_;
+  std::vector<Route> routes_;
+  std::vector<StallRoute> stalls_;
+  std::unique_ptr<romana::http_server::HttpServer> server_;
   int port_ = 0;
   std::mutex mu_;
   std::condition_variable cv_;
   bool released_ = false;
+  std::vector<std::shared_ptr<romana::http_server::Stream>> streams_;
 };
 
 std::string ReadFile(const std::string& path) {
@@ -79,10 +118,10 @@ std::string ReadFile(const std::string& path) {
 
 TEST(CurlClientTest, SendsMethodHeadersAndBodyAndReturnsAnyStatusAsAResult) {
   TestServer s;
-  s.server().Post("/echo", [](const httplib::Request& req, httplib::Response& res) {
+  s.Handle("POST", "/echo", [](const romana::http_server::Request& req, romana::http_server::Response& res) {
     res.status = 201;
-    res.set_header("X-Got", req.get_header_value("X-Test"));
-    res.set_content(req.body + "|" + req.get_header_value("Content-Type"), "text/plain");
+    res.headers.emplace_back("X-Got", req.Header("X-Test"));
+    res.body = req.body + "|" + req.Header("Content-Type");
   });
   s.Start();
   CurlClient client;
@@ -159,11 +198,11 @@ TEST(CurlClientTest, APeerThatClosesMidAnswerIsUnavailable) {
 TEST(CurlClientTest, ReusesOneConnectionForSequentialRequests) {
   TestServer s;
   std::mutex mu;
-  std::set<int> client_ports;  // one per TCP connection
-  s.server().Get("/", [&](const httplib::Request& req, httplib::Response& res) {
+  std::set<std::string> client_ports;  // one per TCP connection
+  s.Handle("GET", "/", [&](const romana::http_server::Request& req, romana::http_server::Response& res) {
     std::lock_guard lock(mu);
-    client_ports.insert(req.remote_port);
-    res.set_content("ok", "text/plain");
+    client_ports.insert(req.remote_address);
+    res.body = "ok";
   });
   s.Start();
   CurlClient client;
@@ -179,11 +218,11 @@ TEST(CurlClientTest, ReusesOneConnectionForSequentialRequests) {
 TEST(CurlClientTest, RetriesIdempotentRequestsOn503WithBackoffThenSucceeds) {
   TestServer s;
   std::atomic<int> attempts{0};
-  s.server().Get("/flaky", [&](const httplib::Request&, httplib::Response& res) {
+  s.Handle("GET", "/flaky", [&](const romana::http_server::Request&, romana::http_server::Response& res) {
     res.status = ++attempts < 3 ? 503 : 200;
-    res.set_content("x", "text/plain");
+    res.body = "x";
   });
-  s.server().Post("/flaky", [&](const httplib::Request&, httplib::Response& res) {
+  s.Handle("POST", "/flaky", [&](const romana::http_server::Request&, romana::http_server::Response& res) {
     ++attempts;
     res.status = 503;
   });
@@ -219,12 +258,13 @@ TEST(CurlClientTest, RetriesConnectionErrorsAndReturnsTheLastError) {
 
 TEST(CurlClientTest, StreamsLinesAndStopsWhenTheCallbackSaysSo) {
   TestServer s;
-  s.server().Get("/lines", [](const httplib::Request&, httplib::Response& res) {
-    res.set_content("one\r\ntwo\n\nthree\nunterminated", "application/x-ndjson");
+  s.Handle("GET", "/lines", [](const romana::http_server::Request&, romana::http_server::Response& res) {
+    res.content_type = "application/x-ndjson";
+    res.body = "one\r\ntwo\n\nthree\nunterminated";
   });
-  s.server().Get("/missing", [](const httplib::Request&, httplib::Response& res) {
+  s.Handle("GET", "/missing", [](const romana::http_server::Request&, romana::http_server::Response& res) {
     res.status = 404;
-    res.set_content("no such thing\n", "text/plain");
+    res.body = "no such thing\n";
   });
   s.Start();
   CurlClient client;
@@ -264,8 +304,9 @@ TEST(CurlClientTest, StreamsLinesAndStopsWhenTheCallbackSaysSo) {
 
 TEST(CurlClientTest, ALineLongerThanTheBoundIsResourceExhausted) {
   TestServer s;
-  s.server().Get("/long", [](const httplib::Request&, httplib::Response& res) {
-    res.set_content("short\n" + std::string(100000, 'x') + "\n", "application/x-ndjson");
+  s.Handle("GET", "/long", [](const romana::http_server::Request&, romana::http_server::Response& res) {
+    res.content_type = "application/x-ndjson";
+    res.body = "short\n" + std::string(100000, 'x') + "\n";
   });
   s.Start();
   CurlClient client;
@@ -285,9 +326,9 @@ TEST(CurlClientTest, ALineLongerThanTheBoundIsResourceExhausted) {
 
 TEST(CurlClientTest, TotalTimeoutIsUnavailable) {
   TestServer s;
-  s.server().Get("/slow", [&](const httplib::Request&, httplib::Response& res) {
+  s.Handle("GET", "/slow", [&](const romana::http_server::Request&, romana::http_server::Response& res) {
     s.WaitForRelease();
-    res.set_content("late", "text/plain");
+    res.body = "late";
   });
   s.Start();
   CurlClient client;
@@ -298,17 +339,7 @@ TEST(CurlClientTest, TotalTimeoutIsUnavailable) {
 
 TEST(CurlClientTest, IdleTimeoutEndsAStreamThatStalledAfterItsHeaders) {
   TestServer s;
-  s.server().Get("/stall", [&](const httplib::Request&, httplib::Response& res) {
-    res.set_chunked_content_provider("application/x-ndjson", [&](size_t offset, httplib::DataSink& sink) {
-      if (offset == 0) {
-        sink.write("first\n", 6);
-        return true;
-      }
-      s.WaitForRelease();
-      sink.done();
-      return true;
-    });
-  });
+  s.Stall("/stall", "application/x-ndjson", "first\n");
   s.Start();
   CurlClient client;
   std::vector<std::string> lines;
@@ -352,17 +383,7 @@ TEST(CurlClientTest, ConnectTimeoutIsUnavailable) {
 
 TEST(CurlClientTest, CancelEndsAStream) {
   TestServer s;
-  s.server().Get("/stall", [&](const httplib::Request&, httplib::Response& res) {
-    res.set_chunked_content_provider("text/plain", [&](size_t offset, httplib::DataSink& sink) {
-      if (offset == 0) {
-        sink.write("x\n", 2);
-        return true;
-      }
-      s.WaitForRelease();
-      sink.done();
-      return true;
-    });
-  });
+  s.Stall("/stall", "text/plain", "x\n");
   s.Start();
   CurlClient client;
   std::atomic<bool> cancel{false};
@@ -401,10 +422,13 @@ class TlsTest : public ::testing::Test {
     }
   }
   void StartServer(bool require_client_cert) {
-    server_ = std::make_unique<TestServer>(std::make_unique<httplib::SSLServer>(
-        dir_.File("server.crt").c_str(), dir_.File("server.key").c_str(),
-        require_client_cert ? dir_.File("ca.crt").c_str() : nullptr));
-    server_->server().Get("/", [](const httplib::Request&, httplib::Response& res) { res.set_content("secret", "text/plain"); });
+    server_ = std::make_unique<TestServer>(romana::http_server::ServerOptions{
+        .tls_cert_file = dir_.File("server.crt"),
+        .tls_key_file = dir_.File("server.key"),
+        .tls_client_ca_file = require_client_cert ? dir_.File("ca.crt") : ""});
+    server_->Handle("GET", "/", [](const romana::http_server::Request&, romana::http_server::Response& res) {
+      res.body = "secret";
+    });
     server_->Start();
   }
   absl::StatusOr<Response> Get(TlsOptions tls) {

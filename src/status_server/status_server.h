@@ -6,8 +6,9 @@
 //                 {"error": message}, any other error 500.
 // (romanad's API server is its own: daemon/server.h.)
 //
-// Serves from its own thread (cpp-httplib). Thread-safe. The registry and every function given
-// must outlive the server; they are called on the server's threads.
+// Serves on the project's event-driven HTTP server (http_server/http_server.h) with one io
+// thread and one worker (the functions given may block briefly). Thread-safe. The registry and
+// every function given must outlive the server; they are called on the server's threads.
 #ifndef ROMANA_STATUS_SERVER_STATUS_SERVER_H_
 #define ROMANA_STATUS_SERVER_STATUS_SERVER_H_
 
@@ -15,14 +16,13 @@
 #include <map>
 #include <memory>
 #include <string>
-#include <thread>
 
 #include "absl/status/statusor.h"
 #include "nlohmann/json.hpp"
 #include "prometheus/registry.h"
 
-namespace httplib {
-class Server;
+namespace romana::http_server {
+class HttpServer;
 }
 
 namespace romana {
@@ -49,8 +49,7 @@ class StatusServer {
 
  private:
   StatusServer() = default;
-  std::unique_ptr<httplib::Server> server_;
-  std::thread thread_;
+  std::unique_ptr<http_server::HttpServer> server_;
   int port_ = 0;
 };
 

@@ -14,6 +14,7 @@
 #include "daemon/leadership.h"
 #include "daemon/server.h"
 #include "gtest/gtest.h"
+#include "http_server/testing/raw_client.h"
 #include "store/memory_store.h"
 
 namespace romana::daemon {
@@ -177,6 +178,50 @@ TEST_F(WatchTest, CompactedRevisionGets410AndTheClientSaysSo) {
   });
   EXPECT_TRUE(s.ok()) << s;
   EXPECT_GE(got, rev);
+}
+
+// A client that stops reading: its stream stops taking events at the high-water mark (memory
+// stays bounded), the window moves on, and when the client reads again its stream ends with the
+// documented "compacted" ERROR line; a new stream is served normally.
+TEST_F(WatchTest, ClientThatStopsReadingFallsOutOfTheWindowAndGetsCompacted) {
+  ServerOptions o;
+  o.port = 0;
+  o.threads = 4;
+  o.watch_cache_events = 100;
+  o.watch_cache_bytes = size_t{1} << 16;
+  prometheus::Registry registry;
+  auto small = Server::Create(o, *store_, leader_, clock_, registry, nullptr);
+  ASSERT_TRUE(small.ok()) << small.status();
+  ASSERT_TRUE((*small)->Start().ok());
+  (*small)->SetReady(true);
+
+  http_server::testing::RawClient slow((*small)->port());
+  ASSERT_TRUE(slow.Send("GET /watch?kinds=namespaces HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_EQ(slow.ReadHead().status, 200);
+  ASSERT_TRUE(slow.ReadUntil("BOOKMARK"));
+  // ~16 MiB of events: far more than the stream's high-water mark plus the socket buffers.
+  const std::string pad(4096, 'x');
+  for (int i = 0; i < 4000; ++i) {
+    ASSERT_TRUE(store_->Commit({{}, {store::Op::Put(absl::StrCat("/romana/namespaces/n", i),
+                                                    nlohmann::json{{"name", absl::StrCat("n", i)}, {"pad", pad}}.dump())},
+                                {}})
+                    .ok());
+  }
+  EXPECT_TRUE(slow.ReadUntil("\"compacted\""));
+
+  // A new stream starts at the cache's revision: once the cache applied every write, it is
+  // inside the window and follows.
+  const int64_t written = *store_->CurrentRevision();
+  ASSERT_TRUE(WaitUntil([&] { return (*small)->watch_cache().revision() >= written; }));
+  http_server::testing::RawClient fresh((*small)->port());
+  ASSERT_TRUE(fresh.Send("GET /watch?kinds=namespaces HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_EQ(fresh.ReadHead().status, 200);
+  ASSERT_TRUE(fresh.ReadUntil("BOOKMARK"));
+  ASSERT_TRUE(store_->Commit({{}, {store::Op::Put("/romana/namespaces/last", R"({"name": "last"})")}, {}}).ok());
+  EXPECT_TRUE(fresh.ReadUntil("\"last\""));
+  slow.Close();
+  fresh.Close();
+  (*small)->Stop();
 }
 
 TEST_F(WatchTest, BadParameters) {

@@ -1,15 +1,14 @@
 #include "aws/vpcrouter/spec_source.h"
 
-#include <httplib.h>
 
 #include <fstream>
-#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "base/testing/test_env.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "http/curl_client.h"
+#include "http_server/http_server.h"
 
 namespace romana::vpcrouter {
 namespace {
@@ -30,24 +29,28 @@ TEST(FileRouteSpecSourceTest, ReadsRereadsAndReportsErrors) {
 
 // Serves romanad's documented GET /groups and GET /hosts (docs/api.md) on loopback.
 TEST(RomanadRouteSpecSourceTest, BuildsTheSpecFromGroupsAndHosts) {
-  httplib::Server srv;
+  std::unique_ptr<http_server::HttpServer> srv = *http_server::HttpServer::Create({});
   std::atomic<bool> fail{false};
-  srv.Get("/groups", [&](const httplib::Request& req, httplib::Response& res) {
-    if (fail || req.get_header_value("Authorization") != "Bearer s3cret") {
+  srv->Handle("GET", "/groups", [&](const http_server::Request& req) {
+    http_server::Response res;
+    if (fail || req.Header("Authorization") != "Bearer s3cret") {
       res.status = fail ? 503 : 401;
-      res.set_content(R"({"error": {"code": "x", "message": "nope"}})", "application/json");
-      return;
+      res.body = R"({"error": {"code": "x", "message": "nope"}})";
+      return res;
     }
-    res.set_content(R"({"groups": [{"network": "romana-network", "path": "/0", "name": "host-group-0",
+    res.body = R"({"groups": [{"network": "romana-network", "path": "/0", "name": "host-group-0",
       "cidr": "10.112.0.0/15", "assignment": {"rack": "r1"}, "leaf": true, "padding": false,
-      "hosts": ["node-1", "node-2"]}], "revision": 7})", "application/json");
+      "hosts": ["node-1", "node-2"]}], "revision": 7})";
+    return res;
   });
-  srv.Get("/hosts", [&](const httplib::Request&, httplib::Response& res) {
-    res.set_content(R"({"hosts": [{"name": "node-1", "ip": "192.168.99.10", "labels": {}, "groups": {}},
-      {"name": "node-2", "ip": "192.168.99.11", "labels": {}, "groups": {}}], "revision": 7})", "application/json");
+  srv->Handle("GET", "/hosts", [&](const http_server::Request&) {
+    http_server::Response res;
+    res.body = R"({"hosts": [{"name": "node-1", "ip": "192.168.99.10", "labels": {}, "groups": {}},
+      {"name": "node-2", "ip": "192.168.99.11", "labels": {}, "groups": {}}], "revision": 7})";
+    return res;
   });
-  const int port = srv.bind_to_any_port("127.0.0.1");
-  std::thread t([&] { srv.listen_after_bind(); });
+  ASSERT_TRUE(srv->Start().ok());
+  const int port = srv->port();
   http::CurlClient http;
   RomanadRouteSpecSource src(http, absl::StrCat("http://127.0.0.1:", port), "s3cret");
   absl::StatusOr<RouteSpec> spec = src.Fetch();
@@ -56,8 +59,7 @@ TEST(RomanadRouteSpecSourceTest, BuildsTheSpecFromGroupsAndHosts) {
   RomanadRouteSpecSource no_token(http, absl::StrCat("http://127.0.0.1:", port));
   fail = false;
   absl::StatusOr<RouteSpec> unauthorized = no_token.Fetch();
-  srv.stop();
-  t.join();
+  srv->Stop();
   ASSERT_TRUE(spec.ok()) << spec.status();
   EXPECT_EQ(*spec, (RouteSpec{{"10.112.0.0/15", {"192.168.99.10", "192.168.99.11"}}}));
   EXPECT_EQ(down.status().code(), absl::StatusCode::kUnavailable);

@@ -1,15 +1,17 @@
 #include "k8s/testing/test_api_server.h"
 
-#include <httplib.h>
-
 #include <chrono>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/match.h"
+#include "http_server/http_server.h"
 
 namespace romana::k8s::testing {
 
 using nlohmann::json;
+using http_server::HttpServer;
+using http_server::Request;
+using http_server::Response;
 
 namespace {
 
@@ -18,9 +20,11 @@ json StatusObject(int code, const std::string& reason, const std::string& messag
               {"message", message}, {"reason", reason}, {"code", code}};
 }
 
-void SendJson(httplib::Response& res, int code, const json& j) {
+Response SendJson(int code, const json& j) {
+  Response res;
   res.status = code;
-  res.set_content(j.dump(), "application/json");
+  res.body = j.dump();
+  return res;
 }
 
 std::string NowRfc3339() {
@@ -36,14 +40,17 @@ std::string NowRfc3339() {
 
 absl::StatusOr<std::unique_ptr<TestApiServer>> TestApiServer::Start(TestApiServerOptions options) {
   std::unique_ptr<TestApiServer> s(new TestApiServer());
-  s->server_ = std::make_unique<httplib::Server>();
+  // Each open watch runs its loop on a worker (a test fixture: simple beats scalable here).
+  absl::StatusOr<std::unique_ptr<HttpServer>> srv =
+      HttpServer::Create({.host = "127.0.0.1", .port = 0, .io_threads = 1, .worker_threads = 64});
+  if (!srv.ok()) return srv.status();
+  s->server_ = *std::move(srv);
   s->resources_ = options.resources;
   s->Install(options);
-  s->port_ = s->server_->bind_to_any_port("127.0.0.1");
-  if (s->port_ <= 0) return absl::UnavailableError("test API server: cannot bind 127.0.0.1");
-  s->thread_ = std::thread([srv = s->server_.get()] { srv->listen_after_bind(); });
-  // stop() is a no-op until the loop runs; wait so the destructor can always stop it.
-  while (!s->server_->is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  if (absl::Status st = s->server_->Start(); !st.ok()) {
+    return absl::UnavailableError(absl::StrCat("test API server: cannot bind 127.0.0.1: ", st.message()));
+  }
+  s->port_ = s->server_->port();
   return s;
 }
 
@@ -53,8 +60,7 @@ TestApiServer::~TestApiServer() {
     stopping_ = true;
   }
   cv_.notify_all();
-  if (server_) server_->stop();
-  if (thread_.joinable()) thread_.join();
+  if (server_) server_->Stop();
 }
 
 std::string TestApiServer::url() const { return absl::StrCat("http://127.0.0.1:", port_); }
@@ -158,47 +164,47 @@ void TestApiServer::ReleaseWatches() {
 }
 
 void TestApiServer::Install(const TestApiServerOptions& options) {
-  httplib::Server& srv = *server_;
-  srv.Get("/version", [](const httplib::Request&, httplib::Response& res) {
-    SendJson(res, 200, {{"major", "1"}, {"minor", "32"}, {"gitVersion", "v1.32.0-romana-test"},
+  HttpServer& srv = *server_;
+  srv.Handle("GET", "/version", [](const Request&) {
+    return SendJson(200, {{"major", "1"}, {"minor", "32"}, {"gitVersion", "v1.32.0-romana-test"},
                         {"platform", "linux/amd64"}});
   });
-  srv.Get("/api", [this](const httplib::Request&, httplib::Response& res) {
-    SendJson(res, 200, {{"kind", "APIVersions"}, {"versions", {"v1"}},
+  srv.Handle("GET", "/api", [this](const Request&) {
+    return SendJson(200, {{"kind", "APIVersions"}, {"versions", {"v1"}},
                         {"serverAddressByClientCIDRs",
                          {{{"clientCIDR", "0.0.0.0/0"}, {"serverAddress", absl::StrCat("127.0.0.1:", port_)}}}}});
   });
-  srv.Get("/apis", [](const httplib::Request&, httplib::Response& res) {
-    SendJson(res, 200, {{"kind", "APIGroupList"}, {"apiVersion", "v1"}, {"groups", json::array()}});
+  srv.Handle("GET", "/apis", [](const Request&) {
+    return SendJson(200, {{"kind", "APIGroupList"}, {"apiVersion", "v1"}, {"groups", json::array()}});
   });
-  srv.Get("/api/v1", [this](const httplib::Request&, httplib::Response& res) {
+  srv.Handle("GET", "/api/v1", [this](const Request&) {
     json list = json::array();
     for (const auto& r : resources_) {
       list.push_back({{"name", r.name}, {"singularName", r.singular}, {"namespaced", false}, {"kind", r.kind},
                       {"verbs", {"create", "delete", "get", "list", "patch", "update", "watch"}},
                       {"shortNames", r.short_names}});
     }
-    SendJson(res, 200, {{"kind", "APIResourceList"}, {"groupVersion", "v1"}, {"resources", list}});
+    return SendJson(200, {{"kind", "APIResourceList"}, {"groupVersion", "v1"}, {"resources", list}});
   });
   for (const ResourceType& r : options.resources) {
     const std::string base = "/api/v1/" + r.name;
     const std::string resource = r.name;
-    srv.Get(base, [this, resource, kind = r.kind](const httplib::Request& req, httplib::Response& res) {
-      const std::string watch = req.get_param_value("watch");
+    srv.HandleAsync("GET", base, [this, resource, kind = r.kind](const Request& req, http_server::Responder responder) {
+      const std::string watch = req.Param("watch");
       if (watch != "true" && watch != "1") {
         std::lock_guard lock(mu_);
         json items = json::array();
         for (const auto& [n, o] : objects_[resource]) items.push_back(o);
-        SendJson(res, 200, {{"kind", kind + "List"}, {"apiVersion", "v1"},
-                            {"metadata", {{"resourceVersion", std::to_string(rv_)}}}, {"items", items}});
-        return;
+        return responder.Send(SendJson(200, {{"kind", kind + "List"}, {"apiVersion", "v1"},
+                                             {"metadata", {{"resourceVersion", std::to_string(rv_)}}}, {"items", items}}));
       }
-      int64_t from = 0;
-      const std::string rv_text = req.get_param_value("resourceVersion");
-      if (!rv_text.empty()) from = std::strtoll(rv_text.c_str(), nullptr, 10);
-      const bool bookmarks = req.get_param_value("allowWatchBookmarks") == "true";
+      int64_t sent = 0;
+      const std::string rv_text = req.Param("resourceVersion");
+      if (!rv_text.empty()) sent = std::strtoll(rv_text.c_str(), nullptr, 10);
+      bool initial = sent == 0;
+      const bool bookmarks = req.Param("allowWatchBookmarks") == "true";
       int timeout = 1800;
-      if (req.has_param("timeoutSeconds")) timeout = std::atoi(req.get_param_value("timeoutSeconds").c_str());
+      if (req.HasParam("timeoutSeconds")) timeout = std::atoi(req.Param("timeoutSeconds").c_str());
       const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout);
       uint64_t generation;
       {
@@ -206,115 +212,98 @@ void TestApiServer::Install(const TestApiServerOptions& options) {
         ++watch_requests_;
         generation = drop_generation_;
       }
-      // State shared with the provider across calls.
-      auto sent = std::make_shared<int64_t>(from);
-      auto initial = std::make_shared<bool>(from == 0);
-      auto last_bookmark = std::make_shared<std::chrono::steady_clock::time_point>(std::chrono::steady_clock::now());
-      res.set_chunked_content_provider(
-          "application/json",
-          [this, resource, sent, initial, bookmarks, deadline, generation, last_bookmark](size_t, httplib::DataSink& sink) {
-            std::unique_lock lock(mu_);
-            cv_.wait(lock, [&] { return !watches_held_ || stopping_; });
-            auto write = [&](const json& ev) {
-              const std::string line = ev.dump() + "\n";
-              return sink.write(line.data(), line.size());
-            };
-            if (*initial) {  // resourceVersion 0/absent: current state as ADDED events
-              *initial = false;
-              for (const auto& [n, o] : objects_[resource]) {
-                if (!write({{"type", "ADDED"}, {"object", o}})) return false;
-              }
-              *sent = rv_;
-            } else if (*sent < compacted_) {
-              write({{"type", "ERROR"},
-                     {"object", StatusObject(410, "Expired",
-                                             absl::StrCat("too old resource version: ", *sent, " (", compacted_, ")"))}});
-              sink.done();
-              return true;
-            }
-            cv_.wait_for(lock, std::chrono::milliseconds(200), [&] {
-              return stopping_ || drop_generation_ != generation || rv_ > *sent;
-            });
-            if (stopping_ || drop_generation_ != generation || std::chrono::steady_clock::now() >= deadline ||
-                !sink.is_writable()) {
-              sink.done();
-              return true;
-            }
-            for (const Event& e : history_) {
-              if (e.rv <= *sent || e.resource != resource) continue;
-              if (!write({{"type", e.type}, {"object", e.object}})) return false;
-            }
-            if (rv_ > *sent) *sent = rv_;
-            if (bookmarks && std::chrono::steady_clock::now() - *last_bookmark > std::chrono::seconds(1)) {
-              *last_bookmark = std::chrono::steady_clock::now();
-              write({{"type", "BOOKMARK"},
-                     {"object", {{"kind", "Node"}, {"apiVersion", "v1"},
-                                 {"metadata", {{"resourceVersion", std::to_string(*sent)}}}}}});
-            }
-            return true;
-          });
+      auto last_bookmark = std::chrono::steady_clock::now();
+      std::shared_ptr<http_server::Stream> stream = responder.StartStream({.content_type = "application/json"});
+      auto write = [&](const json& ev) { return stream->Write(ev.dump() + "\n"); };
+      // This worker serves the stream until it ends.
+      while (true) {
+        std::unique_lock lock(mu_);
+        cv_.wait(lock, [&] { return !watches_held_ || stopping_; });
+        if (initial) {  // resourceVersion 0/absent: current state as ADDED events
+          initial = false;
+          for (const auto& [n, o] : objects_[resource]) {
+            if (!write({{"type", "ADDED"}, {"object", o}})) return;
+          }
+          sent = rv_;
+        } else if (sent < compacted_) {
+          write({{"type", "ERROR"},
+                 {"object", StatusObject(410, "Expired",
+                                         absl::StrCat("too old resource version: ", sent, " (", compacted_, ")"))}});
+          return stream->Finish();
+        }
+        cv_.wait_for(lock, std::chrono::milliseconds(200),
+                     [&] { return stopping_ || drop_generation_ != generation || rv_ > sent; });
+        if (stopping_ || drop_generation_ != generation || std::chrono::steady_clock::now() >= deadline ||
+            !stream->open()) {
+          return stream->Finish();
+        }
+        for (const Event& e : history_) {
+          if (e.rv <= sent || e.resource != resource) continue;
+          if (!write({{"type", e.type}, {"object", e.object}})) return;
+        }
+        if (rv_ > sent) sent = rv_;
+        if (bookmarks && std::chrono::steady_clock::now() - last_bookmark > std::chrono::seconds(1)) {
+          last_bookmark = std::chrono::steady_clock::now();
+          write({{"type", "BOOKMARK"},
+                 {"object", {{"kind", "Node"}, {"apiVersion", "v1"},
+                             {"metadata", {{"resourceVersion", std::to_string(sent)}}}}}});
+        }
+      }
     });
-    srv.Get(base + "/([^/]+)", [this, resource, kind = r.kind](const httplib::Request& req, httplib::Response& res) {
+    srv.Handle("GET", base + "/([^/]+)", [this, resource, kind = r.kind](const Request& req) {
       std::lock_guard lock(mu_);
       auto it = objects_[resource].find(req.matches[1]);
       if (it == objects_[resource].end()) {
-        SendJson(res, 404, StatusObject(404, "NotFound", absl::StrCat(resource, " \"", std::string(req.matches[1]), "\" not found")));
-        return;
+        return SendJson(404, StatusObject(404, "NotFound", absl::StrCat(resource, " \"", req.matches[1], "\" not found")));
       }
-      SendJson(res, 200, it->second);
+      return SendJson(200, it->second);
     });
-    srv.Post(base, [this, resource](const httplib::Request& req, httplib::Response& res) {
+    srv.Handle("POST", base, [this, resource](const Request& req) {
       json obj = json::parse(req.body, nullptr, false);
       if (!obj.is_object() || !obj.contains("metadata") || !obj["metadata"].contains("name")) {
-        SendJson(res, 400, StatusObject(400, "BadRequest", "object needs metadata.name"));
-        return;
+        return SendJson(400, StatusObject(400, "BadRequest", "object needs metadata.name"));
       }
       std::lock_guard lock(mu_);
       if (objects_[resource].count(obj["metadata"]["name"])) {
-        SendJson(res, 409, StatusObject(409, "AlreadyExists",
+        return SendJson(409, StatusObject(409, "AlreadyExists",
                                         absl::StrCat(resource, " \"", obj["metadata"]["name"].get<std::string>(), "\" already exists")));
-        return;
       }
       bool created;
-      SendJson(res, 201, PutLocked(resource, std::move(obj), &created));
+      return SendJson(201, PutLocked(resource, std::move(obj), &created));
     });
-    srv.Put(base + "/([^/]+)", [this, resource](const httplib::Request& req, httplib::Response& res) {
+    srv.Handle("PUT", base + "/([^/]+)", [this, resource](const Request& req) {
       json obj = json::parse(req.body, nullptr, false);
       if (!obj.is_object()) {
-        SendJson(res, 400, StatusObject(400, "BadRequest", "body is not a JSON object"));
-        return;
+        return SendJson(400, StatusObject(400, "BadRequest", "body is not a JSON object"));
       }
-      obj["metadata"]["name"] = std::string(req.matches[1]);
+      obj["metadata"]["name"] = req.matches[1];
       std::lock_guard lock(mu_);
       bool created;
       json out = PutLocked(resource, std::move(obj), &created);
-      SendJson(res, created ? 201 : 200, out);
+      return SendJson(created ? 201 : 200, out);
     });
-    srv.Patch(base + "/([^/]+)", [this, resource](const httplib::Request& req, httplib::Response& res) {
+    srv.Handle("PATCH", base + "/([^/]+)", [this, resource](const Request& req) {
       json patch = json::parse(req.body, nullptr, false);
       std::lock_guard lock(mu_);
       auto it = objects_[resource].find(req.matches[1]);
       if (it == objects_[resource].end()) {
-        SendJson(res, 404, StatusObject(404, "NotFound", "not found"));
-        return;
+        return SendJson(404, StatusObject(404, "NotFound", "not found"));
       }
       if (patch.is_discarded() || !patch.is_object()) {
-        SendJson(res, 415, StatusObject(415, "UnsupportedMediaType", "only merge patches are supported"));
-        return;
+        return SendJson(415, StatusObject(415, "UnsupportedMediaType", "only merge patches are supported"));
       }
       json obj = it->second;
       obj.merge_patch(patch);
       bool created;
-      SendJson(res, 200, PutLocked(resource, std::move(obj), &created));
+      return SendJson(200, PutLocked(resource, std::move(obj), &created));
     });
-    srv.Delete(base + "/([^/]+)", [this, resource](const httplib::Request& req, httplib::Response& res) {
+    srv.Handle("DELETE", base + "/([^/]+)", [this, resource](const Request& req) {
       std::lock_guard lock(mu_);
       json removed;
       if (!RemoveLocked(resource, req.matches[1], &removed)) {
-        SendJson(res, 404, StatusObject(404, "NotFound", "not found"));
-        return;
+        return SendJson(404, StatusObject(404, "NotFound", "not found"));
       }
-      SendJson(res, 200, removed);
+      return SendJson(200, removed);
     });
   }
 }

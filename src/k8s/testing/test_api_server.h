@@ -8,7 +8,8 @@
 // when asked, timeoutSeconds, and the real "too old resource version" ERROR event with
 // code 410 after Compact()). resourceVersions come from one global counter, like etcd's.
 // kubectl: `kubectl --server=<url()> get nodes`, `create -f node.yaml --validate=false`,
-// `label node`, `delete node`. Thread-safe.
+// `label node`, `delete node`. Thread-safe. Served by the project's http_server (each open watch
+// loops on one of its 64 worker threads: fine for tests).
 #ifndef ROMANA_K8S_TESTING_TEST_API_SERVER_H_
 #define ROMANA_K8S_TESTING_TEST_API_SERVER_H_
 
@@ -23,8 +24,8 @@
 #include "absl/status/statusor.h"
 #include "nlohmann/json.hpp"
 
-namespace httplib {
-class Server;
+namespace romana::http_server {
+class HttpServer;
 }
 
 namespace romana::k8s::testing {
@@ -75,8 +76,7 @@ class TestApiServer {
   nlohmann::json PutLocked(const std::string& resource, nlohmann::json object, bool* created);
   bool RemoveLocked(const std::string& resource, const std::string& name, nlohmann::json* removed);
 
-  std::unique_ptr<httplib::Server> server_;
-  std::thread thread_;
+  std::unique_ptr<http_server::HttpServer> server_;
   int port_ = 0;
   mutable std::mutex mu_;
   std::condition_variable cv_;
