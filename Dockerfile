@@ -15,7 +15,7 @@ FROM ${DEBIAN} AS build
 # = scripts/setup's "toolchain" and "libraries" packages (tests/deploy compares the two lists).
 ARG BUILD_PACKAGES="\
   build-essential cmake ninja-build pkg-config git \
-  libabsl-dev nlohmann-json3-dev libcpp-httplib-dev libcli11-dev libspdlog-dev libsqlite3-dev \
+  libabsl-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libsqlite3-dev \
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc \
   libnl-3-dev libnl-route-3-dev libnftables-dev libcurl4-openssl-dev libssl-dev libpugixml-dev \
   libyaml-cpp-dev prometheus-cpp-dev libboost1.81-dev \
@@ -38,7 +38,7 @@ FROM ${DEBIAN} AS runtime
 # The Debian 12 runtime package of each library package above that ships a shared library
 # (header-only and build-only packages have none). ca-certificates: TLS to the EC2 API and etcd.
 ARG RUNTIME_PACKAGES="\
-  libabsl20220623 libcpp-httplib0.11 libspdlog1.10 libfmt9 libsqlite3-0 \
+  libabsl20220623 libspdlog1.10 libfmt9 libsqlite3-0 \
   libgrpc++1.51 libgrpc29 libprotobuf32 \
   libnl-3-200 libnl-route-3-200 libnftables1 libcurl4 libssl3 libpugixml1v5 \
   libyaml-cpp0.7 libprometheus-cpp-core1.0 \

@@ -2,11 +2,11 @@
 // key per policy (<prefix>/networkpolicies/<namespace>/<name>) holding the JSON received, with
 // only metadata.namespace and metadata.name filled in from the URL when the body left them out.
 // Validation is Kubernetes' (policy::ValidateNetworkPolicy); an invalid policy is never stored.
-#include <httplib.h>
 
 #include "absl/strings/str_cat.h"
 #include "api/field_error.h"
 #include "daemon/server.h"
+#include "http_server/request.h"
 #include "policy/network_policy.h"
 
 namespace romana::daemon {
@@ -45,24 +45,24 @@ std::string What(const std::string& ns, const std::string& name) {
 
 void Server::RegisterNetworkPolicyRoutes() {
   Route("GET", "/networkpolicies", "networkpolicies", Access::kRead,
-        [this](const httplib::Request& req, const nlohmann::json&) -> absl::StatusOr<Reply> {
-          return ListDir(req, "networkpolicies", {{"namespace", req.get_param_value("namespace")}});
+        [this](const http_server::Request& req, const nlohmann::json&) -> absl::StatusOr<Reply> {
+          return ListDir(req, "networkpolicies", {{"namespace", req.Param("namespace")}});
         });
   Route("GET", R"(/namespaces/([^/]+)/networkpolicies)", "networkpolicies", Access::kRead,
-        [this](const httplib::Request& req, const nlohmann::json&) -> absl::StatusOr<Reply> {
+        [this](const http_server::Request& req, const nlohmann::json&) -> absl::StatusOr<Reply> {
           const std::string ns = req.matches[1];
           if (absl::Status s = CheckPathName(ns, "namespace"); !s.ok()) return s;
           return ListDir(req, "networkpolicies", {{"namespace", ns}});
         });
   Route("GET", R"(/namespaces/([^/]+)/networkpolicies/([^/]+))", "networkpolicy", Access::kRead,
-        [this](const httplib::Request& req, const nlohmann::json&) -> absl::StatusOr<Reply> {
+        [this](const http_server::Request& req, const nlohmann::json&) -> absl::StatusOr<Reply> {
           const std::string ns = req.matches[1], name = req.matches[2];
           if (absl::Status s = CheckPathName(ns, "namespace"); !s.ok()) return s;
           if (absl::Status s = CheckPathName(name, "name"); !s.ok()) return s;
           return GetKey(keys_.NetworkPolicy(ns, name), What(ns, name));
         });
   Route("PUT", R"(/namespaces/([^/]+)/networkpolicies/([^/]+))", "networkpolicy", Access::kWrite,
-        [this](const httplib::Request& req, const nlohmann::json& body) -> absl::StatusOr<Reply> {
+        [this](const http_server::Request& req, const nlohmann::json& body) -> absl::StatusOr<Reply> {
           const std::string ns = req.matches[1], name = req.matches[2];
           if (absl::Status s = CheckPathName(ns, "namespace"); !s.ok()) return s;
           if (absl::Status s = CheckPathName(name, "name"); !s.ok()) return s;
@@ -82,7 +82,7 @@ void Server::RegisterNetworkPolicyRoutes() {
           return Reply{200, *std::move(stored)};
         });
   Route("DELETE", R"(/namespaces/([^/]+)/networkpolicies/([^/]+))", "networkpolicy", Access::kWrite,
-        [this](const httplib::Request& req, const nlohmann::json&) -> absl::StatusOr<Reply> {
+        [this](const http_server::Request& req, const nlohmann::json&) -> absl::StatusOr<Reply> {
           const std::string ns = req.matches[1], name = req.matches[2];
           if (absl::Status s = CheckPathName(ns, "namespace"); !s.ok()) return s;
           if (absl::Status s = CheckPathName(name, "name"); !s.ok()) return s;
