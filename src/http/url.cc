@@ -35,12 +35,12 @@ std::string PercentEncode(absl::string_view s, bool keep_slash) {
   return out;
 }
 
-absl::StatusOr<std::string> PercentDecode(absl::string_view s) {
+absl::StatusOr<std::string> PercentDecode(absl::string_view s, bool plus_is_space) {
   std::string out;
   out.reserve(s.size());
   for (size_t i = 0; i < s.size(); ++i) {
     if (s[i] != '%') {
-      out.push_back(s[i]);
+      out.push_back(plus_is_space && s[i] == '+' ? ' ' : s[i]);
       continue;
     }
     if (i + 2 >= s.size()) {

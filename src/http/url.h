@@ -18,8 +18,9 @@ namespace romana::http {
 // for a path segment or a query name/value.
 std::string PercentEncode(absl::string_view s, bool keep_slash = false);
 
-// Decodes %XX escapes ('+' stays '+'). Errors: InvalidArgument on a truncated or non-hex escape.
-absl::StatusOr<std::string> PercentDecode(absl::string_view s);
+// Decodes %XX escapes; '+' stays '+' unless `plus_is_space` (query components of a request
+// target). Errors: InvalidArgument on a truncated or non-hex escape.
+absl::StatusOr<std::string> PercentDecode(absl::string_view s, bool plus_is_space = false);
 
 // "?k1=v1&k2=v2" with names and values percent-encoded, in the given order; pairs whose value
 // is empty are left out; "" when nothing is left.

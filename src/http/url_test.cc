@@ -16,6 +16,7 @@ TEST(PercentDecodeTest, RoundTripsAndRejectsBadEscapes) {
   EXPECT_EQ(*PercentDecode("a%2Fb"), "a/b");
   EXPECT_EQ(*PercentDecode(PercentEncode("k=v&x y/\xfe")), "k=v&x y/\xfe");
   EXPECT_EQ(*PercentDecode("a+b"), "a+b");
+  EXPECT_EQ(*PercentDecode("a+b%2B", /*plus_is_space=*/true), "a b+");
   EXPECT_FALSE(PercentDecode("a%2").ok());
   EXPECT_FALSE(PercentDecode("a%zz").ok());
   EXPECT_FALSE(PercentDecode("%").ok());

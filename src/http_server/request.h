@@ -52,9 +52,6 @@ struct ParsedTarget {
 };
 std::optional<ParsedTarget> ParseTarget(std::string_view target);
 
-// Percent-decodes `in`; `plus_is_space` for query components. nullopt on a malformed escape.
-std::optional<std::string> PercentDecode(std::string_view in, bool plus_is_space);
-
 }  // namespace romana::http_server
 
 #endif  // ROMANA_HTTP_SERVER_REQUEST_H_

@@ -33,14 +33,6 @@ TEST(ParseTargetTest, BadQueryEscapesStayLiteralAndFragmentIsDropped) {
   EXPECT_EQ(t->params.find("k")->second, "%zz");
 }
 
-TEST(PercentDecodeTest, Cases) {
-  EXPECT_EQ(PercentDecode("%41%62c", false), "Abc");
-  EXPECT_EQ(PercentDecode("a+b", false), "a+b");
-  EXPECT_EQ(PercentDecode("a+b", true), "a b");
-  EXPECT_FALSE(PercentDecode("%", true).has_value());
-  EXPECT_FALSE(PercentDecode("%4", true).has_value());
-}
-
 TEST(RequestTest, HeadersAreCaseInsensitiveAndParamsFirstValue) {
   Request r;
   r.headers = {{"Content-Type", "application/json"}, {"X-A", "1"}, {"x-a", "2"}};
