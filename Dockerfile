@@ -39,7 +39,7 @@ FROM ${DEBIAN} AS runtime
 # (header-only and build-only packages have none). ca-certificates: TLS to the EC2 API and etcd.
 ARG RUNTIME_PACKAGES="\
   libabsl20220623 libspdlog1.10 libfmt9 libsqlite3-0 \
-  libgrpc++1.51 libgrpc29 libprotobuf32 \
+  libgrpc++1.51 libgrpc29 libprotobuf32 libc-ares2 libre2-9 zlib1g \
   libnl-3-200 libnl-route-3-200 libnftables1 libcurl4 libssl3 libpugixml1v5 \
   libyaml-cpp0.7 libprometheus-cpp-core1.0 \
   ca-certificates"
