@@ -59,21 +59,19 @@ double Median(std::vector<double> v) {
   return v.empty() ? 0 : v[v.size() / 2];
 }
 
-void Die(const absl::Status& s, const char* what) {
-  if (s.ok()) return;
-  std::fprintf(stderr, "policy_bench: %s: %s\n", what, s.ToString().c_str());
-  std::exit(1);
-}
+// Failures travel up as statuses, so that the namespaces Main made are always removed.
+#define RETURN_IF_ERROR(expr)              \
+  do {                                     \
+    if (absl::Status s_ = (expr); !s_.ok()) return s_; \
+  } while (0)
 
-// Runs argv in `netns` with `input` on stdin; exits the bench on failure.
-void RunIn(const ScopedNetns& ns, std::vector<std::string> argv, const std::string& input = "") {
+// Runs argv in `netns` with `input` on stdin.
+absl::Status RunIn(const ScopedNetns& ns, std::vector<std::string> argv, const std::string& input = "") {
   argv.insert(argv.begin(), {"ip", "netns", "exec", ns.name()});
   absl::StatusOr<base::CommandResult> r = base::RunCommand(argv, input);
-  if (!r.ok() || r->exit_code != 0) {
-    std::fprintf(stderr, "policy_bench: `%s` failed: %s\n", argv[4].c_str(),
-                 r.ok() ? r->output.c_str() : r.status().ToString().c_str());
-    std::exit(1);
-  }
+  if (!r.ok()) return r.status();
+  if (r->exit_code != 0) return absl::InternalError(absl::StrCat("`", argv[4], "` failed: ", r->output));
+  return absl::OkStatus();
 }
 
 // The label change both paths measure: a pod of node0 moves between apps and tiers, so the
@@ -96,13 +94,14 @@ struct NftFigures {
 };
 
 // Our path, run on a thread that entered `ns` (libnftables acts in the caller's namespace).
-NftFigures MeasureNft(const ScopedNetns& ns, Workload w, int rounds) {
+absl::StatusOr<NftFigures> MeasureNft(const ScopedNetns& ns, Workload w, int rounds) {
   NftFigures f;
-  std::thread([&] {
+  absl::Status status;
+  std::thread([&] { status = [&]() -> absl::Status {
     auto in = netlink::ScopedNetnsEntry::Enter(ns.name());
-    Die(in.status(), "enter the namespace");
+    RETURN_IF_ERROR(in.status());
     auto runner = nft::LibNftablesRunner::Create();
-    Die(runner.status(), "libnftables");
+    RETURN_IF_ERROR(runner.status());
     base::SystemClock clock;
     nft::TableSyncer syncer(**runner, clock, {agent::kPolicyFamily, agent::kPolicyTable, std::chrono::hours(1)});
     double compile_ms = 0, render_ms = 0;
@@ -113,19 +112,19 @@ NftFigures MeasureNft(const ScopedNetns& ns, Workload w, int rounds) {
       start = Clock::now();
       nft::Table table = agent::RenderPolicyTable(plan);
       render_ms = Ms(start);
-      Die(syncer.Sync(table), "sync");
+      return syncer.Sync(table);
     };
     std::vector<double> full, change, change_compile, change_render;
     for (int r = 0; r < rounds; ++r) {
-      Die(syncer.Remove(), "remove the table");
+      RETURN_IF_ERROR(syncer.Remove());
       const Clock::time_point start = Clock::now();
-      sync();
+      RETURN_IF_ERROR(sync());
       full.push_back(Ms(start));
     }
     for (int r = 0; r < std::max(rounds, 5); ++r) {
       Relabel(w);
       const Clock::time_point start = Clock::now();
-      sync();
+      RETURN_IF_ERROR(sync());
       change.push_back(Ms(start));
       change_compile.push_back(compile_ms);
       change_render.push_back(render_ms);
@@ -138,7 +137,9 @@ NftFigures MeasureNft(const ScopedNetns& ns, Workload w, int rounds) {
     f.sets = syncer.applied_sets();
     f.elements = syncer.applied_elements();
     f.chains = syncer.applied_chains();
-  }).join();
+    return absl::OkStatus();
+  }(); }).join();
+  RETURN_IF_ERROR(status);
   absl::StatusOr<base::CommandResult> listing =
       base::RunCommand({"ip", "netns", "exec", ns.name(), "nft", "list", "table", "inet", "romana"});
   if (listing.ok()) {
@@ -155,32 +156,33 @@ struct AnchorFigures {
   int iptables_rules = 0;
 };
 
-AnchorFigures MeasureOriginal(const ScopedNetns& ns, Workload w, int rounds) {
+absl::StatusOr<AnchorFigures> MeasureOriginal(const ScopedNetns& ns, Workload w, int rounds) {
   AnchorFigures f;
   bool diverted = false;
-  auto render_and_apply = [&] {
+  auto render_and_apply = [&]() -> absl::Status {
     OriginalLayout layout = RenderOriginalLayout(CompileNodePlan(w.cluster, w.policies, "node0"));
     f.ipset_lines = layout.ipset_lines;
     f.iptables_rules = layout.iptables_rules;
-    RunIn(ns, {"ipset", "flush"});
-    RunIn(ns, {"ipset", "restore", "-exist"}, layout.ipset_restore);
-    RunIn(ns, {"iptables-restore", "--noflush", "--test"}, layout.iptables_restore);
-    RunIn(ns, {"iptables-restore", "--noflush"}, layout.iptables_restore);
+    RETURN_IF_ERROR(RunIn(ns, {"ipset", "flush"}));
+    RETURN_IF_ERROR(RunIn(ns, {"ipset", "restore", "-exist"}, layout.ipset_restore));
+    RETURN_IF_ERROR(RunIn(ns, {"iptables-restore", "--noflush", "--test"}, layout.iptables_restore));
+    RETURN_IF_ERROR(RunIn(ns, {"iptables-restore", "--noflush"}, layout.iptables_restore));
     if (!diverted) {
-      RunIn(ns, {"iptables-restore", "--noflush"}, layout.iptables_divert);
+      RETURN_IF_ERROR(RunIn(ns, {"iptables-restore", "--noflush"}, layout.iptables_divert));
       diverted = true;
     }
+    return absl::OkStatus();
   };
   std::vector<double> full, change;
   for (int r = 0; r < rounds; ++r) {
     const Clock::time_point start = Clock::now();
-    render_and_apply();
+    RETURN_IF_ERROR(render_and_apply());
     full.push_back(Ms(start));
   }
   for (int r = 0; r < rounds; ++r) {  // the original re-rendered everything on any change
     Relabel(w);
     const Clock::time_point start = Clock::now();
-    render_and_apply();
+    RETURN_IF_ERROR(render_and_apply());
     change.push_back(Ms(start));
   }
   f.full_ms = Median(full);
@@ -210,11 +212,21 @@ int Main(int argc, char** argv) {
   }
 
   auto ours_ns = ScopedNetns::Create("pbench-nft");
-  Die(ours_ns.status(), "create a namespace");
   auto anchor_ns = ScopedNetns::Create("pbench-ipt");
-  Die(anchor_ns.status(), "create a namespace");
-  const NftFigures ours = MeasureNft(**ours_ns, w, rounds);
-  const AnchorFigures anchor = MeasureOriginal(**anchor_ns, w, rounds);
+  if (!ours_ns.ok() || !anchor_ns.ok()) {
+    std::fprintf(stderr, "policy_bench: create a namespace: %s\n",
+                 (ours_ns.ok() ? anchor_ns.status() : ours_ns.status()).ToString().c_str());
+    return 1;
+  }
+  absl::StatusOr<NftFigures> ours_or = MeasureNft(**ours_ns, w, rounds);
+  absl::StatusOr<AnchorFigures> anchor_or =
+      ours_or.ok() ? MeasureOriginal(**anchor_ns, w, rounds) : absl::StatusOr<AnchorFigures>(ours_or.status());
+  if (!anchor_or.ok()) {  // the namespaces are removed on return
+    std::fprintf(stderr, "policy_bench: %s\n", anchor_or.status().ToString().c_str());
+    return 1;
+  }
+  const NftFigures& ours = *ours_or;
+  const AnchorFigures& anchor = *anchor_or;
 
   std::printf("policy_bench: %d pods, %d namespaces, %d policies, %d node(s); node0 holds %zu pods, "
               "%zu policy chains; medians of %d rounds\n",
