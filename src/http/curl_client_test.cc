@@ -24,6 +24,7 @@
 namespace romana::http {
 namespace {
 
+using romana::testing::ReadFile;
 using ::testing::HasSubstr;
 
 // A project http_server on 127.0.0.1: routes are added before Start(); streams opened by
@@ -108,13 +109,6 @@ class TestServer {
   bool released_ = false;
   std::vector<std::shared_ptr<romana::http_server::Stream>> streams_;
 };
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 TEST(CurlClientTest, SendsMethodHeadersAndBodyAndReturnsAnyStatusAsAResult) {
   TestServer s;

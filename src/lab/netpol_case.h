@@ -1,6 +1,6 @@
 // netpol_case.h: NetworkPolicy conformance cases (the format of
 // ../shared/testdata/netpol/MODEL.md, also used by the project's own cases in
-// tests/e2e/netpol_cases) and the harness that runs them on a lab with the model of
+// tests/e2e/policy_cases) and the harness that runs them on a lab with the model of
 // netpol_model.h.
 //
 // A case names its pods, then steps of actions (create/update/delete policies, label changes)

@@ -1,5 +1,5 @@
 // Pure parts of the NetworkPolicy model and harness: case files, placeholders, label changes. Also checks that every shared case (when ../shared/testdata/netpol exists) and
-// every own case (tests/e2e/netpol_cases) parses.
+// every own case (tests/e2e/policy_cases) parses.
 #include "lab/netpol_case.h"
 
 #include "base/testing/test_env.h"
@@ -132,7 +132,7 @@ TEST(NetpolCaseTest, EverySharedCaseParses) {
 }
 
 TEST(NetpolCaseTest, EveryOwnCaseParses) {
-  ExpectAllParse(romana::testing::SourceDir() / "tests/e2e/netpol_cases", 10);
+  ExpectAllParse(romana::testing::SourceDir() / "tests/e2e/policy_cases", 10);
 }
 
 }  // namespace

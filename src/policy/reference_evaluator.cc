@@ -12,22 +12,6 @@
 namespace romana::policy {
 namespace {
 
-struct End {
-  const Pod* pod = nullptr;
-  uint32_t ip = 0;
-  std::string host_of_node;
-};
-
-End Resolve(const Cluster& cluster, const TrafficEnd& t) {
-  for (const Pod& p : cluster.pods) {
-    const bool named = !t.pod_name.empty() && p.namespace_name == t.namespace_name && p.name == t.pod_name;
-    const bool addressed = t.pod_name.empty() && t.host_of_node.empty() && p.ip == t.address;
-    if (named || addressed) return End{&p, p.ip, ""};
-  }
-  if (t.pod_name.empty()) return End{nullptr, t.address, t.host_of_node};
-  return End{};
-}
-
 Labels NamespaceLabels(const Cluster& cluster, const std::string& name) {
   Labels labels;
   for (const Namespace& ns : cluster.namespaces) {
@@ -42,7 +26,7 @@ bool InCidr(uint32_t ip, const net::Ipv4Cidr& cidr) { return cidr.Contains(net::
 // --- Kubernetes NetworkPolicy ---------------------------------------------------------------
 
 bool K8sPeerMatches(const Cluster& cluster, const NetworkPolicyPeer& peer, const std::string& policy_ns,
-                    const End& remote) {
+                    const ResolvedEnd& remote) {
   if (peer.ip_block.has_value()) {
     if (!InCidr(remote.ip, peer.ip_block->cidr)) return false;
     return std::none_of(peer.ip_block->except.begin(), peer.ip_block->except.end(),
@@ -57,7 +41,7 @@ bool K8sPeerMatches(const Cluster& cluster, const NetworkPolicyPeer& peer, const
   return !peer.pod_selector.has_value() || Matches(*peer.pod_selector, remote.pod->labels);
 }
 
-bool K8sPortMatches(const NetworkPolicyPort& p, const End& destination, Protocol protocol, uint16_t port) {
+bool K8sPortMatches(const NetworkPolicyPort& p, const ResolvedEnd& destination, Protocol protocol, uint16_t port) {
   if (p.protocol != protocol) return false;
   if (!p.named_port.empty()) {
     if (destination.pod == nullptr) return false;  // only pods have named ports
@@ -79,7 +63,7 @@ bool SegmentMatches(const Pod& pod, const std::string& tenant, const std::string
   return it != pod.labels.end() && it->second == segment;
 }
 
-bool NativePeerMatches(const Endpoint& peer, const End& remote) {
+bool NativePeerMatches(const Endpoint& peer, const ResolvedEnd& remote) {
   if (peer.peer == "any") return true;
   if (!peer.cidr.empty()) {
     absl::StatusOr<net::Ipv4Cidr> cidr = ParseIpv4Cidr(peer.cidr, "cidr");
@@ -108,8 +92,8 @@ bool NativeRuleMatches(const Rule& rule, Protocol protocol, uint16_t port) {
 
 // Whether `local`'s policies for one direction let the packet through. `remote` is the other end;
 // `destination` is where named ports resolve.
-bool SideAllows(const Cluster& cluster, const PolicySet& policies, const Pod& local, bool ingress, const End& remote,
-                const End& destination, Protocol protocol, uint16_t port) {
+bool SideAllows(const Cluster& cluster, const PolicySet& policies, const Pod& local, bool ingress, const ResolvedEnd& remote,
+                const ResolvedEnd& destination, Protocol protocol, uint16_t port) {
   bool isolated = false;
   std::set<std::string> seen;
   for (const NetworkPolicy& np : policies.network_policies) {
@@ -153,10 +137,20 @@ bool SideAllows(const Cluster& cluster, const PolicySet& policies, const Pod& lo
 
 }  // namespace
 
+ResolvedEnd ResolveEnd(const Cluster& cluster, const TrafficEnd& t) {
+  for (const Pod& p : cluster.pods) {
+    const bool named = !t.pod_name.empty() && p.namespace_name == t.namespace_name && p.name == t.pod_name;
+    const bool addressed = t.pod_name.empty() && t.host_of_node.empty() && p.ip == t.address;
+    if (named || addressed) return ResolvedEnd{&p, p.ip, ""};
+  }
+  if (t.pod_name.empty()) return ResolvedEnd{nullptr, t.address, t.host_of_node};
+  return ResolvedEnd{};
+}
+
 bool Allowed(const Cluster& cluster, const PolicySet& policies, const TrafficEnd& source,
              const TrafficEnd& destination, Protocol protocol, uint16_t port) {
-  const End src = Resolve(cluster, source);
-  const End dst = Resolve(cluster, destination);
+  const ResolvedEnd src = ResolveEnd(cluster, source);
+  const ResolvedEnd dst = ResolveEnd(cluster, destination);
   if (src.pod != nullptr && src.pod == dst.pod) return true;
   if (!src.host_of_node.empty() && dst.pod != nullptr && dst.pod->node == src.host_of_node) return true;
   if (!dst.host_of_node.empty() && src.pod != nullptr && src.pod->node == dst.host_of_node) return true;

@@ -38,6 +38,16 @@ struct TrafficEnd {
   static TrafficEnd ForHost(std::string node, uint32_t address) { return {"", "", address, std::move(node)}; }
 };
 
+// A TrafficEnd resolved against a cluster: the pod it names or whose IP it is (nullptr for an
+// address that is no pod's, a host, or a named pod that is not in the cluster: then ip is 0),
+// its address, and the node whose host it is.
+struct ResolvedEnd {
+  const Pod* pod = nullptr;  // points into the cluster passed to ResolveEnd
+  uint32_t ip = 0;
+  std::string host_of_node;
+};
+ResolvedEnd ResolveEnd(const Cluster& cluster, const TrafficEnd& end);
+
 // Whether a new connection from `source` to `destination` on (protocol, destination port) is
 // allowed. `port` is ignored for ICMP. Native policies that fail validation and repeated policy
 // ids are ignored, as the compiler does. A TrafficEnd naming a pod that is not in the cluster is

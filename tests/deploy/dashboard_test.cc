@@ -17,13 +17,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string Read(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 // Metric names our code registers: quoted literals "romana_..." / "romanad_..." in non-test sources.
 std::set<std::string> RegisteredMetricNames() {
   static const std::regex kName(R"re("(romanad?_[a-z0-9_]+)")re");
@@ -32,7 +25,7 @@ std::set<std::string> RegisteredMetricNames() {
     for (const auto& e : fs::recursive_directory_iterator(romana::testing::SourceDir() / dir)) {
       std::string name = e.path().filename().string();
       if (!e.is_regular_file() || e.path().extension() != ".cc" || name.find("_test") != std::string::npos) continue;
-      std::string text = Read(e.path());
+      std::string text = romana::testing::ReadFile(e.path());
       for (std::sregex_iterator it(text.begin(), text.end(), kName), end; it != end; ++it) out.insert((*it)[1]);
     }
   }
@@ -40,7 +33,7 @@ std::set<std::string> RegisteredMetricNames() {
 }
 
 TEST(DashboardTest, EveryMetricItShowsIsRegisteredByOurCode) {
-  nlohmann::json d = nlohmann::json::parse(Read(romana::testing::SourceDir() / "deploy/grafana/romana-dashboard.json"),
+  nlohmann::json d = nlohmann::json::parse(romana::testing::ReadFile(romana::testing::SourceDir() / "deploy/grafana/romana-dashboard.json"),
                                            nullptr, /*allow_exceptions=*/false);
   ASSERT_FALSE(d.is_discarded()) << "romana-dashboard.json is not JSON";
   ASSERT_TRUE(d["panels"].is_array());

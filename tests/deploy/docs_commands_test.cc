@@ -22,13 +22,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string Read(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 std::vector<fs::path> DocFiles() {
   std::vector<fs::path> out = {romana::testing::SourceDir() / "README.md"};
   for (const auto& e : fs::directory_iterator(romana::testing::SourceDir() / "docs")) {
@@ -89,7 +82,7 @@ TEST(DocsCommandsTest, EveryShownCommandMatchesTheBinarysHelp) {
   int commands = 0;
   for (const fs::path& f : DocFiles()) {
     std::string rel = fs::relative(f, romana::testing::SourceDir()).string();
-    for (const ShownCommand& c : CommandsInMarkdown(Read(f), binaries)) {
+    for (const ShownCommand& c : CommandsInMarkdown(romana::testing::ReadFile(f), binaries)) {
       ++commands;
       for (const std::string& p : CheckCommand(c)) {
         ADD_FAILURE() << rel << ":" << c.line << ": `" << absl::StrJoin(c.words, " ") << "`: " << p;

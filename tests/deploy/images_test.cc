@@ -23,13 +23,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string ReadSource(const std::string& rel) {
-  std::ifstream in(romana::testing::SourceDir() / rel);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 // Libraries every Debian image has (the base image's essential packages).
 const std::set<std::string>& InBaseImage() {
   static const auto* s = new std::set<std::string>{"libc6", "libstdc++6", "libgcc-s1"};
@@ -48,8 +41,8 @@ const std::map<std::string, std::string>& NotLinked() {
 }
 
 TEST(DockerfileTest, BuildPackagesAreScriptsSetupsToolchainAndLibraries) {
-  std::vector<std::string> build = DockerfileArgWords(ReadSource("Dockerfile"), "BUILD_PACKAGES");
-  std::vector<std::string> setup = SetupPackages(ReadSource("scripts/setup"), {"toolchain", "libraries"});
+  std::vector<std::string> build = DockerfileArgWords(romana::testing::ReadFile(romana::testing::SourceDir() / "Dockerfile"), "BUILD_PACKAGES");
+  std::vector<std::string> setup = SetupPackages(romana::testing::ReadFile(romana::testing::SourceDir() / "scripts/setup"), {"toolchain", "libraries"});
   ASSERT_GE(setup.size(), 20u) << "scripts/setup's packages=( ... ) with # toolchain and # libraries not understood";
   std::set<std::string> b(build.begin(), build.end()), s(setup.begin(), setup.end());
   for (const std::string& p : s) {
@@ -104,7 +97,7 @@ std::map<std::string, std::string> LinkedLibraryPackages() {
 }
 
 TEST(DockerfileTest, RuntimePackagesAreExactlyTheLinkedLibraries) {
-  std::vector<std::string> runtime = DockerfileArgWords(ReadSource("Dockerfile"), "RUNTIME_PACKAGES");
+  std::vector<std::string> runtime = DockerfileArgWords(romana::testing::ReadFile(romana::testing::SourceDir() / "Dockerfile"), "RUNTIME_PACKAGES");
   std::set<std::string> listed(runtime.begin(), runtime.end());
   ASSERT_FALSE(listed.empty()) << "no ARG RUNTIME_PACKAGES=\"...\" in the Dockerfile";
   std::map<std::string, std::string> linked = LinkedLibraryPackages();
@@ -131,7 +124,7 @@ TEST(DockerfileTest, EveryPackageExistsInDebian12) {
   std::string host;
   std::getline(dv, host);
   if (host.rfind("12", 0) != 0) GTEST_SKIP() << "the host is not Debian 12 (/etc/debian_version: " << host << ")";
-  std::string dockerfile = ReadSource("Dockerfile");
+  std::string dockerfile = romana::testing::ReadFile(romana::testing::SourceDir() / "Dockerfile");
   std::vector<std::string> argv = {"apt-cache", "show", "--no-all-versions"};
   for (const char* arg : {"BUILD_PACKAGES", "RUNTIME_PACKAGES"}) {
     for (const std::string& p : DockerfileArgWords(dockerfile, arg)) argv.push_back(p);
@@ -152,7 +145,7 @@ TEST(DockerfileTest, EveryPackageExistsInDebian12) {
 }
 
 TEST(DockerfileTest, EveryComponentHasATargetWithTheVersionLabel) {
-  std::string dockerfile = ReadSource("Dockerfile");
+  std::string dockerfile = romana::testing::ReadFile(romana::testing::SourceDir() / "Dockerfile");
   for (const char* t : {"romanad", "romana-agent", "romana-aws", "romana-vpcrouter", "romanactl"}) {
     std::string from = std::string("FROM runtime AS ") + t + "\n";
     size_t at = dockerfile.find(from);
@@ -166,8 +159,8 @@ TEST(DockerfileTest, EveryComponentHasATargetWithTheVersionLabel) {
   }
   EXPECT_NE(dockerfile.find("/out/romana-cni"), std::string::npos) << "the agent image must carry romana-cni";
   // scripts/images passes the version from CMakeLists.txt's project().
-  EXPECT_NE(ReadSource("scripts/images").find("--build-arg \"VERSION=$version\""), std::string::npos);
-  EXPECT_NE(ReadSource("CMakeLists.txt").find("project(romana VERSION "), std::string::npos);
+  EXPECT_NE(romana::testing::ReadFile(romana::testing::SourceDir() / "scripts/images").find("--build-arg \"VERSION=$version\""), std::string::npos);
+  EXPECT_NE(romana::testing::ReadFile(romana::testing::SourceDir() / "CMakeLists.txt").find("project(romana VERSION "), std::string::npos);
 }
 
 }  // namespace

@@ -87,13 +87,6 @@ absl::StatusOr<std::string> Kustomize(const std::string& dir) {
   return r->output;
 }
 
-std::string ReadFile(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 class ManifestsTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -111,7 +104,7 @@ class ManifestsTest : public ::testing::Test {
     }
     std::sort(files_->begin(), files_->end());
     for (const std::string& f : *files_) {
-      std::string text = ReadFile(ManifestDir() / f);
+      std::string text = romana::testing::ReadFile(ManifestDir() / f);
       size_t whole = 0;
       try {
         for (const YAML::Node& n : YAML::LoadAll(text)) whole += n.IsNull() ? 0 : 1;
@@ -723,7 +716,7 @@ TEST_F(ManifestsTest, ValuesToAlignCarryAComment) {
       continue;
     }
     std::vector<std::string> lines;
-    std::istringstream in(ReadFile(e.path()));
+    std::istringstream in(romana::testing::ReadFile(e.path()));
     for (std::string l; std::getline(in, l);) lines.push_back(l);
     for (size_t i = 0; i < lines.size(); ++i) {
       std::string code = lines[i];

@@ -7,7 +7,7 @@
 //    changes reach romanad.
 //  - SharedCases: every case of ../shared/testdata/netpol/cases (skipped, saying why, when the
 //    folder is absent) on one lab of 3 nodes.
-//  - OwnCases: the project's cases in tests/e2e/netpol_cases on one lab of 3 nodes.
+//  - OwnCases: the project's cases in tests/e2e/policy_cases on one lab of 3 nodes.
 // SharedCases and OwnCases need enforcement (romanad's NetworkPolicy API and the agent's nftables
 // policy); without it they fail, printing which probes differ.
 #include <signal.h>
@@ -201,7 +201,7 @@ TEST_F(NetpolConformanceTest, SharedCases) {
 }
 
 TEST_F(NetpolConformanceTest, OwnCases) {
-  std::vector<std::string> files = ListCaseFiles((romana::testing::SourceDir() / "tests/e2e/netpol_cases").string());
+  std::vector<std::string> files = ListCaseFiles((romana::testing::SourceDir() / "tests/e2e/policy_cases").string());
   ASSERT_GE(files.size(), 10u);
   RunCases(files);
 }

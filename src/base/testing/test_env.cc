@@ -6,6 +6,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
 #include <thread>
 
@@ -56,6 +58,13 @@ std::filesystem::path BinaryDir() { return ROMANA_BINARY_DIR; }
 std::filesystem::path SharedTestdata(const std::string& sub) {
   std::filesystem::path p = SourceDir().parent_path() / "shared" / "testdata" / sub;
   return std::filesystem::is_directory(p) ? p : std::filesystem::path();
+}
+
+std::string ReadFile(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
 }
 
 bool IsRoot() { return geteuid() == 0; }

@@ -39,6 +39,10 @@ std::filesystem::path BinaryDir();
 // ../shared/testdata/<sub> when that folder exists, else empty.
 std::filesystem::path SharedTestdata(const std::string& sub);
 
+// The whole content of the file at `path`; "" when it cannot be read (the caller's assertion on
+// the content then fails and names the file).
+std::string ReadFile(const std::filesystem::path& path);
+
 // True when the process runs as root (network-namespace tests skip otherwise).
 bool IsRoot();
 

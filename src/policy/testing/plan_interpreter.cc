@@ -9,22 +9,6 @@
 namespace romana::policy {
 namespace {
 
-struct End {
-  const Pod* pod = nullptr;
-  uint32_t ip = 0;
-  std::string host_of_node;
-};
-
-End Resolve(const Cluster& cluster, const TrafficEnd& t) {
-  for (const Pod& p : cluster.pods) {
-    const bool named = !t.pod_name.empty() && p.namespace_name == t.namespace_name && p.name == t.pod_name;
-    const bool addressed = t.pod_name.empty() && t.host_of_node.empty() && p.ip == t.address;
-    if (named || addressed) return End{&p, p.ip, ""};
-  }
-  if (t.pod_name.empty()) return End{nullptr, t.address, t.host_of_node};
-  return End{};
-}
-
 bool InAddressSet(const NodePlan& plan, const std::string& name, uint32_t ip) {
   for (const AddressSet& s : plan.address_sets) {
     if (s.name == name) {
@@ -89,8 +73,8 @@ bool SortedUniqueByName(const std::vector<T>& v) {
 
 bool PlanAllows(const Cluster& cluster, const std::map<std::string, NodePlan>& plans, const TrafficEnd& source,
                 const TrafficEnd& destination, Protocol protocol, uint16_t port) {
-  const End src = Resolve(cluster, source);
-  const End dst = Resolve(cluster, destination);
+  const ResolvedEnd src = ResolveEnd(cluster, source);
+  const ResolvedEnd dst = ResolveEnd(cluster, destination);
   // The renderer's fixed rules.
   if (src.pod != nullptr && src.pod == dst.pod) return true;
   if (!src.host_of_node.empty() && dst.pod != nullptr && dst.pod->node == src.host_of_node) return true;
