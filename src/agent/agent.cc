@@ -238,6 +238,22 @@ absl::Status Agent::SyncPolicy() {
   return absl::OkStatus();
 }
 
+void Agent::ReportStatus() {
+  if (reported_policy_errors_ == last_policy_errors_) return;
+  api::HostStatus status;
+  status.host = options_.node_name;
+  status.policy_error_count = static_cast<int64_t>(last_policy_errors_.size());
+  for (const std::string& e : last_policy_errors_) {
+    if (status.policy_errors.size() == api::HostStatus::kMaxErrors) break;
+    status.policy_errors.push_back(e.substr(0, api::HostStatus::kMaxErrorLength));
+  }
+  if (absl::Status s = client_.PutHostStatus(status); !s.ok()) {
+    spdlog::debug("status report to romanad failed (retrying): {}", s.ToString());
+    return;
+  }
+  reported_policy_errors_ = last_policy_errors_;
+}
+
 absl::Status Agent::Run() {
   if (options_.node_name.empty()) return absl::InvalidArgumentError("--node-name: must be set");
   if (options_.register_node) {
@@ -277,6 +293,7 @@ absl::Status Agent::Run() {
       ready_gauge_.Set(1);
       spdlog::info("first sync done; agent ready");
     }
+    ReportStatus();
     last_sync_seconds_.Set(std::chrono::duration<double>(
         std::chrono::system_clock::now().time_since_epoch()).count());
   }

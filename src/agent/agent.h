@@ -14,6 +14,8 @@
 // themselves when to re-read the kernel: every resync_interval and after any error), so routes
 // deleted behind the agent's back come back. The policy plan, the costly part, is compiled only
 // when the cache changed, after a failed policy sync, or when the policy table's re-read is due.
+// Policy records left out of enforcement (they failed to decode or compile) are logged, counted
+// in a metric and reported to romanad as the host's status (GET /hosts/{node}/status).
 //
 // Thread-safety: Run() blocks the calling thread; Stop(), ready(), healthy() may be called
 // from any thread. All references passed to the constructor must outlive the Agent.
@@ -87,6 +89,9 @@ class Agent {
   absl::Status ListAll(api::Revision* revision);
   absl::Status SyncOnce();
   absl::Status SyncPolicy();
+  // PUT /hosts/{node}/status when the policy errors differ from what romanad last accepted
+  // (so once after start, then on change). A failure is retried on the next pass.
+  void ReportStatus();
   bool SleepFor(std::chrono::milliseconds d);  // false when stopped
 
   const AgentOptions options_;
@@ -96,6 +101,7 @@ class Agent {
   NatSyncer nat_syncer_;
   nft::TableSyncer policy_syncer_;
   std::vector<std::string> last_policy_errors_;  // loop thread only: log changes once
+  std::optional<std::vector<std::string>> reported_policy_errors_;  // loop thread only: romanad has these
   std::optional<uint64_t> policy_synced_generation_;  // loop thread only: cache generation last enforced
   SubnetSource subnets_;
 

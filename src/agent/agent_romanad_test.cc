@@ -130,6 +130,33 @@ TEST_F(AgentRomanadTest, FollowsTheStreamAndRegistersItsNode) {
   EXPECT_THAT(nft_.nat_listing(), ::testing::HasSubstr(R"({"prefix":{"addr":"10.120.0.0","len":16}})"));
 }
 
+TEST_F(AgentRomanadTest, ReportsPolicyRecordsLeftOutAsTheHostStatus) {
+  StartAgent(Options());
+  ASSERT_TRUE(romana::testing::WaitUntil([&] { return agent_->ready(); }));
+  // Once synced, the agent reports a clean status.
+  ASSERT_TRUE(romana::testing::WaitUntil([&] { return romanad_->client().GetHostStatus("a").ok(); }));
+  absl::StatusOr<api::HostStatus> clean = romanad_->client().GetHostStatus("a");
+  EXPECT_EQ(clean->policy_error_count, 0);
+  EXPECT_FALSE(clean->updated.empty());
+  // Two endpoints claiming one address: the second cannot be enforced, and the host says so.
+  ASSERT_TRUE(romanad_->client().PutEndpoint({"default", "web-1", "a", "10.120.0.9", {}}).ok());
+  ASSERT_TRUE(romanad_->client().PutEndpoint({"default", "web-2", "a", "10.120.0.9", {}}).ok());
+  std::vector<std::string> errors;
+  ASSERT_TRUE(romana::testing::WaitUntil([&] {
+    absl::StatusOr<api::HostStatus> st = romanad_->client().GetHostStatus("a");
+    if (st.ok()) errors = st->policy_errors;
+    return st.ok() && st->policy_error_count == 1;
+  })) << errors.size();
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_THAT(errors[0], ::testing::HasSubstr("10.120.0.9"));
+  // Fixed in the cluster: the status clears.
+  ASSERT_TRUE(romanad_->client().DeleteEndpoint("default", "web-2").ok());
+  EXPECT_TRUE(romana::testing::WaitUntil([&] {
+    absl::StatusOr<api::HostStatus> st = romanad_->client().GetHostStatus("a");
+    return st.ok() && st->policy_error_count == 0 && st->policy_errors.empty();
+  }));
+}
+
 TEST_F(AgentRomanadTest, ResumesAfterRomanadRestarts) {
   ASSERT_TRUE(romanad_->client().AddHost({"b", "192.168.7.2", {}}).ok());
   StartAgent(Options());

@@ -40,6 +40,7 @@ absl::StatusOr<List<T>> ParseList(const nlohmann::json& j, const std::string& pl
 
 absl::StatusOr<policy::Policy> ParsePolicyLenient(const nlohmann::json& j) { return policy::Parse(j); }
 absl::StatusOr<Namespace> ParseNamespaceLenient(const nlohmann::json& j) { return ParseNamespace(j); }
+absl::StatusOr<HostStatus> ParseHostStatusLenient(const nlohmann::json& j) { return ParseHostStatus(j); }
 absl::StatusOr<Endpoint> ParseEndpointLenient(const nlohmann::json& j) { return ParseEndpoint(j); }
 absl::StatusOr<nlohmann::json> AnyObject(const nlohmann::json& j) {
   if (!j.is_object()) return absl::InvalidArgumentError("not a JSON object");
@@ -222,6 +223,19 @@ absl::StatusOr<Host> Client::GetHost(const std::string& name) {
   absl::StatusOr<nlohmann::json> j = Call("GET", "/hosts/" + PercentEncode(name));
   if (!j.ok()) return j.status();
   return ParseHost(*j);
+}
+absl::Status Client::PutHostStatus(const HostStatus& status) {
+  return Call("PUT", "/hosts/" + PercentEncode(status.host) + "/status", ToJson(status).dump()).status();
+}
+absl::StatusOr<HostStatus> Client::GetHostStatus(const std::string& host) {
+  absl::StatusOr<nlohmann::json> j = Call("GET", "/hosts/" + PercentEncode(host) + "/status");
+  if (!j.ok()) return j.status();
+  return ParseHostStatus(*j);
+}
+absl::StatusOr<List<HostStatus>> Client::ListHostStatus() {
+  absl::StatusOr<nlohmann::json> j = Call("GET", "/hoststatus");
+  if (!j.ok()) return j.status();
+  return ParseList<HostStatus>(*j, "hoststatus", &ParseHostStatusLenient);
 }
 absl::StatusOr<Host> Client::AddHost(const HostRequest& host) {
   absl::StatusOr<nlohmann::json> j = Call("POST", "/hosts", ToJson(host).dump());

@@ -144,6 +144,10 @@ class Client {
   absl::StatusOr<Host> RelabelHost(const std::string& name, const Labels& labels);
   // Frees the host's blocks and addresses. NotFound if unknown.
   absl::Status RemoveHost(const std::string& name);
+  // The host's agent's report (romanad sets `updated`). NotFound if the host is unknown.
+  absl::Status PutHostStatus(const HostStatus& status);
+  absl::StatusOr<HostStatus> GetHostStatus(const std::string& host);
+  absl::StatusOr<List<HostStatus>> ListHostStatus();
 
   // --- blocks ---
   absl::StatusOr<List<Block>> ListBlocks(const BlockFilter& filter = {});

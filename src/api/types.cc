@@ -72,7 +72,7 @@ absl::Status ReadPorts(ObjectReader& r, std::vector<EndpointPort>& out) {
 const std::vector<std::string>& AllWatchKinds() {
   static const std::vector<std::string>* kinds = new std::vector<std::string>{
       "topology",  "networks", "groups",     "hosts",     "blocks",
-      "addresses", "policies", "namespaces", "endpoints", "networkpolicies"};
+      "addresses", "policies", "namespaces", "endpoints", "networkpolicies", "hoststatus"};
   return *kinds;
 }
 
@@ -81,7 +81,7 @@ std::string SingularKind(const std::string& plural) {
       {"topology", "topology"}, {"networks", "network"}, {"groups", "group"},
       {"hosts", "host"}, {"blocks", "block"}, {"addresses", "address"},
       {"policies", "policy"}, {"namespaces", "namespace"}, {"endpoints", "endpoint"},
-      {"networkpolicies", "networkpolicy"}};
+      {"networkpolicies", "networkpolicy"}, {"hoststatus", "hoststatus"}};
   auto it = m->find(plural);
   return it == m->end() ? "" : it->second;
 }
@@ -134,6 +134,10 @@ nlohmann::json ToJson(const Namespace& x) {
 nlohmann::json ToJson(const Endpoint& x) {
   return {{"namespace", x.namespace_name}, {"name", x.name}, {"node", x.node}, {"ip", x.ip},
           {"labels", LabelsJson(x.labels)}, {"ports", PortsJson(x.ports)}};
+}
+nlohmann::json ToJson(const HostStatus& x) {
+  return {{"host", x.host}, {"policy_errors", x.policy_errors}, {"policy_error_count", x.policy_error_count},
+          {"updated", x.updated}};
 }
 nlohmann::json ToJson(const HostRequest& x) {
   return {{"name", x.name}, {"ip", x.ip}, {"labels", LabelsJson(x.labels)}};
@@ -337,6 +341,41 @@ absl::StatusOr<Endpoint> ParseEndpoint(const nlohmann::json& j, const std::strin
   if (r.ok() && !x.ip.empty() && !IsValidIpv4(x.ip)) r.Fail("ip", absl::StrCat("\"", x.ip, "\" is not an IPv4 address"));
   if (absl::Status s = r.Finish(); !s.ok()) return s;
   if (!ports.ok()) return ports;
+  return x;
+}
+
+absl::StatusOr<HostStatus> ParseHostStatus(const nlohmann::json& j, const std::string& path_host) {
+  ObjectReader r(j, "");
+  HostStatus x;
+  x.host = r.String("host", path_host.empty());
+  x.updated = r.String("updated");
+  std::optional<int64_t> count = r.Int("policy_error_count");
+  if (const nlohmann::json* errors = r.Array("policy_errors"); errors != nullptr && r.ok()) {
+    if (errors->size() > HostStatus::kMaxErrors) {
+      r.Fail("policy_errors", absl::StrCat("has ", errors->size(), " entries; at most ", HostStatus::kMaxErrors,
+                                           " (count the rest in policy_error_count)"));
+    }
+    for (size_t i = 0; r.ok() && i < errors->size(); ++i) {
+      const nlohmann::json& e = (*errors)[i];
+      const std::string key = absl::StrCat("policy_errors[", i, "]");
+      if (!e.is_string() || e.get_ref<const std::string&>().empty()) r.Fail(key, "must be a non-empty string");
+      else if (e.get_ref<const std::string&>().size() > HostStatus::kMaxErrorLength) {
+        r.Fail(key, absl::StrCat("is longer than ", HostStatus::kMaxErrorLength, " bytes"));
+      } else {
+        x.policy_errors.push_back(e.get<std::string>());
+      }
+    }
+  }
+  x.policy_error_count = count.value_or(static_cast<int64_t>(x.policy_errors.size()));
+  if (r.ok() && x.policy_error_count < static_cast<int64_t>(x.policy_errors.size())) {
+    r.Fail("policy_error_count", absl::StrCat("is smaller than the ", x.policy_errors.size(), " entries of policy_errors"));
+  }
+  if (r.ok() && !path_host.empty()) {
+    if (x.host.empty()) x.host = path_host;
+    else if (x.host != path_host) r.Fail("host", absl::StrCat("\"", x.host, "\" differs from the URL's \"", path_host, "\""));
+  }
+  CheckName(r, "host", x.host).IgnoreError();
+  if (absl::Status s = r.Finish(); !s.ok()) return s;
   return x;
 }
 

@@ -104,6 +104,19 @@ struct Endpoint {
   bool operator==(const Endpoint&) const = default;
 };
 
+// What a node's agent last reported (PUT /hosts/{name}/status): the policy records it left out
+// of enforcement and why. A record that fails to decode or compile is skipped, never blocks the
+// others; this is where an operator sees it without reading every agent's log.
+struct HostStatus {
+  static constexpr size_t kMaxErrors = 100;            // policy_errors beyond this are only counted
+  static constexpr size_t kMaxErrorLength = 1024;      // bytes per entry
+  std::string host;
+  std::vector<std::string> policy_errors;  // "<record>: <reason>", at most kMaxErrors
+  int64_t policy_error_count = 0;          // all of them, >= policy_errors.size()
+  std::string updated;                     // RFC 3339 UTC; set by romanad when it stores the report
+  bool operator==(const HostStatus&) const = default;
+};
+
 // POST /hosts
 struct HostRequest {
   std::string name;
@@ -159,6 +172,7 @@ nlohmann::json ToJson(const Block& x);
 nlohmann::json ToJson(const Address& x);
 nlohmann::json ToJson(const Namespace& x);
 nlohmann::json ToJson(const Endpoint& x);
+nlohmann::json ToJson(const HostStatus& x);
 nlohmann::json ToJson(const HostRequest& x);
 nlohmann::json ToJson(const AddressRequest& x);
 nlohmann::json ToJson(const WatchEvent& x);
@@ -184,6 +198,11 @@ absl::StatusOr<Namespace> ParseNamespace(const nlohmann::json& j, const std::str
 // among the endpoint's named ports), port 1..65535, protocol TCP (default), UDP or SCTP.
 absl::StatusOr<Endpoint> ParseEndpoint(const nlohmann::json& j, const std::string& path_namespace = "",
                                        const std::string& path_name = "");
+// `path_host` from the URL; the body's "host", when present, must equal it. romanad overwrites
+// "updated" with the time it stores the report. At most
+// kMaxErrors entries of at most kMaxErrorLength bytes; policy_error_count defaults to the
+// number of entries and may not be smaller.
+absl::StatusOr<HostStatus> ParseHostStatus(const nlohmann::json& j, const std::string& path_host = "");
 
 // Object names that become store keys and URL path segments: 1..253 characters of
 // [A-Za-z0-9._:-], not "." or "..". (CNI address names such as "<container-id>:eth0" fit.)

@@ -71,6 +71,24 @@ TEST(TypesTest, NamespaceAndEndpointMustMatchUrl) {
   EXPECT_EQ(e->name, "p");
 }
 
+TEST(TypesTest, HostStatusIsBounded) {
+  HostStatus st{.host = "n1", .policy_errors = {"romana:p: bad"}, .policy_error_count = 2, .updated = "2026-01-01T00:00:00Z"};
+  EXPECT_EQ(*ParseHostStatus(ToJson(st)), st);
+  EXPECT_EQ(ParseHostStatus({{"policy_errors", {"x"}}}, "n1")->policy_error_count, 1);  // defaults to the entries
+  EXPECT_EQ(FieldOf(ParseHostStatus(nlohmann::json::object()).status()), "host");
+  EXPECT_EQ(FieldOf(ParseHostStatus({{"host", "n2"}}, "n1").status()), "host");
+  EXPECT_EQ(FieldOf(ParseHostStatus({{"policy_errors", "x"}}, "n1").status()), "policy_errors");
+  EXPECT_EQ(FieldOf(ParseHostStatus({{"policy_errors", {1}}}, "n1").status()), "policy_errors[0]");
+  EXPECT_EQ(FieldOf(ParseHostStatus({{"policy_errors", {std::string(HostStatus::kMaxErrorLength + 1, 'x')}}}, "n1").status()),
+            "policy_errors[0]");
+  nlohmann::json many = nlohmann::json::array();
+  for (size_t i = 0; i <= HostStatus::kMaxErrors; ++i) many.push_back("e");
+  EXPECT_EQ(FieldOf(ParseHostStatus({{"policy_errors", many}}, "n1").status()), "policy_errors");
+  EXPECT_EQ(FieldOf(ParseHostStatus({{"policy_errors", {"a", "b"}}, {"policy_error_count", 1}}, "n1").status()),
+            "policy_error_count");
+  EXPECT_EQ(FieldOf(ParseHostStatus({{"flavour", 1}}, "n1").status()), "flavour");
+}
+
 TEST(TypesTest, NamespaceCarriesItsNameLabel) {
   absl::StatusOr<Namespace> ns = ParseNamespace({{"labels", {{"team", "a"}}}}, "x");
   ASSERT_TRUE(ns.ok()) << ns.status();

@@ -144,6 +144,18 @@ class Cli {
     for (const auto& h : items) t.rows.push_back({Str(h, "name"), Str(h, "ip"), LabelsText(h.value("groups", nlohmann::json::object())), LabelsText(h.value("labels", nlohmann::json::object()))});
     return t;
   }
+  // One row per host, then one more per policy error it reported.
+  static Table HostStatuses(const nlohmann::json& j) {
+    Table t{{"HOST", "UPDATED", "POLICY_ERRORS", "ERROR"}, {}};
+    const nlohmann::json items = j.contains("hoststatus") ? j["hoststatus"] : nlohmann::json::array({j});
+    for (const auto& h : items) {
+      t.rows.push_back({Str(h, "host"), Str(h, "updated"), Str(h, "policy_error_count"), ""});
+      for (const auto& e : h.value("policy_errors", nlohmann::json::array())) {
+        t.rows.push_back({"", "", "", e.is_string() ? e.get<std::string>() : e.dump()});
+      }
+    }
+    return t;
+  }
   static Table Networks(const nlohmann::json& j) {
     Table t{{"NAME", "CIDR", "BLOCK_MASK"}, {}};
     const nlohmann::json items = j.contains("networks") && j["networks"].is_array() ? j["networks"] : nlohmann::json::array({j});
@@ -236,6 +248,15 @@ int Cli::Run(int argc, char** argv) {
   auto* host_show = host->add_subcommand("show", "Show one host");
   host_show->add_option("name", name, "Host name")->required();
   host_show->callback([&] { action = [&] { return Show("/hosts/" + http::PercentEncode(name), Hosts); }; });
+  auto* host_status = host->add_subcommand(
+      "status", "What hosts' agents reported: the policies they left out of enforcement and why");
+  host_status->add_option("name", name, "Host name (default: every host that reported)");
+  host_status->callback([&] {
+    action = [&] {
+      return name.empty() ? Show("/hoststatus", HostStatuses)
+                          : Show("/hosts/" + http::PercentEncode(name) + "/status", HostStatuses);
+    };
+  });
   auto* host_add = host->add_subcommand("add", "Add a host");
   host_add->add_option("name", name, "Host name")->required();
   host_add->add_option("ip", ip, "Host IPv4 address")->required();

@@ -6,6 +6,7 @@
 #include "api/types.h"
 #include "daemon/server.h"
 #include "http_server/request.h"
+#include "spdlog/spdlog.h"
 
 namespace romana::daemon {
 namespace {
@@ -104,13 +105,17 @@ void Server::RegisterIpamRoutes() {
           return Reply{200, *host};
         });
   Route("DELETE", R"(/hosts/([^/]+))", "host", Access::kWrite,
-        [ipam](const http_server::Request& req, const nlohmann::json&) -> absl::StatusOr<Reply> {
+        [this, ipam](const http_server::Request& req, const nlohmann::json&) -> absl::StatusOr<Reply> {
           const std::string name = req.matches[1];
           if (absl::Status st = CheckPathName(name, "name"); !st.ok()) return st;
           absl::StatusOr<IpamService*> s = ipam();
           if (!s.ok()) return s.status();
           absl::StatusOr<nlohmann::json> host = (*s)->RemoveHost(name);
           if (!host.ok()) return host.status();
+          // The host's status goes with it; a report that raced the removal found no host (see
+          // PUT /hosts/{name}/status), so nothing can bring it back.
+          absl::StatusOr<store::TxnResult> r = store_.Commit({{}, {store::Op::Delete(keys_.HostStatus(name))}, {}});
+          if (!r.ok()) spdlog::warn("host {} removed, but not its status: {}", name, r.status().ToString());
           return Reply{200, *host};
         });
 

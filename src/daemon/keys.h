@@ -6,6 +6,7 @@
 //   <prefix>/namespaces/<name>             Namespace JSON
 //   <prefix>/endpoints/<namespace>/<name>  Endpoint JSON
 //   <prefix>/networkpolicies/<namespace>/<name>  Kubernetes NetworkPolicy JSON, as received
+//   <prefix>/hoststatus/<host>             HostStatus JSON, the host's agent's last report
 //   <prefix>/leader                        the HA leader record (attached to the leader's lease)
 // The watch kind of a key is its first path component after the prefix when that is one of
 // api::AllWatchKinds() ("hosts", "blocks", ...); other keys (leader, internal) are never
@@ -32,6 +33,7 @@ class Keys {
   std::string NetworkPolicy(const std::string& ns, const std::string& name) const {
     return Dir("networkpolicies") + ns + "/" + name;
   }
+  std::string HostStatus(const std::string& host) const { return Dir("hoststatus") + host; }
   std::string Leader() const { return prefix_ + "/leader"; }
 
   // The plural watch kind of `key` ("hosts"), or "" for keys that are not streamed.

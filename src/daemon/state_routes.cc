@@ -1,7 +1,8 @@
-// Routes for the records romanad owns directly: policies, namespaces, endpoints. Each is one
+// Routes for the records romanad owns directly: policies, namespaces, endpoints, host status. Each is one
 // store key holding exactly the JSON the API returns. Reads come from the watch cache
 // (cache_reads.cc), writes go to the store.
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "api/field_error.h"
 #include "api/types.h"
 #include "daemon/server.h"
@@ -130,6 +131,35 @@ void Server::RegisterStateRoutes() {
           if (absl::Status s = CheckPathName(ns, "namespace"); !s.ok()) return s;
           if (absl::Status s = CheckPathName(name, "name"); !s.ok()) return s;
           return DeleteKey(keys_.Endpoint(ns, name), absl::StrCat("endpoint \"", ns, "/", name, "\""));
+        });
+
+  // --- host status (agents' reports; removed with the host) ---
+  Route("GET", "/hoststatus", "hoststatus", Access::kRead, [this](const http_server::Request& req, const nlohmann::json&) {
+    return ListDir(req, "hoststatus");
+  });
+  Route("GET", R"(/hosts/([^/]+)/status)", "hoststatus", Access::kRead,
+        [this](const http_server::Request& req, const nlohmann::json&) -> absl::StatusOr<Reply> {
+          const std::string host = req.matches[1];
+          if (absl::Status s = CheckPathName(host, "host"); !s.ok()) return s;
+          return GetKey(keys_.HostStatus(host), absl::StrCat("status of host \"", host, "\""));
+        });
+  Route("PUT", R"(/hosts/([^/]+)/status)", "hoststatus", Access::kWrite,
+        [this](const http_server::Request& req, const nlohmann::json& body) -> absl::StatusOr<Reply> {
+          const std::string host = req.matches[1];
+          if (absl::Status s = CheckPathName(host, "host"); !s.ok()) return s;
+          absl::StatusOr<api::HostStatus> status = api::ParseHostStatus(body, host);
+          if (!status.ok()) return status.status();
+          status->updated = absl::FormatTime(absl::RFC3339_sec, absl::FromChrono(clock_.WallNow()), absl::UTCTimeZone());
+          const nlohmann::json stored = api::ToJson(*status);
+          // Only a registered host has a status: the compare keeps a report that races the
+          // host's removal from outliving it.
+          store::Txn txn;
+          txn.compares.push_back(store::Compare::Exists(keys_.Dir("hosts") + host));
+          txn.success.push_back(store::Op::Put(keys_.HostStatus(host), stored.dump()));
+          absl::StatusOr<store::TxnResult> r = store_.Commit(txn);
+          if (!r.ok()) return r.status();
+          if (!r->succeeded) return absl::NotFoundError(absl::StrCat("host \"", host, "\" not found"));
+          return Reply{200, stored};
         });
 }
 

@@ -277,6 +277,32 @@ TEST_F(ApiTest, NamespacesAndEndpoints) {
   EXPECT_EQ(client().DeleteNamespace("team-a").code(), absl::StatusCode::kNotFound);
 }
 
+TEST_F(ApiTest, HostStatusBelongsToARegisteredHostAndGoesWithIt) {
+  EXPECT_EQ(client().PutHostStatus({.host = "h-status"}).code(), absl::StatusCode::kNotFound);
+  ASSERT_TRUE(client().AddHost({"h-status", "192.168.61.1", {{"rack", "r1"}}}).ok());
+  EXPECT_EQ(client().GetHostStatus("h-status").status().code(), absl::StatusCode::kNotFound);
+  ASSERT_TRUE(client().PutHostStatus({.host = "h-status", .policy_errors = {"romana:p1: bad"}, .policy_error_count = 3}).ok());
+  absl::StatusOr<api::HostStatus> st = client().GetHostStatus("h-status");
+  ASSERT_TRUE(st.ok()) << st.status();
+  EXPECT_EQ(st->policy_errors, std::vector<std::string>{"romana:p1: bad"});
+  EXPECT_EQ(st->policy_error_count, 3);
+  EXPECT_FALSE(st->updated.empty());  // set by romanad
+  auto all = client().ListHostStatus();
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->items.size(), 1u);
+  EXPECT_EQ(all->items[0].host, "h-status");
+  // Bad reports name the field and change nothing.
+  EXPECT_EQ(FieldOf(Call("PUT", "/hosts/h-status/status", R"({"host": "other"})")), "host");
+  EXPECT_EQ(FieldOf(Call("PUT", "/hosts/h-status/status", R"({"policy_errors": [""]})")), "policy_errors[0]");
+  EXPECT_EQ(FieldOf(Call("PUT", "/hosts/h-status/status", R"({"policy_errors": ["a", "b"], "policy_error_count": 1})")),
+            "policy_error_count");
+  EXPECT_EQ(client().GetHostStatus("h-status")->policy_error_count, 3);
+  // Removing the host removes its status.
+  ASSERT_TRUE(client().RemoveHost("h-status").ok());
+  EXPECT_EQ(client().GetHostStatus("h-status").status().code(), absl::StatusCode::kNotFound);
+  EXPECT_TRUE(client().ListHostStatus()->items.empty());
+}
+
 TEST_F(ApiTest, NamespacesCarryTheirNameLabel) {
   Answer put = Call("PUT", "/namespaces/lbl-a", R"({"labels": {"team": "a"}})");
   ASSERT_EQ(put.status, 200) << put.body;

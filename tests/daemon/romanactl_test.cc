@@ -70,6 +70,14 @@ TEST_F(RomanactlTest, HostLifecycleInEveryFormat) {
   ASSERT_EQ(yaml.exit_code, 0);
   EXPECT_NE(yaml.output.find("name: cli-h1"), std::string::npos) << yaml.output;
 
+  ASSERT_TRUE(daemon_->client()
+                  .PutHostStatus({.host = "cli-h1", .policy_errors = {"romana:p9: no such thing"}, .policy_error_count = 1})
+                  .ok());
+  base::CommandResult status = Ctl({"host", "status"});
+  ASSERT_EQ(status.exit_code, 0) << status.output;
+  EXPECT_NE(status.output.find("romana:p9: no such thing"), std::string::npos) << status.output;
+  EXPECT_EQ(Ctl({"-o", "json", "host", "status", "cli-h1"}).exit_code, 0);
+  EXPECT_EQ(Ctl({"host", "status", "nope"}).exit_code, 4);
   EXPECT_EQ(Ctl({"host", "show", "nope"}).exit_code, 4);
   EXPECT_EQ(Ctl({"host", "remove", "cli-h1"}, "", /*with_token=*/false).exit_code, 7);
   EXPECT_EQ(Ctl({"host", "remove", "cli-h1"}).exit_code, 0);
