@@ -10,10 +10,11 @@
 //   CPU-bound (unshaped; printed for what the extra veth hops cost). Medians of R rounds
 //   (default 3) that alternate the two sides.
 // policy: pod-to-pod TCP throughput (CPU-bound, unshaped veths: where a per-packet cost would
-//   show) with no policy, then with N NetworkPolicies (default 1,000) over 10,000 endpoints in
+//   show) with no policy and with N NetworkPolicies (default 1,000) over 10,000 endpoints in
 //   100 namespaces registered with romanad, one of them isolating the receiving pod and allowing
-//   its sender, so every new flow goes through the verdict map and a policy chain. Target: ratio
-//   >= 0.95.
+//   its sender, so every new flow goes through the verdict map and a policy chain. The policies
+//   are deleted and re-created between rounds (each round alternates which side comes first).
+//   Target: ratio >= 0.95.
 // routes: 3 racks x 20 nodes registered with a real romanad, 4 pods per node in two namespaces;
 //   routes each node's agent computes (the agents' own ComputeRoutes) and routes the router
 //   needs (one per prefix group) vs one route per node.
@@ -185,10 +186,10 @@ nlohmann::json MixPolicy(const std::string& ns, int i) {
   return p;
 }
 
-// Registers `policies` NetworkPolicies and 10,000 endpoints (100 namespaces, on nodes that do not
-// exist) with romanad, plus the lab's two pods as endpoints of namespace "default" (app=iperf)
-// and one policy there that isolates them and allows ingress from the namespace.
-absl::Status AddPolicyLoad(lab::Lab& l, int policies) {
+// Registers 10,000 endpoints (100 namespaces, on nodes that do not exist) with romanad, plus the
+// lab's two pods as endpoints of namespace "default" (app=iperf). They stay for the whole run;
+// the policies come and go (SetPolicies).
+absl::Status AddEndpoints(lab::Lab& l) {
   return l.WithRomanad([&](api::Client& c) -> absl::Status {
     for (int n = 0; n < 100; ++n) {
       api::Namespace ns{absl::StrCat("ns", n), {{"team", absl::StrCat("ns", n)}}, false};
@@ -213,20 +214,36 @@ absl::Status AddPolicyLoad(lab::Lab& l, int policies) {
       e.labels = {{"app", "iperf"}};
       if (absl::Status s = c.PutEndpoint(e); !s.ok()) return s;
     }
+    return absl::OkStatus();
+  });
+}
+
+// Creates (present) or deletes the bench's `policies` NetworkPolicies: the mix in the 100
+// namespaces plus one in "default" that isolates the lab's pods and admits the sender.
+absl::Status SetPolicies(lab::Lab& l, int policies, bool present) {
+  return l.WithRomanad([&](api::Client& c) -> absl::Status {
     nlohmann::json own = MixPolicy("default", 1);  // same-namespace allow: isolates and admits the sender
     own["metadata"]["name"] = "iperf";
-    if (absl::StatusOr<bool> r = c.PutNetworkPolicy("default", "iperf", own); !r.ok()) return r.status();
+    if (absl::Status s = present ? c.PutNetworkPolicy("default", "iperf", own).status()
+                                 : c.DeleteNetworkPolicy("default", "iperf");
+        !s.ok()) {
+      return s;
+    }
     for (int i = 1; i < policies; ++i) {
-      const std::string ns = absl::StrCat("ns", i % 100);
-      if (absl::StatusOr<bool> r = c.PutNetworkPolicy(ns, absl::StrCat("p", i), MixPolicy(ns, i)); !r.ok()) {
-        return r.status();
+      const std::string ns = absl::StrCat("ns", i % 100), name = absl::StrCat("p", i);
+      if (absl::Status s = present ? c.PutNetworkPolicy(ns, name, MixPolicy(ns, i)).status()
+                                   : c.DeleteNetworkPolicy(ns, name);
+          !s.ok()) {
+        return s;
       }
     }
     return absl::OkStatus();
   });
 }
 
-// Pod-to-pod throughput without and with the policy load (CPU-bound: unshaped veths).
+// Pod-to-pod throughput without and with the policy load (CPU-bound: unshaped veths). The
+// policies are deleted and re-created between measurements (rounds alternate which side comes
+// first), so a change in the machine's load hits both sides alike.
 int PolicyThroughput(int seconds, int rounds, int policies) {
   absl::StatusOr<std::unique_ptr<lab::Lab>> l = lab::Lab::Up(BaseOptions(absl::StrCat("bp", getpid() % 100000), 2, 1, 1));
   if (!l.ok()) {
@@ -236,64 +253,78 @@ int PolicyThroughput(int seconds, int rounds, int policies) {
   const lab::PodInfo& a = (*l)->pods()[0];
   const lab::PodInfo& b = (*l)->pods()[1];
   const std::string log = (*l)->dir() + "/iperf3.log";
-  auto measure = [&](int streams) -> absl::StatusOr<double> {
-    std::vector<double> v;
-    for (int r = 0; r < rounds; ++r) {
-      absl::StatusOr<double> bps = Iperf(b.netns, a.netns, b.ip, streams, seconds, log);
-      if (!bps.ok()) return bps.status();
-      v.push_back(*bps);
+  const std::string b_netns = (*l)->nodes().at(b.node).netns;
+  if (absl::Status s = AddEndpoints(**l); !s.ok()) {
+    std::cerr << "endpoints: " << s << "\n";
+    return 1;
+  }
+  // Waits until b's node enforces the state: b has an element in the ingress verdict map exactly
+  // when the policies are present. Returns the table's listing size in lines.
+  auto await_enforced = [&](bool present) -> absl::StatusOr<size_t> {
+    for (int i = 0; i < 600; ++i) {
+      absl::StatusOr<std::string> t = (*l)->Exec(b_netns, {"nft", "list", "table", "inet", "romana"});
+      if (t.ok() && (t->find(b.ip + " : jump ingress-") != std::string::npos) == present) {
+        return static_cast<size_t>(std::count(t->begin(), t->end(), '\n'));
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
+    return absl::DeadlineExceededError(absl::StrCat("node-", b.node, (present ? " does not enforce" : " still enforces"),
+                                                    " the policy for ", b.ip, " after 60 s"));
+  };
+  std::map<std::pair<bool, int>, std::vector<double>> bps;  // (policies present, streams) -> per round
+  size_t listing_lines = 0;
+  bool present = false;
+  for (int r = 0; r < rounds; ++r) {
+    for (bool want : {r % 2 == 1, r % 2 == 0}) {
+      if (want != present) {
+        if (absl::Status s = SetPolicies(**l, policies, want); !s.ok()) {
+          std::cerr << "policies: " << s << "\n";
+          return 1;
+        }
+        absl::StatusOr<size_t> lines = await_enforced(want);
+        if (!lines.ok()) {
+          std::cerr << "policies: " << lines.status() << "\n";
+          return 1;
+        }
+        if (want) listing_lines = *lines;
+        present = want;
+      }
+      for (int streams : {1, 4}) {
+        absl::StatusOr<double> v = Iperf(b.netns, a.netns, b.ip, streams, seconds, log);
+        if (!v.ok()) {
+          std::cerr << "iperf3: " << v.status() << "\n";
+          return 1;
+        }
+        bps[{present, streams}].push_back(*v);
+      }
+    }
+  }
+  auto median = [](std::vector<double> v) {
     std::sort(v.begin(), v.end());
     return v[v.size() / 2];
   };
-  std::map<int, double> before;
-  for (int streams : {1, 4}) {
-    absl::StatusOr<double> bps = measure(streams);
-    if (!bps.ok()) {
-      std::cerr << "iperf3: " << bps.status() << "\n";
-      return 1;
-    }
-    before[streams] = *bps;
-  }
-  if (absl::Status s = AddPolicyLoad(**l, policies); !s.ok()) {
-    std::cerr << "policies: " << s << "\n";
-    return 1;
-  }
-  // Wait until b's node enforces: b has an element in the ingress verdict map.
-  const std::string b_netns = (*l)->nodes().at(b.node).netns;
-  size_t listing_lines = 0;
-  for (int i = 0; i < 600; ++i) {
-    absl::StatusOr<std::string> t = (*l)->Exec(b_netns, {"nft", "list", "table", "inet", "romana"});
-    if (t.ok() && t->find(b.ip + " : jump ingress-") != std::string::npos) {
-      listing_lines = static_cast<size_t>(std::count(t->begin(), t->end(), '\n'));
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  if (listing_lines == 0) {
-    std::cerr << "policies: node-" << b.node << " does not enforce the policy for " << b.ip << " after 60 s\n";
-    return 1;
-  }
   bool pass = true;
   std::vector<std::vector<std::string>> rows;
   for (int streams : {1, 4}) {
-    absl::StatusOr<double> bps = measure(streams);
-    if (!bps.ok()) {
-      std::cerr << "iperf3: " << bps.status() << "\n";
-      return 1;
-    }
-    const double ratio = *bps / before[streams];
+    const double none = median(bps[{false, streams}]), with = median(bps[{true, streams}]);
+    const double ratio = with / none;
     pass &= ratio >= 0.95;
-    rows.push_back({std::to_string(streams), absl::StrFormat("%.2f", before[streams] / 1e9),
-                    absl::StrFormat("%.2f", *bps / 1e9), absl::StrFormat("%.3f", ratio),
-                    ratio >= 0.95 ? "ok" : "BELOW TARGET"});
+    auto each = [](const std::vector<double>& v) {
+      std::string out;
+      for (double x : v) absl::StrAppend(&out, out.empty() ? "" : " ", absl::StrFormat("%.2f", x / 1e9));
+      return out;
+    };
+    rows.push_back({std::to_string(streams), absl::StrFormat("%.2f", none / 1e9), absl::StrFormat("%.2f", with / 1e9),
+                    absl::StrFormat("%.3f", ratio), ratio >= 0.95 ? "ok" : "BELOW TARGET",
+                    absl::StrCat(each(bps[{false, streams}]), " | ", each(bps[{true, streams}]))});
   }
   std::cout << "\nTCP throughput pod-1 -> pod-2 (CPU-bound, unshaped veths), Gbit/s, median of " << rounds
-            << " rounds of iperf3 " << seconds << " s: no policy vs " << policies
+            << " interleaved rounds of iperf3 " << seconds << " s: no policy vs " << policies
             << " NetworkPolicies over 10,000 endpoints (the receiver isolated by one of them; its node's "
                "inet romana table, which holds only what its pods need, lists in "
             << listing_lines << " lines)\n"
-            << lab::FormatTable({"STREAMS", "NO POLICY", "WITH POLICIES", "RATIO", "TARGET >= 0.95"}, rows);
+            << lab::FormatTable({"STREAMS", "NO POLICY", "WITH POLICIES", "RATIO", "TARGET >= 0.95", "ROUNDS (NONE | WITH)"},
+                                rows);
   return pass ? 0 : 3;
 }
 
