@@ -25,6 +25,7 @@
 #include "aws/vpcrouter/store_spec_source.h"
 #include "base/clock.h"
 #include "base/process_main.h"
+#include "base/token_file.h"
 #include "http/curl_client.h"
 #include "net/ipv4.h"
 #include "spdlog/spdlog.h"
@@ -208,9 +209,9 @@ int Run(int argc, char** argv) {
     if (f.romanad_url.empty()) return Fail(2, "--mode romanad needs --romanad_url");
     std::string token;
     if (!f.romanad_token_file.empty()) {
-      std::ifstream in(f.romanad_token_file);
-      if (!in) return Fail(2, absl::StrCat("--romanad_token_file ", f.romanad_token_file, ": not readable"));
-      std::getline(in, token);
+      absl::StatusOr<std::string> read = base::ReadTokenFile(f.romanad_token_file);
+      if (!read.ok()) return Fail(2, absl::StrCat("--romanad_token_file: ", read.status().message()));
+      token = *std::move(read);
     }
     source = std::make_unique<RomanadRouteSpecSource>(http, f.romanad_url, token);
   } else if (f.mode == "etcd") {
