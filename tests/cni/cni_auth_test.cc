@@ -127,6 +127,11 @@ TEST(CniAuthTest, PluginInstalledByTheAgentWorksOnTheHostWithTokenAndTls) {
   ASSERT_TRUE(del.ok()) << del.status();
   EXPECT_EQ(del->exit_code, 0) << cni::Describe(*del);
 
+  // Nobody logs the token (romanad runs with --log-level=debug here).
+  EXPECT_EQ(testing::ReadFile(root.File("agent.log")).find(*token), std::string::npos) << "the agent logged the token";
+  EXPECT_EQ((*daemon)->Log().find(*token), std::string::npos) << "romanad logged the token";
+  EXPECT_EQ(add->stderr_data.find(*token), std::string::npos) << "the plugin logged the token";
+
   // romanad really requires the token: the same ADD without it is refused.
   json no_token = conf;
   no_token.erase("romanad_token_file");
