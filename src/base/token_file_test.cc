@@ -16,7 +16,7 @@ std::string WriteFile(const testing::TempDir& dir, const std::string& name, cons
 
 TEST(TokenFileTest, SurroundingWhitespaceIsNotPartOfTheToken) {
   testing::TempDir dir;
-  for (const std::string& content : {"s3cret", "s3cret\n", "  s3cret\r\n", "\ts3cret \n\n"}) {
+  for (const char* content : {"s3cret", "s3cret\n", "  s3cret\r\n", "\ts3cret \n\n"}) {
     absl::StatusOr<std::string> t = ReadTokenFile(WriteFile(dir, "token", content));
     ASSERT_TRUE(t.ok()) << t.status();
     EXPECT_EQ(*t, "s3cret");
@@ -25,14 +25,16 @@ TEST(TokenFileTest, SurroundingWhitespaceIsNotPartOfTheToken) {
 
 TEST(TokenFileTest, EmptyOrSeveralWordsOrHugeIsAnErrorThatNamesTheFileAndNotTheContent) {
   testing::TempDir dir;
-  for (const std::string& content : {std::string(""), std::string(" \n"), std::string("two words\n"),
+  for (const std::string& content : {std::string(""), std::string(" \n"), std::string("s3cretA s3cretB\n"),
                                      std::string("a\nb\n"), std::string(kMaxTokenFileBytes + 1, 'x')}) {
     const std::string path = WriteFile(dir, "token", content);
     absl::StatusOr<std::string> t = ReadTokenFile(path);
     ASSERT_FALSE(t.ok()) << "content of " << content.size() << " bytes was accepted";
     EXPECT_EQ(t.status().code(), absl::StatusCode::kInvalidArgument);
     EXPECT_NE(t.status().message().find(path), std::string::npos) << t.status();
-    if (content == "two words\n") EXPECT_EQ(t.status().message().find("two"), std::string::npos) << t.status();
+    if (content == "s3cretA s3cretB\n") {
+      EXPECT_EQ(t.status().message().find("s3cret"), std::string::npos) << t.status();
+    }
   }
 }
 
