@@ -27,6 +27,7 @@
 #include "agent/sysctl.h"
 #include "api/client.h"
 #include "base/process_main.h"
+#include "base/token_file.h"
 #include "netlink/libnl_netlink.h"
 #include "spdlog/spdlog.h"
 #include "status_server/status_server.h"
@@ -70,7 +71,7 @@ int main(int argc, char** argv) {
   std::string sysctl_root = "/proc/sys";
   bool install_cni = true, force_cni_config = false;
   std::string cni_plugin = SiblingBinary("romana-cni"), cni_bin_dir = "/opt/cni/bin",
-              cni_conf_dir = "/etc/cni/net.d", cni_conf_file = "10-romana.conflist",
+              cni_conf_dir = "/etc/cni/net.d", cni_host_conf_dir, cni_conf_file = "10-romana.conflist",
               cni_network_name = "romana-k8s-network", cni_version = "1.0.0", cni_log_file, cni_romanad;
   int mtu = 1500;
   bool cni_portmap = true;
@@ -114,6 +115,10 @@ int main(int argc, char** argv) {
   app.add_option("--cni-plugin", cni_plugin, "the plugin binary to install")->capture_default_str();
   app.add_option("--cni-bin-dir", cni_bin_dir, "CNI plugin directory")->capture_default_str();
   app.add_option("--cni-conf-dir", cni_conf_dir, "CNI config directory")->capture_default_str();
+  app.add_option("--cni-host-conf-dir", cni_host_conf_dir,
+                 "--cni-conf-dir as the host (the container runtime running the plugin) sees it, e.g. /etc/cni/net.d "
+                 "when the agent's container mounts it at /host/etc/cni/net.d; the conflist names the installed "
+                 "token and CA by this path (default: --cni-conf-dir)");
   app.add_option("--cni-conf-file", cni_conf_file, "conflist file name")->capture_default_str();
   app.add_option("--cni-network-name", cni_network_name, "network name in the conflist")->capture_default_str();
   app.add_option("--cni-version", cni_version, "cniVersion of the conflist")->capture_default_str();
@@ -193,9 +198,9 @@ int main(int argc, char** argv) {
   co.server = romanad;
   co.ca_file = ca_file;
   if (!token_file.empty()) {
-    std::ifstream in(token_file);
-    if (!in) return Fail("flags", absl::InvalidArgumentError("--romanad-token-file: cannot read " + token_file));
-    std::getline(in, co.token);
+    absl::StatusOr<std::string> token = base::ReadTokenFile(token_file);
+    if (!token.ok()) return Fail("--romanad-token-file", token.status());
+    co.token = *std::move(token);
   }
   absl::StatusOr<std::unique_ptr<api::Client>> client = api::Client::Create(co);
   if (!client.ok()) return Fail("--romanad", client.status());
@@ -215,12 +220,14 @@ int main(int argc, char** argv) {
     ci.network_name = cni_network_name;
     ci.cni_version = cni_version;
     ci.force = force_cni_config;
+    // The plugin runs on the host: it gets its own copies of the token and CA, next to the config.
+    ci.token_source = token_file;
+    ci.ca_source = ca_file;
+    ci.host_conf_dir = cni_host_conf_dir;
     ci.chain_portmap = cni_portmap;
     ci.plugin_config = {{"romanad", cni_romanad.empty() ? romanad : cni_romanad},
                         {"mtu", mtu},
                         {"node_name", node_name}};
-    if (!token_file.empty()) ci.plugin_config["romanad_token_file"] = token_file;
-    if (!ca_file.empty()) ci.plugin_config["romanad_ca_file"] = ca_file;
     if (!cni_log_file.empty()) ci.plugin_config["log_file"] = cni_log_file;
     absl::StatusOr<agent::CniInstallResult> r = agent::InstallCni(ci);
     if (!r.ok()) return Fail("cni install", r.status());

@@ -68,6 +68,8 @@ int main(int argc, char** argv) {
   CLI::App* keep = app.add_subcommand(
       "keep-router", "run inside a lab's router namespace: keep one route per prefix group via a member that answers ICMP");
   keep->add_option("--romanad", keeper.romanad_url, "romanad URL")->required();
+  keep->add_option("--romanad-ca-file", keeper.ca_file, "CA bundle to verify an https romanad");
+  keep->add_option("--romanad-token-file", keeper.token_file, "file with the bearer token for romanad");
   keep->add_option("--router-netns", keeper.router_netns, "the router's network namespace")->required();
   keep->add_option("--interval-ms", interval_ms, "milliseconds between rounds")->capture_default_str()->check(CLI::Range(100, 60000));
   lab_cli::ModelCommands model_commands(app, state_root);

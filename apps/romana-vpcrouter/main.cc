@@ -25,6 +25,7 @@
 #include "aws/vpcrouter/store_spec_source.h"
 #include "base/clock.h"
 #include "base/process_main.h"
+#include "base/token_file.h"
 #include "http/curl_client.h"
 #include "net/ipv4.h"
 #include "spdlog/spdlog.h"
@@ -46,7 +47,7 @@ struct Flags {
   std::string mode;
   std::string file;
   std::string fixed_cidr, fixed_hosts;
-  std::string romanad_url, romanad_token_file;
+  std::string romanad_url, romanad_token_file, romanad_ca_file;
   std::string etcd_addr = "localhost";
   int etcd_port = 2379;
   bool etcd_use_v2 = false;
@@ -123,6 +124,7 @@ int Run(int argc, char** argv) {
   app.add_option("--fixed_hosts", f.fixed_hosts, "fixedconf mode: ':'-separated router IPs");
   app.add_option("--romanad_url", f.romanad_url, "romanad mode: base URL, e.g. http://10.96.0.99:9600");
   app.add_option("--romanad_token_file", f.romanad_token_file, "romanad mode: file holding a bearer token");
+  app.add_option("--romanad_ca_file", f.romanad_ca_file, "romanad mode: CA bundle to verify an https romanad");
   app.add_option("--etcd_addr", f.etcd_addr, "etcd mode: etcd address")->capture_default_str();
   app.add_option("--etcd_port", f.etcd_port, "etcd mode: etcd port")->capture_default_str();
   app.add_option("--etcd_prefix", f.etcd_prefix, "etcd mode: Romana's key prefix (docs/store-layout.md)")->capture_default_str();
@@ -192,6 +194,7 @@ int Run(int argc, char** argv) {
   if (f.mode == "vpcrouter_romana_plugin.romana") f.mode = "etcd";
   base::SystemClock clock;
   http::CurlClient http;
+  std::unique_ptr<http::CurlClient> romanad_http;  // verifies romanad with --romanad_ca_file
   std::unique_ptr<RouteSpecSource> source;
   if (f.mode == "configfile") {
     if (f.file.empty()) return Fail(2, "--mode configfile needs -f/--route_spec FILE");
@@ -208,11 +211,12 @@ int Run(int argc, char** argv) {
     if (f.romanad_url.empty()) return Fail(2, "--mode romanad needs --romanad_url");
     std::string token;
     if (!f.romanad_token_file.empty()) {
-      std::ifstream in(f.romanad_token_file);
-      if (!in) return Fail(2, absl::StrCat("--romanad_token_file ", f.romanad_token_file, ": not readable"));
-      std::getline(in, token);
+      absl::StatusOr<std::string> read = base::ReadTokenFile(f.romanad_token_file);
+      if (!read.ok()) return Fail(2, absl::StrCat("--romanad_token_file: ", read.status().message()));
+      token = *std::move(read);
     }
-    source = std::make_unique<RomanadRouteSpecSource>(http, f.romanad_url, token);
+    romanad_http = std::make_unique<http::CurlClient>(http::CurlClientOptions{.tls = {.ca_file = f.romanad_ca_file}});
+    source = std::make_unique<RomanadRouteSpecSource>(*romanad_http, f.romanad_url, token);
   } else if (f.mode == "etcd") {
     if (f.etcd_use_v2) return Fail(2, "--etcd_use_v2: the etcd v2 API is not supported; Romana stores its state with the v3 API");
     const int tls = !f.etcd_ca_cert.empty() + !f.etcd_priv_key.empty() + !f.etcd_cert_chain.empty();

@@ -9,15 +9,29 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "base/token_file.h"
 #include "spdlog/spdlog.h"
 
 namespace romana::agent {
 namespace fs = std::filesystem;
 
+namespace {
+
+std::string SecretPath(const std::string& conf_dir, const char* file) {
+  return (fs::path(conf_dir) / kCniSecretDir / file).string();
+}
+
+}  // namespace
+
 nlohmann::json RenderConflist(const CniInstallOptions& options) {
   nlohmann::json plugin = options.plugin_config;
+  const std::string& host_dir = options.host_conf_dir.empty() ? options.conf_dir : options.host_conf_dir;
+  if (!options.token_source.empty()) plugin["romanad_token_file"] = SecretPath(host_dir, kCniTokenFile);
+  if (!options.ca_source.empty()) plugin["romanad_ca_file"] = SecretPath(host_dir, kCniCaFile);
   plugin["type"] = options.plugin_name;
   nlohmann::json plugins = nlohmann::json::array({plugin});
   if (options.chain_portmap) {
@@ -93,6 +107,18 @@ absl::StatusOr<CniInstallResult> InstallCni(const CniInstallOptions& o) {
   if (!binary.ok()) {
     return absl::NotFoundError(absl::StrCat("--cni-plugin: cannot read ", o.plugin_source));
   }
+  // What goes into <conf_dir>/romana/: the token (one way of reading it everywhere) and the CA.
+  std::vector<std::pair<std::string, std::string>> secrets;  // host file name, content
+  if (!o.token_source.empty()) {
+    absl::StatusOr<std::string> token = base::ReadTokenFile(o.token_source);
+    if (!token.ok()) return absl::Status(token.status().code(), absl::StrCat("--romanad-token-file: ", token.status().message()));
+    secrets.emplace_back(kCniTokenFile, *token + "\n");
+  }
+  if (!o.ca_source.empty()) {
+    absl::StatusOr<std::string> ca = ReadFile(o.ca_source);
+    if (!ca.ok()) return absl::NotFoundError(absl::StrCat("--romanad-ca-file: cannot read ", o.ca_source));
+    secrets.emplace_back(kCniCaFile, *ca);
+  }
 
   // Decide about the config before touching anything.
   const std::string conf_path = (fs::path(o.conf_dir) / o.conf_file).string();
@@ -121,6 +147,23 @@ absl::StatusOr<CniInstallResult> InstallCni(const CniInstallOptions& o) {
     if (absl::Status s = WriteFileAtomically(bin_path, *binary, 0755); !s.ok()) return s;
     result.binary_written = true;
     spdlog::info("cni: installed {}", bin_path);
+  }
+  if (!secrets.empty()) {
+    const fs::path dir = fs::path(o.conf_dir) / kCniSecretDir;
+    if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) return absl::InternalError(ErrnoText("cannot create", dir));
+    if (chmod(dir.c_str(), 0700) != 0) return absl::InternalError(ErrnoText("cannot chmod", dir));
+    for (const auto& [name, content] : secrets) {
+      const std::string path = (dir / name).string();
+      absl::StatusOr<std::string> installed_secret = ReadFile(path);
+      struct stat st {};
+      if (installed_secret.ok() && *installed_secret == content && stat(path.c_str(), &st) == 0 &&
+          (st.st_mode & 0777) == 0600) {
+        continue;
+      }
+      if (absl::Status s = WriteFileAtomically(path, content, 0600); !s.ok()) return s;
+      result.secrets_written = true;
+      spdlog::info("cni: installed {}", path);  // the path only: never the content
+    }
   }
   if (write_conf) {
     if (absl::Status s = WriteFileAtomically(conf_path, conf, 0644); !s.ok()) return s;

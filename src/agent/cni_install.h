@@ -5,6 +5,13 @@
 // half-written config or executes a half-copied binary ("text file busy" cannot happen either).
 // An existing config that belongs to another network (a different "name", or not JSON) is never
 // overwritten unless `force` is set. Unchanged files are not rewritten. Thread-compatible.
+//
+// The plugin runs on the host, not in the agent's container: every path written into the
+// conflist must be a host path. So the romanad token and CA the agent was given (container
+// paths: a mounted Secret) are copied next to the config, into <conf_dir>/romana/ (directory
+// 0700, files 0600, atomically), and the conflist names them by their host path,
+// <host_conf_dir>/romana/token and .../ca.crt, where host_conf_dir is conf_dir as the host sees
+// it (the agent's container mounts the host's /etc/cni/net.d at /host/etc/cni/net.d).
 #ifndef ROMANA_AGENT_CNI_INSTALL_H_
 #define ROMANA_AGENT_CNI_INSTALL_H_
 
@@ -27,21 +34,35 @@ struct CniInstallOptions {
   nlohmann::json plugin_config = nlohmann::json::object();  // extra keys of our plugin entry
   bool chain_portmap = true;                      // append {"type":"portmap","capabilities":{"portMappings":true}}
   bool force = false;                             // overwrite another network's config
+  // Bearer token and CA bundle for romanad, to install on the host for the plugin ("" = none).
+  std::string token_source;
+  std::string ca_source;
+  // conf_dir as the container runtime on the host sees it; "" = conf_dir (the agent runs on the
+  // host's file system).
+  std::string host_conf_dir;
 };
 
-// The conflist JSON the options describe. Pure.
+// Where the installed token and CA live, inside the conf dir.
+inline constexpr char kCniSecretDir[] = "romana";
+inline constexpr char kCniTokenFile[] = "token";
+inline constexpr char kCniCaFile[] = "ca.crt";
+
+// The conflist JSON the options describe: plugin_config, plus romanad_token_file and
+// romanad_ca_file (host paths) when token_source and ca_source are set. Pure.
 nlohmann::json RenderConflist(const CniInstallOptions& options);
 
 struct CniInstallResult {
   bool binary_written = false;
   bool config_written = false;
+  bool secrets_written = false;  // the token or the CA was (re)written
 };
 
-// Installs both files. Errors: InvalidArgument for missing/odd options (names the option);
-// FailedPrecondition when the config file belongs to another network and !force; NotFound when
-// plugin_source is missing; Internal for I/O errors. On error no target file has been changed
-// (temporaries are removed), except that the binary may already be installed when the config
-// write fails (installing the binary alone is harmless).
+// Installs the binary, the token and CA (when set) and the config, in that order, so the config
+// never names a file that is not there yet. Errors: InvalidArgument for missing/odd options
+// (names the option; a token file that holds no token); FailedPrecondition when the config file
+// belongs to another network and !force; NotFound when plugin_source, token_source or ca_source
+// is missing; Internal for I/O errors. On error the config has not been changed (temporaries are
+// removed); the binary, token and CA may already be installed (harmless without the config).
 absl::StatusOr<CniInstallResult> InstallCni(const CniInstallOptions& options);
 
 // Writes `content` to `path` atomically (temp file in the same dir + fsync + rename), with `mode`.

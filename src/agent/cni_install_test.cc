@@ -113,5 +113,67 @@ TEST(WriteFileAtomicallyTest, ReplacesWholeFileAndLeavesNoTemporary) {
   EXPECT_FALSE(WriteFileAtomically(dir.File("no/such/dir/f"), "x", 0644).ok());
 }
 
+TEST_F(CniInstallTest, TokenAndCaAreInstalledNextToTheConfigAndNamedByTheirHostPath) {
+  // The agent's view of the host's conf dir is dir_/net.d (mounted at /host/etc/cni/net.d in its
+  // container); the runtime on the host knows it as /etc/cni/net.d. The token and CA the agent
+  // got are container paths (a mounted Secret) that the plugin on the host cannot read.
+  std::filesystem::create_directories(dir_.path() / "secret");
+  std::ofstream(dir_.File("secret/token")) << "  s3cret\n";
+  std::ofstream(dir_.File("secret/ca.crt")) << "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+  options_.token_source = dir_.File("secret/token");
+  options_.ca_source = dir_.File("secret/ca.crt");
+  options_.host_conf_dir = "/etc/cni/net.d";
+  absl::StatusOr<CniInstallResult> r = InstallCni(options_);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_TRUE(r->secrets_written);
+  nlohmann::json plugin = nlohmann::json::parse(Read(ConfPath()))["plugins"][0];
+  EXPECT_EQ(plugin["romanad_token_file"], "/etc/cni/net.d/romana/token");
+  EXPECT_EQ(plugin["romanad_ca_file"], "/etc/cni/net.d/romana/ca.crt");
+  EXPECT_EQ(Read(dir_.File("net.d/romana/token")), "s3cret\n");  // trimmed, like every token file
+  EXPECT_EQ(Read(dir_.File("net.d/romana/ca.crt")), Read(dir_.File("secret/ca.crt")));
+  for (const auto& [path, mode] : {std::pair{dir_.File("net.d/romana"), 0700u},
+                                   {dir_.File("net.d/romana/token"), 0600u},
+                                   {dir_.File("net.d/romana/ca.crt"), 0600u}}) {
+    struct stat st;
+    ASSERT_EQ(stat(path.c_str(), &st), 0) << path;
+    EXPECT_EQ(st.st_mode & 0777, mode) << path;
+  }
+  // Unchanged: nothing rewritten. A loosened mode is repaired.
+  r = InstallCni(options_);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_FALSE(r->secrets_written);
+  EXPECT_FALSE(r->config_written);
+  ASSERT_EQ(chmod(dir_.File("net.d/romana/token").c_str(), 0644), 0);
+  r = InstallCni(options_);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_TRUE(r->secrets_written);
+  struct stat st;
+  ASSERT_EQ(stat(dir_.File("net.d/romana/token").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  // A rotated token is installed.
+  std::ofstream(dir_.File("secret/token")) << "n3w\n";
+  ASSERT_TRUE(InstallCni(options_).ok());
+  EXPECT_EQ(Read(dir_.File("net.d/romana/token")), "n3w\n");
+}
+
+TEST_F(CniInstallTest, WithoutAHostConfDirTheConfDirIsTheHostPath) {
+  std::ofstream(dir_.File("token")) << "t\n";
+  options_.token_source = dir_.File("token");
+  ASSERT_TRUE(InstallCni(options_).ok());
+  nlohmann::json plugin = nlohmann::json::parse(Read(ConfPath()))["plugins"][0];
+  EXPECT_EQ(plugin["romanad_token_file"], dir_.File("net.d") + "/romana/token");
+  EXPECT_FALSE(plugin.contains("romanad_ca_file"));
+}
+
+TEST_F(CniInstallTest, AnEmptyTokenFileIsRefusedAndTheConfigIsNotWritten) {
+  std::ofstream(dir_.File("token")) << "\n";
+  options_.token_source = dir_.File("token");
+  absl::StatusOr<CniInstallResult> r = InstallCni(options_);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(r.status().message().find("--romanad-token-file"), std::string::npos) << r.status();
+  EXPECT_FALSE(std::filesystem::exists(ConfPath()));
+}
+
 }  // namespace
 }  // namespace romana::agent

@@ -14,6 +14,7 @@
 #include "absl/strings/ascii.h"
 #include "api/client.h"
 #include "api/field_error.h"
+#include "base/token_file.h"
 #include "cli/manifest.h"
 #include "cli/output.h"
 #include "cli/topology_plan.h"
@@ -25,14 +26,17 @@ namespace {
 struct Globals {
   std::string config;
   std::string server;
-  std::string token;
+  std::string token;       // from ROMANA_TOKEN or the config file; never from argv
   std::string token_file;
+  std::string argv_token;  // --token: refused (argv is readable by every user of the machine)
+  std::string ca_file;
   std::string output;
   int timeout_s = 10;
 };
 
-// Reads the config file (YAML): server, token, token_file, output (also the original CLI's
-// RootURL and Format). Flags win over the file; the file wins over defaults.
+// Reads the config file (YAML): server, token, token_file, ca_file, output (also the original
+// CLI's RootURL and Format). Flags win over the environment (ROMANA_TOKEN), which wins over the
+// file; the file wins over defaults.
 absl::Status LoadConfig(Globals& g) {
   std::string path = g.config;
   bool explicit_path = !path.empty();
@@ -59,6 +63,7 @@ absl::Status LoadConfig(Globals& g) {
       g.token = get("token", nullptr);
       g.token_file = get("token_file", nullptr);
     }
+    if (g.ca_file.empty()) g.ca_file = get("ca_file", nullptr);
     if (g.output.empty()) g.output = get("output", "Format");
   } catch (const YAML::Exception& e) {
     return absl::InvalidArgumentError(absl::StrCat("config file ", path, ": ", e.what()));
@@ -229,10 +234,14 @@ int Cli::Run(int argc, char** argv) {
   Globals g;
   CLI::App app{"romanactl: manage Romana through romanad's REST API (docs/cli.md)"};
   app.require_subcommand(1);
-  app.add_option("-c,--config", g.config, "Config file (YAML: server, token, token_file, output); default ~/.romana.yaml, then /etc/romana/cli.yaml");
+  app.add_option("-c,--config", g.config, "Config file (YAML: server, token, token_file, ca_file, output); default ~/.romana.yaml, then /etc/romana/cli.yaml");
   app.add_option("-s,--server,-r,--rootURL", g.server, "romanad URL (default http://127.0.0.1:9600)");
-  app.add_option("--token", g.token, "Bearer token for mutating calls");
-  app.add_option("--token-file", g.token_file, "File holding the bearer token");
+  // Kept only to answer with a clear error: a token in argv is visible in ps and /proc.
+  app.add_option("--token", g.argv_token, "Not accepted (argv is visible to every user): use --token-file or ROMANA_TOKEN");
+  app.add_option("--token-file", g.token_file,
+                 "File holding the bearer token for mutating calls (and reads with romanad --auth-reads); "
+                 "\"-\" reads it from stdin. Without it: the environment variable ROMANA_TOKEN, then the config file");
+  app.add_option("--ca-file", g.ca_file, "CA bundle to verify an https romanad (e.g. the ca.crt of scripts/gen-certs)");
   app.add_option("-o,--output,-f,--format", g.output, "table|json|yaml (default table)");
   app.add_option("--timeout", g.timeout_s, "Seconds to wait for romanad")->check(CLI::Range(1, 3600));
   app.footer("Exit codes: 0 ok, 1 server error, 2 usage, 3 romanad unreachable/unavailable, 4 not found,\n"
@@ -616,18 +625,31 @@ int Cli::Run(int argc, char** argv) {
     int rc = app.exit(e, out_, err_);
     return rc == 0 ? kExitOk : kExitUsage;
   }
+  if (!g.argv_token.empty()) {
+    return (err_ << "error: --token is not accepted: a token on the command line is visible to every user of this "
+                    "machine (ps, /proc); use --token-file FILE or the environment variable ROMANA_TOKEN\n",
+            kExitUsage);
+  }
+  if (g.token_file.empty()) {
+    if (const char* env = getenv("ROMANA_TOKEN"); env != nullptr && *env != '\0') {
+      absl::StatusOr<std::string> t = base::ParseToken(env, "ROMANA_TOKEN");
+      if (!t.ok()) return (err_ << "error: " << t.status().message() << "\n", kExitUsage);
+      g.token = *std::move(t);
+    }
+  }
   if (absl::Status s = LoadConfig(g); !s.ok()) return (err_ << "error: " << s.message() << "\n", kExitUsage);
   if (g.output.empty() || g.output == "table") format_ = Format::kTable;
   else if (g.output == "json") format_ = Format::kJson;
   else if (g.output == "yaml") format_ = Format::kYaml;
   else return (err_ << "error: --output must be table, json or yaml\n", kExitUsage);
   if (g.token.empty() && !g.token_file.empty()) {
-    absl::StatusOr<std::string> t = ReadInput(g.token_file, in_);
+    absl::StatusOr<std::string> t = g.token_file == "-" ? ReadInput("-", in_) : base::ReadTokenFile(g.token_file);
+    if (t.ok() && g.token_file == "-") t = base::ParseToken(*t, "stdin");
     if (!t.ok()) return (err_ << "error: --token-file: " << t.status().message() << "\n", kExitUsage);
-    g.token = std::string(absl::StripAsciiWhitespace(*t));
+    g.token = *std::move(t);
   }
   absl::StatusOr<std::unique_ptr<api::Client>> c = api::Client::Create(
-      {.server = g.server.empty() ? "http://127.0.0.1:9600" : g.server, .token = g.token,
+      {.server = g.server.empty() ? "http://127.0.0.1:9600" : g.server, .token = g.token, .ca_file = g.ca_file,
        .timeout = std::chrono::seconds(g.timeout_s)});
   if (!c.ok()) return (err_ << "error: " << c.status().message() << "\n", kExitUsage);
   client_ = *std::move(c);

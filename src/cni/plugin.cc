@@ -1,11 +1,8 @@
 #include "cni/plugin.h"
 
-#include <fstream>
-#include <sstream>
-
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "base/token_file.h"
 #include "cni/verbs.h"
 #include "spdlog/spdlog.h"
 
@@ -70,13 +67,11 @@ VerbOutcome RunPlugin(const std::map<std::string, std::string>& env, const std::
   options.timeout = std::chrono::milliseconds(inv.conf.romanad_timeout_ms);
   options.ca_file = inv.conf.romanad_ca_file;
   if (!inv.conf.romanad_token_file.empty()) {
-    std::ifstream in(inv.conf.romanad_token_file);
-    if (!in) {
-      return EarlyError({kErrIo, absl::StrCat("cannot read \"romanad_token_file\" ", inv.conf.romanad_token_file), ""}, v);
+    absl::StatusOr<std::string> token = base::ReadTokenFile(inv.conf.romanad_token_file);
+    if (!token.ok()) {
+      return EarlyError({kErrIo, absl::StrCat("\"romanad_token_file\": ", token.status().message()), ""}, v);
     }
-    std::stringstream ss;
-    ss << in.rdbuf();
-    options.token = std::string(absl::StripAsciiWhitespace(ss.str()));
+    options.token = *std::move(token);
   }
   auto client = api::Client::Create(options);
   if (!client.ok()) {

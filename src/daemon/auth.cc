@@ -3,12 +3,9 @@
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
 
-#include <fstream>
-#include <sstream>
-
-#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "base/token_file.h"
 
 namespace romana::daemon {
 namespace {
@@ -22,16 +19,9 @@ std::array<unsigned char, 32> Digest(const std::string& s) {
 }  // namespace
 
 absl::StatusOr<TokenAuth> TokenAuth::FromFile(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return absl::NotFoundError(absl::StrCat("--token-file ", path, ": cannot be read"));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string token(absl::StripAsciiWhitespace(ss.str()));
-  if (token.empty()) return absl::InvalidArgumentError(absl::StrCat("--token-file ", path, ": holds no token"));
-  if (token.find_first_of(" \t\r\n") != std::string::npos) {
-    return absl::InvalidArgumentError(absl::StrCat("--token-file ", path, ": the token must be one word"));
-  }
-  return FromToken(token);
+  absl::StatusOr<std::string> token = base::ReadTokenFile(path);
+  if (!token.ok()) return absl::Status(token.status().code(), absl::StrCat("--token-file: ", token.status().message()));
+  return FromToken(*token);
 }
 
 TokenAuth TokenAuth::FromToken(const std::string& token) {

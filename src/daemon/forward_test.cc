@@ -97,5 +97,27 @@ TEST_F(ForwardTest, HttpsLeaderWithoutACaFileIsNotSentTheWrite) {
   EXPECT_NE(body["error"]["message"].get<std::string>().find("--leader-ca-file"), std::string::npos) << put->body;
 }
 
+TEST_F(ForwardTest, AnHttpLeaderIsNeverSentTheClientsToken) {
+  // The leader's URL is plain http (it cannot be verified): a write carrying a token is refused
+  // here, and the leader never sees it.
+  SoleLeader sole;
+  prometheus::Registry leader_registry, follower_registry;
+  Server& leader = StartServer(sole, leader_registry);
+  Follower follower_leadership(absl::StrCat("http://127.0.0.1:", leader.port()));
+  Server& follower = StartServer(follower_leadership, follower_registry);
+  http::Request r;
+  r.method = "PUT";
+  r.url = absl::StrCat("http://127.0.0.1:", follower.port(), "/namespaces/team-b");
+  r.body = R"({"name": "team-b"})";
+  r.headers = {{"Content-Type", "application/json"}, {"Authorization", "Bearer s3cret"}};
+  auto put = client_.Send(r);
+  ASSERT_TRUE(put.ok()) << put.status();
+  EXPECT_EQ(put->status, 503) << put->body;
+  nlohmann::json body = nlohmann::json::parse(put->body);
+  EXPECT_EQ(body["error"]["code"], "unavailable");
+  EXPECT_NE(body["error"]["message"].get<std::string>().find("token"), std::string::npos) << put->body;
+  EXPECT_EQ(Send(leader.port(), "GET", "/namespaces/team-b")->status, 404) << "the write reached the leader";
+}
+
 }  // namespace
 }  // namespace romana::daemon

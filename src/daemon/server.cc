@@ -212,13 +212,23 @@ Response Server::Serve(const Request& req, const std::string& name, Access acces
 std::optional<Response> Server::Forward(const Request& req) {
   const std::string leader = leadership_.LeaderUrl();
   if (leader.empty() || req.HasHeader(kForwardedHeader)) return std::nullopt;
-  if (absl::StartsWithIgnoreCase(leader, "https://") && options_.leader_ca_file.empty()) {
-    // Never send a client's token to a server this replica cannot verify.
+  // Never send a client's token to a server this replica cannot verify: the leader's URL comes
+  // from the store, so whoever can write there could otherwise collect tokens.
+  const bool https = absl::StartsWithIgnoreCase(leader, "https://");
+  if (https && options_.leader_ca_file.empty()) {
     return JsonResponse(
         503, ErrorBody("unavailable",
                        absl::StrCat("this replica is not the leader and cannot forward the write to the leader at ",
                                     leader, ": verifying its certificate needs --leader-ca-file; send writes to the "
                                     "leader directly")));
+  }
+  if (!https && req.HasHeader("Authorization")) {
+    return JsonResponse(
+        503, ErrorBody("unavailable",
+                       absl::StrCat("this replica is not the leader and does not forward a bearer token to the leader "
+                                    "at ", leader, ": a plain http URL cannot be verified (serve TLS with "
+                                    "--tls-cert-file, advertise an https URL and give followers --leader-ca-file); "
+                                    "send writes to the leader directly")));
   }
   http::Request out;
   out.method = req.method;

@@ -1,10 +1,8 @@
 #include "k8s/kube_client.h"
 
-#include <fstream>
-#include <sstream>
-
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "base/token_file.h"
 #include "http/url.h"
 
 namespace romana::k8s {
@@ -29,11 +27,10 @@ absl::StatusOr<http::Headers> KubeClient::Headers() const {
   http::Headers h = {{"Accept", "application/json"}, {"User-Agent", "romana/0.1"}};
   std::string token = config_.token;
   if (!config_.token_file.empty()) {
-    std::ifstream in(config_.token_file);
-    if (!in) return absl::UnavailableError(absl::StrCat("token file ", config_.token_file, " cannot be read"));
-    std::stringstream ss;
-    ss << in.rdbuf();
-    token = std::string(absl::StripAsciiWhitespace(ss.str()));
+    // Re-read for every request: service account tokens rotate.
+    absl::StatusOr<std::string> read = base::ReadTokenFile(config_.token_file);
+    if (!read.ok()) return absl::UnavailableError(read.status().message());
+    token = *std::move(read);
   }
   if (!token.empty()) h.emplace_back("Authorization", "Bearer " + token);
   return h;

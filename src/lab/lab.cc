@@ -13,6 +13,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "base/token_file.h"
 #include "lab/exec.h"
 #include "nlohmann/json.hpp"
 
@@ -54,6 +55,7 @@ absl::StatusOr<std::string> FindBinary(const std::string& name, const std::strin
 }
 
 std::string Lab::dir() const { return (fs::path(options_.state_root) / id()).string(); }
+std::string Lab::PkiDir() const { return (fs::path(dir()) / "pki").string(); }
 std::string Lab::NodeDir(int n) const { return (fs::path(dir()) / NodeName(n)).string(); }
 
 void Lab::Progress(const std::string& line) const {
@@ -149,28 +151,55 @@ absl::Status Lab::WithRomanad(const std::function<absl::Status(api::Client&)>& f
   return InNetns(MasterNetns(id()), [&]() -> absl::Status {
     api::ClientOptions co;
     co.server = romanad_url_;
+    co.ca_file = PkiDir() + "/ca.crt";
     co.timeout = std::chrono::seconds(5);
+    absl::StatusOr<std::string> token = base::ReadTokenFile(PkiDir() + "/token");
+    if (!token.ok()) return token.status();
+    co.token = *std::move(token);
     absl::StatusOr<std::unique_ptr<api::Client>> c = api::Client::Create(co);
     if (!c.ok()) return c.status();
     return fn(**c);
   });
 }
 
+absl::Status Lab::MakeCerts() {
+  std::string script = options_.gen_certs;
+  if (script.empty()) {
+    absl::StatusOr<std::string> self = FindBinary("romana-lab", options_.lab_bin);
+    if (!self.ok()) return self.status();
+    script = (fs::path(*self).parent_path() / "gen-certs").string();
+  }
+  absl::StatusOr<Captured> r =
+      RunCapture({script, "--dir", PkiDir(), "--romanad-san", "IP:" + MasterIp(), "--quiet"});
+  if (!r.ok()) return absl::NotFoundError(absl::StrCat("cannot run ", script, ": ", r.status().message()));
+  if (r->exit_code != 0) return absl::InternalError(absl::StrCat(script, " failed: ", r->out, r->err));
+  return absl::OkStatus();
+}
+
 absl::Status Lab::StartEtcd() {
+  // TLS for clients and peers, on loopback only; clients need a certificate of the etcd CA.
   const std::string data = (fs::path(dir()) / "etcd").string();
+  const std::string pki = PkiDir() + "/etcd/";
   absl::StatusOr<pid_t> pid = StartDaemon(
       InNs(MasterNetns(id()),
-           {"etcd", "--name", "lab", "--data-dir", data, "--logger=zap", "--listen-client-urls", "http://127.0.0.1:2379",
-            "--advertise-client-urls", "http://127.0.0.1:2379", "--listen-peer-urls", "http://127.0.0.1:2380",
-            "--initial-advertise-peer-urls", "http://127.0.0.1:2380", "--initial-cluster", "lab=http://127.0.0.1:2380"}),
+           {"etcd", "--name", "lab", "--data-dir", data, "--logger=zap",
+            "--listen-client-urls", "https://127.0.0.1:2379", "--advertise-client-urls", "https://127.0.0.1:2379",
+            "--listen-peer-urls", "https://127.0.0.1:2380", "--initial-advertise-peer-urls", "https://127.0.0.1:2380",
+            "--initial-cluster", "lab=https://127.0.0.1:2380",
+            "--client-cert-auth", "--trusted-ca-file", pki + "ca.crt", "--cert-file", pki + "server.crt",
+            "--key-file", pki + "server.key",
+            "--peer-client-cert-auth", "--peer-trusted-ca-file", pki + "ca.crt", "--peer-cert-file", pki + "peer.crt",
+            "--peer-key-file", pki + "peer.key"}),
       (fs::path(dir()) / "etcd.log").string());
   if (!pid.ok()) return pid.status();
   etcd_pid_ = *pid;
   if (absl::Status s = SaveState(); !s.ok()) return s;
   return WaitFor("etcd to answer", [&]() -> absl::StatusOr<bool> {
     if (!IsAlive(etcd_pid_)) return absl::AbortedError("etcd exited; see " + dir() + "/etcd.log");
-    absl::StatusOr<std::string> r = Exec(MasterNetns(id()), {"etcdctl", "--endpoints", "http://127.0.0.1:2379",
-                                                             "endpoint", "health"});
+    absl::StatusOr<std::string> r =
+        Exec(MasterNetns(id()), {"etcdctl", "--endpoints", "https://127.0.0.1:2379", "--cacert", pki + "ca.crt",
+                                 "--cert", pki + "romanad-client.crt", "--key", pki + "romanad-client.key",
+                                 "endpoint", "health"});
     return r.ok();
   });
 }
@@ -178,18 +207,23 @@ absl::Status Lab::StartEtcd() {
 absl::Status Lab::StartRomanad() {
   absl::StatusOr<std::string> bin = FindBinary("romanad", options_.romanad_bin);
   if (!bin.ok()) return bin.status();
+  const std::string pki = PkiDir() + "/";
   std::vector<std::string> argv = {*bin, "--listen", absl::StrCat(MasterIp(), ":9600"),
                                    "--initial-network", (fs::path(dir()) / "topology.json").string(),
-                                   "--watch-bookmark-interval-ms", "1000"};
+                                   "--watch-bookmark-interval-ms", "1000",
+                                   "--tls-cert-file", pki + "romanad.crt", "--tls-key-file", pki + "romanad.key",
+                                   "--token-file", pki + "token"};
   if (options_.etcd) {
-    argv.insert(argv.end(), {"--etcd-endpoints", "http://127.0.0.1:2379"});
+    argv.insert(argv.end(), {"--etcd-endpoints", "https://127.0.0.1:2379", "--etcd-ca-file", pki + "etcd/ca.crt",
+                             "--etcd-cert-file", pki + "etcd/romanad-client.crt", "--etcd-key-file",
+                             pki + "etcd/romanad-client.key"});
   } else {
     argv.insert(argv.end(), {"--store", (fs::path(dir()) / "romanad.db").string()});
   }
   absl::StatusOr<pid_t> pid = StartDaemon(InNs(MasterNetns(id()), argv), (fs::path(dir()) / "romanad.log").string());
   if (!pid.ok()) return pid.status();
   romanad_pid_ = *pid;
-  romanad_url_ = absl::StrCat("http://", MasterIp(), ":9600");
+  romanad_url_ = absl::StrCat("https://", MasterIp(), ":9600");
   if (absl::Status s = SaveState(); !s.ok()) return s;
   return WaitFor("romanad to be ready", [&]() -> absl::StatusOr<bool> {
     if (!IsAlive(romanad_pid_)) return absl::AbortedError("romanad exited; see " + dir() + "/romanad.log");
@@ -263,11 +297,13 @@ absl::Status Lab::Build() {
   if (shape().racks > 1) {
     if (absl::StatusOr<std::string> r = Exec(master, {"ip", "route", "add", "default", "via", RackGateway(0)}); !r.ok()) return r.status();
   }
+  Progress("making the CA, certificates and token in " + PkiDir() + " (scripts/gen-certs)");
+  if (absl::Status s = MakeCerts(); !s.ok()) return s;
   if (options_.etcd) {
-    Progress("starting etcd in " + master);
+    Progress("starting etcd in " + master + " (TLS, client certificates)");
     if (absl::Status s = StartEtcd(); !s.ok()) return s;
   }
-  Progress(absl::StrCat("starting romanad in ", master, " (", options_.etcd ? "etcd" : "embedded store", ")"));
+  Progress(absl::StrCat("starting romanad in ", master, " (HTTPS, token; ", options_.etcd ? "etcd" : "embedded store", ")"));
   if (absl::Status s = StartRomanad(); !s.ok()) return s;
   // Nodes and their agents.
   for (int n = 1; n <= shape().nodes; ++n) {

@@ -7,6 +7,13 @@
 // node's own directories, and programs routes), and M pods per node created by running the real
 // CNI plugin chain from the installed conflist. Names come from plan.h and carry the lab id.
 //
+// Secure by default, as a cluster installed from the manifests: scripts/gen-certs makes the CAs,
+// the certificates and the token in <state_root>/<id>/pki; romanad serves HTTPS and requires the
+// token for writes; with `etcd`, etcd serves TLS on 127.0.0.1 only and romanad authenticates with
+// a client certificate. Every client (the agents, the CNI plugin through the conflist the agents
+// write, the lab's own calls, the router keeper) verifies romanad with pki/ca.crt and sends the
+// token.
+//
 // Nothing is done in the host namespace except creating/deleting the lab's own named
 // namespaces and its state directory (<state_root>/<id>). Everything is recorded in
 // <state_root>/<id>/state.json so `romana-lab down` (another process) can remove it; a Lab
@@ -41,6 +48,7 @@ struct LabOptions {
   // Binaries; empty = found next to the running program or in the build tree (FindBinary).
   std::string romanad_bin, agent_bin, cni_bin;
   std::string lab_bin;                 // romana-lab itself (runs the router keeper and the model's servers)
+  std::string gen_certs;               // scripts/gen-certs; empty = the copy next to romana-lab
   int agent_resync_seconds = 10;       // --resync-interval of the agents
   bool portmap = false;                // chain the reference portmap plugin after romana
   std::chrono::seconds timeout{60};    // for each wait (romanad ready, agents ready, routes)
@@ -132,7 +140,9 @@ class Lab {
   absl::Status SyncRouter();
   absl::StatusOr<std::string> RouterRoutes() const;
 
-  // Runs `fn` with a romanad client inside the master namespace.
+  // The lab's certificates and token (scripts/gen-certs layout: ca.crt, token, etcd/...).
+  std::string PkiDir() const;
+  // Runs `fn` with a romanad client (CA and token of PkiDir()) inside the master namespace.
   absl::Status WithRomanad(const std::function<absl::Status(api::Client&)>& fn) const;
   // Runs argv in a namespace and returns stdout.
   absl::StatusOr<std::string> Exec(const std::string& netns, const std::vector<std::string>& argv) const;
@@ -159,6 +169,7 @@ class Lab {
   absl::Status StartRouterKeeper();
   void RemoveOwnNetns(const std::string& name);
   absl::Status StartEtcd();
+  absl::Status MakeCerts();
   absl::Status RunCni(const std::string& command, const PodInfo& pod, std::string* result_json);
   std::string NodeDir(int n) const;
   void Progress(const std::string& line) const;

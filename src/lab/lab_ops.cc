@@ -104,6 +104,8 @@ absl::Status Lab::StartAgentProcess(int n) {
   if (!cni.ok()) return cni.status();
   std::vector<std::string> argv = {*agent,
                                    "--romanad", romanad_url_,
+                                   "--romanad-ca-file", PkiDir() + "/ca.crt",
+                                   "--romanad-token-file", PkiDir() + "/token",
                                    "--node-name", node.name,
                                    "--register-node",
                                    "--node-ip", node.ip,
@@ -410,7 +412,8 @@ absl::Status Lab::StartRouterKeeper() {
   if (!self.ok()) return self.status();
   const std::string rt = RouterNetns(id());
   absl::StatusOr<pid_t> pid = StartDaemon(
-      InNs(rt, {*self, "keep-router", "--romanad", romanad_url_, "--router-netns", rt, "--interval-ms", "1000"}),
+      InNs(rt, {*self, "keep-router", "--romanad", romanad_url_, "--romanad-ca-file", PkiDir() + "/ca.crt",
+                "--romanad-token-file", PkiDir() + "/token", "--router-netns", rt, "--interval-ms", "1000"}),
       dir() + "/router.log");
   if (!pid.ok()) return pid.status();
   router_pid_ = *pid;

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "aws/vpcrouter/health.h"
+#include "base/token_file.h"
 #include "lab/exec.h"
 #include "nlohmann/json.hpp"
 #include "spdlog/spdlog.h"
@@ -95,7 +96,13 @@ absl::Status KeepRouter(const RouterKeeperOptions& options, const std::atomic<bo
   absl::StatusOr<std::unique_ptr<vpcrouter::IcmpEchoChecker>> icmp =
       vpcrouter::IcmpEchoChecker::Create(std::chrono::milliseconds(500), 2);
   if (!icmp.ok()) return icmp.status();
-  absl::StatusOr<std::unique_ptr<api::Client>> romanad = api::Client::Create({.server = options.romanad_url});
+  api::ClientOptions co{.server = options.romanad_url, .ca_file = options.ca_file};
+  if (!options.token_file.empty()) {
+    absl::StatusOr<std::string> token = base::ReadTokenFile(options.token_file);
+    if (!token.ok()) return token.status();
+    co.token = *std::move(token);
+  }
+  absl::StatusOr<std::unique_ptr<api::Client>> romanad = api::Client::Create(co);
   if (!romanad.ok()) return romanad.status();
   spdlog::info("keep-router: routes of {} from {} every {} ms", options.router_netns, options.romanad_url,
                options.interval.count());

@@ -44,6 +44,8 @@ absl::Status ApplyRouterRoutes(const std::string& router_netns, const RouterTabl
 
 struct RouterKeeperOptions {
   std::string romanad_url;
+  std::string ca_file;      // verifies an https romanad ("" = system CAs)
+  std::string token_file;   // bearer token for romanad ("" = none)
   std::string router_netns;  // where `ip route` runs (the keeper itself runs inside it)
   std::chrono::milliseconds interval{1000};
 };

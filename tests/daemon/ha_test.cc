@@ -26,14 +26,17 @@ constexpr char kTopology[] = R"({
   "networks": [{"name": "net1", "cidr": "10.30.0.0/16", "block_mask": 28}],
   "topologies": [{"networks": ["net1"], "map": [{"name": "g1", "groups": []}, {"name": "g2", "groups": []}]}]})";
 
-absl::StatusOr<std::unique_ptr<RomanadProcess>> StartReplica(const std::string& endpoints) {
+// Replicas serve HTTPS (scripts/gen-certs in `pki`): a follower forwards a client's token only to
+// a leader whose certificate it verifies (--leader-ca-file).
+absl::StatusOr<std::unique_ptr<RomanadProcess>> StartReplica(const std::string& endpoints, const std::string& pki) {
   const int port = testing::FreeLoopbackPort();
   return RomanadProcess::Start({.topology_json = kTopology,
                                 .token = "ha-token",
+                                .tls_dir = pki,
                                 .port = port,
                                 .extra_args = {"--etcd-endpoints=" + endpoints,
-                                               absl::StrCat("--advertise-url=http://127.0.0.1:", port),
-                                               "--lease-ttl=2"},
+                                               absl::StrCat("--advertise-url=https://127.0.0.1:", port),
+                                               "--leader-ca-file=" + pki + "/ca.crt", "--lease-ttl=2"},
                                 .ready_timeout = std::chrono::seconds(60)});
 }
 
@@ -48,9 +51,11 @@ TEST(HaTest, FailoverLosesNothingAndDuplicatesNothing) {
   std::string endpoints;
   for (const std::string& e : (*cluster)->ClientEndpoints()) absl::StrAppend(&endpoints, endpoints.empty() ? "" : ",", "http://", e);
 
+  testing::TempDir pki;
+  ASSERT_TRUE(testing::GenerateCerts(pki.path().string()).ok());
   std::vector<std::unique_ptr<RomanadProcess>> replicas;
   for (int i = 0; i < 2; ++i) {
-    auto r = StartReplica(endpoints);
+    auto r = StartReplica(endpoints, pki.path().string());
     ASSERT_TRUE(r.ok()) << r.status();
     replicas.push_back(*std::move(r));
   }
@@ -78,7 +83,8 @@ TEST(HaTest, FailoverLosesNothingAndDuplicatesNothing) {
 
   std::vector<std::unique_ptr<api::Client>> clients;
   for (auto& r : replicas) {
-    clients.push_back(*api::Client::Create({.server = r->url(), .token = "ha-token", .timeout = std::chrono::seconds(5)}));
+    clients.push_back(*api::Client::Create(
+        {.server = r->url(), .token = "ha-token", .ca_file = pki.File("ca.crt"), .timeout = std::chrono::seconds(5)}));
   }
   constexpr int kClients = 8;
   constexpr int kPerClient = 250;

@@ -31,18 +31,21 @@ class RomanactlTest : public ::testing::Test {
     daemon_ = nullptr;
   }
 
-  // Runs romanactl with --server and the token (unless `with_token` is false).
+  // Runs romanactl with --server and the token file (unless `with_token` is false).
   static base::CommandResult Ctl(std::vector<std::string> args, const std::string& stdin_data = "", bool with_token = true) {
     std::vector<std::string> argv = {testing::AppBinary("romanactl"), "--server", daemon_->url()};
     if (with_token) {
-      argv.push_back("--token");
-      argv.push_back("cli-token");
+      argv.push_back("--token-file");
+      argv.push_back(TokenFile());
     }
     argv.insert(argv.end(), args.begin(), args.end());
     auto r = base::RunCommand(argv, stdin_data);
     EXPECT_TRUE(r.ok());
     return r.ok() ? *r : base::CommandResult{};
   }
+
+  // The file romanad reads its token from (written by RomanadProcess, with a trailing newline).
+  static std::string TokenFile() { return daemon_->temp_dir() + "/token"; }
 
   static RomanadProcess* daemon_;
 };
@@ -277,6 +280,38 @@ TEST_F(RomanactlTest, StatusConfigFileAndUnreachable) {
   EXPECT_EQ(down->exit_code, 3) << down->output;
   auto usage = base::RunCommand({testing::AppBinary("romanactl"), "bogus"});
   EXPECT_EQ(usage->exit_code, 2);
+}
+
+TEST_F(RomanactlTest, TokenComesFromAFileOrTheEnvironmentNeverFromArgv) {
+  // --token is refused before anything is sent, with a message that says what to use instead.
+  base::CommandResult argv_token = Ctl({"--token", "cli-token", "host", "add", "cli-argv", "192.168.14.1", "-l", "rack=r1"}, "", false);
+  EXPECT_EQ(argv_token.exit_code, 2) << argv_token.output;
+  EXPECT_NE(argv_token.output.find("--token-file"), std::string::npos) << argv_token.output;
+  EXPECT_NE(argv_token.output.find("ROMANA_TOKEN"), std::string::npos) << argv_token.output;
+  EXPECT_EQ(Ctl({"-o", "json", "host", "list"}).output.find("cli-argv"), std::string::npos);
+
+  // ROMANA_TOKEN (set by `env`, so the token is not in romanactl's own argv).
+  auto with_env = [&](const std::string& token, std::vector<std::string> args) {
+    std::vector<std::string> argv = {"/usr/bin/env", "ROMANA_TOKEN=" + token, testing::AppBinary("romanactl"),
+                                     "--server", daemon_->url()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    auto r = base::RunCommand(argv);
+    EXPECT_TRUE(r.ok());
+    return r.ok() ? *r : base::CommandResult{};
+  };
+  base::CommandResult env_ok = with_env("cli-token\n", {"host", "add", "cli-env", "192.168.14.2", "-l", "rack=r1"});
+  EXPECT_EQ(env_ok.exit_code, 0) << env_ok.output;
+  EXPECT_EQ(with_env("wrong", {"host", "add", "cli-env2", "192.168.14.3", "-l", "rack=r1"}).exit_code, 7);
+
+  // --token-file "-" reads stdin, trimmed like every token file.
+  base::CommandResult from_stdin = Ctl({"--token-file", "-", "host", "add", "cli-stdin", "192.168.14.4", "-l", "rack=r1"}, "  cli-token\r\n", false);
+  EXPECT_EQ(from_stdin.exit_code, 0) << from_stdin.output;
+  // An empty token file is a usage error naming the file, not an unauthenticated call.
+  romana::testing::TempDir dir;
+  std::ofstream(dir.File("empty"));
+  base::CommandResult empty = Ctl({"--token-file", dir.File("empty"), "host", "add", "cli-empty", "192.168.14.5", "-l", "rack=r1"}, "", false);
+  EXPECT_EQ(empty.exit_code, 2) << empty.output;
+  EXPECT_NE(empty.output.find(dir.File("empty")), std::string::npos) << empty.output;
 }
 
 TEST(RomanactlOfflineTest, TopologyPlanNeedsNoDaemon) {

@@ -19,6 +19,8 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_split.h"
 #include "base/subprocess.h"
 #include "base/testing/test_env.h"
 #include "gtest/gtest.h"
@@ -541,6 +543,8 @@ TEST_F(ManifestsTest, PathArgsLieInMountedVolumesOrTheImage) {
     for (const std::string& a : c.args) {
       std::smatch m;
       if (!std::regex_match(a, m, kPath)) continue;
+      // A path on the host, not in the container (SecureByDefault checks it is the hostPath).
+      if (a.rfind("--cni-host-conf-dir=", 0) == 0) continue;
       ++checked;
       std::string path = m[1];
       bool ok = path.rfind("/usr/local/bin/", 0) == 0;  // the image's binaries
@@ -799,6 +803,85 @@ TEST_F(ManifestsTest, EveryContainerHasResourcesAndProbes) {
     }
   }
   EXPECT_GE(containers, 15);
+}
+
+// Secure by default (docs/security.md): romanad requires a token (a mounted Secret) and serves
+// HTTPS; it reaches etcd over TLS with a client certificate; every client of romanad verifies it
+// and sends the token from a mounted Secret; etcd listens with TLS, on the addresses it must.
+TEST_F(ManifestsTest, SecureByDefault) {
+  // The volume mounted at the directory holding `path`, or a null node.
+  auto volume_of = [](const Container& c, const std::string& path) {
+    for (const YAML::Node& m : c.node["volumeMounts"]) {
+      const std::string mp = m["mountPath"].as<std::string>();
+      if (path.rfind(mp + "/", 0) != 0) continue;
+      for (const YAML::Node& v : c.pod_spec["volumes"]) {
+        if (v["name"].as<std::string>() == m["name"].as<std::string>()) return YAML::Node(v);
+      }
+    }
+    return YAML::Node();
+  };
+  auto from_secret = [&](const Container& c, const std::optional<std::string>& path) {
+    return path.has_value() && volume_of(c, *path)["secret"].IsDefined();
+  };
+  auto https = [](const std::optional<std::string>& url) { return url.has_value() && url->rfind("https://", 0) == 0; };
+  int romanads = 0, agents = 0, etcds = 0, vpcrouters = 0;
+  for (const Container& c : Containers()) {
+    const std::string where = c.doc->Where();
+    if (c.binary == "romanad") {
+      ++romanads;
+      EXPECT_TRUE(from_secret(c, ArgValue(c.args, "--token-file"))) << where << ": no --token-file from a Secret";
+      EXPECT_TRUE(from_secret(c, ArgValue(c.args, "--tls-cert-file"))) << where << ": no --tls-cert-file from a Secret";
+      EXPECT_TRUE(from_secret(c, ArgValue(c.args, "--tls-key-file"))) << where << ": no --tls-key-file from a Secret";
+      EXPECT_TRUE(https(ArgValue(c.args, "--advertise-url"))) << where;
+      EXPECT_TRUE(ArgValue(c.args, "--leader-ca-file")) << where;
+      const std::string endpoints = ArgValue(c.args, "--etcd-endpoints").value_or("");
+      ASSERT_FALSE(endpoints.empty()) << where;
+      for (absl::string_view e : absl::StrSplit(endpoints, ',')) EXPECT_TRUE(absl::StartsWith(e, "https://")) << where << ": " << e;
+      for (const char* flag : {"--etcd-cert-file", "--etcd-key-file"}) {
+        EXPECT_TRUE(from_secret(c, ArgValue(c.args, flag))) << where << ": no " << flag << " from a Secret";
+      }
+      EXPECT_TRUE(ArgValue(c.args, "--etcd-ca-file")) << where;
+      for (const char* probe : {"readinessProbe", "livenessProbe"}) {
+        EXPECT_EQ(c.node[probe]["httpGet"]["scheme"].as<std::string>(""), "HTTPS") << where << " " << probe;
+      }
+    } else if (c.binary == "romana-agent") {
+      ++agents;
+      EXPECT_TRUE(https(ArgValue(c.args, "--romanad"))) << where;
+      EXPECT_TRUE(from_secret(c, ArgValue(c.args, "--romanad-token-file"))) << where << ": no token from a Secret";
+      EXPECT_TRUE(ArgValue(c.args, "--romanad-ca-file")) << where;
+      // The conflist must name the token by its path on the host, where the plugin runs.
+      const YAML::Node conf_dir = volume_of(c, ArgValue(c.args, "--cni-conf-dir").value_or("") + "/x");
+      EXPECT_EQ(ArgValue(c.args, "--cni-host-conf-dir").value_or(""), conf_dir["hostPath"]["path"].as<std::string>("?"))
+          << where << ": --cni-host-conf-dir is not the hostPath mounted at --cni-conf-dir";
+    } else if (c.binary == "romana-vpcrouter") {
+      ++vpcrouters;
+      EXPECT_TRUE(https(ArgValue(c.args, "--romanad_url"))) << where;
+      EXPECT_TRUE(ArgValue(c.args, "--romanad_ca_file")) << where;
+    } else if (c.node["command"][0].as<std::string>("") == "etcd") {
+      ++etcds;
+      for (const char* flag : {"--listen-client-urls", "--advertise-client-urls", "--listen-peer-urls",
+                               "--initial-advertise-peer-urls"}) {
+        const std::string urls = ArgValue(c.args, flag).value_or("");
+        ASSERT_FALSE(urls.empty()) << where << ": no " << flag;
+        for (absl::string_view u : absl::StrSplit(urls, ',')) {
+          EXPECT_TRUE(absl::StartsWith(u, "https://")) << where << ": " << flag << " " << u;
+          EXPECT_FALSE(absl::StrContains(u, "0.0.0.0")) << where << ": " << flag << " " << u << " listens everywhere";
+        }
+      }
+      EXPECT_NE(std::find(c.args.begin(), c.args.end(), "--client-cert-auth"), c.args.end()) << where;
+      EXPECT_NE(std::find(c.args.begin(), c.args.end(), "--peer-client-cert-auth"), c.args.end()) << where;
+      for (const char* flag : {"--trusted-ca-file", "--cert-file", "--key-file", "--peer-cert-file", "--peer-key-file"}) {
+        EXPECT_TRUE(from_secret(c, ArgValue(c.args, flag))) << where << ": no " << flag << " from a Secret";
+      }
+    }
+  }
+  // Secrets are made by the operator (scripts/gen-certs), never shipped in the manifests.
+  for (const Doc& d : *docs_) EXPECT_NE(d.node["kind"].as<std::string>(""), "Secret") << d.Where();
+  // base + 3 overlays + custom network; base + 2 patched overlays + kubeadm; 2 standalone etcds.
+  EXPECT_GE(romanads, 5);
+  EXPECT_GE(agents, 4);
+  EXPECT_GE(vpcrouters, 3);
+  EXPECT_GE(etcds, 3);
 }
 
 // The checker itself: it must catch drift, not just pass.

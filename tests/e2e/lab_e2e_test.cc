@@ -1,6 +1,7 @@
 // End-to-end tests of the node dataplane: a lab (src/lab) with the real romanad, romana-agent
 // and romana-cni in network namespaces. Every test builds its own small lab (unique id, its own
 // state dir) and removes it, also when an assertion fails.
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -18,6 +19,7 @@
 #include "lab/probe.h"
 #include "lab/report.h"
 #include "net/ipv4.h"
+#include "nlohmann/json.hpp"
 
 namespace romana::lab {
 namespace {
@@ -36,8 +38,9 @@ class LabE2eTest : public ::testing::Test {
     if (!romana::testing::IsRoot()) GTEST_SKIP() << "needs root";
   }
   // Builds a lab; fails the test (fatally) when it cannot.
-  void Up(int nodes, int pods, int racks = 1) {
+  void Up(int nodes, int pods, int racks = 1, bool etcd = false) {
     LabOptions o;
+    o.etcd = etcd;
     o.shape = {.id = UniqueId(), .nodes = nodes, .pods_per_node = pods, .racks = racks};
     o.state_root = state_.path().string();
     const std::string bin = romana::testing::BinaryDir().string();
@@ -76,6 +79,54 @@ class LabE2eTest : public ::testing::Test {
   romana::testing::TempDir state_;
   std::unique_ptr<Lab> lab_;
 };
+
+TEST_F(LabE2eTest, SecureByDefaultWithEtcdOverTls) {
+  // The lab runs as the manifests do: romanad over HTTPS with a token, etcd over TLS with client
+  // certificates on loopback only; pods are made by the plugin with the token the agent installed.
+  Up(2, 1, 1, /*etcd=*/true);
+  ExpectFullMesh();
+  const std::string pki = lab_->dir() + "/pki";
+  const std::string url = "https://" + MasterIp() + ":9600";
+  absl::Status s = InNetns(MasterNetns(lab_->id()), [&]() -> absl::Status {
+    // No token: writes are refused. Plain http: no answer. Another CA: not trusted.
+    auto anonymous = api::Client::Create({.server = url, .ca_file = pki + "/ca.crt"});
+    if (!anonymous.ok()) return anonymous.status();
+    absl::StatusOr<api::Host> added = (*anonymous)->AddHost({.name = "intruder", .ip = "192.168.100.99"});
+    EXPECT_FALSE(added.ok());
+    EXPECT_EQ(added.status().code(), absl::StatusCode::kUnauthenticated) << added.status();
+    auto plain = api::Client::Create({.server = "http://" + MasterIp() + ":9600", .timeout = std::chrono::seconds(2)});
+    if (!plain.ok()) return plain.status();
+    EXPECT_FALSE((*plain)->ListHosts().ok()) << "romanad answered plain http";
+    auto wrong_ca = api::Client::Create({.server = url, .ca_file = pki + "/etcd/ca.crt", .timeout = std::chrono::seconds(2)});
+    if (!wrong_ca.ok()) return wrong_ca.status();
+    EXPECT_FALSE((*wrong_ca)->ListHosts().ok()) << "romanad's certificate verified with the etcd CA";
+    return absl::OkStatus();
+  });
+  ASSERT_TRUE(s.ok()) << s;
+  // etcd: TLS only, on loopback only, and a client without a certificate is refused.
+  absl::StatusOr<std::string> listening = lab_->Exec(MasterNetns(lab_->id()), {"ss", "-Htln"});
+  ASSERT_TRUE(listening.ok()) << listening.status();
+  EXPECT_THAT(*listening, HasSubstr("127.0.0.1:2379"));
+  EXPECT_THAT(*listening, Not(HasSubstr("*:2379")));
+  EXPECT_THAT(*listening, Not(HasSubstr("0.0.0.0:2379")));
+  absl::StatusOr<Captured> no_cert = RunCapture(InNs(MasterNetns(lab_->id()),
+      {"etcdctl", "--endpoints", "https://127.0.0.1:2379", "--cacert", pki + "/etcd/ca.crt",
+       "--dial-timeout", "2s", "--command-timeout", "3s", "get", "/romana", "--prefix", "--keys-only"}));
+  ASSERT_TRUE(no_cert.ok()) << no_cert.status();
+  EXPECT_NE(no_cert->exit_code, 0) << "etcd served a client without a certificate: " << no_cert->out;
+  // Each node's conflist names the token the agent installed on the "host" (the node's dir), 0600.
+  for (const auto& [n, node] : lab_->nodes()) {
+    const std::string net_d = lab_->dir() + "/" + node.name + "/net.d";
+    nlohmann::json conflist = nlohmann::json::parse(romana::testing::ReadFile(net_d + "/10-romana.conflist"), nullptr, false);
+    ASSERT_TRUE(conflist.is_object()) << net_d;
+    EXPECT_EQ(conflist["plugins"][0].value("romanad", ""), url);
+    EXPECT_EQ(conflist["plugins"][0].value("romanad_token_file", ""), net_d + "/romana/token");
+    EXPECT_EQ(conflist["plugins"][0].value("romanad_ca_file", ""), net_d + "/romana/ca.crt");
+    struct stat st {};
+    ASSERT_EQ(stat((net_d + "/romana/token").c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0600u);
+  }
+}
 
 TEST_F(LabE2eTest, FullMeshOnThreeNodes) {
   Up(3, 2);

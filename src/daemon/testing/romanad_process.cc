@@ -35,6 +35,10 @@ absl::StatusOr<std::unique_ptr<RomanadProcess>> RomanadProcess::Start(RomanadOpt
     argv.push_back(absl::StrCat("--token-file=", p->dir_->File("token")));
   }
   if (o.auth_reads) argv.push_back("--auth-reads");
+  if (!o.tls_dir.empty()) {
+    argv.push_back(absl::StrCat("--tls-cert-file=", o.tls_dir, "/romanad.crt"));
+    argv.push_back(absl::StrCat("--tls-key-file=", o.tls_dir, "/romanad.key"));
+  }
   for (const std::string& a : o.extra_args) argv.push_back(a);
   std::map<std::string, std::string> env = o.env;
   if (!env.contains("KUBERNETES_SERVICE_HOST")) env["KUBERNETES_SERVICE_HOST"] = "";
@@ -43,7 +47,10 @@ absl::StatusOr<std::unique_ptr<RomanadProcess>> RomanadProcess::Start(RomanadOpt
   if (!proc.ok()) return proc.status();
   p->process_ = *std::move(proc);
   absl::StatusOr<std::unique_ptr<api::Client>> client =
-      api::Client::Create({.server = p->url(), .token = o.token, .timeout = std::chrono::seconds(10)});
+      api::Client::Create({.server = p->url(),
+                           .token = o.token,
+                           .ca_file = o.tls_dir.empty() ? "" : o.tls_dir + "/ca.crt",
+                           .timeout = std::chrono::seconds(10)});
   if (!client.ok()) return client.status();
   p->client_ = *std::move(client);
   if (!o.wait_ready) return p;
@@ -67,7 +74,18 @@ RomanadProcess::~RomanadProcess() {
   if (process_ && process_->Running()) process_->Stop(std::chrono::seconds(5));
 }
 
-std::string RomanadProcess::url() const { return absl::StrCat("http://127.0.0.1:", port_); }
+std::string RomanadProcess::url() const {
+  return absl::StrCat(options_.tls_dir.empty() ? "http" : "https", "://127.0.0.1:", port_);
+}
+
+absl::Status GenerateCerts(const std::string& dir, const std::vector<std::string>& extra_args) {
+  std::vector<std::string> argv = {(SourceDir() / "scripts" / "gen-certs").string(), "--dir", dir, "--quiet"};
+  argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+  absl::StatusOr<base::CommandResult> r = base::RunCommand(argv);
+  if (!r.ok()) return r.status();
+  if (r->exit_code != 0) return absl::InternalError(absl::StrCat("scripts/gen-certs failed: ", r->output));
+  return absl::OkStatus();
+}
 
 const std::string& RomanadProcess::temp_dir() const {
   static const std::string* empty = new std::string();

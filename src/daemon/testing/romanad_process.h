@@ -30,6 +30,9 @@ struct RomanadOptions {
   std::string topology_json;
   // Bearer token; when set, written to a file and passed as --token-file.
   std::string token;
+  // TLS: a directory made by GenerateCerts (romanad.crt/.key, ca.crt). Set: romanad serves
+  // HTTPS (its certificate holds IP:127.0.0.1), url() is https and client() verifies it.
+  std::string tls_dir;
   bool auth_reads = false;
   // Embedded store file; empty = "<temp dir>/romana.db". Reuse a path to restart on the same state.
   std::string store_path;
@@ -54,7 +57,7 @@ class RomanadProcess {
   static absl::StatusOr<std::unique_ptr<RomanadProcess>> Start(RomanadOptions options = {});
   ~RomanadProcess();
 
-  // "http://127.0.0.1:<port>"
+  // "http://127.0.0.1:<port>" (https with tls_dir)
   std::string url() const;
   int port() const { return port_; }
   pid_t pid() const { return process_->pid(); }
@@ -86,6 +89,11 @@ class RomanadProcess {
 
 // BinaryDir()/apps/<name>/<name>
 std::string AppBinary(const std::string& name);
+
+// Runs the project's scripts/gen-certs --dir `dir` (plus `extra_args`): the CAs, romanad's and
+// etcd's certificates and a token, as docs/security.md describes. Errors: Internal with the
+// script's output.
+absl::Status GenerateCerts(const std::string& dir, const std::vector<std::string>& extra_args = {});
 
 }  // namespace romana::testing
 
