@@ -9,6 +9,10 @@
 namespace romana::cli {
 
 absl::StatusOr<std::vector<nlohmann::json>> ReadManifests(const std::string& text) {
+  if (text.size() > kMaxManifestBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the input is ", text.size(), " bytes, over the limit of ", kMaxManifestBytes, " bytes"));
+  }
   std::vector<YAML::Node> docs;
   try {
     docs = YAML::LoadAll(text);

@@ -64,6 +64,12 @@ absl::StatusOr<KubeConfig> LoadInClusterConfig(const std::map<std::string, std::
 
 absl::StatusOr<KubeConfig> LoadKubeconfig(const std::string& path, const std::string& context) {
   if (!std::filesystem::exists(path)) return absl::NotFoundError(absl::StrCat("kubeconfig ", path, " not found"));
+  std::error_code size_error;
+  const uintmax_t size = std::filesystem::file_size(path, size_error);
+  if (!size_error && size > kMaxKubeconfigBytes) {
+    return absl::InvalidArgumentError(absl::StrCat("kubeconfig ", path, " is ", size, " bytes, over the limit of ",
+                                                   kMaxKubeconfigBytes, " bytes"));
+  }
   YAML::Node root;
   try {
     root = YAML::LoadFile(path);

@@ -91,5 +91,19 @@ TEST(KubeConfigTest, HttpOptionsCarryTheTlsSettingsAndRetryReads) {
   EXPECT_FALSE(MakeHttpOptions({.server = "https://h", .insecure_skip_verify = true}).tls.verify);
 }
 
+// Hostile kubeconfigs: over the size bound, or nested deeper than yaml-cpp allows: an error
+// naming the file, not a crash.
+TEST(KubeConfigTest, HostileFilesAreRefused) {
+  romana::testing::TempDir dir;
+  std::ofstream(dir.File("big")) << "current-context: x\nx: \"" << std::string(kMaxKubeconfigBytes, 'a') << "\"\n";
+  absl::StatusOr<KubeConfig> big = LoadKubeconfig(dir.File("big"), "");
+  EXPECT_EQ(big.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(big.status().message().find("over the limit"), std::string::npos) << big.status();
+  std::ofstream(dir.File("deep")) << "current-context: x\nclusters: " << std::string(100000, '[') << "\n";
+  absl::StatusOr<KubeConfig> deep = LoadKubeconfig(dir.File("deep"), "");
+  EXPECT_EQ(deep.status().code(), absl::StatusCode::kInvalidArgument) << deep.status();
+  EXPECT_NE(deep.status().message().find(dir.File("deep")), std::string::npos) << deep.status();
+}
+
 }  // namespace
 }  // namespace romana::k8s
