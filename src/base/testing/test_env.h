@@ -56,13 +56,14 @@ bool InCi();
 // machine, FAILS with it in CI (InCi()), so a missing install step never passes as a skip. Use in a
 // TEST body or SetUp(): `if (!exists) ROMANA_SKIP_UNLESS_CI() << "podman is not installed";`.
 // (Shared test data, ../shared/testdata, is not a tool: tests skip without it everywhere.)
-#define ROMANA_SKIP_UNLESS_CI()                                                                       \
-  switch (0)                                                                                          \
-  case 0:                                                                                             \
-  default:                                                                                            \
-    if (::romana::testing::InCi())                                                                    \
-      GTEST_FAIL() << "missing in CI (scripts/setup installs or checks every tool the tests use): "; \
-    else                                                                                              \
-      GTEST_SKIP()
+// (One statement, as GTEST_SKIP() and GTEST_FAIL() expand to, so it nests in an unbraced if.)
+#define ROMANA_SKIP_UNLESS_CI()                                                                              \
+  return ::testing::internal::AssertHelper(                                                                  \
+             ::romana::testing::InCi() ? ::testing::TestPartResult::kFatalFailure                            \
+                                       : ::testing::TestPartResult::kSkip,                                   \
+             __FILE__, __LINE__,                                                                             \
+             ::romana::testing::InCi() ? "missing in CI (scripts/setup installs or checks every tool the "   \
+                                         "tests use)"                                                        \
+                                       : "") = ::testing::Message()
 
 #endif  // ROMANA_BASE_TESTING_TEST_ENV_H_
