@@ -74,6 +74,12 @@ TEST(ManifestTest, HostileYamlIsRefusedNamingTheBound) {
       {block, "deeper than"},
       {bomb, "more than"},
       {"x: \"" + std::string(kMaxManifestBytes, 'a') + "\"\n", "over the limit"},
+      // Found by fuzz/manifest_fuzzer.cc: yaml-cpp's LoadAll looped forever on these.
+      {",", "unexpected token"},
+      {"\"a\",", "unexpected token"},
+      {"[a],", "unexpected token"},
+      {"---\n,", "unexpected token"},
+      {"{\xa6\xa6" "ame\": \"rack-1\", \"groups\": []},\n {\"name\": \"rack-2\"}]}]}\n", ""},
   };
   for (const Case& c : cases) {
     auto r = ReadManifests(c.text);

@@ -105,5 +105,23 @@ TEST(KubeConfigTest, HostileFilesAreRefused) {
   EXPECT_NE(deep.status().message().find(dir.File("deep")), std::string::npos) << deep.status();
 }
 
+// Found by fuzz/kubeconfig_fuzzer.cc: a context, cluster or user that is not a mapping made
+// yaml-cpp throw out of LoadKubeconfig (a crash); now each is an InvalidArgument.
+TEST(KubeConfigTest, NonMappingEntriesAreErrorsNotExceptions) {
+  romana::testing::TempDir dir;
+  const char* cases[] = {
+      "apiVersion: v1\nkind: Config\ncurrent-context: lab\ncontexts:\n- name: lab\n  context: V{",
+      "current-context: lab\ncontexts:\n- name: lab\n  context: [a, b]",
+      "current-context: lab\ncontexts:\n- [x]\n- name: [y]\n- name: lab\n  context: {cluster: c}\nclusters:\n- name: c\n  cluster: 7",
+      "just a scalar",
+      "- a\n- b",
+  };
+  for (const char* text : cases) {
+    std::ofstream(dir.File("config"), std::ios::trunc) << text;
+    absl::StatusOr<KubeConfig> c = LoadKubeconfig(dir.File("config"), "");
+    EXPECT_EQ(c.status().code(), absl::StatusCode::kInvalidArgument) << text << ": " << c.status();
+  }
+}
+
 }  // namespace
 }  // namespace romana::k8s
