@@ -2,6 +2,12 @@
 
 # Designated initialisers of Options structs leave defaulted fields out on purpose.
 set(ROMANA_WARNINGS -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers)
+if(ROMANA_FUZZ)
+  # Coverage for libFuzzer and AddressSanitizer in every library a fuzz target links; the
+  # targets themselves link -fsanitize=fuzzer (fuzz/CMakeLists.txt).
+  add_compile_options(-fsanitize=fuzzer-no-link,address -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address)
+endif()
 if(ROMANA_SANITIZE)
   add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
   add_link_options(-fsanitize=address,undefined)

@@ -41,6 +41,7 @@ struct Flags {
   std::string logfile = "-";
   std::string region, vpc;
   std::string ignore_routes;
+  std::string romana_networks;
   double route_recheck_interval = 30;
   std::string address = "localhost";
   int port = 33289;
@@ -112,6 +113,9 @@ int Run(int argc, char** argv) {
   app.add_option("-v,--vpc", f.vpc, "VPC id; default: from instance metadata (first interface)");
   app.add_option("--ignore_routes", f.ignore_routes,
                  "Comma list of CIDRs/IPs whose routes are never touched (0.0.0.0/0 protects only the default route)");
+  app.add_option("--romana_networks", f.romana_networks,
+                 "Comma list of the Romana network CIDRs this router manages: only routes inside them (or inside a "
+                 "spec CIDR) are ever replaced or deleted. romanad and etcd modes read them from the source too");
   app.add_option("--route_recheck_interval", f.route_recheck_interval,
                  "Seconds between full route checks even without changes (0 = every second)")->capture_default_str();
   app.add_option("-a,--address", f.address, "Status HTTP listen address (an IP or localhost)")->capture_default_str();
@@ -176,6 +180,13 @@ int Run(int argc, char** argv) {
     absl::StatusOr<net::Ipv4Cidr> c = net::ParseCidrOrAddress(text == "0.0.0.0" ? "0.0.0.0/0" : text);
     if (!c.ok()) return Fail(2, absl::StrCat("--ignore_routes '", text, "': ", c.status().message()));
     options.planner.ignore_routes.push_back(c->ToString());
+  }
+  for (const std::string& item : std::vector<std::string>(absl::StrSplit(f.romana_networks, ',', absl::SkipWhitespace()))) {
+    std::string text(absl::StripAsciiWhitespace(item));
+    absl::StatusOr<net::Ipv4Cidr> c = net::Ipv4Cidr::Parse(text);
+    if (!c.ok()) return Fail(2, absl::StrCat("--romana_networks '", text, "': ", c.status().message()));
+    if (c->length() == 0) return Fail(2, absl::StrCat("--romana_networks '", text, "': would claim every route of the VPC"));
+    options.planner.managed_networks.push_back(c->ToString());
   }
   if (f.route_tables == "all") {
     options.planner.all_tables = true;

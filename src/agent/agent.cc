@@ -61,10 +61,21 @@ bool Agent::SleepFor(std::chrono::milliseconds d) {
   return !stop_;
 }
 
+void Agent::Beat() {
+  heartbeat_ns_ = std::chrono::duration_cast<std::chrono::nanoseconds>(clock_.Now().time_since_epoch()).count();
+}
+
+bool Agent::healthy() const {
+  if (!running_) return false;
+  const auto now = std::chrono::duration_cast<std::chrono::nanoseconds>(clock_.Now().time_since_epoch()).count();
+  return now - heartbeat_ns_.load() < std::chrono::duration_cast<std::chrono::nanoseconds>(options_.stall_timeout).count();
+}
+
 absl::Status Agent::Register() {
   if (options_.node_ip.empty()) return absl::InvalidArgumentError("--node-ip: required with --register-node");
   std::chrono::milliseconds backoff = options_.retry_backoff;
   while (!stop_) {
+    Beat();
     absl::StatusOr<api::Host> h =
         client_.AddHost({options_.node_name, options_.node_ip, options_.node_labels});
     if (h.ok()) {
@@ -256,12 +267,19 @@ void Agent::ReportStatus() {
 
 absl::Status Agent::Run() {
   if (options_.node_name.empty()) return absl::InvalidArgumentError("--node-name: must be set");
+  Beat();
+  running_ = true;
+  struct NotRunning {
+    std::atomic<bool>& running;
+    ~NotRunning() { running = false; }
+  } not_running{running_};
   if (options_.register_node) {
     if (absl::Status s = Register(); !s.ok()) return s;
   }
   std::thread watcher([this] { WatchLoop(); });
   std::chrono::milliseconds backoff = options_.retry_backoff;
   while (!stop_) {
+    Beat();
     {
       std::unique_lock lock(mu_);
       cv_.wait_for(lock, std::chrono::seconds(1), [&] { return stop_.load() || dirty_; });
@@ -276,7 +294,6 @@ absl::Status Agent::Run() {
     }
     if (!s.ok()) {
       sync_errors_.Increment();
-      healthy_ = false;
       spdlog::warn("sync failed: {} (retrying in {} ms)", s.ToString(), backoff.count());
       {
         std::lock_guard lock(mu_);
@@ -287,7 +304,6 @@ absl::Status Agent::Run() {
       continue;
     }
     backoff = options_.retry_backoff;
-    healthy_ = true;
     if (!ready_) {
       ready_ = true;
       ready_gauge_.Set(1);

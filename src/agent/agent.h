@@ -59,6 +59,9 @@ struct AgentOptions {
   std::string service_range;                   // resolved range; "" = no check
   std::chrono::milliseconds retry_backoff{200};      // first retry delay after an error
   std::chrono::milliseconds max_retry_backoff{5000};
+  // healthy() turns false when the agent's loop has not come round for this long (a stuck
+  // thread). REQUIRES: well above max_retry_backoff plus the API client's timeout.
+  std::chrono::milliseconds stall_timeout{60000};
 };
 
 class Agent {
@@ -80,8 +83,10 @@ class Agent {
 
   // True once the first sync after the first complete list succeeded.
   bool ready() const { return ready_.load(); }
-  // True while the last sync succeeded.
-  bool healthy() const { return healthy_.load(); }
+  // Liveness: true while Run() is running and its loop (or the registration retry loop) came
+  // round within options.stall_timeout. Does not depend on romanad: an agent waiting for romanad
+  // is alive (not ready), so a liveness probe does not restart it in a loop.
+  bool healthy() const;
 
  private:
   absl::Status Register();
@@ -107,7 +112,9 @@ class Agent {
 
   std::atomic<bool> stop_{false};
   std::atomic<bool> ready_{false};
-  std::atomic<bool> healthy_{false};
+  std::atomic<bool> running_{false};
+  std::atomic<int64_t> heartbeat_ns_{0};  // clock_.Now() of the loop's last round
+  void Beat();
   std::mutex mu_;
   std::condition_variable cv_;
   ClusterCache cache_ ABSL_GUARDED_BY(mu_);

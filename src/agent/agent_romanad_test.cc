@@ -12,7 +12,9 @@
 #include "daemon/testing/romanad_process.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "http/curl_client.h"
 #include "nft/testing/fake_runner.h"
+#include "status_server/status_server.h"
 
 namespace romana::agent {
 namespace {
@@ -176,6 +178,39 @@ TEST_F(AgentRomanadTest, ResumesAfterRomanadRestarts) {
   EXPECT_TRUE(romana::testing::WaitUntil([&] { return programmer_.routes().contains(b1); }, std::chrono::seconds(20)));
   agent_->Stop();
   runner_.join();
+  EXPECT_TRUE(run_status_.ok()) << run_status_;
+}
+
+// Liveness means "the process works", readiness "synced": an agent started while romanad is
+// down answers /healthz 200 and /readyz 503 (so a liveness probe does not restart it in a loop),
+// and becomes ready once romanad is up. Served by the agent's status server, as in romana-agent.
+TEST_F(AgentRomanadTest, AliveButNotReadyWhileRomanadIsDown) {
+  romana::testing::RomanadOptions o;
+  o.topology_json = kTopology;
+  o.store_path = romanad_->store_path();
+  o.port = romanad_->port();
+  romanad_->Stop();
+  StartAgent(Options());
+  auto status = StatusServer::Start({.registry = &registry_,
+                                     .healthy = [this] { return agent_->healthy(); },
+                                     .ready = [this] { return agent_->ready(); }});
+  ASSERT_TRUE(status.ok()) << status.status();
+  auto get = [&](const std::string& path) {
+    auto r = http::CurlClient().Send({.url = absl::StrCat("http://127.0.0.1:", (*status)->port(), path)});
+    return r.ok() ? r->status : -1;
+  };
+  ASSERT_TRUE(romana::testing::WaitUntil([&] { return get("/healthz") == 200; }));
+  EXPECT_EQ(get("/readyz"), 503);
+  EXPECT_FALSE(agent_->ready());
+  auto d = romana::testing::RomanadProcess::Start(o);
+  ASSERT_TRUE(d.ok()) << d.status();
+  auto old = std::move(romanad_);
+  romanad_ = *std::move(d);
+  EXPECT_TRUE(romana::testing::WaitUntil([&] { return get("/readyz") == 200; }, std::chrono::seconds(20)));
+  EXPECT_EQ(get("/healthz"), 200);
+  agent_->Stop();
+  runner_.join();
+  EXPECT_EQ(get("/healthz"), 503);  // Run() returned: no longer alive
   EXPECT_TRUE(run_status_.ok()) << run_status_;
 }
 

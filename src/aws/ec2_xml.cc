@@ -27,6 +27,10 @@ bool Bool(const pugi::xml_node& n, const char* child, bool fallback) {
 
 absl::StatusOr<pugi::xml_node> Load(pugi::xml_document& doc, const std::string& xml,
                                     const char* root) {
+  if (xml.size() > kMaxEc2ResponseBytes) {
+    return absl::InvalidArgumentError(absl::StrCat("EC2 response <", root, "> is ", xml.size(),
+                                                   " bytes, over the limit of ", kMaxEc2ResponseBytes, " bytes"));
+  }
   pugi::xml_parse_result r = doc.load_buffer(xml.data(), xml.size());
   if (!r) {
     return absl::InvalidArgumentError(
@@ -208,7 +212,7 @@ absl::Status ParseSimpleResponse(const std::string& xml, const std::string& expe
 absl::Status Ec2ErrorStatus(const std::string& action, int http_status, const std::string& body) {
   pugi::xml_document doc;
   std::string code, message;
-  if (doc.load_buffer(body.data(), body.size())) {
+  if (body.size() <= kMaxEc2ResponseBytes && doc.load_buffer(body.data(), body.size())) {
     pugi::xpath_node err = doc.select_node("//Error[Code]");
     if (err) {
       code = Text(err.node(), "Code");

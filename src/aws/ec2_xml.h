@@ -1,7 +1,9 @@
 // ec2_xml.h: parsing of EC2 Query API XML responses (pugixml). Pure functions, thread-safe.
 //
 // Each Parse* function takes the raw body of a successful (HTTP 2xx) response. Errors:
-// InvalidArgument when the body is not XML or lacks the expected root element.
+// InvalidArgument when the body is not XML, lacks the expected root element, or is larger than
+// kMaxEc2ResponseBytes. (pugixml parses without recursion, so deep nesting cannot overflow the
+// stack; the size bound also bounds the nesting.)
 #ifndef ROMANA_AWS_EC2_XML_H_
 #define ROMANA_AWS_EC2_XML_H_
 
@@ -13,6 +15,9 @@
 #include "aws/ec2_types.h"
 
 namespace romana::aws {
+
+// The largest EC2 answer parsed: a DescribeInstances page of 1,000 instances is a few MiB.
+inline constexpr size_t kMaxEc2ResponseBytes = size_t{32} << 20;
 
 // A page of a paginated Describe* answer. `next_token` is empty on the last page.
 template <typename T>

@@ -197,5 +197,20 @@ TEST(Ec2XmlTest, ErrorResponsesSurfaceCodeAndMessage) {
   EXPECT_NE(html.message().find("HTTP 500"), std::string::npos);
 }
 
+// Hostile answers: deep nesting is parsed without recursion (an error, not a crash), and an
+// answer over the size bound is refused naming the limit.
+TEST(Ec2XmlTest, HostileAnswersAreErrorsNotCrashes) {
+  std::string deep = "<DescribeVpcsResponse>";
+  for (int i = 0; i < 200000; ++i) deep += "<a>";
+  for (int i = 0; i < 200000; ++i) deep += "</a>";
+  deep += "</DescribeVpcsResponse>";
+  EXPECT_TRUE(ParseDescribeVpcs(deep).ok());  // unknown elements are ignored, however deep
+  EXPECT_EQ(Ec2ErrorStatus("DescribeVpcs", 500, deep).code(), absl::StatusCode::kUnavailable);
+  std::string big = "<DescribeVpcsResponse><x>" + std::string(kMaxEc2ResponseBytes, 'a') + "</x></DescribeVpcsResponse>";
+  absl::StatusOr<Ec2Page<Vpc>> r = ParseDescribeVpcs(big);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(r.status().message().find("over the limit"), std::string::npos) << r.status();
+}
+
 }  // namespace
 }  // namespace romana::aws

@@ -14,9 +14,14 @@
 
 namespace romana::cli {
 
+// The largest input romanactl -f reads (manifests are KiBs; a topology of thousands of hosts a
+// few MiB).
+inline constexpr size_t kMaxManifestBytes = size_t{16} << 20;
+
 // The objects in document order. InvalidArgument naming the line (YAML syntax) or the document
 // ("document 2: ...") when a document is not an object, a list's items are not objects, or a
-// value has no JSON form; nothing is returned then.
+// value has no JSON form, and for input over kMaxManifestBytes, nested deeper than
+// kMaxYamlDepth or expanding (aliases) to more than kMaxYamlValues; nothing is returned then.
 absl::StatusOr<std::vector<nlohmann::json>> ReadManifests(const std::string& text);
 
 }  // namespace romana::cli

@@ -41,9 +41,15 @@ nlohmann::json ResolvePlain(const std::string& s) {
   return s;
 }
 
-}  // namespace
-
-absl::StatusOr<nlohmann::json> YamlToJson(const YAML::Node& node) {
+absl::StatusOr<nlohmann::json> Convert(const YAML::Node& node, int depth, size_t& values) {
+  if (++values > kMaxYamlValues) {
+    return absl::InvalidArgumentError(absl::StrCat("line ", node.Mark().line + 1, ": the document expands to more than ",
+                                                   kMaxYamlValues, " values (aliases repeating an anchor?)"));
+  }
+  if (depth > kMaxYamlDepth) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("line ", node.Mark().line + 1, ": nests deeper than ", kMaxYamlDepth, " levels"));
+  }
   switch (node.Type()) {
     case YAML::NodeType::Undefined:
     case YAML::NodeType::Null:
@@ -62,7 +68,7 @@ absl::StatusOr<nlohmann::json> YamlToJson(const YAML::Node& node) {
     case YAML::NodeType::Sequence: {
       nlohmann::json out = nlohmann::json::array();
       for (const YAML::Node& item : node) {
-        absl::StatusOr<nlohmann::json> v = YamlToJson(item);
+        absl::StatusOr<nlohmann::json> v = Convert(item, depth + 1, values);
         if (!v.ok()) return v.status();
         out.push_back(*std::move(v));
       }
@@ -75,7 +81,7 @@ absl::StatusOr<nlohmann::json> YamlToJson(const YAML::Node& node) {
           return absl::InvalidArgumentError(
               absl::StrCat("line ", it->first.Mark().line + 1, ": a mapping key must be a scalar"));
         }
-        absl::StatusOr<nlohmann::json> v = YamlToJson(it->second);
+        absl::StatusOr<nlohmann::json> v = Convert(it->second, depth + 1, values);
         if (!v.ok()) return v.status();
         out[it->first.Scalar()] = *std::move(v);
       }
@@ -83,6 +89,13 @@ absl::StatusOr<nlohmann::json> YamlToJson(const YAML::Node& node) {
     }
   }
   return absl::InvalidArgumentError("unknown YAML node");
+}
+
+}  // namespace
+
+absl::StatusOr<nlohmann::json> YamlToJson(const YAML::Node& node) {
+  size_t values = 0;
+  return Convert(node, 0, values);
 }
 
 void EmitYaml(const nlohmann::json& value, YAML::Emitter& out) {

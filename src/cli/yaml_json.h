@@ -15,8 +15,14 @@
 
 namespace romana::cli {
 
+// Bounds on what YamlToJson builds: nesting (as the API's JSON bodies, api::kMaxJsonDepth) and
+// the number of values, which aliases can multiply ("billion laughs": a few lines naming an
+// anchor ten times per level expand to 10^levels values).
+inline constexpr int kMaxYamlDepth = 100;
+inline constexpr size_t kMaxYamlValues = 1000000;
+
 // InvalidArgument for what JSON cannot hold (.inf, .nan, integers beyond 64 bits, non-scalar
-// mapping keys, aliases to nothing).
+// mapping keys, aliases to nothing), and for input beyond the bounds above (naming the line).
 absl::StatusOr<nlohmann::json> YamlToJson(const YAML::Node& node);
 
 // Writes `value` as block-style YAML into `out`.

@@ -5,6 +5,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "api/json_reader.h"
 
 namespace romana::cni {
 namespace {
@@ -70,10 +71,28 @@ const std::set<std::string>& KnownKeys() {
   return *keys;
 }
 
+// The configuration, bounded: at most kMaxNetConfBytes, nesting at most api::kMaxJsonDepth, and
+// numbers a double holds. `error` (optional) gets the reason when the result is discarded.
+json ParseBounded(const std::string& text, std::string* error = nullptr) {
+  if (text.size() > kMaxNetConfBytes) {
+    if (error != nullptr) {
+      *error = absl::StrCat("the network configuration is ", text.size(), " bytes, over the limit of ",
+                            kMaxNetConfBytes, " bytes");
+    }
+    return json(json::value_t::discarded);
+  }
+  absl::StatusOr<json> j = api::ParseJson(text);
+  if (!j.ok()) {
+    if (error != nullptr) *error = absl::StrCat("the network configuration: ", j.status().message());
+    return json(json::value_t::discarded);
+  }
+  return *std::move(j);
+}
+
 }  // namespace
 
 std::string PeekCniVersion(const std::string& stdin_json) {
-  json j = json::parse(stdin_json, nullptr, /*allow_exceptions=*/false);
+  json j = ParseBounded(stdin_json);
   if (j.is_object()) {
     auto it = j.find("cniVersion");
     if (it != j.end() && it->is_string()) return it->get<std::string>();
@@ -83,7 +102,7 @@ std::string PeekCniVersion(const std::string& stdin_json) {
 
 std::vector<std::string> UnknownKeys(const std::string& stdin_json) {
   std::vector<std::string> out;
-  json j = json::parse(stdin_json, nullptr, false);
+  json j = ParseBounded(stdin_json);
   if (!j.is_object()) return out;
   for (auto it = j.begin(); it != j.end(); ++it) {
     if (!KnownKeys().count(it.key())) out.push_back(it.key());
@@ -92,9 +111,10 @@ std::vector<std::string> UnknownKeys(const std::string& stdin_json) {
 }
 
 std::optional<CniError> ParseNetConf(const std::string& stdin_json, NetConf* out) {
-  json j = json::parse(stdin_json, nullptr, /*allow_exceptions=*/false);
+  std::string why;
+  json j = ParseBounded(stdin_json, &why);
   if (j.is_discarded()) {
-    return CniError{kErrDecode, "failed to decode the network configuration: stdin is not valid JSON", ""};
+    return CniError{kErrDecode, "failed to decode the network configuration: stdin is not valid JSON", why};
   }
   if (!j.is_object()) {
     return CniError{kErrDecode, absl::StrCat("the network configuration must be a JSON object, not ", TypeName(j)), ""};

@@ -14,6 +14,11 @@
 
 namespace romana::cni {
 
+// The largest network configuration accepted on stdin (a conflist entry with a prevResult is a
+// few KiB). Larger input, nesting deeper than api::kMaxJsonDepth, or a number beyond a double is
+// a decode error (code 6) whose details say which.
+inline constexpr size_t kMaxNetConfBytes = size_t{1} << 20;
+
 struct NetConf {
   // CNI standard keys.
   std::string cni_version;  // REQUIRED, one of SupportedVersions()

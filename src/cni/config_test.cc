@@ -1,5 +1,6 @@
 #include "cni/config.h"
 
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
 namespace romana::cni {
@@ -135,6 +136,29 @@ TEST(CniConfigTest, PeekVersionAndUnknownKeys) {
   EXPECT_EQ(PeekCniVersion("garbage"), "");
   auto unknown = UnknownKeys(R"({"cniVersion":"1.0.0","name":"n","type":"romana","mut":1,"ipam":{}})");
   EXPECT_EQ(unknown, std::vector<std::string>{"mut"});
+}
+
+// Hostile stdin: too large, nested too deep, a number beyond a double: a decode error that says
+// which, never a crash; the version peek and the unknown-key scan stay quiet.
+TEST(CniConfigTest, HostileInputIsADecodeErrorSayingWhy) {
+  const std::string base = R"({"cniVersion": "1.0.0", "name": "n", "type": "romana", "x": )";
+  struct Case {
+    std::string json;
+    const char* why;
+  } cases[] = {
+      {base + std::string(400000, '[') + std::string(400000, ']') + "}", "deeper than"},
+      {base + "1e999}", "not valid JSON"},
+      {base + "\"" + std::string(kMaxNetConfBytes, 'a') + "\"}", "over the limit"},
+  };
+  for (const Case& c : cases) {
+    NetConf conf;
+    std::optional<CniError> e = ParseNetConf(c.json, &conf);
+    ASSERT_TRUE(e.has_value());
+    EXPECT_EQ(e->code, kErrDecode);
+    EXPECT_THAT(e->details, ::testing::HasSubstr(c.why));
+    EXPECT_EQ(PeekCniVersion(c.json), "");
+    EXPECT_TRUE(UnknownKeys(c.json).empty());
+  }
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include "daemon/keys.h"
 #include "daemon/leadership.h"
 #include "daemon/server.h"
+#include "daemon/schema_version.h"
 #include "daemon/store_factory.h"
 #include "daemon/store_ipam_service.h"
 #include "spdlog/spdlog.h"
@@ -86,6 +87,7 @@ class DaemonImpl final : public Daemon {
     if (!st.ok()) return Tag(st.status(), "store");
     d->store_ = *std::move(st);
     const Keys keys(c.prefix);
+    if (absl::Status s = CheckSchemaVersion(*d->store_, keys.SchemaVersion()); !s.ok()) return Tag(s, "store");
     if (!c.etcd_endpoints.empty()) {
       std::string advertise = c.advertise_url;
       if (advertise.empty()) {

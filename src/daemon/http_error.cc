@@ -29,14 +29,15 @@ HttpError ToHttpError(const absl::Status& status) {
     case absl::StatusCode::kPermissionDenied: out.status = 403; code = "permission_denied"; break;
     case absl::StatusCode::kNotFound: out.status = 404; code = "not_found"; break;
     case absl::StatusCode::kAlreadyExists: out.status = 409; code = "already_exists"; break;
-    case absl::StatusCode::kFailedPrecondition:
-    case absl::StatusCode::kAborted: out.status = 409; code = "conflict"; break;
+    case absl::StatusCode::kFailedPrecondition: out.status = 409; code = "conflict"; break;
+    case absl::StatusCode::kAborted: out.status = 503; code = "retry"; break;
     case absl::StatusCode::kOutOfRange: out.status = 410; code = "compacted"; break;
     case absl::StatusCode::kResourceExhausted: out.status = 507; code = "exhausted"; break;
     case absl::StatusCode::kUnavailable:
     case absl::StatusCode::kDeadlineExceeded: out.status = 503; code = "unavailable"; break;
     default: out.status = 500; code = "internal"; break;
   }
+  if (out.status == 503) out.retry_after_seconds = 1;
   if (std::optional<std::string> c = api::ErrorCodeOf(status)) code = *c;
   std::string field = api::FieldOf(status).value_or("");
   if (field.empty()) {

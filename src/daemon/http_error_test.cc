@@ -18,6 +18,18 @@ TEST(HttpErrorTest, StatusCodes) {
   EXPECT_EQ(ToHttpError(absl::UnavailableError("x")).status, 503);
   EXPECT_EQ(ToHttpError(absl::DeadlineExceededError("x")).status, 503);
   EXPECT_EQ(ToHttpError(absl::InternalError("x")).status, 500);
+  EXPECT_EQ(ToHttpError(absl::InternalError("x")).retry_after_seconds, 0);
+  EXPECT_EQ(ToHttpError(absl::FailedPreconditionError("x")).retry_after_seconds, 0);
+  EXPECT_EQ(ToHttpError(absl::UnavailableError("x")).retry_after_seconds, 1);
+}
+
+// A write that lost a race changed nothing: the client retries (503 + Retry-After), it is not a
+// conflict with existing state (409).
+TEST(HttpErrorTest, LostRaceIsRetryable) {
+  HttpError e = ToHttpError(absl::AbortedError("the IPAM state kept changing under another writer; retry"));
+  EXPECT_EQ(e.status, 503);
+  EXPECT_EQ(e.body["error"]["code"], "retry");
+  EXPECT_EQ(e.retry_after_seconds, 1);
 }
 
 TEST(HttpErrorTest, BodyNamesFieldCodeAndDetails) {

@@ -35,6 +35,7 @@ class Keys {
   }
   std::string HostStatus(const std::string& host) const { return Dir("hoststatus") + host; }
   std::string Leader() const { return prefix_ + "/leader"; }
+  std::string SchemaVersion() const { return prefix_ + "/schema-version"; }
 
   // The plural watch kind of `key` ("hosts"), or "" for keys that are not streamed.
   std::string KindOf(const std::string& key) const;

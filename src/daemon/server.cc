@@ -158,7 +158,9 @@ Response Server::Serve(const Request& req, const std::string& name, Access acces
   };
   auto fail = [&](const absl::Status& s) {
     HttpError e = ToHttpError(s);
-    return finish(JsonResponse(e.status, e.body));
+    Response res = JsonResponse(e.status, e.body);
+    if (e.retry_after_seconds > 0) res.headers.emplace_back("Retry-After", std::to_string(e.retry_after_seconds));
+    return finish(std::move(res));
   };
   // Auth.
   if (options_.auth.has_value() && (access == Access::kWrite || (access == Access::kRead && options_.auth_reads))) {
@@ -253,6 +255,7 @@ std::optional<Response> Server::Forward(const Request& req) {
     cache_->NoteWrite(revision);
     res.headers.emplace_back(kRevisionHeader, std::to_string(revision));
   }
+  if (!r->Header("Retry-After").empty()) res.headers.emplace_back("Retry-After", r->Header("Retry-After"));
   res.status = r->status;
   res.content_type = r->Header("Content-Type");
   res.body = std::move(r->body);

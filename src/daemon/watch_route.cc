@@ -46,6 +46,7 @@ void SendError(http_server::Responder& responder, const absl::Status& s) {
   Response res;
   res.status = e.status;
   res.body = e.body.dump() + "\n";
+  if (e.retry_after_seconds > 0) res.headers.emplace_back("Retry-After", std::to_string(e.retry_after_seconds));
   responder.Send(std::move(res));
 }
 

@@ -2,6 +2,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "api/json_reader.h"
 #include "base/token_file.h"
 #include "http/url.h"
 
@@ -55,8 +56,8 @@ absl::StatusOr<json> KubeClient::Get(const std::string& path) {
   absl::StatusOr<http::Response> r = http_.Send({.method = "GET", .url = config_.server + path, .headers = *h});
   if (!r.ok()) return r.status();
   if (r->status != 200) return StatusFor(r->status, r->body, "GET " + path);
-  json j = json::parse(r->body, nullptr, false);
-  if (j.is_discarded()) return absl::InvalidArgumentError(absl::StrCat("GET ", path, ": answer is not JSON"));
+  absl::StatusOr<json> j = api::ParseJson(r->body);
+  if (!j.ok()) return absl::InvalidArgumentError(absl::StrCat("GET ", path, ": answer: ", j.status().message()));
   return j;
 }
 
@@ -98,8 +99,15 @@ absl::Status KubeClient::Watch(const std::string& path, const std::string& resou
   // body of any other answer is collected and judged afterwards.
   req.on_line = [&](absl::string_view line) {
     if (absl::StripAsciiWhitespace(line).empty()) return true;
-    json j = json::parse(line, nullptr, false);
-    if (j.is_discarded() || !j.is_object() || !j.contains("type") || !j["type"].is_string()) return true;
+    // Lines are bounded by Request::max_line_bytes; nesting and numbers by api::ParseJson. A
+    // hostile event ends the watch (the reflector re-lists) instead of being dropped unseen.
+    absl::StatusOr<json> parsed = api::ParseJson(line);
+    if (!parsed.ok()) {
+      stream_error = absl::InvalidArgumentError(absl::StrCat("watch ", path, ": event: ", parsed.status().message()));
+      return false;
+    }
+    json& j = *parsed;
+    if (!j.is_object() || !j.contains("type") || !j["type"].is_string()) return true;
     WatchEvent ev{j["type"].get<std::string>(), j.value("object", json::object())};
     if (ev.type == "ERROR") {
       const int code = ev.object.value("code", 0);

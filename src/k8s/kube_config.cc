@@ -18,13 +18,14 @@ std::string Get(const std::map<std::string, std::string>& env, const std::string
 YAML::Node Named(const YAML::Node& list, const std::string& name, const char* inner) {
   if (!list || !list.IsSequence()) return YAML::Node();
   for (const YAML::Node& item : list) {
-    if (item["name"] && item["name"].as<std::string>() == name) return item[inner];
+    if (item.IsMap() && item["name"] && item["name"].IsScalar() && item["name"].Scalar() == name) return item[inner];
   }
   return YAML::Node();
 }
 
+// yaml-cpp throws when a node that is not a map is indexed with a key: check first.
 std::string Str(const YAML::Node& n, const char* key) {
-  return n && n[key] && n[key].IsScalar() ? n[key].as<std::string>() : "";
+  return n && n.IsMap() && n[key] && n[key].IsScalar() ? n[key].Scalar() : "";
 }
 
 // Decodes the base64 `<name>-data` field of `node` into `*out` (left alone when absent).
@@ -64,12 +65,19 @@ absl::StatusOr<KubeConfig> LoadInClusterConfig(const std::map<std::string, std::
 
 absl::StatusOr<KubeConfig> LoadKubeconfig(const std::string& path, const std::string& context) {
   if (!std::filesystem::exists(path)) return absl::NotFoundError(absl::StrCat("kubeconfig ", path, " not found"));
+  std::error_code size_error;
+  const uintmax_t size = std::filesystem::file_size(path, size_error);
+  if (!size_error && size > kMaxKubeconfigBytes) {
+    return absl::InvalidArgumentError(absl::StrCat("kubeconfig ", path, " is ", size, " bytes, over the limit of ",
+                                                   kMaxKubeconfigBytes, " bytes"));
+  }
   YAML::Node root;
   try {
     root = YAML::LoadFile(path);
   } catch (const std::exception& e) {
     return absl::InvalidArgumentError(absl::StrCat("kubeconfig ", path, ": ", e.what()));
   }
+  if (!root.IsMap()) return absl::InvalidArgumentError(absl::StrCat("kubeconfig ", path, ": not a YAML mapping"));
   std::string ctx_name = context.empty() ? Str(root, "current-context") : context;
   if (ctx_name.empty()) return absl::InvalidArgumentError(absl::StrCat("kubeconfig ", path, ": no current-context"));
   YAML::Node ctx = Named(root["contexts"], ctx_name, "context");

@@ -4,6 +4,7 @@
 #ifndef ROMANA_K8S_KUBE_CONFIG_H_
 #define ROMANA_K8S_KUBE_CONFIG_H_
 
+#include <cstdint>
 #include <map>
 #include <string>
 
@@ -33,9 +34,14 @@ absl::StatusOr<KubeConfig> LoadInClusterConfig(
     const std::map<std::string, std::string>& env,
     const std::string& sa_dir = "/var/run/secrets/kubernetes.io/serviceaccount");
 
+// The largest kubeconfig read (one with a few dozen clusters and inline certificates is tens of
+// KiB).
+inline constexpr uintmax_t kMaxKubeconfigBytes = uintmax_t{4} << 20;
+
 // A kubeconfig file; `context` empty = current-context. Inline *-data fields are decoded into
 // the *_data members; relative file paths are resolved against the file's directory.
-// Errors: NotFound (file), InvalidArgument (names the missing/bad field).
+// Errors: NotFound (file), InvalidArgument (names the missing/bad field; a file over
+// kMaxKubeconfigBytes; YAML nested deeper than yaml-cpp's depth guard).
 absl::StatusOr<KubeConfig> LoadKubeconfig(const std::string& path, const std::string& context);
 
 }  // namespace romana::k8s

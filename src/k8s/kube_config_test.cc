@@ -91,5 +91,37 @@ TEST(KubeConfigTest, HttpOptionsCarryTheTlsSettingsAndRetryReads) {
   EXPECT_FALSE(MakeHttpOptions({.server = "https://h", .insecure_skip_verify = true}).tls.verify);
 }
 
+// Hostile kubeconfigs: over the size bound, or nested deeper than yaml-cpp allows: an error
+// naming the file, not a crash.
+TEST(KubeConfigTest, HostileFilesAreRefused) {
+  romana::testing::TempDir dir;
+  std::ofstream(dir.File("big")) << "current-context: x\nx: \"" << std::string(kMaxKubeconfigBytes, 'a') << "\"\n";
+  absl::StatusOr<KubeConfig> big = LoadKubeconfig(dir.File("big"), "");
+  EXPECT_EQ(big.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(big.status().message().find("over the limit"), std::string::npos) << big.status();
+  std::ofstream(dir.File("deep")) << "current-context: x\nclusters: " << std::string(100000, '[') << "\n";
+  absl::StatusOr<KubeConfig> deep = LoadKubeconfig(dir.File("deep"), "");
+  EXPECT_EQ(deep.status().code(), absl::StatusCode::kInvalidArgument) << deep.status();
+  EXPECT_NE(deep.status().message().find(dir.File("deep")), std::string::npos) << deep.status();
+}
+
+// Found by fuzz/kubeconfig_fuzzer.cc: a context, cluster or user that is not a mapping made
+// yaml-cpp throw out of LoadKubeconfig (a crash); now each is an InvalidArgument.
+TEST(KubeConfigTest, NonMappingEntriesAreErrorsNotExceptions) {
+  romana::testing::TempDir dir;
+  const char* cases[] = {
+      "apiVersion: v1\nkind: Config\ncurrent-context: lab\ncontexts:\n- name: lab\n  context: V{",
+      "current-context: lab\ncontexts:\n- name: lab\n  context: [a, b]",
+      "current-context: lab\ncontexts:\n- [x]\n- name: [y]\n- name: lab\n  context: {cluster: c}\nclusters:\n- name: c\n  cluster: 7",
+      "just a scalar",
+      "- a\n- b",
+  };
+  for (const char* text : cases) {
+    std::ofstream(dir.File("config"), std::ios::trunc) << text;
+    absl::StatusOr<KubeConfig> c = LoadKubeconfig(dir.File("config"), "");
+    EXPECT_EQ(c.status().code(), absl::StatusCode::kInvalidArgument) << text << ": " << c.status();
+  }
+}
+
 }  // namespace
 }  // namespace romana::k8s

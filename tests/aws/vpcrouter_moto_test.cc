@@ -32,6 +32,7 @@ class VpcRouterMotoTest : public ::testing::Test {
     ns_ = *std::move(ns);
     ASSERT_TRUE(ns_->Enter().ok());
     auto moto = testing::MotoServer::Start();
+    if (absl::IsNotFound(moto.status())) ROMANA_SKIP_UNLESS_CI() << moto.status().message();
     ASSERT_TRUE(moto.ok()) << moto.status();
     moto_ = *std::move(moto);
     auto ec2 = moto_->Client("us-east-1", creds_);
@@ -205,20 +206,108 @@ TEST_F(VpcRouterMotoTest, FailsOverWhenTheTargetStopsAnsweringPings) {
 TEST_F(VpcRouterMotoTest, DeletesRoutesThatLeftTheSpecAndLeavesIgnoredRoutesAlone) {
   const auto& rt = vpc_.route_table_ids;
   const std::string foreign_eni = vpc_.instances[5].eni_id;
-  ASSERT_TRUE(ec2_->CreateRoute(rt[0], "192.168.0.0/16", {.network_interface_id = foreign_eni}).ok());
-  ASSERT_TRUE(ec2_->CreateRoute(rt[0], "172.16.0.0/12", {.network_interface_id = foreign_eni}).ok());
+  ASSERT_TRUE(ec2_->CreateRoute(rt[0], "100.96.8.0/24", {.network_interface_id = foreign_eni}).ok());
+  ASSERT_TRUE(ec2_->CreateRoute(rt[0], "100.96.9.0/24", {.network_interface_id = foreign_eni}).ok());
   WriteSpec({{"100.96.0.0/24", Ips(0, 3)}, {"100.96.1.0/24", Ips(3, 6)}});
-  StartRouter({"--ignore_routes", "192.168.0.0/16,0.0.0.0/0"});
+  StartRouter({"--ignore_routes", "100.96.8.0/24,0.0.0.0/0", "--romana_networks", "100.96.0.0/16"});
   ASSERT_TRUE(WaitUntil([&] {
     auto r = Routes(rt[0]);
-    return r.size() == 3 && r.count("100.96.0.0/24") && r.count("100.96.1.0/24") && !r.count("172.16.0.0/12");
+    return r.size() == 3 && r.count("100.96.0.0/24") && r.count("100.96.1.0/24") && !r.count("100.96.9.0/24");
   }, std::chrono::seconds(20))) << Log();
-  EXPECT_EQ(Routes(rt[0])["192.168.0.0/16"], foreign_eni);
+  EXPECT_EQ(Routes(rt[0])["100.96.8.0/24"], foreign_eni);
   WriteSpec({{"100.96.0.0/24", Ips(0, 3)}});
   ASSERT_TRUE(WaitUntil([&] { return !Routes(rt[0]).count("100.96.1.0/24") && !Routes(rt[1]).count("100.96.1.0/24"); },
                         std::chrono::seconds(20))) << Log();
   EXPECT_EQ(Routes(rt[0]).count("100.96.0.0/24"), 1u);
-  EXPECT_EQ(Routes(rt[0])["192.168.0.0/16"], foreign_eni);
+  EXPECT_EQ(Routes(rt[0])["100.96.8.0/24"], foreign_eni);
+}
+
+// Routes that are not Romana's -- a NAT instance's default route, an internet gateway, a VPN
+// prefix via an instance, another cluster's pod prefix -- survive every action: create, replace,
+// delete, an empty spec (refused after a non-empty one) and a spec that does not parse.
+TEST_F(VpcRouterMotoTest, ForeignRoutesSurviveEveryAction) {
+  const auto& rt = vpc_.route_table_ids;
+  auto igw = ec2_->Call("CreateInternetGateway", {});
+  ASSERT_TRUE(igw.ok()) << igw.status();
+  const size_t at = igw->find("igw-");
+  ASSERT_NE(at, std::string::npos) << *igw;
+  const std::string igw_id = igw->substr(at, igw->find('<', at) - at);
+  ASSERT_TRUE(ec2_->Call("AttachInternetGateway", {{"InternetGatewayId", igw_id}, {"VpcId", vpc_.vpc_id}}).ok());
+  const std::string nat_eni = vpc_.instances[5].eni_id;
+  const std::string other_eni = vpc_.instances[4].eni_id;
+  ASSERT_TRUE(ec2_->CreateRoute(rt[0], "0.0.0.0/0", {.network_interface_id = nat_eni}).ok());
+  ASSERT_TRUE(ec2_->Call("CreateRoute", {{"RouteTableId", rt[1]}, {"DestinationCidrBlock", "0.0.0.0/0"},
+                                         {"GatewayId", igw_id}}).ok());
+  for (const std::string& table : rt) {
+    ASSERT_TRUE(ec2_->CreateRoute(table, "172.16.0.0/12", {.network_interface_id = nat_eni}).ok());   // VPN
+    ASSERT_TRUE(ec2_->CreateRoute(table, "100.64.0.0/16", {.network_interface_id = other_eni}).ok()); // cluster 2
+  }
+  // Every route of both tables that is not 100.96.*: CIDR -> target.
+  auto foreign = [&] {
+    std::map<std::string, std::string> out;
+    for (const std::string& table : rt) {
+      auto rts = ec2_->DescribeRouteTables({{"route-table-id", {table}}});
+      if (!rts.ok() || rts->empty()) return std::map<std::string, std::string>{};
+      for (const Route& r : (*rts)[0].routes) {
+        if (r.destination_cidr.starts_with("100.96.")) continue;
+        out[table + " " + r.destination_cidr] = r.gateway_id + r.network_interface_id + r.instance_id;
+      }
+    }
+    return out;
+  };
+  const std::map<std::string, std::string> before = foreign();
+  ASSERT_EQ(before.size(), 8u);  // local + default + VPN + cluster 2, in each table
+  auto passes_after = [&](int extra) {
+    const int passes = GetStatus("/")["last_pass"]["passes"];
+    return WaitUntil([&] { return GetStatus("/")["last_pass"]["passes"].get<int>() >= passes + extra; },
+                     std::chrono::seconds(15));
+  };
+
+  WriteSpec({{"100.96.0.0/24", Ips(0, 3)}, {"100.96.1.0/24", Ips(3, 5)}});
+  StartRouter({"--romana_networks", "100.96.0.0/16"});
+  ASSERT_TRUE(WaitUntil([&] { return Routes(rt[0]).count("100.96.1.0/24") && Routes(rt[1]).count("100.96.1.0/24"); },
+                        std::chrono::seconds(20))) << Log();
+  EXPECT_EQ(foreign(), before) << "create";
+
+  // Replace: the current router of 100.96.0.0/24 stops being a candidate.
+  const std::string first = IpOfEni(Routes(rt[0])["100.96.0.0/24"]);
+  std::vector<std::string> others;
+  for (const std::string& ip : Ips(0, 3)) {
+    if (ip != first) others.push_back(ip);
+  }
+  WriteSpec({{"100.96.0.0/24", others}, {"100.96.1.0/24", Ips(3, 5)}});
+  ASSERT_TRUE(WaitUntil([&] { return IpOfEni(Routes(rt[1])["100.96.0.0/24"]) != first &&
+                                     IpOfEni(Routes(rt[0])["100.96.0.0/24"]) != first; },
+                        std::chrono::seconds(20))) << Log();
+  EXPECT_EQ(foreign(), before) << "replace";
+
+  // Delete: 100.96.1.0/24 leaves the spec.
+  WriteSpec({{"100.96.0.0/24", others}});
+  ASSERT_TRUE(WaitUntil([&] { return !Routes(rt[0]).count("100.96.1.0/24") && !Routes(rt[1]).count("100.96.1.0/24"); },
+                        std::chrono::seconds(20))) << Log();
+  EXPECT_EQ(foreign(), before) << "delete";
+  const auto ours = Routes(rt[0]);
+
+  // An empty spec after a non-empty one is refused: counted, and every route stays.
+  WriteSpec(nlohmann::json::object());
+  ASSERT_TRUE(WaitUntil([&] {
+    return absl::StrContains(GetStatus("/metrics").get<std::string>(), "romana_vpcrouter_spec_refusals_total 1");
+  }, std::chrono::seconds(10))) << Log();
+  ASSERT_TRUE(passes_after(2));
+  EXPECT_EQ(Routes(rt[0]), ours);
+  EXPECT_EQ(foreign(), before) << "empty spec";
+
+  // A spec that does not parse: counted, and every route stays.
+  {
+    std::ofstream(dir_.File("spec.json.tmp")) << "{\"100.96.0.0/24\": [";
+    std::filesystem::rename(dir_.File("spec.json.tmp"), dir_.File("spec.json"));
+  }
+  ASSERT_TRUE(WaitUntil([&] {
+    return absl::StrContains(GetStatus("/metrics").get<std::string>(), "romana_vpcrouter_spec_errors_total 1");
+  }, std::chrono::seconds(10))) << Log();
+  ASSERT_TRUE(passes_after(2));
+  EXPECT_EQ(Routes(rt[0]), ours);
+  EXPECT_EQ(foreign(), before) << "bad spec";
 }
 
 TEST_F(VpcRouterMotoTest, StopsAtTheRouteTableLimitInsteadOfFailingHalfway) {
@@ -287,6 +376,8 @@ TEST(VpcRouterFlagsTest, BadFlagsExitTwoNamingTheFlag) {
       {{"--mode", "bogus"}, "--mode 'bogus'"},
       {{"--route_spec", "/dev/null", "--ignore_routes", "10.0.0.0/33"}, "--ignore_routes '10.0.0.0/33'"},
       {{"--route_spec", "/dev/null", "--icmp_check_interval", "0"}, "--icmp_check_interval"},
+      {{"--route_spec", "/dev/null", "--romana_networks", "10.0.0.1/8"}, "--romana_networks '10.0.0.1/8'"},
+      {{"--route_spec", "/dev/null", "--romana_networks", "0.0.0.0/0"}, "every route of the VPC"},
       {{"--mode", "etcd", "--etcd_ca_cert", "/x"}, "all or none"},
       {{"--mode", "etcd", "--etcd_use_v2"}, "v2 API is not supported"},
       {{"--mode", "etcd", "--etcd_port", "0"}, "--etcd_port"},

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "aws/sigv4.h"
 #include "base/testing/test_env.h"
 
@@ -19,9 +20,23 @@ std::string FirstText(const std::string& xml, const char* xpath) {
   return n ? n.node().text().as_string() : "";
 }
 
+// True when `binary` (a path, or a name looked up in PATH) is an executable file.
+bool OnPath(const std::string& binary) {
+  if (binary.find('/') != std::string::npos) return access(binary.c_str(), X_OK) == 0;
+  const char* path = getenv("PATH");
+  for (absl::string_view dir : absl::StrSplit(path != nullptr ? path : "", ':', absl::SkipEmpty())) {
+    if (access(absl::StrCat(dir, "/", binary).c_str(), X_OK) == 0) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<MotoServer>> MotoServer::Start(MotoServerOptions options) {
+  if (!OnPath(options.binary)) {
+    return absl::NotFoundError(absl::StrCat(options.binary, " is not on PATH: install moto's server with "
+                                            "`pip install 'moto[server]'` (Debian 12 has no package; see scripts/setup)"));
+  }
   const int port = romana::testing::FreeLoopbackPort();
   std::string log = options.log_path;
   if (log.empty()) log = absl::StrCat("/tmp/romana-moto-", getpid(), "-", port, ".log");

@@ -28,7 +28,8 @@ struct MotoServerOptions {
 
 class MotoServer {
  public:
-  // Errors: NotFound when the binary is missing, DeadlineExceeded when it does not answer.
+  // Errors: NotFound when the binary is missing (tests: ROMANA_SKIP_UNLESS_CI), DeadlineExceeded
+  // when it does not answer.
   static absl::StatusOr<std::unique_ptr<MotoServer>> Start(MotoServerOptions options = {});
   ~MotoServer();
 

@@ -101,6 +101,16 @@ bool IsIgnored(const std::string& cidr, const std::vector<std::string>& ignore) 
   return false;
 }
 
+bool IsInsideAny(const std::string& cidr, const std::vector<std::string>& networks) {
+  absl::StatusOr<net::Ipv4Cidr> c = net::Ipv4Cidr::Parse(cidr);
+  if (!c.ok()) return false;
+  for (const std::string& n : networks) {
+    absl::StatusOr<net::Ipv4Cidr> net = net::Ipv4Cidr::Parse(n);
+    if (net.ok() && net->Contains(*c)) return true;
+  }
+  return false;
+}
+
 std::string StableChoice(const std::string& cidr, const std::vector<std::string>& candidates) {
   uint64_t h = 1469598103934665603ull;
   for (unsigned char c : cidr) {
@@ -114,6 +124,13 @@ RoutePlan PlanRoutes(const RouteSpec& spec, const HealthState& health, const Vpc
                      const PlannerOptions& options) {
   RoutePlan plan;
   Index index(vpc);
+  std::vector<std::string> ours = options.managed_networks;
+  for (const auto& [cidr, hosts] : spec) ours.push_back(cidr);
+  // A route we may change: inside our networks, not ignored, pointing at an instance or ENI.
+  auto owned = [&](const Route& r) {
+    return !r.destination_cidr.empty() && (!r.instance_id.empty() || !r.network_interface_id.empty()) &&
+           !IsIgnored(r.destination_cidr, options.ignore_routes) && IsInsideAny(r.destination_cidr, ours);
+  };
 
   // Cluster subnets: where the spec's hosts live.
   std::set<std::string> cluster_subnets;
@@ -169,8 +186,7 @@ RoutePlan PlanRoutes(const RouteSpec& spec, const HealthState& health, const Vpc
   for (const RouteTable* rt : tables) {
     for (const Route& r : rt->routes) {
       const std::string& cidr = r.destination_cidr;
-      if (cidr.empty() || IsIgnored(cidr, options.ignore_routes)) continue;
-      if (r.instance_id.empty() && r.network_interface_id.empty()) continue;
+      if (!owned(r)) continue;
       Where cur = index.ForRoute(r);
       std::string cur_ip;
       auto it = spec.find(cidr);
@@ -230,8 +246,7 @@ RoutePlan PlanRoutes(const RouteSpec& spec, const HealthState& health, const Vpc
   for (const RouteTable& rt : vpc.route_tables) {
     if (!options.cleanup_tables.count(rt.id) || Contains(plan.selected_tables, rt.id)) continue;
     for (const Route& r : rt.routes) {
-      if (r.destination_cidr.empty() || IsIgnored(r.destination_cidr, options.ignore_routes)) continue;
-      if (r.instance_id.empty() && r.network_interface_id.empty()) continue;
+      if (!owned(r)) continue;
       auto it = spec.find(r.destination_cidr);
       if (it != spec.end() && !it->second.empty()) continue;
       plan.ops.push_back({RouteOp::Kind::kDelete, rt.id, r.destination_cidr, "", {},

@@ -6,8 +6,12 @@
 // * Route tables processed: by default the non-main tables explicitly associated with a subnet
 //   that holds a spec host ("cluster subnets"); `all_tables` = every non-main table of the VPC;
 //   `named_tables` = exactly those. The main table is left alone unless `include_main`.
-// * Existing routes: inside an ignore CIDR -> untouched; not an instance/ENI route (local,
-//   gateway, NAT) -> untouched; CIDR not in the spec (or empty host list) -> DeleteRoute;
+// * Ownership: a route is Romana's only when its destination lies inside a managed network
+//   (`managed_networks`, or a CIDR of the spec itself). Every other route -- a NAT instance's
+//   default route, a VPN prefix, another cluster's prefix -- is foreign: never replaced or
+//   deleted, whatever the spec says.
+// * Existing routes: foreign or inside an ignore CIDR -> untouched; not an instance/ENI route
+//   (local, gateway, NAT) -> untouched; CIDR not in the spec (or empty host list) -> DeleteRoute;
 //   current router healthy and a candidate -> kept (no change while healthy, no fail-back);
 //   otherwise ReplaceRoute to a healthy candidate, the same one in every table.
 // * Missing routes: CreateRoute to the CIDR's chosen router.
@@ -49,6 +53,9 @@ struct VpcSnapshot {
 
 struct PlannerOptions {
   std::vector<std::string> ignore_routes;   // Canonical CIDRs; "0.0.0.0/0" protects only itself.
+  // Canonical CIDRs of the Romana networks this router manages (besides the spec's own CIDRs):
+  // only routes whose destination lies inside one of them are ever replaced or deleted.
+  std::vector<std::string> managed_networks;
   std::set<std::string> named_tables;       // Non-empty: only these tables.
   bool all_tables = false;                  // Every non-main table of the VPC.
   bool include_main = false;                // The main table too.
@@ -100,6 +107,9 @@ RoutePlan PlanRoutes(const RouteSpec& spec, const HealthState& health, const Vpc
 // "0.0.0.0/0" protects only the default route itself (as vpc-router did, so the usual
 // `--ignore_routes 0.0.0.0/0` keeps the internet route safe without freezing everything).
 bool IsIgnored(const std::string& cidr, const std::vector<std::string>& ignore);
+
+// True when `cidr` (canonical) lies inside (or equals) one of `networks`.
+bool IsInsideAny(const std::string& cidr, const std::vector<std::string>& networks);
 
 // Stable choice among sorted `candidates` for `cidr` (FNV-1a of the CIDR modulo the count).
 // REQUIRES: candidates non-empty.

@@ -37,6 +37,7 @@ class PlannerTest : public ::testing::Test {
     }
     vpc_.route_tables = {Table("rtb-main", "", true), Table("rtb-1", "s1"), Table("rtb-2", "s2"),
                          Table("rtb-3", "s3")};
+    options_.managed_networks = {"100.96.0.0/16"};
   }
   static RouteTable Table(const std::string& id, const std::string& subnet, bool main = false) {
     RouteTable rt{.id = id, .vpc_id = "vpc-1"};
@@ -209,13 +210,57 @@ TEST_F(PlannerTest, IgnoredAndNonInstanceRoutesAreNeverTouched) {
   spec_ = {{"100.96.0.0/24", {"10.0.1.1"}}};
   AddRoute("rtb-1", "192.168.5.0/24", "eni-2");      // not in spec, but ignored below
   AddRoute("rtb-1", "192.168.7.7/32", "eni-2");      // inside an ignored /16
-  AddRoute("rtb-1", "172.16.0.0/12", "eni-2");       // not ignored: deleted
+  AddRoute("rtb-1", "100.96.9.0/24", "eni-2");       // ours, not in the spec: deleted
+  AddRoute("rtb-1", "100.96.8.0/24", "eni-2");       // ours but ignored
   Rt("rtb-1").routes.push_back(Route{.destination_cidr = "10.99.0.0/16", .nat_gateway_id = "nat-1"});
-  options_.ignore_routes = {"192.168.5.0/24", "192.168.0.0/16", "0.0.0.0/0"};
+  options_.ignore_routes = {"192.168.5.0/24", "192.168.0.0/16", "0.0.0.0/0", "100.96.8.0/24"};
   RoutePlan p = Plan();
   std::vector<std::string> touched;
   for (const RouteOp& op : p.ops) touched.push_back(OpKindName(op.kind) + " " + op.cidr);
-  EXPECT_THAT(touched, ElementsAre("delete 172.16.0.0/12", "create 100.96.0.0/24"));
+  EXPECT_THAT(touched, ElementsAre("delete 100.96.9.0/24", "create 100.96.0.0/24"));
+}
+
+// Routes outside the managed networks (and outside every spec CIDR) belong to someone else: a
+// NAT instance's default route, a VPN prefix via an instance, another cluster's pod prefix.
+// No spec -- adding, replacing, deleting or routing nothing -- ever changes them.
+TEST_F(PlannerTest, ForeignInstanceRoutesSurviveEveryAction) {
+  auto add_foreign = [&] {
+    for (const char* rt : {"rtb-1", "rtb-2"}) {
+      std::erase_if(Rt(rt).routes, [](const Route& r) { return r.destination_cidr == "0.0.0.0/0"; });
+      AddRoute(rt, "0.0.0.0/0", "eni-3", "i-3");      // NAT instance default
+      AddRoute(rt, "172.16.0.0/12", "eni-5");         // VPN prefix via an instance
+      AddRoute(rt, "100.64.0.0/16", "eni-6");         // another cluster's pods
+      AddRoute(rt, "100.0.0.0/8", "eni-6");           // contains our network: still not ours
+    }
+  };
+  add_foreign();
+  AddRoute("rtb-1", "100.96.1.0/24", "eni-1");       // ours, leaves the spec below
+  health_.failed = {"10.0.1.3", "10.0.2.5", "10.0.2.6"};  // foreign targets "failed": still untouched
+  const std::vector<RouteSpec> specs = {
+      {{"100.96.0.0/24", {"10.0.1.1", "10.0.2.4"}}},            // add + delete
+      {{"100.96.0.0/24", {"10.0.1.2"}}, {"100.96.1.0/24", {}}},  // replace + empty host list
+      {{"100.96.0.0/24", {}}},                                   // routes nothing
+      {},                                                        // empty
+  };
+  for (const RouteSpec& spec : specs) {
+    spec_ = spec;
+    for (bool all : {false, true}) {
+      options_.all_tables = all;
+      options_.cleanup_tables = {"rtb-1", "rtb-2", "rtb-3"};
+      for (const RouteOp& op : Plan().ops) {
+        EXPECT_TRUE(op.cidr.starts_with("100.96.")) << OpKindName(op.kind) << " " << op.route_table_id << " " << op.cidr;
+      }
+    }
+  }
+}
+
+TEST_F(PlannerTest, InsideAnyIsContainmentNotOverlap) {
+  EXPECT_TRUE(IsInsideAny("100.96.1.0/24", {"100.96.0.0/16"}));
+  EXPECT_TRUE(IsInsideAny("100.96.0.0/16", {"100.96.0.0/16"}));
+  EXPECT_FALSE(IsInsideAny("100.0.0.0/8", {"100.96.0.0/16"}));
+  EXPECT_FALSE(IsInsideAny("0.0.0.0/0", {"100.96.0.0/16"}));
+  EXPECT_FALSE(IsInsideAny("100.97.0.0/24", {"100.96.0.0/16"}));
+  EXPECT_FALSE(IsInsideAny("100.96.1.0/24", {}));
 }
 
 TEST_F(PlannerTest, IgnoreRoutesSemantics) {
@@ -274,7 +319,7 @@ TEST_F(PlannerTest, HostsOutsideTheVpcAreWarnedAboutAndNeverChosen) {
 TEST_F(PlannerTest, RefusesToExceedTheRouteLimitPerTableInsteadOfFailingHalfway) {
   options_.route_limit = 6;
   spec_ = {{"100.96.0.0/24", {"10.0.1.1"}}, {"100.96.1.0/24", {"10.0.1.1"}}, {"100.96.2.0/24", {"10.0.1.1"}}};
-  AddRoute("rtb-1", "172.16.0.0/12", "eni-2");   // leaves the spec: deleted, frees a slot
+  AddRoute("rtb-1", "100.96.9.0/24", "eni-2");   // left the spec: deleted, frees a slot
   AddRoute("rtb-1", "192.168.0.0/16", "eni-2");  // ignored: stays, counts
   AddRoute("rtb-1", "192.168.9.0/24", "eni-2");
   options_.ignore_routes = {"192.168.0.0/16"};

@@ -176,6 +176,46 @@ absl::StatusOr<RouteSpec> RouteSpecFromGroupRecords(
   return spec;
 }
 
+namespace {
+absl::Status AddNetworkCidr(const json& network, const std::string& where, std::set<std::string>& out) {
+  if (!network.is_object() || !network.contains("cidr") || !network["cidr"].is_string()) {
+    return absl::InvalidArgumentError(where + ": needs a \"cidr\" string");
+  }
+  absl::StatusOr<std::string> cidr = CanonicalCidr(network["cidr"], where + ".cidr");
+  if (!cidr.ok()) return cidr.status();
+  out.insert(*cidr);
+  return absl::OkStatus();
+}
+}  // namespace
+
+absl::StatusOr<std::vector<std::string>> NetworkCidrsFromRomanad(const std::string& networks_json) {
+  json j = json::parse(networks_json, nullptr, false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("networks") || !j["networks"].is_array()) {
+    return absl::InvalidArgumentError("romanad GET /networks: expected {\"networks\": [...]}");
+  }
+  std::set<std::string> cidrs;
+  for (size_t i = 0; i < j["networks"].size(); ++i) {
+    if (absl::Status s = AddNetworkCidr(j["networks"][i], absl::StrCat("romanad networks[", i, "]"), cidrs); !s.ok()) {
+      return s;
+    }
+  }
+  return std::vector<std::string>(cidrs.begin(), cidrs.end());
+}
+
+absl::StatusOr<std::vector<std::string>> NetworkCidrsFromRecords(
+    const std::vector<std::pair<std::string, std::string>>& key_values) {
+  std::set<std::string> cidrs;
+  for (const auto& [key, value] : key_values) {
+    json n = json::parse(value, nullptr, false);
+    if (absl::Status s = AddNetworkCidr(n, absl::StrCat("network record ", key), cidrs); !s.ok()) return s;
+  }
+  return std::vector<std::string>(cidrs.begin(), cidrs.end());
+}
+
+bool RoutesNothing(const RouteSpec& spec) {
+  return std::all_of(spec.begin(), spec.end(), [](const auto& entry) { return entry.second.empty(); });
+}
+
 std::vector<std::string> AllHosts(const RouteSpec& spec) {
   std::set<std::string> all;
   for (const auto& [cidr, hosts] : spec) all.insert(hosts.begin(), hosts.end());

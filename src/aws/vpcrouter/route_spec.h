@@ -38,6 +38,18 @@ absl::StatusOr<RouteSpec> RouteSpecFromLegacyIpam(const std::string& ipam_json);
 // "host_ips" maps its "cidr" to those IPs. Errors: InvalidArgument naming the bad record.
 absl::StatusOr<RouteSpec> RouteSpecFromGroupRecords(const std::vector<std::pair<std::string, std::string>>& key_values);
 
+// The CIDRs (canonical, sorted, unique) of romanad's `GET /networks` answer
+// ({"networks": [{"name", "cidr", ...}]}). Errors: InvalidArgument naming the bad entry.
+absl::StatusOr<std::vector<std::string>> NetworkCidrsFromRomanad(const std::string& networks_json);
+
+// The CIDRs (canonical, sorted, unique) of the network records romanad keeps in the store
+// (`<prefix>/networks/<name>`). Errors: InvalidArgument naming the bad record.
+absl::StatusOr<std::vector<std::string>> NetworkCidrsFromRecords(
+    const std::vector<std::pair<std::string, std::string>>& key_values);
+
+// True when no CIDR of `spec` has a host: acting on it would delete every route it manages.
+bool RoutesNothing(const RouteSpec& spec);
+
 // Every host IP in the spec, sorted and unique.
 std::vector<std::string> AllHosts(const RouteSpec& spec);
 

@@ -86,5 +86,21 @@ TEST(RouteSpecTest, FromLegacyRomanaIpamNestedGroupsChildrenFirst) {
   EXPECT_TRUE(RouteSpecFromLegacyIpam("{}")->empty());
 }
 
+TEST(RouteSpecTest, NetworkCidrsFromRomanadAndRecords) {
+  EXPECT_EQ(*NetworkCidrsFromRomanad(R"({"networks": [{"name": "b", "cidr": "10.200.0.0/16"},
+                                                      {"name": "a", "cidr": "10.112.0.0/12"}]})"),
+            (std::vector<std::string>{"10.112.0.0/12", "10.200.0.0/16"}));
+  EXPECT_THAT(NetworkCidrsFromRomanad(R"({"networks": [{"name": "a"}]})").status().message(),
+              ::testing::HasSubstr("networks[0]"));
+  EXPECT_THAT(NetworkCidrsFromRecords({{"/romana/networks/a", R"({"cidr": "10.112.0.1/12"})"}}).status().message(),
+              ::testing::HasSubstr("/romana/networks/a"));
+}
+
+TEST(RouteSpecTest, RoutesNothingWhenNoCidrHasAHost) {
+  EXPECT_TRUE(RoutesNothing({}));
+  EXPECT_TRUE(RoutesNothing({{"100.96.0.0/24", {}}}));
+  EXPECT_FALSE(RoutesNothing({{"100.96.0.0/24", {}}, {"100.96.1.0/24", {"10.0.1.1"}}}));
+}
+
 }  // namespace
 }  // namespace romana::vpcrouter

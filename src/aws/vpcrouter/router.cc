@@ -26,6 +26,11 @@ VpcRouter::VpcRouter(aws::Ec2Api& ec2, RouteSpecSource& source, HealthMonitor& h
                        .Help("Failed route spec reads")
                        .Register(registry)
                        .Add({})),
+      spec_refusals_(prometheus::BuildCounter()
+                         .Name("romana_vpcrouter_spec_refusals_total")
+                         .Help("Route specs refused (routing nothing after a spec that routed something)")
+                         .Register(registry)
+                         .Add({})),
       limit_refusals_(prometheus::BuildCounter()
                           .Name("romana_vpcrouter_route_limit_refusals_total")
                           .Help("Routes not created because a route table would exceed --route_table_limit")
@@ -72,6 +77,13 @@ void VpcRouter::Tick() {
       if (err != status_.spec_error) {
         spdlog::error("route spec from {}: {} (keeping the last good spec)", source_.Describe(), err);
       }
+      status_.spec_error = err;
+    } else if (RoutesNothing(*spec) && status_.spec && !RoutesNothing(*status_.spec)) {
+      spec_refusals_.Increment();
+      const std::string err = "refused: the spec routes nothing after one that routed " +
+                              std::to_string(status_.spec->size()) +
+                              " CIDRs (keeping the last good spec; restart to accept an empty spec)";
+      if (err != status_.spec_error) spdlog::error("route spec from {}: {}", source_.Describe(), err);
       status_.spec_error = err;
     } else {
       if (!status_.spec_error.empty()) spdlog::info("route spec from {} readable again", source_.Describe());
@@ -165,6 +177,9 @@ void VpcRouter::Reconcile(const std::string& reason) {
   }
   PlannerOptions planner = options_.planner;
   planner.cleanup_tables = managed_tables_;
+  for (const auto& [cidr, hosts] : spec) seen_cidrs_.insert(cidr);
+  for (const std::string& n : source_.Networks()) planner.managed_networks.push_back(n);
+  planner.managed_networks.insert(planner.managed_networks.end(), seen_cidrs_.begin(), seen_cidrs_.end());
   RoutePlan plan = PlanRoutes(spec, health, *snap, planner);
   managed_tables_.insert(plan.selected_tables.begin(), plan.selected_tables.end());
   spdlog::debug("pass ({}): {} tables, {} operations", reason, plan.selected_tables.size(), plan.ops.size());

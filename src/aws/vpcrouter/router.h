@@ -6,7 +6,9 @@
 //   read the VPC (DescribeRouteTables/Subnets/Instances, filtered by vpc-id) -> PlanRoutes()
 //   (pure) -> run the operations one by one (a failed one is logged, counted and reported on
 //   the status page; the rest still run; the next pass repairs it).
-// It never acts without a spec, and waits for one health round over a new working set before
+// It never acts without a spec, never on a spec that routes nothing after one that routed
+// something (a wiped or half-written source would otherwise delete every route: refused, logged,
+// counted in romana_vpcrouter_spec_refusals_total, the last good spec kept), and waits for one health round over a new working set before
 // acting, so a dead host is not chosen at start-up. Status() may be called from any thread.
 #ifndef ROMANA_AWS_VPCROUTER_ROUTER_H_
 #define ROMANA_AWS_VPCROUTER_ROUTER_H_
@@ -33,7 +35,7 @@ namespace romana::vpcrouter {
 struct VpcRouterOptions {
   std::string region;                                        // For the status page.
   std::string vpc_id;                                        // REQUIRES: non-empty.
-  PlannerOptions planner;
+  PlannerOptions planner;                                    // managed_networks: --romana_networks
   std::chrono::milliseconds route_recheck_interval{30000};  // 0 = every tick.
   std::chrono::milliseconds spec_poll_interval{5000};
   std::chrono::milliseconds retry_after_error{2000};        // Next reconcile after a failed one.
@@ -84,6 +86,7 @@ class VpcRouter {
   std::string last_limit_log_;
   std::vector<std::string> last_warnings_;  // logged once until they change
   std::set<std::string> managed_tables_;   // every table selected so far (clean-up candidates)
+  std::set<std::string> seen_cidrs_;       // every spec CIDR so far: ours even after it leaves the spec
 
   mutable std::mutex mu_;
   RouterStatus status_ ABSL_GUARDED_BY(mu_);
@@ -91,6 +94,7 @@ class VpcRouter {
   prometheus::Family<prometheus::Counter>& passes_;
   prometheus::Family<prometheus::Counter>& ops_;
   prometheus::Counter& spec_errors_;
+  prometheus::Counter& spec_refusals_;
   prometheus::Counter& limit_refusals_;
   prometheus::Gauge& limit_exceeded_tables_;
   prometheus::Gauge& failed_hosts_;

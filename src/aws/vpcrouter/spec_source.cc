@@ -33,7 +33,13 @@ absl::StatusOr<RouteSpec> RomanadRouteSpecSource::Fetch() {
   if (!groups.ok()) return groups.status();
   absl::StatusOr<std::string> hosts = Get("/hosts");
   if (!hosts.ok()) return hosts.status();
-  return RouteSpecFromRomanad(*groups, *hosts);
+  absl::StatusOr<std::string> networks = Get("/networks");
+  if (!networks.ok()) return networks.status();
+  absl::StatusOr<std::vector<std::string>> cidrs = NetworkCidrsFromRomanad(*networks);
+  if (!cidrs.ok()) return cidrs.status();
+  absl::StatusOr<RouteSpec> spec = RouteSpecFromRomanad(*groups, *hosts);
+  if (spec.ok()) networks_ = *std::move(cidrs);
+  return spec;
 }
 
 }  // namespace romana::vpcrouter

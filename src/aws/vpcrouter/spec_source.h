@@ -10,6 +10,7 @@
 #define ROMANA_AWS_VPCROUTER_SPEC_SOURCE_H_
 
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "http/client.h"
@@ -24,6 +25,9 @@ class RouteSpecSource {
   // field named), NotFound (file/key missing).
   virtual absl::StatusOr<RouteSpec> Fetch() = 0;
   virtual std::string Describe() const = 0;
+  // The CIDRs of the Romana networks the last successful Fetch() saw (canonical, sorted);
+  // empty for sources that do not know them (file, fixed: see --romana_networks).
+  virtual std::vector<std::string> Networks() const { return {}; }
 };
 
 class FileRouteSpecSource final : public RouteSpecSource {
@@ -52,14 +56,17 @@ class RomanadRouteSpecSource final : public RouteSpecSource {
   // as a Bearer token when romanad protects reads.
   RomanadRouteSpecSource(http::Client& http, std::string base_url, std::string token = "")
       : http_(http), base_url_(std::move(base_url)), token_(std::move(token)) {}
+  // Reads GET /groups, GET /hosts and GET /networks.
   absl::StatusOr<RouteSpec> Fetch() override;
   std::string Describe() const override { return "romanad " + base_url_; }
+  std::vector<std::string> Networks() const override { return networks_; }
 
  private:
   absl::StatusOr<std::string> Get(const std::string& path);
   http::Client& http_;
   std::string base_url_;
   std::string token_;
+  std::vector<std::string> networks_;
 };
 
 }  // namespace romana::vpcrouter

@@ -49,6 +49,11 @@ TEST(RomanadRouteSpecSourceTest, BuildsTheSpecFromGroupsAndHosts) {
       {"name": "node-2", "ip": "192.168.99.11", "labels": {}, "groups": {}}], "revision": 7})";
     return res;
   });
+  srv->Handle("GET", "/networks", [&](const http_server::Request&) {
+    http_server::Response res;
+    res.body = R"({"networks": [{"name": "romana-network", "cidr": "10.112.0.0/12", "block_mask": 29}], "revision": 7})";
+    return res;
+  });
   ASSERT_TRUE(srv->Start().ok());
   const int port = srv->port();
   http::CurlClient http;
@@ -62,6 +67,7 @@ TEST(RomanadRouteSpecSourceTest, BuildsTheSpecFromGroupsAndHosts) {
   srv->Stop();
   ASSERT_TRUE(spec.ok()) << spec.status();
   EXPECT_EQ(*spec, (RouteSpec{{"10.112.0.0/15", {"192.168.99.10", "192.168.99.11"}}}));
+  EXPECT_EQ(src.Networks(), std::vector<std::string>{"10.112.0.0/12"});
   EXPECT_EQ(down.status().code(), absl::StatusCode::kUnavailable);
   EXPECT_THAT(unauthorized.status().message(), ::testing::HasSubstr("HTTP 401"));
 }

@@ -69,4 +69,14 @@ std::string ReadFile(const std::filesystem::path& path) {
 
 bool IsRoot() { return geteuid() == 0; }
 
+bool InCi() {
+  for (const char* name : {"CI", "ROMANA_CI"}) {
+    const char* v = getenv(name);
+    if (v == nullptr) continue;
+    const std::string value(v);
+    if (!value.empty() && value != "0" && value != "false") return true;
+  }
+  return false;
+}
+
 }  // namespace romana::testing

@@ -46,6 +46,24 @@ std::string ReadFile(const std::filesystem::path& path);
 // True when the process runs as root (network-namespace tests skip otherwise).
 bool IsRoot();
 
+// True in CI: the environment has CI or ROMANA_CI set to anything but "", "0" or "false"
+// (.ci/run runs with CI=true). There every tool a test needs must be installed (scripts/setup).
+bool InCi();
+
 }  // namespace romana::testing
+
+// For a test whose tool (a binary, a CNI plugin) is missing: skips with `message` on a developer's
+// machine, FAILS with it in CI (InCi()), so a missing install step never passes as a skip. Use in a
+// TEST body or SetUp(): `if (!exists) ROMANA_SKIP_UNLESS_CI() << "podman is not installed";`.
+// (Shared test data, ../shared/testdata, is not a tool: tests skip without it everywhere.)
+// (One statement, as GTEST_SKIP() and GTEST_FAIL() expand to, so it nests in an unbraced if.)
+#define ROMANA_SKIP_UNLESS_CI()                                                                              \
+  return ::testing::internal::AssertHelper(                                                                  \
+             ::romana::testing::InCi() ? ::testing::TestPartResult::kFatalFailure                            \
+                                       : ::testing::TestPartResult::kSkip,                                   \
+             __FILE__, __LINE__,                                                                             \
+             ::romana::testing::InCi() ? "missing in CI (scripts/setup installs or checks every tool the "   \
+                                         "tests use)"                                                        \
+                                       : "") = ::testing::Message()
 
 #endif  // ROMANA_BASE_TESTING_TEST_ENV_H_
