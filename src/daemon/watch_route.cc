@@ -102,9 +102,9 @@ class WatchStream final : public std::enable_shared_from_this<WatchStream> {
     if (std::shared_ptr<WatchStream> self = weak.lock()) self->Pump();
   }
 
-  // Moves up to kBatch events to the client; then either yields (more to do: posted again),
-  // waits for the client (WhenDrained), or waits for the cache (the cursor's wakeup is armed
-  // by a Next that returned nothing).
+  // Moves what the cursor has (up to kBatch events) to the client in one write; then either
+  // yields (more to do: posted again), waits for the client (WhenDrained), or waits for the
+  // cache (the cursor's wakeup is armed by a Next that returned nothing).
   void Pump() {
     if (!stream_->open()) return;
     std::weak_ptr<WatchStream> weak = weak_from_this();
@@ -114,19 +114,29 @@ class WatchStream final : public std::enable_shared_from_this<WatchStream> {
       });
       return;
     }
-    absl::StatusOr<WatchCache::Cursor::Batch> batch = cursor_->Next(kBatch);
-    if (!batch.ok()) return End(batch.status());
-    if (!batch->events.empty()) {
-      std::string lines;  // one chunk (and one socket write) for the batch
+    std::string lines;  // one chunk (and one socket write) for everything taken now
+    size_t taken = 0;
+    bool waiting = false;  // the cursor is armed: the cache wakes this stream
+    while (taken < kBatch) {
+      absl::StatusOr<WatchCache::Cursor::Batch> batch = cursor_->Next(kBatch - taken);
+      if (!batch.ok()) {
+        if (!lines.empty() && !stream_->Write(std::move(lines))) return;
+        return End(batch.status());
+      }
       for (const std::shared_ptr<const CachedEvent>& e : batch->events) lines += e->line;
+      taken += batch->events.size();
+      if (batch->caught_up) progress_ = batch->progress;
+      if (batch->caught_up && batch->events.empty()) {
+        waiting = true;
+        break;
+      }
+    }
+    if (!lines.empty()) {
       if (!stream_->Write(std::move(lines))) return;
-      metrics_.watch_events.Increment(static_cast<double>(batch->events.size()));
+      metrics_.watch_events.Increment(static_cast<double>(taken));
     }
-    if (batch->caught_up) {
-      progress_ = batch->progress;
-      if (std::chrono::steady_clock::now() - last_bookmark_ >= bookmark_) SendBookmark();
-    }
-    if (!batch->events.empty()) stream_->Post([weak] { Run(weak); });
+    if (!waiting) return stream_->Post([weak] { Run(weak); });  // kBatch taken: let others run
+    if (std::chrono::steady_clock::now() - last_bookmark_ >= bookmark_) SendBookmark();
   }
 
   void SendBookmark() {
