@@ -160,6 +160,8 @@ void WatchCache::ReloadAfterCompaction(store::Revision compact_revision) {
       c->due_ = false;
       wake.push_back(c);
     }
+    due_list_.clear();
+    wake_pending_ = false;
   }
   for (Cursor* c : wake) {
     if (c->wakeup_) c->wakeup_();
@@ -261,6 +263,7 @@ void WatchCache::Apply(const std::vector<store::Event>& events) {
       if ((c->kinds_ & batch_kinds) != 0) {
         c->armed_ = false;
         c->due_ = true;
+        due_list_.push_back(c);
         wake_pending_ = true;
       } else if (c->next_seq_ == old_end) {
         c->next_seq_ = new_end;  // caught up, and nothing new is for it: stays caught up
@@ -309,15 +312,15 @@ void WatchCache::WakeDue(size_t max) {
   std::vector<Cursor*> wake;
   {
     absl::MutexLock l(&mu_);
-    for (Cursor* c : cursors_) {
-      if (!c->due_) continue;
-      if (wake.size() == max) break;
+    const size_t n = std::min(max, due_list_.size());
+    wake.assign(due_list_.begin(), due_list_.begin() + static_cast<ptrdiff_t>(n));  // the longest due first
+    due_list_.erase(due_list_.begin(), due_list_.begin() + static_cast<ptrdiff_t>(n));
+    for (Cursor* c : wake) {
       c->due_ = false;
       if (!c->woken_) ++unfinished_;
       c->woken_ = true;
-      wake.push_back(c);
     }
-    wake_pending_ = wake.size() == max;  // else every due cursor was taken
+    wake_pending_ = !due_list_.empty();
   }
   for (Cursor* c : wake) {
     if (c->wakeup_) c->wakeup_();
@@ -334,6 +337,8 @@ void WatchCache::EndCursors(const absl::Status& status) {
       c->due_ = false;
       wake.push_back(c);
     }
+    due_list_.clear();
+    wake_pending_ = false;
   }
   for (Cursor* c : wake) {
     if (c->wakeup_) c->wakeup_();
@@ -430,6 +435,7 @@ WatchCache::Cursor::~Cursor() {
   absl::MutexLock w(&cache_.wakeup_mu_);
   absl::MutexLock l(&cache_.mu_);
   if (woken_) --cache_.unfinished_;
+  if (due_) cache_.due_list_.erase(std::find(cache_.due_list_.begin(), cache_.due_list_.end(), this));
   cache_.cursors_.erase(this);
 }
 

@@ -80,8 +80,8 @@ struct WatchCacheOptions {
   // A round wakes cursors in slices of this many: the next slice waits until at least half of
   // the last one took its events (or 20 ms passed), so the server's threads never hold more
   // than about a slice of streams' work in their queue and requests (allocations) do not wait
-  // behind a whole fan-out. Default: 256.
-  size_t wakeup_slice = 256;
+  // behind a whole fan-out. Default: 64.
+  size_t wakeup_slice = 64;
 };
 
 // One change as streamed: rendered once, shared by every cursor. Immutable.
@@ -197,7 +197,8 @@ class WatchCache {
   store::Revision windowed_through_ ABSL_GUARDED_BY(mu_) = 0;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   // Cursors marked due (armed, with events for them) wait for the next wakeup round.
-  bool wake_pending_ ABSL_GUARDED_BY(mu_) = false;
+  std::vector<Cursor*> due_list_ ABSL_GUARDED_BY(mu_);
+  bool wake_pending_ ABSL_GUARDED_BY(mu_) = false;  // !due_list_.empty()
   // Woken cursors that have not called Next() since (see wakeup_slice).
   std::atomic<int64_t> unfinished_{0};
   // The producer thread's: a round is in progress; when the last slice was woken; the earliest

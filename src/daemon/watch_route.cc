@@ -123,6 +123,9 @@ class WatchStream final : public std::enable_shared_from_this<WatchStream> {
         if (!lines.empty() && !stream_->Write(std::move(lines))) return;
         return End(batch.status());
       }
+      size_t size = lines.size();
+      for (const std::shared_ptr<const CachedEvent>& e : batch->events) size += e->line.size();
+      lines.reserve(size);
       for (const std::shared_ptr<const CachedEvent>& e : batch->events) lines += e->line;
       taken += batch->events.size();
       if (batch->caught_up) progress_ = batch->progress;
