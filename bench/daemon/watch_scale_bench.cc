@@ -34,6 +34,7 @@
 #include <thread>
 
 #include "absl/strings/numbers.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "api/client.h"
@@ -231,7 +232,26 @@ class Bench {
       w->StopReading(not_reading);
     }
     const double cpu0 = CpuSeconds(d_.pid());
+    const auto alloc_start = Clock::now();
     p.alloc_ms = Allocate(tag, &p.errors);
+    if (getenv("WATCH_SCALE_DEBUG") != nullptr) {
+      std::vector<double> v = p.alloc_ms;
+      std::sort(v.rbegin(), v.rend());
+      std::string top;
+      for (size_t i = 0; i < std::min<size_t>(12, v.size()); ++i) absl::StrAppend(&top, static_cast<int>(v[i]), " ");
+      std::fprintf(stderr, "%s: %.0f ms for the allocations; slowest: %s\n", tag.c_str(), Ms(Clock::now() - alloc_start),
+                   top.c_str());
+      absl::StatusOr<api::RawResponse> m = d_.client().Do("GET", "/metrics");
+      if (m.ok()) {
+        for (absl::string_view line : absl::StrSplit(m->body, '\n')) {
+          if (absl::StrContains(line, "route=\"address\"") &&
+              (absl::StrContains(line, "le=\"0.1\"") || absl::StrContains(line, "le=\"1\"") ||
+               absl::StrContains(line, "_sum") || absl::StrContains(line, "_count"))) {
+            std::fprintf(stderr, "  %s\n", std::string(line).c_str());
+          }
+        }
+      }
+    }
     if (w) p.deliver_ms = Deliveries(*w, tag, &p.errors);
     p.cpu_s = CpuSeconds(d_.pid()) - cpu0;
     p.rss = RssBytes(d_.pid());

@@ -17,6 +17,7 @@
 // read costs a bounded buffer and a cursor, never a thread, and never delays the others; when
 // it falls out of the window its stream ends with "compacted".
 #include <optional>
+#include <random>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -66,6 +67,12 @@ absl::Status CompactedAt(const absl::Status& from_cache, int64_t asked, store::S
   return api::WithDetail(out, "compact_revision", absl::StrCat(oldest));
 }
 
+// Uniform in [0, n).
+int64_t RandomBelow(int64_t n) {
+  thread_local std::minstd_rand random(std::random_device{}());
+  return std::uniform_int_distribution<int64_t>(0, n - 1)(random);
+}
+
 std::string BookmarkLine(store::Revision r) {
   return api::ToJson(api::WatchEvent{api::WatchEvent::Type::kBookmark, "", "", r, nullptr, "", ""}).dump() + "\n";
 }
@@ -92,9 +99,12 @@ class WatchStream final : public std::enable_shared_from_this<WatchStream> {
     });
     self->stream_->OnClose([self] {});  // the owner: dropped when the stream closes
     if (!self->stream_->Write(BookmarkLine(self->cursor_->from() - 1))) return;
-    self->last_bookmark_ = std::chrono::steady_clock::now();
+    // The first periodic bookmark comes after a random 1/2..1 of the interval: streams opened
+    // together (agents reconnecting after a restart) do not all wake at the same instant.
+    const auto early = std::chrono::milliseconds(RandomBelow(self->bookmark_.count() / 2 + 1));
+    self->last_bookmark_ = std::chrono::steady_clock::now() - early;
     self->stream_->Post([weak] { Run(weak); });
-    self->ArmBookmarkTimer(self->bookmark_);
+    self->ArmBookmarkTimer(self->bookmark_ - early);
   }
 
  private:
