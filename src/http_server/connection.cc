@@ -13,7 +13,6 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <deque>
-#include <vector>
 #include <type_traits>
 
 #include "absl/strings/str_cat.h"
@@ -123,14 +122,13 @@ class StreamState final : public Stream {
   }
 
   enum class Next { kNothing, kChunk, kLast, kAbort };
-  // What the writer does next; for kChunk, `out` gets everything queued (sent as one chunk,
-  // without copying it together).
-  Next Take(std::vector<std::string>& out) {
+  // What the writer does next; for kChunk, `out` gets everything queued as one chunk.
+  Next Take(std::string& out) {
     std::lock_guard<std::mutex> lock(mu_);
     if (aborted_) return Next::kAbort;
     if (!queue_.empty()) {
       out.clear();
-      for (std::string& s : queue_) out.push_back(std::move(s));
+      for (std::string& s : queue_) out += s;
       queue_.clear();
       return Next::kChunk;
     }
@@ -222,10 +220,8 @@ class Connection final : public ConnectionBase {
   std::shared_ptr<Stream> BeginStream(Response head) {
     std::weak_ptr<Connection> weak = Self();
     asio::any_io_executor exec = executor();
-    // The kick runs the writer at once when the producer is on the connection's strand (a
-    // producer scheduled with Stream::Post): one handler less per chunk.
     auto st = std::make_shared<StreamState>(opts_.max_stream_buffer_bytes, exec, [weak, exec] {
-      asio::dispatch(exec, [weak] {
+      asio::post(exec, [weak] {
         if (std::shared_ptr<Connection> c = weak.lock()) c->PumpStream();
       });
     });
@@ -404,26 +400,18 @@ class Connection final : public ConnectionBase {
         return;
       case StreamState::Next::kAbort:
         return HardClose();
-      case StreamState::Next::kChunk: {
+      case StreamState::Next::kChunk:
         chunk_writing_ = true;
-        chunk_buffers_.clear();
-        size_t bytes = 0;
-        for (const std::string& part : chunk_) {
-          chunk_buffers_.push_back(asio::buffer(part));
-          bytes += part.size();
-        }
         // Only the write timer: the read for WatchForClientGone stays without a deadline.
         Lowest().expires_after(opts_.write_timeout);
-        asio::async_write(stream_, http::make_chunk(chunk_buffers_), [self = Self(), bytes](error_code ec, size_t) {
+        asio::async_write(stream_, http::make_chunk(asio::buffer(chunk_)), [self = Self()](error_code ec, size_t) {
           self->chunk_writing_ = false;
           if (ec) return self->HardClose();
-          self->stream_state_->Written(bytes);
-          self->chunk_ = {};  // the memory goes back now, not when the stream ends
-          self->chunk_buffers_ = {};
+          self->stream_state_->Written(self->chunk_.size());
+          self->chunk_ = std::string();  // its memory goes back now, not when the stream ends
           self->PumpStream();
         });
         return;
-      }
       case StreamState::Next::kLast:
         chunk_writing_ = true;
         Lowest().expires_after(opts_.write_timeout);
@@ -500,8 +488,7 @@ class Connection final : public ConnectionBase {
   std::unique_ptr<http::response_serializer<http::empty_body>> head_serializer_;
   bool head_sent_ = false;
   bool chunk_writing_ = false;
-  std::vector<std::string> chunk_;                // being written
-  std::vector<asio::const_buffer> chunk_buffers_;  // its parts
+  std::string chunk_;
 };
 
 }  // namespace
