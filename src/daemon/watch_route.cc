@@ -38,9 +38,11 @@ using http_server::Request;
 using http_server::Response;
 
 // A stream with more than this waiting for the client takes no new events until it drained.
-constexpr size_t kHighWater = 256 << 10;
-// Events moved per turn before the stream yields its io thread to other connections.
+// With thousands of streams this bounds romanad's memory for clients slower than the changes.
+constexpr size_t kHighWater = 64 << 10;
+// Events (and bytes) moved per turn before the stream yields its io thread to other connections.
 constexpr size_t kBatch = 256;
+constexpr size_t kBatchBytes = 64 << 10;
 
 void SendError(http_server::Responder& responder, const absl::Status& s) {
   HttpError e = ToHttpError(s);
@@ -127,7 +129,7 @@ class WatchStream final : public std::enable_shared_from_this<WatchStream> {
     std::string lines;  // one chunk (and one socket write) for everything taken now
     size_t taken = 0;
     bool waiting = false;  // the cursor is armed: the cache wakes this stream
-    while (taken < kBatch) {
+    while (taken < kBatch && lines.size() < kBatchBytes) {
       absl::StatusOr<WatchCache::Cursor::Batch> batch = cursor_->Next(kBatch - taken);
       if (!batch.ok()) {
         if (!lines.empty() && !stream_->Write(std::move(lines))) return;
