@@ -14,6 +14,8 @@ namespace romana::daemon {
 namespace {
 
 constexpr std::chrono::milliseconds kPoll{200};  // how often the producer checks for Stop()
+// How long a wakeup slice may take before the next one is woken regardless.
+constexpr std::chrono::milliseconds kSliceTimeout{20};
 
 int KindIndex(const std::string& plural) {
   const auto& kinds = api::AllWatchKinds();
@@ -77,8 +79,10 @@ WatchCache::WatchCache(store::Store& store, WatchCacheOptions options)
     : store_(store), options_(std::move(options)), keys_(options_.prefix), state_(keys_) {}
 
 absl::StatusOr<std::unique_ptr<WatchCache>> WatchCache::Create(store::Store& store, WatchCacheOptions options) {
-  if (options.window_events == 0 || options.window_bytes == 0 || options.load_page <= 0) {
-    return absl::InvalidArgumentError("watch cache: window_events, window_bytes and load_page must be positive");
+  if (options.window_events == 0 || options.window_bytes == 0 || options.load_page <= 0 ||
+      options.wakeup_slice == 0) {
+    return absl::InvalidArgumentError(
+        "watch cache: window_events, window_bytes, load_page and wakeup_slice must be positive");
   }
   std::unique_ptr<WatchCache> c(new WatchCache(store, std::move(options)));
   if (absl::Status s = c->Load(0); !s.ok()) return s;
@@ -153,8 +157,11 @@ void WatchCache::ReloadAfterCompaction(store::Revision compact_revision) {
         c->error_ = compacted;
       }
       c->armed_ = false;
+      c->due_ = false;
       wake.push_back(c);
     }
+    due_list_.clear();
+    wake_pending_ = false;
   }
   for (Cursor* c : wake) {
     if (c->wakeup_) c->wakeup_();
@@ -187,7 +194,7 @@ void WatchCache::Run() {
       }
       watcher_ = *std::move(w);
     }
-    absl::StatusOr<std::vector<store::Event>> events = watcher_->Next(kPoll);
+    absl::StatusOr<std::vector<store::Event>> events = watcher_->Next(WakeWait());
     if (!events.ok()) {
       watcher_.reset();
       if (store::IsCompacted(events.status())) {
@@ -202,13 +209,15 @@ void WatchCache::Run() {
       }
       continue;
     }
-    if (!events->empty()) Apply(*events);
+    if (!events->empty()) {
+      Apply(*events);
+    } else {
+      MaybeWake();
+    }
   }
 }
 
 void WatchCache::Apply(const std::vector<store::Event>& events) {
-  absl::MutexLock w(&wakeup_mu_);
-  std::vector<Cursor*> wake;
   {
     absl::MutexLock l(&mu_);
     const uint64_t old_end = first_seq_ + window_.size();
@@ -253,11 +262,65 @@ void WatchCache::Apply(const std::vector<store::Event>& events) {
       if (!c->armed_) continue;
       if ((c->kinds_ & batch_kinds) != 0) {
         c->armed_ = false;
-        wake.push_back(c);
+        c->due_ = true;
+        due_list_.push_back(c);
+        wake_pending_ = true;
       } else if (c->next_seq_ == old_end) {
         c->next_seq_ = new_end;  // caught up, and nothing new is for it: stays caught up
       }
     }
+  }
+  MaybeWake();
+}
+
+void WatchCache::MaybeWake() {
+  const auto now = std::chrono::steady_clock::now();
+  if (!round_) {
+    {
+      absl::ReaderMutexLock l(&mu_);
+      if (!wake_pending_) return;
+    }
+    if (now < next_wakeup_) return;  // Run() comes back at next_wakeup_
+    round_ = true;
+    next_wakeup_ = now + options_.wakeup_interval;
+  } else if (unfinished_.load() > static_cast<int64_t>(options_.wakeup_slice / 2)) {
+    if (now < slice_woken_ + kSliceTimeout) return;  // the last slice is still taking its events
+    // Streams that were woken but did not ask (a client not reading, a stream closing) are
+    // not waited for again.
+    absl::MutexLock l(&mu_);
+    for (Cursor* c : cursors_) c->woken_ = false;
+    unfinished_ = 0;
+  }
+  absl::MutexLock w(&wakeup_mu_);
+  WakeDue(options_.wakeup_slice);
+  slice_woken_ = now;
+  absl::ReaderMutexLock l(&mu_);
+  round_ = wake_pending_;
+}
+
+std::chrono::milliseconds WatchCache::WakeWait() {
+  if (round_) return std::chrono::milliseconds(1);  // pacing the slices
+  {
+    absl::ReaderMutexLock l(&mu_);
+    if (!wake_pending_) return kPoll;
+  }
+  const auto left = std::chrono::ceil<std::chrono::milliseconds>(next_wakeup_ - std::chrono::steady_clock::now());
+  return std::clamp(left, std::chrono::milliseconds(1), kPoll);
+}
+
+void WatchCache::WakeDue(size_t max) {
+  std::vector<Cursor*> wake;
+  {
+    absl::MutexLock l(&mu_);
+    const size_t n = std::min(max, due_list_.size());
+    wake.assign(due_list_.begin(), due_list_.begin() + static_cast<ptrdiff_t>(n));  // the longest due first
+    due_list_.erase(due_list_.begin(), due_list_.begin() + static_cast<ptrdiff_t>(n));
+    for (Cursor* c : wake) {
+      c->due_ = false;
+      if (!c->woken_) ++unfinished_;
+      c->woken_ = true;
+    }
+    wake_pending_ = !due_list_.empty();
   }
   for (Cursor* c : wake) {
     if (c->wakeup_) c->wakeup_();
@@ -271,8 +334,11 @@ void WatchCache::EndCursors(const absl::Status& status) {
     for (Cursor* c : cursors_) {
       if (c->error_.ok()) c->error_ = status;
       c->armed_ = false;
+      c->due_ = false;
       wake.push_back(c);
     }
+    due_list_.clear();
+    wake_pending_ = false;
   }
   for (Cursor* c : wake) {
     if (c->wakeup_) c->wakeup_();
@@ -368,6 +434,8 @@ absl::StatusOr<store::Revision> WatchCache::Read(store::Revision min_revision,
 WatchCache::Cursor::~Cursor() {
   absl::MutexLock w(&cache_.wakeup_mu_);
   absl::MutexLock l(&cache_.mu_);
+  if (woken_) --cache_.unfinished_;
+  if (due_) cache_.due_list_.erase(std::find(cache_.due_list_.begin(), cache_.due_list_.end(), this));
   cache_.cursors_.erase(this);
 }
 
@@ -376,7 +444,12 @@ void WatchCache::Cursor::SetWakeup(std::function<void()> wakeup) {
   wakeup_ = std::move(wakeup);
 }
 
-absl::StatusOr<WatchCache::Cursor::Batch> WatchCache::Cursor::NextLocked(size_t max) {
+absl::StatusOr<WatchCache::Cursor::Batch> WatchCache::Cursor::Next(size_t max) {
+  absl::ReaderMutexLock l(&cache_.mu_);  // see the cursor's fields: only its user writes them under it
+  if (woken_) {
+    woken_ = false;
+    --cache_.unfinished_;
+  }
   if (!error_.ok()) return error_;
   if (next_seq_ < cache_.first_seq_) {
     error_ = cache_.CompactedError(0);
@@ -393,25 +466,6 @@ absl::StatusOr<WatchCache::Cursor::Batch> WatchCache::Cursor::NextLocked(size_t 
   if (b.caught_up) b.progress = std::max(cache_.windowed_through_, from_ - 1);
   armed_ = b.caught_up && b.events.empty();
   return b;
-}
-
-bool WatchCache::Cursor::ReadyLocked() const {
-  return !error_.ok() || next_seq_ != cache_.first_seq_ + cache_.window_.size();
-}
-
-absl::StatusOr<WatchCache::Cursor::Batch> WatchCache::Cursor::Next(size_t max) {
-  absl::MutexLock l(&cache_.mu_);
-  return NextLocked(max);
-}
-
-absl::StatusOr<WatchCache::Cursor::Batch> WatchCache::Cursor::Wait(size_t max, std::chrono::milliseconds timeout) {
-  const absl::Time deadline = absl::Now() + absl::FromChrono(timeout);
-  absl::MutexLock l(&cache_.mu_);
-  while (true) {
-    absl::StatusOr<Batch> b = NextLocked(max);
-    if (!b.ok() || !b->events.empty()) return b;
-    if (!cache_.mu_.AwaitWithDeadline(absl::Condition(this, &Cursor::ReadyLocked), deadline)) return NextLocked(max);
-  }
 }
 
 }  // namespace romana::daemon

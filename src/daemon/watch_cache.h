@@ -11,6 +11,13 @@
 // OutOfRange ("compacted", detail compact_revision = the oldest revision still available) and
 // its client re-lists. Memory is the window plus the state, whatever the number of cursors.
 //
+// Fan-out cost: a cursor is woken (its wakeup called) only when it asked for more and found
+// nothing, and wakeups are coalesced over options.wakeup_interval, so with N streams a burst of
+// events costs about N wakeups, not N per event; a round of wakeups is paced in slices
+// (options.wakeup_slice) by how fast the woken cursors take their events; cursors read the
+// window under the shared lock, so they never wait for each other (only for the producer
+// applying a batch).
+//
 // Revisions (docs/api.md, "Watch stream"): revision() is R when every change <= R is applied to
 // the state and in the window. A cursor opened at N gets every event with revision >= N of its
 // kinds exactly once, in revision order; N must be >= oldest(), else OutOfRange. Store watches
@@ -32,6 +39,7 @@
 #ifndef ROMANA_DAEMON_WATCH_CACHE_H_
 #define ROMANA_DAEMON_WATCH_CACHE_H_
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -64,6 +72,16 @@ struct WatchCacheOptions {
   std::chrono::milliseconds read_timeout{5000};
   // Keys per page of the full load. Default: 1000.
   int64_t load_page = 1000;
+  // Wakeups are coalesced: after a round of wakeups the next round waits until this much time
+  // has passed, so a burst of events wakes each waiting cursor once (its client then takes the
+  // whole burst in one write) instead of once per event. An event after a quiet spell wakes at
+  // once. 0 = wake on every applied batch. Default: 50 ms.
+  std::chrono::milliseconds wakeup_interval{50};
+  // A round wakes cursors in slices of this many: the next slice waits until at least half of
+  // the last one took its events (or 20 ms passed), so the server's threads never hold more
+  // than about a slice of streams' work in their queue and requests (allocations) do not wait
+  // behind a whole fan-out. Default: 64.
+  size_t wakeup_slice = 64;
 };
 
 // One change as streamed: rendered once, shared by every cursor. Immutable.
@@ -143,6 +161,14 @@ class WatchCache {
   void ReloadAfterCompaction(store::Revision compact_revision);
   void Run();
   void Apply(const std::vector<store::Event>& events);
+  // Calls the wakeup of up to `max` cursors marked due. Caller holds wakeup_mu_, not mu_.
+  void WakeDue(size_t max) ABSL_EXCLUSIVE_LOCKS_REQUIRED(wakeup_mu_) ABSL_LOCKS_EXCLUDED(mu_);
+  // The wakeup round: starts when cursors are due and the last round started at least
+  // wakeup_interval ago; wakes the next slice when the last one is (mostly) done. The producer
+  // thread only.
+  void MaybeWake();
+  // How long the producer may wait for the store before MaybeWake() needs it again.
+  std::chrono::milliseconds WakeWait();
   // Ends every cursor with `status` and wakes them. Caller holds wakeup_mu_, not mu_.
   void EndCursors(const absl::Status& status) ABSL_LOCKS_EXCLUDED(mu_);
   absl::Status CompactedError(store::Revision asked) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
@@ -170,6 +196,16 @@ class WatchCache {
   // at a compaction point C, until C's events are replayed): what bookmarks may claim.
   store::Revision windowed_through_ ABSL_GUARDED_BY(mu_) = 0;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  // Cursors marked due (armed, with events for them) wait for the next wakeup round.
+  std::vector<Cursor*> due_list_ ABSL_GUARDED_BY(mu_);
+  bool wake_pending_ ABSL_GUARDED_BY(mu_) = false;  // !due_list_.empty()
+  // Woken cursors that have not called Next() since (see wakeup_slice).
+  std::atomic<int64_t> unfinished_{0};
+  // The producer thread's: a round is in progress; when the last slice was woken; the earliest
+  // start of the next round.
+  bool round_ = false;
+  std::chrono::steady_clock::time_point slice_woken_;
+  std::chrono::steady_clock::time_point next_wakeup_;
   std::unique_ptr<store::Watcher> watcher_;  // the producer thread's
   std::thread thread_;
 };
@@ -196,13 +232,11 @@ class WatchCache::Cursor {
   // OutOfRange ("compacted", detail compact_revision) when the cursor fell out of the window or
   // the cache reloaded; Unavailable when the cache stopped. After an error every call returns it.
   absl::StatusOr<Batch> Next(size_t max);
-  // Like Next, but waits up to `timeout` for an event or an error when none is available (for
-  // a thread-per-stream server).
-  absl::StatusOr<Batch> Wait(size_t max, std::chrono::milliseconds timeout);
 
   // `wakeup` is called (on the cache's thread, no cache lock held, must not block or destroy
-  // this cursor) after Next()/Wait() returned no events, once events of the cursor's kinds or
-  // an error are available. For an event-driven server: post a "write more" to the connection.
+  // this cursor) after Next() returned no events, once events of the cursor's kinds (within
+  // the cache's wakeup_interval: coalesced) or an error are available. For an event-driven
+  // server: post a "write more" to the connection.
   void SetWakeup(std::function<void()> wakeup);
 
   // The first revision this cursor delivers (the stream's opening BOOKMARK is from() - 1).
@@ -211,15 +245,17 @@ class WatchCache::Cursor {
  private:
   friend class WatchCache;
   Cursor(WatchCache& cache, store::Revision from, KindMask kinds) : cache_(cache), from_(from), kinds_(kinds) {}
-  absl::StatusOr<Batch> NextLocked(size_t max) ABSL_EXCLUSIVE_LOCKS_REQUIRED(cache_.mu_);
-  bool ReadyLocked() const ABSL_SHARED_LOCKS_REQUIRED(cache_.mu_);
 
   WatchCache& cache_;
   const store::Revision from_;
   const KindMask kinds_;
-  uint64_t next_seq_ ABSL_GUARDED_BY(cache_.mu_) = 0;  // next window sequence number to look at
-  bool armed_ ABSL_GUARDED_BY(cache_.mu_) = false;     // the last Next() returned nothing
-  absl::Status error_ ABSL_GUARDED_BY(cache_.mu_);
+  // Guarded by cache_.mu_: written by the cache under the exclusive lock, and by Next() (the
+  // cursor's one user at a time) under the shared lock, which excludes the cache's writers.
+  uint64_t next_seq_ = 0;  // next window sequence number to look at
+  bool armed_ = false;     // the last Next() returned nothing: wake when events come
+  bool due_ = false;       // armed and events came: woken in the next wakeup round
+  bool woken_ = false;     // counted in cache_.unfinished_ until Next()
+  absl::Status error_;
   std::function<void()> wakeup_ ABSL_GUARDED_BY(cache_.wakeup_mu_);
 };
 

@@ -24,12 +24,34 @@ namespace {
 using romana::testing::WaitUntil;
 using Batch = WatchCache::Cursor::Batch;
 
-// Every event a cursor delivers until it has seen `until` (blocking reads).
+// Next(), but when nothing is available waits up to `timeout` for the cursor's wakeup (as an
+// event-driven server waits) and asks again.
+absl::StatusOr<Batch> NextOrWait(WatchCache::Cursor& c, size_t max, std::chrono::milliseconds timeout) {
+  struct Woken {
+    std::mutex mu;
+    std::condition_variable cv;
+    bool woken = false;
+  };
+  auto w = std::make_shared<Woken>();
+  c.SetWakeup([w] {
+    std::lock_guard l(w->mu);
+    w->woken = true;
+    w->cv.notify_all();
+  });
+  absl::StatusOr<Batch> b = c.Next(max);  // arms the wakeup when it returns nothing
+  if (!b.ok() || !b->events.empty()) return b;
+  std::unique_lock l(w->mu);
+  w->cv.wait_for(l, timeout, [&] { return w->woken; });
+  l.unlock();
+  return c.Next(max);
+}
+
+// Every event a cursor delivers until it has seen `until`.
 std::vector<std::shared_ptr<const CachedEvent>> Drain(WatchCache::Cursor& c, store::Revision until) {
   std::vector<std::shared_ptr<const CachedEvent>> out;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (std::chrono::steady_clock::now() < deadline) {
-    absl::StatusOr<Batch> b = c.Wait(64, std::chrono::milliseconds(200));
+    absl::StatusOr<Batch> b = NextOrWait(c, 64, std::chrono::milliseconds(200));
     EXPECT_TRUE(b.ok()) << b.status();
     if (!b.ok()) break;
     out.insert(out.end(), b->events.begin(), b->events.end());
@@ -148,7 +170,7 @@ TEST_F(WatchCacheTest, WindowOverflowEndsTheSlowCursorWithCompactedAndNeverDelay
   std::vector<std::shared_ptr<const CachedEvent>> fast_got;
   std::thread reader([&] {
     while (true) {
-      absl::StatusOr<Batch> b = fast->Wait(4, std::chrono::milliseconds(100));
+      absl::StatusOr<Batch> b = NextOrWait(*fast, 4, std::chrono::milliseconds(100));
       ASSERT_TRUE(b.ok()) << b.status();
       fast_got.insert(fast_got.end(), b->events.begin(), b->events.end());
       if (last != 0 && b->caught_up && b->progress >= last) return;
@@ -359,8 +381,8 @@ TEST_F(WatchCacheTest, CompactionOfItsOwnWatchReloadsAndEndsCursorsWithCompacted
   ASSERT_EQ(last, before + 2);
   ASSERT_TRUE(store_->Compact(last).ok());
   breakable.Release();
-  absl::StatusOr<Batch> b = cursor->Wait(10, std::chrono::seconds(10));
-  while (b.ok()) b = cursor->Wait(10, std::chrono::seconds(10));
+  absl::StatusOr<Batch> b = NextOrWait(*cursor, 10, std::chrono::seconds(10));
+  while (b.ok()) b = NextOrWait(*cursor, 10, std::chrono::seconds(10));
   EXPECT_TRUE(store::IsCompacted(b.status())) << b.status();
   // The compaction revision itself is still served (its events are replayed into the window).
   EXPECT_EQ(api::DetailOf(b.status(), "compact_revision"), absl::StrCat(last));

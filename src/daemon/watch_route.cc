@@ -17,6 +17,7 @@
 // read costs a bounded buffer and a cursor, never a thread, and never delays the others; when
 // it falls out of the window its stream ends with "compacted".
 #include <optional>
+#include <random>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -37,9 +38,11 @@ using http_server::Request;
 using http_server::Response;
 
 // A stream with more than this waiting for the client takes no new events until it drained.
-constexpr size_t kHighWater = 256 << 10;
-// Events moved per turn before the stream yields its io thread to other connections.
+// With thousands of streams this bounds romanad's memory for clients slower than the changes.
+constexpr size_t kHighWater = 64 << 10;
+// Events (and bytes) moved per turn before the stream yields its io thread to other connections.
 constexpr size_t kBatch = 256;
+constexpr size_t kBatchBytes = 64 << 10;
 
 void SendError(http_server::Responder& responder, const absl::Status& s) {
   HttpError e = ToHttpError(s);
@@ -65,6 +68,12 @@ absl::Status CompactedAt(const absl::Status& from_cache, int64_t asked, store::S
       "revision ", asked, " has been compacted: list the resources again and watch from the list's revision + 1"));
   out = api::WithErrorCode(out, "compacted");
   return api::WithDetail(out, "compact_revision", absl::StrCat(oldest));
+}
+
+// Uniform in [0, n).
+int64_t RandomBelow(int64_t n) {
+  thread_local std::minstd_rand random(std::random_device{}());
+  return std::uniform_int_distribution<int64_t>(0, n - 1)(random);
 }
 
 std::string BookmarkLine(store::Revision r) {
@@ -93,9 +102,12 @@ class WatchStream final : public std::enable_shared_from_this<WatchStream> {
     });
     self->stream_->OnClose([self] {});  // the owner: dropped when the stream closes
     if (!self->stream_->Write(BookmarkLine(self->cursor_->from() - 1))) return;
-    self->last_bookmark_ = std::chrono::steady_clock::now();
+    // The first periodic bookmark comes after a random 1/2..1 of the interval: streams opened
+    // together (agents reconnecting after a restart) do not all wake at the same instant.
+    const auto early = std::chrono::milliseconds(RandomBelow(self->bookmark_.count() / 2 + 1));
+    self->last_bookmark_ = std::chrono::steady_clock::now() - early;
     self->stream_->Post([weak] { Run(weak); });
-    self->ArmBookmarkTimer(self->bookmark_);
+    self->ArmBookmarkTimer(self->bookmark_ - early);
   }
 
  private:
@@ -103,9 +115,9 @@ class WatchStream final : public std::enable_shared_from_this<WatchStream> {
     if (std::shared_ptr<WatchStream> self = weak.lock()) self->Pump();
   }
 
-  // Moves up to kBatch events to the client; then either yields (more to do: posted again),
-  // waits for the client (WhenDrained), or waits for the cache (the cursor's wakeup is armed
-  // by a Next that returned nothing).
+  // Moves what the cursor has (up to kBatch events) to the client in one write; then either
+  // yields (more to do: posted again), waits for the client (WhenDrained), or waits for the
+  // cache (the cursor's wakeup is armed by a Next that returned nothing).
   void Pump() {
     if (!stream_->open()) return;
     std::weak_ptr<WatchStream> weak = weak_from_this();
@@ -115,19 +127,32 @@ class WatchStream final : public std::enable_shared_from_this<WatchStream> {
       });
       return;
     }
-    absl::StatusOr<WatchCache::Cursor::Batch> batch = cursor_->Next(kBatch);
-    if (!batch.ok()) return End(batch.status());
-    if (!batch->events.empty()) {
-      std::string lines;  // one chunk (and one socket write) for the batch
+    std::string lines;  // one chunk (and one socket write) for everything taken now
+    size_t taken = 0;
+    bool waiting = false;  // the cursor is armed: the cache wakes this stream
+    while (taken < kBatch && lines.size() < kBatchBytes) {
+      absl::StatusOr<WatchCache::Cursor::Batch> batch = cursor_->Next(kBatch - taken);
+      if (!batch.ok()) {
+        if (!lines.empty() && !stream_->Write(std::move(lines))) return;
+        return End(batch.status());
+      }
+      size_t size = lines.size();
+      for (const std::shared_ptr<const CachedEvent>& e : batch->events) size += e->line.size();
+      lines.reserve(size);
       for (const std::shared_ptr<const CachedEvent>& e : batch->events) lines += e->line;
+      taken += batch->events.size();
+      if (batch->caught_up) progress_ = batch->progress;
+      if (batch->caught_up && batch->events.empty()) {
+        waiting = true;
+        break;
+      }
+    }
+    if (!lines.empty()) {
       if (!stream_->Write(std::move(lines))) return;
-      metrics_.watch_events.Increment(static_cast<double>(batch->events.size()));
+      metrics_.watch_events.Increment(static_cast<double>(taken));
     }
-    if (batch->caught_up) {
-      progress_ = batch->progress;
-      if (std::chrono::steady_clock::now() - last_bookmark_ >= bookmark_) SendBookmark();
-    }
-    if (!batch->events.empty()) stream_->Post([weak] { Run(weak); });
+    if (!waiting) return stream_->Post([weak] { Run(weak); });  // kBatch taken: let others run
+    if (std::chrono::steady_clock::now() - last_bookmark_ >= bookmark_) SendBookmark();
   }
 
   void SendBookmark() {

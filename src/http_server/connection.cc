@@ -408,7 +408,7 @@ class Connection final : public ConnectionBase {
           self->chunk_writing_ = false;
           if (ec) return self->HardClose();
           self->stream_state_->Written(self->chunk_.size());
-          self->chunk_.clear();
+          self->chunk_ = std::string();  // its memory goes back now, not when the stream ends
           self->PumpStream();
         });
         return;
