@@ -125,27 +125,26 @@ absl::StatusOr<ObjectPtr> ObjectStore::Build(int resource, json object, const St
   stored->ns = r.namespaced ? meta.value("namespace", "") : "";
   if (!r.namespaced) meta.erase("namespace");
   stored->resource_version = ++rv_;
-  if (previous) {
-    stored->uid = previous->uid;
-    json before = json::parse(previous->text);
-    meta["creationTimestamp"] = before["metadata"].value("creationTimestamp", RfcTime(clock_.WallNow()));
-    int64_t generation = before["metadata"].value("generation", int64_t{1});
-    if (before.value("spec", json()) != object.value("spec", json())) ++generation;
-    meta["generation"] = generation;
-  } else {
-    stored->uid = NewUid();
-    meta["creationTimestamp"] = RfcTime(clock_.WallNow());
-    meta["generation"] = 1;
-  }
-  meta["uid"] = stored->uid;
-  meta["resourceVersion"] = Rv(stored->resource_version);
-  meta.erase("generateName");
-  object["kind"] = r.kind;
-  object["apiVersion"] = r.api_version();
   if (resource == ResourceIndex("namespaces")) {
     if (!object.contains("spec")) object["spec"] = {{"finalizers", {"kubernetes"}}};
     object["status"]["phase"] = "Active";
   }
+  auto spec = object.find("spec");
+  stored->spec_hash = spec == object.end() ? 0 : std::hash<std::string>{}(spec->dump());
+  if (previous) {
+    stored->uid = previous->uid;
+    stored->creation_timestamp = previous->creation_timestamp;
+    stored->generation = previous->generation + (stored->spec_hash != previous->spec_hash ? 1 : 0);
+  } else {
+    stored->uid = NewUid();
+    stored->creation_timestamp = RfcTime(clock_.WallNow());
+  }
+  meta["creationTimestamp"] = stored->creation_timestamp;
+  meta["generation"] = stored->generation;
+  meta["uid"] = stored->uid;
+  meta["resourceVersion"] = Rv(stored->resource_version);
+  object["kind"] = r.kind;
+  object["apiVersion"] = r.api_version();
   if (meta.contains("labels")) {
     for (const auto& [k, v] : meta["labels"].items()) stored->labels[k] = v.get<std::string>();
   }

@@ -45,6 +45,9 @@ struct StoredObject {
   std::string name;
   std::string uid;
   int64_t resource_version = 0;
+  int64_t generation = 1;
+  std::string creation_timestamp;
+  size_t spec_hash = 0;  // of the spec's JSON: a changed spec bumps the generation
   Labels labels;
   Fields fields;     // the selectable fields, metadata.name and metadata.namespace included
   std::string text;  // the object as JSON (what GET answers)
