@@ -276,6 +276,7 @@ void KubeApiServer::Serve(const Request& req, Responder responder) {
           }
           if (t > 0) so.timeout = std::chrono::seconds(t);
         }
+        so.generation = control_.drop_generation.load();
         ++control_.requests;
         std::unique_ptr<ObjectStore::Cursor> cursor = store_->Watch(target->resource, std::move(wo));
         Response head;

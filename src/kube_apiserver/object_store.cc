@@ -155,7 +155,7 @@ absl::StatusOr<ObjectPtr> ObjectStore::Build(int resource, json object, const St
   return stored;
 }
 
-void ObjectStore::Commit(int resource, ObjectPtr object, ObjectPtr previous, std::vector<std::shared_ptr<Waiter>>& wake) {
+void ObjectStore::Commit(int resource, ObjectPtr object, ObjectPtr previous, std::vector<std::function<void()>>& wake) {
   ResourceState& st = state_[static_cast<size_t>(resource)];
   StoreEvent e;
   e.resource_version = object->resource_version;
@@ -183,18 +183,16 @@ void ObjectStore::Commit(int resource, ObjectPtr object, ObjectPtr previous, std
       w = st.waiters.erase(w);
       continue;
     }
-    if (waiter->armed) {
+    if (waiter->armed && waiter->fn) {
       waiter->armed = false;
-      wake.push_back(std::move(waiter));
+      wake.push_back(waiter->fn);  // a copy: SetWakeup may replace it once the lock is released
     }
     ++w;
   }
 }
 
-void ObjectStore::Wake(const std::vector<std::shared_ptr<Waiter>>& wake) {
-  for (const std::shared_ptr<Waiter>& w : wake) {
-    if (w->fn) w->fn();
-  }
+void ObjectStore::Wake(const std::vector<std::function<void()>>& wake) {
+  for (const std::function<void()>& fn : wake) fn();
 }
 
 absl::StatusOr<ObjectPtr> ObjectStore::Create(int resource, const std::string& ns, json object, bool check_namespace) {
@@ -209,7 +207,7 @@ absl::StatusOr<ObjectPtr> ObjectStore::Create(int resource, const std::string& n
     }
     meta["namespace"] = ns;
   }
-  std::vector<std::shared_ptr<Waiter>> wake;
+  std::vector<std::function<void()>> wake;
   absl::StatusOr<ObjectPtr> out;
   {
     absl::MutexLock lock(&mu_);
@@ -236,7 +234,7 @@ absl::StatusOr<ObjectPtr> ObjectStore::Create(int resource, const std::string& n
 
 absl::StatusOr<ObjectPtr> ObjectStore::UpdateLocked(int resource, const std::string& ns, const std::string& name,
                                                     json object, bool* created,
-                                                    std::vector<std::shared_ptr<Waiter>>& wake) {
+                                                    std::vector<std::function<void()>>& wake) {
   const ResourceInfo& r = Info(resource);
   if (!object.is_object()) return BadRequestError("the body is not a JSON object");
   json& meta = object["metadata"];
@@ -282,7 +280,7 @@ absl::StatusOr<ObjectPtr> ObjectStore::UpdateLocked(int resource, const std::str
 
 absl::StatusOr<ObjectPtr> ObjectStore::Update(int resource, const std::string& ns, const std::string& name,
                                               json object, bool* created) {
-  std::vector<std::shared_ptr<Waiter>> wake;
+  std::vector<std::function<void()>> wake;
   absl::StatusOr<ObjectPtr> out;
   {
     absl::MutexLock lock(&mu_);
@@ -296,7 +294,7 @@ absl::StatusOr<ObjectPtr> ObjectStore::Mutate(int resource, const std::string& n
                                               const std::function<absl::StatusOr<json>(json)>& mutate) {
   const ResourceInfo& r = Info(resource);
   const std::string key_ns = r.namespaced ? ns : "";
-  std::vector<std::shared_ptr<Waiter>> wake;
+  std::vector<std::function<void()>> wake;
   absl::StatusOr<ObjectPtr> out;
   {
     absl::MutexLock lock(&mu_);
@@ -321,7 +319,7 @@ absl::StatusOr<ObjectPtr> ObjectStore::Mutate(int resource, const std::string& n
 }
 
 absl::StatusOr<ObjectPtr> ObjectStore::RemoveLocked(int resource, const std::string& ns, const std::string& name,
-                                                    std::vector<std::shared_ptr<Waiter>>& wake) {
+                                                    std::vector<std::function<void()>>& wake) {
   ResourceState& st = state_[static_cast<size_t>(resource)];
   auto it = st.objects.find(Key(ns, name));
   if (it == st.objects.end()) return NotFoundError(Info(resource), name);
@@ -340,7 +338,7 @@ absl::StatusOr<ObjectPtr> ObjectStore::Delete(int resource, const std::string& n
                                               const std::string& precondition_rv, const std::string& precondition_uid) {
   const ResourceInfo& r = Info(resource);
   const std::string key_ns = r.namespaced ? ns : "";
-  std::vector<std::shared_ptr<Waiter>> wake;
+  std::vector<std::function<void()>> wake;
   absl::StatusOr<ObjectPtr> out;
   {
     absl::MutexLock lock(&mu_);
@@ -383,7 +381,7 @@ absl::StatusOr<ObjectPtr> ObjectStore::Put(int resource, json object) {
   meta.erase("resourceVersion");
   meta.erase("uid");
   const std::string name = meta.value("name", "");
-  std::vector<std::shared_ptr<Waiter>> wake;
+  std::vector<std::function<void()>> wake;
   absl::StatusOr<ObjectPtr> out;
   {
     absl::MutexLock lock(&mu_);
@@ -455,12 +453,13 @@ void ObjectStore::Compact() {
 }
 
 void ObjectStore::WakeAll() {
-  std::vector<std::shared_ptr<Waiter>> wake;
+  std::vector<std::function<void()>> wake;
   {
     absl::MutexLock lock(&mu_);
     for (ResourceState& st : state_) {
       for (const std::weak_ptr<Waiter>& w : st.waiters) {
-        if (std::shared_ptr<Waiter> waiter = w.lock()) wake.push_back(std::move(waiter));
+        std::shared_ptr<Waiter> waiter = w.lock();
+        if (waiter && waiter->fn) wake.push_back(waiter->fn);
       }
     }
   }
