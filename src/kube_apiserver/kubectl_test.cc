@@ -158,6 +158,16 @@ TEST_F(KubectlTest, ReplaceConflictsAndLeases) {
   EXPECT_NE(out.find("the object has been modified"), std::string::npos) << out;
   EXPECT_NE(KubectlExit({"create", "-f", lease}, &out), 0);
   EXPECT_NE(out.find("AlreadyExists"), std::string::npos) << out;
+  // The three patch types kubectl sends.
+  Kubectl({"patch", "lease", "romana-listener", "-n", "kube-system", "--type=json", "-p",
+           R"([{"op":"replace","path":"/spec/holderIdentity","value":"d"}])"});
+  Kubectl({"patch", "lease", "romana-listener", "-n", "kube-system", "--type=merge", "-p",
+           R"({"spec":{"leaseDurationSeconds":30}})"});
+  Kubectl({"patch", "lease", "romana-listener", "-n", "kube-system", "-p", R"({"metadata":{"labels":{"a":"b"}}})"});
+  json patched = server_->Objects("leases", "kube-system")[0];
+  EXPECT_EQ(patched["spec"]["holderIdentity"], "d");
+  EXPECT_EQ(patched["spec"]["leaseDurationSeconds"], 30);
+  EXPECT_EQ(patched["metadata"]["labels"]["a"], "b");
 }
 
 TEST_F(KubectlTest, WatchSeesNodeChangesAndDeletion) {
