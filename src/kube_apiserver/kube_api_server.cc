@@ -69,12 +69,11 @@ absl::StatusOr<Target> ResolvePath(const std::string& group, const std::string& 
     t.ns = segs[1];
     i = 2;
   }
-  if (i >= segs.size()) return NotFoundError(ServedResources()[0], "");
   t.resource = ResourceIndex(segs[i]);
   const std::vector<std::string> rest(segs.begin() + static_cast<long>(i) + 1, segs.end());
   const ResourceInfo* r = t.resource >= 0 ? &ServedResources()[static_cast<size_t>(t.resource)] : nullptr;
   if (!r || r->group != group || r->version != version || (!t.ns.empty() && !r->namespaced)) {
-    return absl::NotFoundError(absl::StrCat("the server could not find the requested resource"));
+    return absl::NotFoundError("the server could not find the requested resource");
   }
   if (rest.size() > 2 || (rest.size() == 2 && rest[1] != "status")) {
     return absl::NotFoundError("the server could not find the requested resource (unknown subresource)");
