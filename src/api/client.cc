@@ -38,7 +38,7 @@ absl::StatusOr<List<T>> ParseList(const nlohmann::json& j, const std::string& pl
   return out;
 }
 
-absl::StatusOr<policy::Policy> ParsePolicyLenient(const nlohmann::json& j) { return policy::Parse(j); }
+absl::StatusOr<Policy> ParsePolicyLenient(const nlohmann::json& j) { return ParsePolicy(j); }
 absl::StatusOr<Namespace> ParseNamespaceLenient(const nlohmann::json& j) { return ParseNamespace(j); }
 absl::StatusOr<Endpoint> ParseEndpointLenient(const nlohmann::json& j) { return ParseEndpoint(j); }
 absl::StatusOr<nlohmann::json> AnyObject(const nlohmann::json& j) {
@@ -280,19 +280,19 @@ absl::StatusOr<List<Address>> Client::ListAddresses(const std::string& host) {
   return ParseList<Address>(*j, "addresses", &ParseAddress);
 }
 
-absl::StatusOr<List<policy::Policy>> Client::ListPolicies() {
+absl::StatusOr<List<Policy>> Client::ListPolicies() {
   absl::StatusOr<nlohmann::json> j = Call("GET", "/policies");
   if (!j.ok()) return j.status();
-  return ParseList<policy::Policy>(*j, "policies", &ParsePolicyLenient);
+  return ParseList<Policy>(*j, "policies", &ParsePolicyLenient);
 }
-absl::StatusOr<policy::Policy> Client::GetPolicy(const std::string& id) {
+absl::StatusOr<Policy> Client::GetPolicy(const std::string& id) {
   absl::StatusOr<nlohmann::json> j = Call("GET", "/policies/" + PercentEncode(id));
   if (!j.ok()) return j.status();
-  return policy::Parse(*j);
+  return ParsePolicy(*j);
 }
-absl::StatusOr<bool> Client::PutPolicy(const policy::Policy& p) {
+absl::StatusOr<bool> Client::PutPolicy(const Policy& p) {
   int status = 0;
-  absl::StatusOr<nlohmann::json> j = Call("POST", "/policies", policy::ToJson(p).dump(), &status);
+  absl::StatusOr<nlohmann::json> j = Call("POST", "/policies", ToJson(p).dump(), &status);
   if (!j.ok()) return j.status();
   return status == 201;
 }

@@ -30,10 +30,10 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "api/romana_policy.h"
 #include "api/types.h"
 #include "http/client.h"
 #include "nlohmann/json.hpp"
-#include "policy/policy.h"
 
 namespace romana::api {
 
@@ -86,7 +86,7 @@ struct StateSnapshot {
   std::vector<Host> hosts;
   std::vector<Block> blocks;
   std::vector<Address> addresses;
-  std::vector<policy::Policy> policies;
+  std::vector<Policy> policies;
   std::vector<Namespace> namespaces;
   std::vector<Endpoint> endpoints;
   std::vector<nlohmann::json> network_policies;  // as stored (networking.k8s.io/v1 JSON)
@@ -159,11 +159,11 @@ class Client {
   absl::StatusOr<List<Address>> ListAddresses(const std::string& host = "");
 
   // --- policies ---
-  absl::StatusOr<List<policy::Policy>> ListPolicies();
-  absl::StatusOr<policy::Policy> GetPolicy(const std::string& id);
+  absl::StatusOr<List<Policy>> ListPolicies();
+  absl::StatusOr<Policy> GetPolicy(const std::string& id);
   // Creates or replaces by id. Returns true when created (201), false when replaced (200).
   // InvalidArgument (400) naming the field when the policy is invalid (nothing stored).
-  absl::StatusOr<bool> PutPolicy(const policy::Policy& policy);
+  absl::StatusOr<bool> PutPolicy(const Policy& policy);
   absl::Status DeletePolicy(const std::string& id);
 
   // --- namespaces and endpoints ---

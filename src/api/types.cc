@@ -8,7 +8,7 @@
 #include "absl/strings/str_split.h"
 #include "api/field_error.h"
 #include "api/json_reader.h"
-#include "policy/k8s_names.h"
+#include "api/k8s_names.h"
 
 namespace romana::api {
 namespace {
@@ -50,7 +50,7 @@ absl::Status ReadPorts(ObjectReader& r, std::vector<EndpointPort>& out) {
     const std::optional<int64_t> port = pr.Int("port", true);
     const std::string protocol = pr.String("protocol");
     if (pr.ok() && !p.name.empty()) {
-      if (absl::Status s = policy::CheckPortName(p.name, pr.Path("name")); !s.ok()) return s;
+      if (absl::Status s = CheckPortName(p.name, pr.Path("name")); !s.ok()) return s;
     }
     if (pr.ok() && !p.name.empty() && !names.insert(p.name).second) {
       pr.Fail("name", absl::StrCat("duplicate port name \"", p.name, "\""));
