@@ -183,8 +183,6 @@ absl::StatusOr<Endpoint> ParseEndpoint(const nlohmann::json& j, const std::strin
 // Object names that become store keys and URL path segments: 1..253 characters of
 // [A-Za-z0-9._:-], not "." or "..". (CNI address names such as "<container-id>:eth0" fit.)
 bool IsValidName(const std::string& name);
-// Strict dotted-quad IPv4 address (no leading zeros).
-bool IsValidIpv4(const std::string& ip);
 
 }  // namespace romana::api
 

@@ -134,9 +134,6 @@ TEST(TypesTest, KindsAndNames) {
   EXPECT_FALSE(IsValidName(".."));
   EXPECT_FALSE(IsValidName("a b"));
   EXPECT_FALSE(IsValidName(std::string(254, 'a')));
-  EXPECT_TRUE(IsValidIpv4("0.0.0.0"));
-  EXPECT_FALSE(IsValidIpv4("1.2.3.4.5"));
-  EXPECT_FALSE(IsValidIpv4("1.2.3.-4"));
 }
 
 }  // namespace
