@@ -27,6 +27,7 @@
 #include "agent/sysctl.h"
 #include "api/client.h"
 #include "base/process_main.h"
+#include "net/host_port.h"
 #include "netlink/libnl_netlink.h"
 #include "spdlog/spdlog.h"
 #include "status_server/status_server.h"
@@ -178,15 +179,13 @@ int main(int argc, char** argv) {
   std::string metrics_host;
   int metrics_port = -1;
   if (!metrics_listen.empty()) {
-    size_t colon = metrics_listen.rfind(':');
-    char* end = nullptr;
-    long port = colon == std::string::npos ? -1 : std::strtol(metrics_listen.c_str() + colon + 1, &end, 10);
-    if (colon == std::string::npos || end == nullptr || *end != '\0' || port < 0 || port > 65535) {
+    absl::StatusOr<net::HostPort> hp = net::ParseHostPort(metrics_listen);
+    if (!hp.ok()) {
       return Fail("flags", absl::InvalidArgumentError("--metrics-listen: expected host:port, got '" +
                                                       metrics_listen + "'"));
     }
-    metrics_host = metrics_listen.substr(0, colon);
-    metrics_port = static_cast<int>(port);
+    metrics_host = hp->host;
+    metrics_port = hp->port;
   }
 
   api::ClientOptions co;
