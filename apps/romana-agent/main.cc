@@ -266,10 +266,7 @@ int main(int argc, char** argv) {
   a.Stop();
   runner.join();
   if (!result.ok()) {
-    return Fail("agent", result, absl::IsFailedPrecondition(result) &&
-                                         result.message().find("service cluster IP range") != std::string::npos
-                                     ? 2
-                                     : 1);
+    return Fail("agent", result, agent::IsServiceRangeOverlap(result) ? 2 : 1);
   }
   spdlog::info("stopped; routes, rule, NAT and policy tables stay in place (use --cleanup to remove them)");
   return 0;
