@@ -32,6 +32,7 @@
 #include "absl/status/statusor.h"
 #include "api/romana_policy.h"
 #include "api/types.h"
+#include "base/clock.h"
 #include "http/client.h"
 #include "nlohmann/json.hpp"
 
@@ -52,6 +53,9 @@ struct ClientOptions {
   // Retry Unavailable answers (and transport errors) until this much time has passed; 0 = no
   // retries. Backoff starts at 50 ms and doubles up to 1 s.
   std::chrono::milliseconds retry_unavailable_for{0};
+  // The time for retries, backoff and Watch's give_up_after (nullptr = the system clock). Not
+  // owned; must outlive the Client. Tests pass a base::FakeClock.
+  base::Clock* clock = nullptr;
 };
 
 // A raw answer, for callers (the CLI with -o json) that print the server's JSON as is.
@@ -224,6 +228,8 @@ class Client {
 
   const ClientOptions options_;
   const std::unique_ptr<http::Client> http_;
+  base::SystemClock system_clock_;
+  base::Clock& clock_;  // options_.clock or system_clock_
 };
 
 // True for the status Watch() returns when its revision was compacted.
