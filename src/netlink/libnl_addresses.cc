@@ -36,12 +36,9 @@ using libnl::ParsePrefixAddr;
 using libnl::FormatIp;
 
 absl::StatusOr<std::vector<Address>> LibnlNetlink::ListAddresses(const std::string& dev) {
-  int want_index = 0;
-  if (!dev.empty()) {
-    auto idx = IfIndex(dev);
-    if (!idx.ok()) return idx.status();
-    want_index = *idx;
-  }
+  absl::StatusOr<int> want = IfIndexFilter(dev);
+  if (!want.ok()) return want.status();
+  const int want_index = *want;
   absl::StatusOr<std::map<int, std::string>> link_names = LinkNames();
   if (!link_names.ok()) return link_names.status();
   std::map<int, std::string>& names = *link_names;

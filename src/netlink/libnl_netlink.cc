@@ -128,6 +128,11 @@ absl::StatusOr<int> LibnlNetlink::IfIndex(const std::string& name) {
   return rtnl_link_get_ifindex(link.get());
 }
 
+absl::StatusOr<int> LibnlNetlink::IfIndexFilter(const std::string& dev) {
+  if (dev.empty()) return 0;
+  return IfIndex(dev);
+}
+
 absl::StatusOr<std::string> LibnlNetlink::IfName(int index) {
   rtnl_link* raw = nullptr;
   last_errno_ = 0;

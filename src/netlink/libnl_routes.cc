@@ -39,12 +39,9 @@ using libnl::FormatIp;
 using libnl::FormatPrefix;
 
 absl::StatusOr<std::vector<Route>> LibnlNetlink::ListRoutes(const RouteFilter& filter) {
-  int want_oif = 0;
-  if (!filter.dev.empty()) {
-    auto idx = IfIndex(filter.dev);
-    if (!idx.ok()) return idx.status();
-    want_oif = *idx;
-  }
+  absl::StatusOr<int> want = IfIndexFilter(filter.dev);
+  if (!want.ok()) return want.status();
+  const int want_oif = *want;
   absl::StatusOr<std::map<int, std::string>> link_names = LinkNames();
   if (!link_names.ok()) return link_names.status();
   std::map<int, std::string>& names = *link_names;
