@@ -28,6 +28,7 @@
 #include "api/client.h"
 #include "base/process_main.h"
 #include "base/token_file.h"
+#include "net/host_port.h"
 #include "netlink/libnl_netlink.h"
 #include "spdlog/spdlog.h"
 #include "status_server/status_server.h"
@@ -183,15 +184,13 @@ int main(int argc, char** argv) {
   std::string metrics_host;
   int metrics_port = -1;
   if (!metrics_listen.empty()) {
-    size_t colon = metrics_listen.rfind(':');
-    char* end = nullptr;
-    long port = colon == std::string::npos ? -1 : std::strtol(metrics_listen.c_str() + colon + 1, &end, 10);
-    if (colon == std::string::npos || end == nullptr || *end != '\0' || port < 0 || port > 65535) {
+    absl::StatusOr<net::HostPort> hp = net::ParseHostPort(metrics_listen);
+    if (!hp.ok()) {
       return Fail("flags", absl::InvalidArgumentError("--metrics-listen: expected host:port, got '" +
                                                       metrics_listen + "'"));
     }
-    metrics_host = metrics_listen.substr(0, colon);
-    metrics_port = static_cast<int>(port);
+    metrics_host = hp->host;
+    metrics_port = hp->port;
   }
 
   api::ClientOptions co;
@@ -274,10 +273,7 @@ int main(int argc, char** argv) {
   a.Stop();
   runner.join();
   if (!result.ok()) {
-    return Fail("agent", result, absl::IsFailedPrecondition(result) &&
-                                         result.message().find("service cluster IP range") != std::string::npos
-                                     ? 2
-                                     : 1);
+    return Fail("agent", result, agent::IsServiceRangeOverlap(result) ? 2 : 1);
   }
   spdlog::info("stopped; routes, rule, NAT and policy tables stay in place (use --cleanup to remove them)");
   return 0;

@@ -24,6 +24,7 @@
 #include "aws/vpcrouter/status_server.h"
 #include "aws/vpcrouter/store_spec_source.h"
 #include "base/clock.h"
+#include "health/checker.h"
 #include "base/process_main.h"
 #include "base/token_file.h"
 #include "http/curl_client.h"
@@ -76,16 +77,16 @@ int Fail(int code, const std::string& msg) {
 
 absl::StatusOr<std::unique_ptr<HealthMonitor>> MakeMonitor(const std::string& name, const Flags& f, bool nested) {
   if (name == "icmpecho") {
-    auto c = IcmpEchoChecker::Create(Ms(0.75 * f.icmp_check_interval), std::max(1, int(0.75 * f.icmp_check_interval)) + 1);
+    auto c = health::IcmpEchoChecker::Create(Ms(0.75 * f.icmp_check_interval), std::max(1, int(0.75 * f.icmp_check_interval)) + 1);
     if (!c.ok()) return c.status();
     return std::unique_ptr<HealthMonitor>(new PeriodicHealthMonitor(*std::move(c), Ms(f.icmp_check_interval)));
   }
   if (name == "tcp") {
     return std::unique_ptr<HealthMonitor>(new PeriodicHealthMonitor(
-        std::make_unique<TcpChecker>(f.tcp_check_port, std::min(Ms(1), Ms(f.tcp_check_interval))), Ms(f.tcp_check_interval)));
+        std::make_unique<health::TcpChecker>(f.tcp_check_port, std::min(Ms(1), Ms(f.tcp_check_interval))), Ms(f.tcp_check_interval)));
   }
   if (name == "always") {
-    return std::unique_ptr<HealthMonitor>(new PeriodicHealthMonitor(std::make_unique<AlwaysHealthyChecker>(), Ms(1)));
+    return std::unique_ptr<HealthMonitor>(new PeriodicHealthMonitor(std::make_unique<health::AlwaysHealthyChecker>(), Ms(1)));
   }
   if (name == "multi" && !nested) {
     if (f.multi_plugins.empty()) return absl::InvalidArgumentError("--health multi needs --multi_plugins, e.g. icmpecho:tcp");

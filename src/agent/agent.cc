@@ -311,7 +311,7 @@ absl::Status Agent::Run() {
     }
     ReportStatus();
     last_sync_seconds_.Set(std::chrono::duration<double>(
-        std::chrono::system_clock::now().time_since_epoch()).count());
+        clock_.WallNow().time_since_epoch()).count());
   }
   stop_ = true;
   cv_.notify_all();

@@ -29,7 +29,7 @@ std::optional<std::string> DeletedId(const std::string& kind, const nlohmann::js
   if (kind == "group") return id(api::ParseGroup(prev), GroupId);
   if (kind == "namespace") return id(api::ParseNamespace(prev), [](const api::Namespace& n) { return n.name; });
   if (kind == "endpoint") return id(api::ParseEndpoint(prev), EndpointId);
-  if (kind == "policy") return id(policy::Parse(prev), [](const policy::Policy& p) { return p.id; });
+  if (kind == "policy") return id(api::ParsePolicy(prev), [](const policy::Policy& p) { return p.id; });
   if (kind == "networkpolicy") return id(policy::ParseNetworkPolicy(prev), NetworkPolicyId);
   return std::nullopt;
 }
@@ -97,7 +97,7 @@ ClusterCache::EventResult ClusterCache::ApplyEvent(const api::WatchEvent& e) {
                                            "endpoint", "policy", "networkpolicy"};
   if (std::find(std::begin(kKinds), std::end(kKinds), e.kind) == std::end(kKinds)) return EventResult::kIgnored;
   if (e.type == api::WatchEvent::Type::kPut && e.kind == "policy") {
-    absl::StatusOr<policy::Policy> p = policy::Parse(e.object);
+    absl::StatusOr<policy::Policy> p = api::ParsePolicy(e.object);
     if (!p.ok()) {
       // Remove what this key held before; report the record instead of re-listing forever.
       if (auto it = key_to_id_.find(e.key); it != key_to_id_.end()) policies_.erase(it->second.second);

@@ -1,9 +1,15 @@
 #include "agent/service_range.h"
 
+#include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 #include "net/ipv4.h"
 
 namespace romana::agent {
+namespace {
+
+constexpr char kOverlapPayload[] = "romana.io/agent/service-range-overlap";
+
+}  // namespace
 
 absl::StatusOr<std::string> ResolveServiceRange(const std::string& flag,
                                                 const std::string& service_host) {
@@ -35,12 +41,18 @@ absl::Status CheckServiceRange(const std::string& service_range,
     absl::StatusOr<net::Ipv4Cidr> c = net::Ipv4Cidr::Parse(n);
     if (!c.ok()) return absl::InvalidArgumentError(absl::StrCat("network ", n, ": ", c.status().message()));
     if (c->Overlaps(*range)) {
-      return absl::FailedPreconditionError(absl::StrCat(
+      absl::Status overlap = absl::FailedPreconditionError(absl::StrCat(
           "Romana network ", n, " overlaps the service cluster IP range ", service_range,
           "; change the network (romanad --network-cidr-overrides) or --service-cluster-ip-range"));
+      overlap.SetPayload(kOverlapPayload, absl::Cord(n));
+      return overlap;
     }
   }
   return absl::OkStatus();
+}
+
+bool IsServiceRangeOverlap(const absl::Status& status) {
+  return status.GetPayload(kOverlapPayload).has_value();
 }
 
 }  // namespace romana::agent

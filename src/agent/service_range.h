@@ -26,6 +26,11 @@ absl::StatusOr<std::string> ResolveServiceRange(const std::string& flag,
 absl::Status CheckServiceRange(const std::string& service_range,
                                const std::vector<std::string>& networks);
 
+// True for CheckServiceRange's overlap error, however it was wrapped, as long as the status was
+// passed on (the error carries a payload, so a caller can pick an exit code without reading the
+// message).
+bool IsServiceRangeOverlap(const absl::Status& status);
+
 }  // namespace romana::agent
 
 #endif  // ROMANA_AGENT_SERVICE_RANGE_H_

@@ -30,5 +30,12 @@ TEST(ServiceRangeTest, OverlapIsRejectedNamingBoth) {
   EXPECT_TRUE(CheckServiceRange("", {"10.0.0.0/8"}).ok());
 }
 
+TEST(ServiceRangeTest, OverlapIsRecognisedByItsPayloadNotItsText) {
+  absl::Status overlap = CheckServiceRange("10.96.0.0/12", {"10.100.0.0/16"});
+  EXPECT_TRUE(IsServiceRangeOverlap(overlap));
+  EXPECT_FALSE(IsServiceRangeOverlap(CheckServiceRange("10.96.0.0/12", {"not-a-cidr"})));
+  EXPECT_FALSE(IsServiceRangeOverlap(absl::FailedPreconditionError("overlaps the service cluster IP range")));
+}
+
 }  // namespace
 }  // namespace romana::agent

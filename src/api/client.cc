@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <set>
-#include <thread>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -38,7 +37,7 @@ absl::StatusOr<List<T>> ParseList(const nlohmann::json& j, const std::string& pl
   return out;
 }
 
-absl::StatusOr<policy::Policy> ParsePolicyLenient(const nlohmann::json& j) { return policy::Parse(j); }
+absl::StatusOr<Policy> ParsePolicyLenient(const nlohmann::json& j) { return ParsePolicy(j); }
 absl::StatusOr<Namespace> ParseNamespaceLenient(const nlohmann::json& j) { return ParseNamespace(j); }
 absl::StatusOr<HostStatus> ParseHostStatusLenient(const nlohmann::json& j) { return ParseHostStatus(j); }
 absl::StatusOr<Endpoint> ParseEndpointLenient(const nlohmann::json& j) { return ParseEndpoint(j); }
@@ -90,7 +89,9 @@ absl::StatusOr<std::unique_ptr<Client>> Client::Create(ClientOptions options) {
 }
 
 Client::Client(ClientOptions options, std::unique_ptr<http::Client> http)
-    : options_(std::move(options)), http_(std::move(http)) {}
+    : options_(std::move(options)),
+      http_(std::move(http)),
+      clock_(options_.clock != nullptr ? *options_.clock : system_clock_) {}
 Client::~Client() = default;
 
 absl::Status Client::TransportError(const absl::Status& status) const {
@@ -157,7 +158,7 @@ absl::Status Client::StatusFromResponse(int http_status, const std::string& body
 
 absl::StatusOr<nlohmann::json> Client::Call(const std::string& method, const std::string& path,
                                             const std::string& body, int* http_status) {
-  const auto deadline = std::chrono::steady_clock::now() + options_.retry_unavailable_for;
+  const auto deadline = clock_.Now() + options_.retry_unavailable_for;
   auto pause = std::chrono::milliseconds(50);
   while (true) {
     absl::Status st;
@@ -173,10 +174,8 @@ absl::StatusOr<nlohmann::json> Client::Call(const std::string& method, const std
     } else {
       st = r.status();
     }
-    if (st.code() != absl::StatusCode::kUnavailable || std::chrono::steady_clock::now() + pause > deadline) {
-      return st;
-    }
-    std::this_thread::sleep_for(pause);
+    if (st.code() != absl::StatusCode::kUnavailable || clock_.Now() + pause > deadline) return st;
+    clock_.SleepFor(pause);
     pause = std::min(pause * 2, std::chrono::milliseconds(1000));
   }
 }
@@ -294,19 +293,19 @@ absl::StatusOr<List<Address>> Client::ListAddresses(const std::string& host) {
   return ParseList<Address>(*j, "addresses", &ParseAddress);
 }
 
-absl::StatusOr<List<policy::Policy>> Client::ListPolicies() {
+absl::StatusOr<List<Policy>> Client::ListPolicies() {
   absl::StatusOr<nlohmann::json> j = Call("GET", "/policies");
   if (!j.ok()) return j.status();
-  return ParseList<policy::Policy>(*j, "policies", &ParsePolicyLenient);
+  return ParseList<Policy>(*j, "policies", &ParsePolicyLenient);
 }
-absl::StatusOr<policy::Policy> Client::GetPolicy(const std::string& id) {
+absl::StatusOr<Policy> Client::GetPolicy(const std::string& id) {
   absl::StatusOr<nlohmann::json> j = Call("GET", "/policies/" + PercentEncode(id));
   if (!j.ok()) return j.status();
-  return policy::Parse(*j);
+  return ParsePolicy(*j);
 }
-absl::StatusOr<bool> Client::PutPolicy(const policy::Policy& p) {
+absl::StatusOr<bool> Client::PutPolicy(const Policy& p) {
   int status = 0;
-  absl::StatusOr<nlohmann::json> j = Call("POST", "/policies", policy::ToJson(p).dump(), &status);
+  absl::StatusOr<nlohmann::json> j = Call("POST", "/policies", ToJson(p).dump(), &status);
   if (!j.ok()) return j.status();
   return status == 201;
 }
@@ -401,7 +400,7 @@ absl::Status Client::Watch(const WatchOptions& options,
   bool partial = false;
   std::set<std::string> seen_at_next;
   auto pause = std::chrono::milliseconds(50);
-  auto last_connected = std::chrono::steady_clock::now();
+  auto last_connected = clock_.Now();
   auto should_stop = [&] { return options.stop && options.stop(); };
   while (!should_stop()) {
     std::string path = absl::StrCat("/watch?revision=", next, "&bookmark_ms=", options.bookmark_interval.count());
@@ -471,7 +470,7 @@ absl::Status Client::Watch(const WatchOptions& options,
                       .on_headers =
                           [&](int s, const http::Headers&) {
                             status = s;
-                            last_connected = std::chrono::steady_clock::now();
+                            last_connected = clock_.Now();
                           },
                       .idempotent = false};  // reconnects follow the resume logic below
     if (!options_.token.empty()) req.headers.emplace_back("Authorization", "Bearer " + options_.token);
@@ -485,13 +484,13 @@ absl::Status Client::Watch(const WatchOptions& options,
       if (s.code() != absl::StatusCode::kUnavailable) return s;
     }
     if (options.give_up_after.count() > 0 &&
-        std::chrono::steady_clock::now() - last_connected > options.give_up_after) {
+        clock_.Now() - last_connected > options.give_up_after) {
       return WithErrorCode(absl::UnavailableError(absl::StrCat("watch: cannot reach romanad at ", options_.server)),
                            "transport");
     }
     if (should_stop()) break;
     if (status == 200) pause = std::chrono::milliseconds(50);  // was connected (the stream broke later): retry fast
-    std::this_thread::sleep_for(pause);
+    clock_.SleepFor(pause);
     pause = std::min(pause * 2, std::chrono::milliseconds(1000));
   }
   return absl::OkStatus();

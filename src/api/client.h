@@ -30,10 +30,11 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "api/romana_policy.h"
 #include "api/types.h"
+#include "base/clock.h"
 #include "http/client.h"
 #include "nlohmann/json.hpp"
-#include "policy/policy.h"
 
 namespace romana::api {
 
@@ -52,6 +53,9 @@ struct ClientOptions {
   // Retry Unavailable answers (and transport errors) until this much time has passed; 0 = no
   // retries. Backoff starts at 50 ms and doubles up to 1 s.
   std::chrono::milliseconds retry_unavailable_for{0};
+  // The time for retries, backoff and Watch's give_up_after (nullptr = the system clock). Not
+  // owned; must outlive the Client. Tests pass a base::FakeClock.
+  base::Clock* clock = nullptr;
 };
 
 // A raw answer, for callers (the CLI with -o json) that print the server's JSON as is.
@@ -86,7 +90,7 @@ struct StateSnapshot {
   std::vector<Host> hosts;
   std::vector<Block> blocks;
   std::vector<Address> addresses;
-  std::vector<policy::Policy> policies;
+  std::vector<Policy> policies;
   std::vector<Namespace> namespaces;
   std::vector<Endpoint> endpoints;
   std::vector<nlohmann::json> network_policies;  // as stored (networking.k8s.io/v1 JSON)
@@ -163,11 +167,11 @@ class Client {
   absl::StatusOr<List<Address>> ListAddresses(const std::string& host = "");
 
   // --- policies ---
-  absl::StatusOr<List<policy::Policy>> ListPolicies();
-  absl::StatusOr<policy::Policy> GetPolicy(const std::string& id);
+  absl::StatusOr<List<Policy>> ListPolicies();
+  absl::StatusOr<Policy> GetPolicy(const std::string& id);
   // Creates or replaces by id. Returns true when created (201), false when replaced (200).
   // InvalidArgument (400) naming the field when the policy is invalid (nothing stored).
-  absl::StatusOr<bool> PutPolicy(const policy::Policy& policy);
+  absl::StatusOr<bool> PutPolicy(const Policy& policy);
   absl::Status DeletePolicy(const std::string& id);
 
   // --- namespaces and endpoints ---
@@ -228,6 +232,8 @@ class Client {
 
   const ClientOptions options_;
   const std::unique_ptr<http::Client> http_;
+  base::SystemClock system_clock_;
+  base::Clock& clock_;  // options_.clock or system_clock_
 };
 
 // True for the status Watch() returns when its revision was compacted.

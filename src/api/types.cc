@@ -8,7 +8,8 @@
 #include "absl/strings/str_split.h"
 #include "api/field_error.h"
 #include "api/json_reader.h"
-#include "policy/k8s_names.h"
+#include "api/k8s_names.h"
+#include "net/ipv4.h"
 
 namespace romana::api {
 namespace {
@@ -50,7 +51,7 @@ absl::Status ReadPorts(ObjectReader& r, std::vector<EndpointPort>& out) {
     const std::optional<int64_t> port = pr.Int("port", true);
     const std::string protocol = pr.String("protocol");
     if (pr.ok() && !p.name.empty()) {
-      if (absl::Status s = policy::CheckPortName(p.name, pr.Path("name")); !s.ok()) return s;
+      if (absl::Status s = CheckPortName(p.name, pr.Path("name")); !s.ok()) return s;
     }
     if (pr.ok() && !p.name.empty() && !names.insert(p.name).second) {
       pr.Fail("name", absl::StrCat("duplicate port name \"", p.name, "\""));
@@ -90,19 +91,6 @@ bool IsValidName(const std::string& name) {
   if (name.empty() || name.size() > 253 || name == "." || name == "..") return false;
   for (char c : name) {
     if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '-' && c != ':') {
-      return false;
-    }
-  }
-  return true;
-}
-
-bool IsValidIpv4(const std::string& ip) {
-  std::vector<std::string> parts = absl::StrSplit(ip, '.');
-  if (parts.size() != 4) return false;
-  for (const std::string& p : parts) {
-    int v = 0;
-    if (p.empty() || p.size() > 3 || p.find_first_not_of("0123456789") != std::string::npos ||
-        (p.size() > 1 && p[0] == '0') || !absl::SimpleAtoi(p, &v) || v > 255) {
       return false;
     }
   }
@@ -268,7 +256,7 @@ absl::StatusOr<HostRequest> ParseHostRequest(const nlohmann::json& j) {
   x.ip = r.String("ip", true);
   x.labels = r.StringMap("labels");
   CheckName(r, "name", x.name).IgnoreError();
-  if (r.ok() && !IsValidIpv4(x.ip)) r.Fail("ip", absl::StrCat("\"", x.ip, "\" is not an IPv4 address"));
+  if (r.ok() && !net::Ipv4Address::Parse(x.ip).ok()) r.Fail("ip", absl::StrCat("\"", x.ip, "\" is not an IPv4 address"));
   if (absl::Status s = r.Finish(); !s.ok()) return s;
   return x;
 }
@@ -338,7 +326,7 @@ absl::StatusOr<Endpoint> ParseEndpoint(const nlohmann::json& j, const std::strin
   CheckName(r, "namespace", x.namespace_name).IgnoreError();
   CheckName(r, "name", x.name).IgnoreError();
   if (!x.node.empty()) CheckName(r, "node", x.node).IgnoreError();
-  if (r.ok() && !x.ip.empty() && !IsValidIpv4(x.ip)) r.Fail("ip", absl::StrCat("\"", x.ip, "\" is not an IPv4 address"));
+  if (r.ok() && !x.ip.empty() && !net::Ipv4Address::Parse(x.ip).ok()) r.Fail("ip", absl::StrCat("\"", x.ip, "\" is not an IPv4 address"));
   if (absl::Status s = r.Finish(); !s.ok()) return s;
   if (!ports.ok()) return ports;
   return x;

@@ -18,8 +18,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "nlohmann/json.hpp"
-#include "policy/cluster.h"
-#include "policy/policy.h"
+#include "api/k8s_names.h"
 
 namespace romana::api {
 
@@ -74,10 +73,6 @@ struct Address {
   bool operator==(const Address&) const = default;
 };
 
-// The label the Kubernetes API server puts on every namespace ("kubernetes.io/metadata.name");
-// romanad sets it the same way (a namespaceSelector may select a namespace by name through it).
-using policy::kNamespaceNameLabel;
-
 struct Namespace {
   std::string name;
   Labels labels;  // always holds kNamespaceNameLabel=name once parsed
@@ -88,7 +83,7 @@ struct Namespace {
 // A container port of a pod, as in the pod spec: a NetworkPolicy's named port ("http")
 // resolves to `port`/`protocol` on the pod that declares it.
 struct EndpointPort {
-  std::string name;  // IANA_SVC_NAME (policy::CheckPortName), or "" for an unnamed port
+  std::string name;  // IANA_SVC_NAME (CheckPortName), or "" for an unnamed port
   int port = 0;      // 1..65535
   std::string protocol = "TCP";  // "TCP" | "UDP" | "SCTP"
   bool operator==(const EndpointPort&) const = default;
@@ -194,7 +189,7 @@ absl::StatusOr<Labels> ParseLabelsRequest(const nlohmann::json& j);  // {"labels
 // naming "labels".
 absl::StatusOr<Namespace> ParseNamespace(const nlohmann::json& j, const std::string& path_name = "");
 // `path_namespace`/`path_name` from the URL; the body's values, when present, must equal them.
-// "ports" (optional) is [{"name", "port", "protocol"}]: name optional (policy::CheckPortName, unique
+// "ports" (optional) is [{"name", "port", "protocol"}]: name optional (CheckPortName, unique
 // among the endpoint's named ports), port 1..65535, protocol TCP (default), UDP or SCTP.
 absl::StatusOr<Endpoint> ParseEndpoint(const nlohmann::json& j, const std::string& path_namespace = "",
                                        const std::string& path_name = "");
@@ -207,8 +202,6 @@ absl::StatusOr<HostStatus> ParseHostStatus(const nlohmann::json& j, const std::s
 // Object names that become store keys and URL path segments: 1..253 characters of
 // [A-Za-z0-9._:-], not "." or "..". (CNI address names such as "<container-id>:eth0" fit.)
 bool IsValidName(const std::string& name);
-// Strict dotted-quad IPv4 address (no leading zeros).
-bool IsValidIpv4(const std::string& ip);
 
 }  // namespace romana::api
 

@@ -10,6 +10,7 @@
 #include <map>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -111,22 +112,11 @@ bool HasHeader(const HeaderList& headers, absl::string_view lower_name) {
 
 }  // namespace
 
-std::string HexEncode(absl::string_view bytes) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (unsigned char c : bytes) {
-    out.push_back(kHex[c >> 4]);
-    out.push_back(kHex[c & 0xf]);
-  }
-  return out;
-}
-
 std::string Sha256Hex(absl::string_view data) {
   unsigned char digest[SHA256_DIGEST_LENGTH];
   unsigned int len = 0;
   EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr);
-  return HexEncode(absl::string_view(reinterpret_cast<char*>(digest), len));
+  return absl::BytesToHexString(absl::string_view(reinterpret_cast<char*>(digest), len));
 }
 
 std::string HmacSha256(absl::string_view key, absl::string_view data) {
@@ -206,7 +196,7 @@ absl::StatusOr<SigningResult> SignRequest(const SigningRequest& request,
                                        Sha256Hex(result.canonical_request));
   const std::string key =
       DeriveSigningKey(credentials.secret_access_key, date, params.region, params.service);
-  result.signature = HexEncode(HmacSha256(key, result.string_to_sign));
+  result.signature = absl::BytesToHexString(HmacSha256(key, result.string_to_sign));
   if (params.mode == SigningParams::Mode::kHeaders) {
     result.headers_to_add.emplace_back(
         "Authorization", absl::StrCat(kAlgorithm, " Credential=", credentials.access_key_id, "/",

@@ -71,7 +71,6 @@ absl::StatusOr<SigningResult> SignRequest(const SigningRequest& request,
 // Building blocks, exposed for tests and for callers that sign other things.
 std::string Sha256Hex(absl::string_view data);
 std::string HmacSha256(absl::string_view key, absl::string_view data);  // Raw 32 bytes.
-std::string HexEncode(absl::string_view bytes);
 // kSigning = HMAC chain "AWS4"+secret -> date -> region -> service -> "aws4_request". Raw bytes.
 std::string DeriveSigningKey(absl::string_view secret, absl::string_view yyyymmdd,
                              absl::string_view region, absl::string_view service);

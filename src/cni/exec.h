@@ -3,9 +3,10 @@
 // given network namespace (the "host" the runtime runs in). Used by the conflist runner, the
 // plugin's integration tests, the benchmark and the lab.
 //
-// Thread-safe: ExecPlugin may be called from several threads (each call uses only its thread's
-// netns and its own pipes). The first call sets SIGPIPE to ignored in the calling process, so a
-// plugin that exits without reading stdin cannot kill the caller.
+// The plugin starts through base::RunCapture (the project's one fork/exec). Thread-safe:
+// ExecPlugin may be called from several threads (each call uses only its thread's netns and its
+// own pipes). Feeding stdin sets SIGPIPE to ignored in the calling process, so a plugin that exits
+// without reading stdin cannot kill the caller.
 #ifndef ROMANA_CNI_EXEC_H_
 #define ROMANA_CNI_EXEC_H_
 

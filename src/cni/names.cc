@@ -4,6 +4,7 @@
 
 #include <cctype>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 
 namespace romana::cni {
@@ -14,12 +15,10 @@ std::string HostVethName(const Attachment& a) {
   const std::string key = AddressName(a);
   unsigned char digest[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(key.data()), key.size(), digest);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out = kHostVethPrefix;
-  for (int i = 0; out.size() < 15; ++i) {
-    out.push_back(kHex[digest[i / 2] >> ((i % 2) ? 0 : 4) & 0xf]);
-  }
-  return out;
+  const std::string hex =
+      absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(digest), sizeof(digest)));
+  const std::string prefix = kHostVethPrefix;
+  return prefix + hex.substr(0, 15 - prefix.size());  // IFNAMSIZ - 1
 }
 
 std::optional<Attachment> ParseAddressName(const std::string& name) {

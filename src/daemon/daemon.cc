@@ -7,7 +7,6 @@
 
 #include <prometheus/registry.h>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "api/field_error.h"
 #include "daemon/keys.h"
@@ -16,6 +15,7 @@
 #include "daemon/schema_version.h"
 #include "daemon/store_factory.h"
 #include "daemon/store_ipam_service.h"
+#include "net/host_port.h"
 #include "spdlog/spdlog.h"
 
 namespace romana::daemon {
@@ -24,14 +24,10 @@ namespace {
 absl::Status Tag(absl::Status s, const char* what) { return api::WithErrorCode(std::move(s), what); }
 
 absl::StatusOr<std::pair<std::string, int>> ParseListen(const std::string& listen) {
-  size_t colon = listen.rfind(':');
-  int port = 0;
-  if (colon == std::string::npos || !absl::SimpleAtoi(listen.substr(colon + 1), &port) || port < 0 || port > 65535) {
-    return api::FieldError("--listen", absl::StrCat("\"", listen, "\" must be [host]:port"));
-  }
-  std::string host = listen.substr(0, colon);
-  if (host.empty()) host = "0.0.0.0";
-  return std::make_pair(host, port);
+  absl::StatusOr<net::HostPort> hp = net::ParseHostPort(listen);
+  if (!hp.ok()) return api::FieldError("--listen", absl::StrCat("\"", listen, "\" must be [host]:port"));
+  if (hp->host.empty()) hp->host = "0.0.0.0";
+  return std::make_pair(hp->host, hp->port);
 }
 
 class DaemonImpl final : public Daemon {

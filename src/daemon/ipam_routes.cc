@@ -6,6 +6,7 @@
 #include "api/types.h"
 #include "daemon/server.h"
 #include "http_server/request.h"
+#include "net/ipv4.h"
 #include "spdlog/spdlog.h"
 
 namespace romana::daemon {
@@ -18,7 +19,7 @@ absl::StatusOr<std::pair<std::string, std::string>> NameOrIp(const http_server::
   const std::string name = req.Param("name");
   const std::string ip = req.Param("ip");
   if (name.empty() == ip.empty()) return api::FieldError("name", "give exactly one of ?name= and ?ip=");
-  if (!ip.empty() && !api::IsValidIpv4(ip)) return api::FieldError("ip", absl::StrCat("\"", ip, "\" is not an IPv4 address"));
+  if (!ip.empty() && !net::Ipv4Address::Parse(ip).ok()) return api::FieldError("ip", absl::StrCat("\"", ip, "\" is not an IPv4 address"));
   if (!name.empty()) {
     if (absl::Status s = Server::CheckPathName(name, "name"); !s.ok()) return s;
   }

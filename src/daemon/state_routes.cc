@@ -53,7 +53,7 @@ void Server::RegisterStateRoutes() {
           absl::StatusOr<policy::Policy> p = policy::ParseAndValidate(body);
           if (!p.ok()) return p.status();
           const std::string key = keys_.Policy(p->id);
-          const nlohmann::json stored = policy::ToJson(*p);
+          const nlohmann::json stored = api::ToJson(*p);
           store::Txn txn;
           txn.compares.push_back(store::Compare::Absent(key));
           txn.success.push_back(store::Op::Put(key, stored.dump()));

@@ -1,9 +1,10 @@
 // exec.h: the process and namespace plumbing the lab is built from.
 //
-// RunCapture runs a command to completion with stdout and stderr apart (CNI plugins print their
-// result on stdout and logs on stderr). StartDaemon starts a long-running process that outlives
-// the lab command (romanad, agents): its own session, output to a log file; the lab records its
-// pid and `down` stops it by that pid. InNetns runs a function on a fresh thread that has
+// Processes start through base/subprocess.h (the one fork/exec). RunCapture runs a command to
+// completion with stdout and stderr apart (CNI plugins print their result on stdout and logs on
+// stderr). StartDaemon starts a long-running process that outlives the lab command (romanad,
+// agents): its own session, output to a log file; the lab records its pid and `down` stops it by
+// that pid. InNetns runs a function on a fresh thread that has
 // entered a network namespace (sockets it opens belong to that namespace).
 // All functions are thread-safe.
 #ifndef ROMANA_LAB_EXEC_H_
@@ -19,14 +20,11 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "base/subprocess.h"
 
 namespace romana::lab {
 
-struct Captured {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
+using Captured = base::CaptureResult;
 
 // Errors: NotFound when argv[0] cannot be executed; Internal for fork/pipe failures.
 absl::StatusOr<Captured> RunCapture(const std::vector<std::string>& argv, const std::string& stdin_data = "",
@@ -38,8 +36,8 @@ absl::StatusOr<std::string> Run(const std::vector<std::string>& argv);
 // `ip netns exec <netns> argv...` (argv unchanged when netns is empty).
 std::vector<std::string> InNs(const std::string& netns, std::vector<std::string> argv);
 
-// Starts argv detached (setsid, stdin /dev/null, stdout+stderr appended to `log_path`).
-// Returns its pid. Errors: Internal when fork fails.
+// Starts argv detached (setsid, stdin at EOF, stdout+stderr appended to `log_path`).
+// Returns its pid. Errors: NotFound when argv[0] cannot be executed; Internal when fork fails.
 absl::StatusOr<pid_t> StartDaemon(const std::vector<std::string>& argv, const std::string& log_path);
 
 // True while `pid` runs (reaps it first when it is our exited child).

@@ -11,6 +11,7 @@
 #include "absl/strings/str_format.h"
 #include "cli/manifest.h"
 #include "lab/netpol_model.h"
+#include "net/ipv4.h"
 
 namespace romana::lab {
 namespace {
@@ -180,9 +181,9 @@ std::vector<std::string> ListCaseFiles(const std::string& dir) {
 }
 
 absl::StatusOr<std::string> LargeCidr(const std::string& ip) {
-  in_addr a{};
-  if (inet_pton(AF_INET, ip.c_str(), &a) != 1) return absl::InvalidArgumentError(absl::StrCat("\"", ip, "\" is not an IPv4 address"));
-  uint32_t host = ntohl(a.s_addr) & 0xF0000000u;
+  absl::StatusOr<net::Ipv4Address> a = net::Ipv4Address::Parse(ip);
+  if (!a.ok()) return absl::InvalidArgumentError(absl::StrCat("\"", ip, "\" is not an IPv4 address"));
+  uint32_t host = a->value() & 0xF0000000u;
   return absl::StrCat(host >> 24, ".0.0.0/4");
 }
 

@@ -17,6 +17,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "lab/exec.h"
+#include "net/ipv4.h"
 
 namespace romana::lab {
 namespace {
@@ -27,10 +28,12 @@ bool ConnectHere(const std::string& ip, int port, int timeout_ms) {
   sockaddr_in a{};
   a.sin_family = AF_INET;
   a.sin_port = htons(static_cast<uint16_t>(port));
-  if (inet_pton(AF_INET, ip.c_str(), &a.sin_addr) != 1) {
+  absl::StatusOr<net::Ipv4Address> addr = net::Ipv4Address::Parse(ip);
+  if (!addr.ok()) {
     close(fd);
     return false;
   }
+  a.sin_addr.s_addr = htonl(addr->value());
   bool ok = false;
   int rc = connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a));
   if (rc == 0) {
@@ -54,7 +57,9 @@ bool UdpEchoHere(const std::string& ip, int port, int timeout_ms) {
   sockaddr_in a{};
   a.sin_family = AF_INET;
   a.sin_port = htons(static_cast<uint16_t>(port));
-  if (inet_pton(AF_INET, ip.c_str(), &a.sin_addr) != 1 || connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) != 0) {
+  absl::StatusOr<net::Ipv4Address> addr = net::Ipv4Address::Parse(ip);
+  if (addr.ok()) a.sin_addr.s_addr = htonl(addr->value());
+  if (!addr.ok() || connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) != 0) {
     close(fd);
     return false;
   }

@@ -5,8 +5,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "aws/vpcrouter/health.h"
 #include "base/token_file.h"
+#include "health/checker.h"
 #include "lab/exec.h"
 #include "nlohmann/json.hpp"
 #include "spdlog/spdlog.h"
@@ -93,8 +93,8 @@ absl::Status ApplyRouterRoutes(const std::string& router_netns, const RouterTabl
 }
 
 absl::Status KeepRouter(const RouterKeeperOptions& options, const std::atomic<bool>& stop) {
-  absl::StatusOr<std::unique_ptr<vpcrouter::IcmpEchoChecker>> icmp =
-      vpcrouter::IcmpEchoChecker::Create(std::chrono::milliseconds(500), 2);
+  absl::StatusOr<std::unique_ptr<health::IcmpEchoChecker>> icmp =
+      health::IcmpEchoChecker::Create(std::chrono::milliseconds(500), 2);
   if (!icmp.ok()) return icmp.status();
   api::ClientOptions co{.server = options.romanad_url, .ca_file = options.ca_file};
   if (!options.token_file.empty()) {

@@ -64,6 +64,8 @@ class LibnlNetlink final : public Netlink {
   // the socket's error callback when there is one.
   absl::Status Check(int rc, const std::string& what);
   absl::StatusOr<int> IfIndex(const std::string& name);
+  // For list filters: 0 (every link) when `dev` is empty, else dev's index.
+  absl::StatusOr<int> IfIndexFilter(const std::string& dev);
   absl::StatusOr<std::string> IfName(int index);
   // Interface index -> name of every link, for naming the objects a list returns.
   absl::StatusOr<std::map<int, std::string>> LinkNames();

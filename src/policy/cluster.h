@@ -1,7 +1,7 @@
 // cluster.h: the cluster snapshot policy is evaluated against: namespaces and pods with their
-// labels, IPs, nodes and named container ports, plus the policies of both kinds. Plain data with
-// no dependency on the API types (the agent converts), so policy stays below api in the
-// layering. Thread-compatible.
+// labels, IPs, nodes and named container ports, plus the policies of both kinds. Plain data (the
+// agent converts from the API types); policy sits above api in the layering and uses only its
+// wire types (api/romana_policy.h, api/k8s_names.h). Thread-compatible.
 #ifndef ROMANA_POLICY_CLUSTER_H_
 #define ROMANA_POLICY_CLUSTER_H_
 
@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "api/k8s_names.h"
 #include "policy/label_selector.h"
 #include "policy/network_policy.h"
 #include "policy/policy.h"
@@ -16,9 +17,9 @@
 
 namespace romana::policy {
 
-// The label every namespace carries (set by the API server, immutable): its own name. Policy
-// evaluation always adds it to a namespace's labels, whether the snapshot lists it or not.
-inline constexpr char kNamespaceNameLabel[] = "kubernetes.io/metadata.name";
+// The label every namespace carries (api/k8s_names.h). Policy evaluation always adds it to a
+// namespace's labels, whether the snapshot lists it or not.
+using api::kNamespaceNameLabel;
 
 // The pod label a native Romana policy's segment_id selects on.
 inline constexpr char kSegmentLabel[] = "romana.io/segment";

@@ -7,7 +7,7 @@
 #include "absl/strings/str_join.h"
 #include "api/field_error.h"
 #include "api/json_reader.h"
-#include "policy/k8s_names.h"
+#include "api/k8s_names.h"
 
 namespace romana::policy {
 namespace {
@@ -47,7 +47,7 @@ absl::StatusOr<LabelSelectorRequirement> ParseRequirement(const nlohmann::json& 
   const std::string op = r.String("operator", /*required=*/true);
   const nlohmann::json* values = r.Array("values");
   if (absl::Status s = r.Finish(); !s.ok()) return s;
-  if (absl::Status s = CheckLabelKey(req.key, JoinPath(path, "key")); !s.ok()) return s;
+  if (absl::Status s = api::CheckLabelKey(req.key, JoinPath(path, "key")); !s.ok()) return s;
   if (op == "In") {
     req.op = SelectorOperator::kIn;
   } else if (op == "NotIn") {
@@ -66,7 +66,7 @@ absl::StatusOr<LabelSelectorRequirement> ParseRequirement(const nlohmann::json& 
       const std::string vpath = absl::StrCat(values_path, "[", i, "]");
       if (!(*values)[i].is_string()) return FieldError(vpath, "must be a string");
       req.values.push_back((*values)[i].get<std::string>());
-      if (absl::Status s = CheckLabelValue(req.values.back(), vpath); !s.ok()) return s;
+      if (absl::Status s = api::CheckLabelValue(req.values.back(), vpath); !s.ok()) return s;
     }
   }
   const bool needs_values = req.op == SelectorOperator::kIn || req.op == SelectorOperator::kNotIn;
@@ -106,8 +106,8 @@ std::string CanonicalSelector(const LabelSelector& selector) {
 
 absl::Status CheckLabels(const Labels& labels, const std::string& path) {
   for (const auto& [key, value] : labels) {
-    if (absl::Status s = CheckLabelKey(key, path); !s.ok()) return s;
-    if (absl::Status s = CheckLabelValue(value, JoinPath(path, key)); !s.ok()) return s;
+    if (absl::Status s = api::CheckLabelKey(key, path); !s.ok()) return s;
+    if (absl::Status s = api::CheckLabelValue(value, JoinPath(path, key)); !s.ok()) return s;
   }
   return absl::OkStatus();
 }

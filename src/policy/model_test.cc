@@ -15,7 +15,7 @@ NetworkPolicy Np(const char* spec) {
 }
 
 Policy Native(const char* text) {
-  absl::StatusOr<Policy> p = Parse(json::parse(text));
+  absl::StatusOr<Policy> p = api::ParsePolicy(json::parse(text));
   EXPECT_TRUE(p.ok()) << p.status();
   return p.value_or(Policy{});
 }

@@ -4,7 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "api/field_error.h"
 #include "api/json_reader.h"
-#include "policy/k8s_names.h"
+#include "api/k8s_names.h"
 
 namespace romana::policy {
 namespace {
@@ -55,7 +55,7 @@ absl::StatusOr<NetworkPolicyPort> ParsePort(const nlohmann::json& j, const std::
       port.port = static_cast<int32_t>(n);
     } else if (value->is_string()) {
       port.named_port = value->get<std::string>();
-      if (absl::Status s = CheckPortName(port.named_port, r.Path("port")); !s.ok()) return s;
+      if (absl::Status s = api::CheckPortName(port.named_port, r.Path("port")); !s.ok()) return s;
     } else {
       return FieldError(r.Path("port"), "must be a port number or a port name");
     }
@@ -168,8 +168,8 @@ absl::Status ParseMetadata(const nlohmann::json* j, NetworkPolicy& policy) {
   r.StringMap("annotations");
   for (const char* key : kIgnoredMetadata) r.Allow(key);
   if (absl::Status s = r.Finish(); !s.ok()) return s;
-  if (absl::Status s = CheckDns1123Subdomain(policy.name, "metadata.name"); !s.ok()) return s;
-  if (absl::Status s = CheckDns1123Label(policy.namespace_name, "metadata.namespace"); !s.ok()) return s;
+  if (absl::Status s = api::CheckDns1123Subdomain(policy.name, "metadata.name"); !s.ok()) return s;
+  if (absl::Status s = api::CheckDns1123Label(policy.namespace_name, "metadata.namespace"); !s.ok()) return s;
   return CheckLabels(labels, "metadata.labels");
 }
 

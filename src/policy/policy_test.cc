@@ -33,7 +33,7 @@ TEST(PolicyTest, GoodPolicyParsesAndRoundTrips) {
   ASSERT_TRUE(p.ok()) << p.status();
   EXPECT_EQ(p->applied_to[0].segment_id, "backend");
   EXPECT_EQ(p->ingress[0].rules[0].port_ranges[0], (std::pair<int64_t, int64_t>(8000, 8080)));
-  absl::StatusOr<Policy> back = Parse(ToJson(*p));
+  absl::StatusOr<Policy> back = api::ParsePolicy(api::ToJson(*p));
   ASSERT_TRUE(back.ok());
   EXPECT_EQ(*back, *p);
 }

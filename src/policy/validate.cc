@@ -168,4 +168,11 @@ absl::Status Validate(const Policy& policy) {
   return absl::OkStatus();
 }
 
+absl::StatusOr<Policy> ParseAndValidate(const nlohmann::json& json) {
+  absl::StatusOr<Policy> p = api::ParsePolicy(json);
+  if (!p.ok()) return p.status();
+  if (absl::Status s = Validate(*p); !s.ok()) return s;
+  return p;
+}
+
 }  // namespace romana::policy

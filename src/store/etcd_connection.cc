@@ -5,9 +5,9 @@
 #include <utility>
 
 #include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "net/host_port.h"
 
 namespace romana::store {
 namespace {
@@ -30,10 +30,8 @@ absl::StatusOr<std::string> ParseEndpoint(size_t index, const std::string& endpo
   }
   absl::ConsumeSuffix(&rest, "/");
   const std::string field = absl::StrCat("etcd.endpoints[", index, "]");
-  size_t colon = rest.rfind(':');
-  int port = 0;
-  if (colon == absl::string_view::npos || colon == 0 ||
-      !absl::SimpleAtoi(rest.substr(colon + 1), &port) || port <= 0 || port > 65535) {
+  absl::StatusOr<net::HostPort> hp = net::ParseHostPort(std::string_view(rest.data(), rest.size()));
+  if (!hp.ok() || hp->host.empty() || hp->port == 0) {
     return absl::InvalidArgumentError(absl::StrCat(
         field, ": \"", endpoint, "\" is not host:port (e.g. 127.0.0.1:2379 or https://etcd:2379)"));
   }

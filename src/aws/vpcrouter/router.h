@@ -63,6 +63,8 @@ class VpcRouter {
 
   void Tick();
   RouterStatus Status() const;
+  // The clock the router was built with (the status page's current time comes from it).
+  const base::Clock& clock() const { return clock_; }
 
   // The VPC as EC2 describes it now. Errors: the EC2 call's.
   absl::StatusOr<VpcSnapshot> ReadVpc();

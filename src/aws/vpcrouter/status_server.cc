@@ -14,8 +14,8 @@ std::string Time(std::chrono::system_clock::time_point t) {
 }
 }  // namespace
 
-json OverviewJson(const RouterStatus& s, const VpcRouterOptions& o) {
-  return json{{"SERVER", {{"name", "romana-vpcrouter"}, {"current_time", Time(std::chrono::system_clock::now())}}},
+json OverviewJson(const RouterStatus& s, const VpcRouterOptions& o, std::chrono::system_clock::time_point now) {
+  return json{{"SERVER", {{"name", "romana-vpcrouter"}, {"current_time", Time(now)}}},
               {"params", {{"region", o.region},
                           {"vpc", o.vpc_id},
                           {"route_recheck_interval_ms", o.route_recheck_interval.count()},
@@ -83,7 +83,7 @@ absl::StatusOr<std::unique_ptr<StatusServer>> StartStatusServer(const std::strin
                                                                 const VpcRouterOptions& options,
                                                                 prometheus::Registry& registry) {
   StatusServerOptions o{.host = address, .port = port, .flag = "--address/--port", .registry = &registry};
-  o.documents["/"] = [&router, options] { return OverviewJson(router.Status(), options); };
+  o.documents["/"] = [&router, options] { return OverviewJson(router.Status(), options, router.clock().WallNow()); };
   o.documents["/ips"] = [&router] { return IpsJson(router.Status()); };
   o.documents["/route_info"] = [&router, options] { return RouteInfoJson(router.Status(), options); };
   o.documents["/vpc"] = [&router] { return VpcJson(router.Status()); };

@@ -10,6 +10,7 @@
 #ifndef ROMANA_AWS_VPCROUTER_STATUS_SERVER_H_
 #define ROMANA_AWS_VPCROUTER_STATUS_SERVER_H_
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -22,7 +23,9 @@
 namespace romana::vpcrouter {
 
 // The JSON documents served, built from a status snapshot (pure; tested on their own).
-nlohmann::json OverviewJson(const RouterStatus& s, const VpcRouterOptions& o);
+// `now` is the page's current_time.
+nlohmann::json OverviewJson(const RouterStatus& s, const VpcRouterOptions& o,
+                            std::chrono::system_clock::time_point now);
 nlohmann::json IpsJson(const RouterStatus& s);
 nlohmann::json RouteInfoJson(const RouterStatus& s, const VpcRouterOptions& o);
 nlohmann::json VpcJson(const RouterStatus& s);

@@ -25,7 +25,8 @@ TEST(StatusJsonTest, DocumentsCarrySpecHealthAndRoutes) {
   nlohmann::json vpc = VpcJson(s);
   EXPECT_EQ(vpc["route_tables"]["rtb-1"]["100.96.0.0/24"]["eni_id"], "eni-2");
   EXPECT_EQ(vpc["limit_violations"][0]["routes_needed"], 51);
-  nlohmann::json o_json = OverviewJson(s, o);
+  nlohmann::json o_json = OverviewJson(s, o, std::chrono::system_clock::time_point(std::chrono::seconds(1'800'000'000)));
+  EXPECT_EQ(o_json["SERVER"]["current_time"], "2027-01-15T08:00:00+00:00");
   EXPECT_EQ(o_json["params"]["vpc"], "vpc-1");
   EXPECT_EQ(o_json["last_pass"]["passes"], 3);
 }

@@ -29,7 +29,7 @@ void World::AddNetworkPolicy(const std::string& json_text) {
 }
 
 void World::AddRomanaPolicy(const std::string& json_text) {
-  absl::StatusOr<Policy> p = Parse(nlohmann::json::parse(json_text));
+  absl::StatusOr<Policy> p = api::ParsePolicy(nlohmann::json::parse(json_text));
   ASSERT_TRUE(p.ok()) << p.status() << "\n" << json_text;
   policies.romana_policies.push_back(*std::move(p));
   dirty_ = true;

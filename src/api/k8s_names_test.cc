@@ -1,4 +1,4 @@
-#include "policy/k8s_names.h"
+#include "api/k8s_names.h"
 
 #include <string>
 #include <vector>
@@ -6,7 +6,7 @@
 #include "api/field_error.h"
 #include "gtest/gtest.h"
 
-namespace romana::policy {
+namespace romana::api {
 namespace {
 
 struct Case {
@@ -58,4 +58,4 @@ TEST(K8sNamesTest, PortName) {
 }
 
 }  // namespace
-}  // namespace romana::policy
+}  // namespace romana::api

@@ -1,15 +1,23 @@
 // k8s_names.h: Kubernetes' syntax rules for names, label keys and values, and port names
-// (k8s.io/apimachinery/pkg/util/validation), as the API server applies them. Pure, thread-safe.
+// (k8s.io/apimachinery/pkg/util/validation), as the API server applies them: part of the wire
+// format, so they live with the API types (romanad's request parsers and the policy library both
+// use them). Pure, thread-safe.
 //
 // Each Check* returns OK or a FieldError (api/field_error.h) naming `field` and saying which rule
 // the value breaks, in the API server's words where they are clear.
-#ifndef ROMANA_POLICY_K8S_NAMES_H_
-#define ROMANA_POLICY_K8S_NAMES_H_
+#ifndef ROMANA_API_K8S_NAMES_H_
+#define ROMANA_API_K8S_NAMES_H_
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 
-namespace romana::policy {
+namespace romana::api {
+
+// The label the Kubernetes API server puts on every namespace (immutable): its own name. romanad
+// sets it the same way, and policy evaluation always adds it, so a namespaceSelector may select a
+// namespace by name through it.
+inline constexpr char kNamespaceNameLabel[] = "kubernetes.io/metadata.name";
+
 
 // RFC 1123 label: 1..63 of [a-z0-9-], starting and ending alphanumeric (namespace names).
 absl::Status CheckDns1123Label(absl::string_view value, absl::string_view field);
@@ -28,6 +36,6 @@ absl::Status CheckLabelValue(absl::string_view value, absl::string_view field);
 // trailing or doubled '-'.
 absl::Status CheckPortName(absl::string_view name, absl::string_view field);
 
-}  // namespace romana::policy
+}  // namespace romana::api
 
-#endif  // ROMANA_POLICY_K8S_NAMES_H_
+#endif  // ROMANA_API_K8S_NAMES_H_

@@ -1,19 +1,18 @@
+#include "api/romana_policy.h"
+
 #include "absl/strings/str_cat.h"
 #include "api/field_error.h"
 #include "api/json_reader.h"
-#include "policy/policy.h"
 
-namespace romana::policy {
+namespace romana::api {
 namespace {
 
-using api::JoinPath;
-using api::ObjectReader;
 
 std::string Index(size_t i) { return absl::StrCat("[", i, "]"); }
 
-absl::StatusOr<Endpoint> ParseEndpoint(const nlohmann::json& j, const std::string& path) {
+absl::StatusOr<PolicyEndpoint> ParseEndpoint(const nlohmann::json& j, const std::string& path) {
   ObjectReader r(j, path);
-  Endpoint e;
+  PolicyEndpoint e;
   e.peer = r.String("peer");
   e.cidr = r.String("cidr");
   e.dest = r.String("dest");
@@ -23,21 +22,21 @@ absl::StatusOr<Endpoint> ParseEndpoint(const nlohmann::json& j, const std::strin
   return e;
 }
 
-absl::StatusOr<std::vector<Endpoint>> ParseEndpoints(ObjectReader& r, absl::string_view key) {
-  std::vector<Endpoint> out;
+absl::StatusOr<std::vector<PolicyEndpoint>> ParseEndpoints(ObjectReader& r, absl::string_view key) {
+  std::vector<PolicyEndpoint> out;
   const nlohmann::json* a = r.Array(key);
   if (a == nullptr) return out;
   for (size_t i = 0; i < a->size(); ++i) {
-    absl::StatusOr<Endpoint> e = ParseEndpoint((*a)[i], JoinPath(r.Path(key), Index(i)));
+    absl::StatusOr<PolicyEndpoint> e = ParseEndpoint((*a)[i], JoinPath(r.Path(key), Index(i)));
     if (!e.ok()) return e.status();
     out.push_back(*std::move(e));
   }
   return out;
 }
 
-absl::StatusOr<Rule> ParseRule(const nlohmann::json& j, const std::string& path) {
+absl::StatusOr<PolicyRule> ParseRule(const nlohmann::json& j, const std::string& path) {
   ObjectReader r(j, path);
-  Rule rule;
+  PolicyRule rule;
   rule.protocol = r.String("protocol");
   if (const nlohmann::json* ports = r.Array("ports")) {
     for (size_t i = 0; i < ports->size(); ++i) {
@@ -67,15 +66,15 @@ absl::StatusOr<Rule> ParseRule(const nlohmann::json& j, const std::string& path)
   return rule;
 }
 
-absl::StatusOr<IngressGroup> ParseGroup(const nlohmann::json& j, const std::string& path) {
+absl::StatusOr<PolicyIngressGroup> ParseGroup(const nlohmann::json& j, const std::string& path) {
   ObjectReader r(j, path);
-  IngressGroup g;
-  absl::StatusOr<std::vector<Endpoint>> peers = ParseEndpoints(r, "peers");
+  PolicyIngressGroup g;
+  absl::StatusOr<std::vector<PolicyEndpoint>> peers = ParseEndpoints(r, "peers");
   if (!peers.ok()) return peers.status();
   g.peers = *std::move(peers);
   if (const nlohmann::json* rules = r.Array("rules")) {
     for (size_t i = 0; i < rules->size(); ++i) {
-      absl::StatusOr<Rule> rule = ParseRule((*rules)[i], JoinPath(r.Path("rules"), Index(i)));
+      absl::StatusOr<PolicyRule> rule = ParseRule((*rules)[i], JoinPath(r.Path("rules"), Index(i)));
       if (!rule.ok()) return rule.status();
       g.rules.push_back(*std::move(rule));
     }
@@ -84,7 +83,7 @@ absl::StatusOr<IngressGroup> ParseGroup(const nlohmann::json& j, const std::stri
   return g;
 }
 
-nlohmann::json EndpointJson(const Endpoint& e) {
+nlohmann::json EndpointJson(const PolicyEndpoint& e) {
   nlohmann::json j = nlohmann::json::object();
   if (!e.peer.empty()) j["peer"] = e.peer;
   if (!e.cidr.empty()) j["cidr"] = e.cidr;
@@ -96,10 +95,10 @@ nlohmann::json EndpointJson(const Endpoint& e) {
 
 }  // namespace
 
-absl::StatusOr<Policy> Parse(const nlohmann::json& json) {
+absl::StatusOr<Policy> ParsePolicy(const nlohmann::json& json) {
   if (json.is_object() && (json.contains("securitypolicies") || json.contains("name"))) {
     std::string key = json.contains("securitypolicies") ? "securitypolicies" : "name";
-    return api::FieldError(key,
+    return FieldError(key,
                            "is a Romana 1.x policy field; use the 2.0 format (id, direction, "
                            "applied_to, ingress[{peers, rules}])");
   }
@@ -108,12 +107,12 @@ absl::StatusOr<Policy> Parse(const nlohmann::json& json) {
   p.id = r.String("id");
   p.direction = r.String("direction");
   p.description = r.String("description");
-  absl::StatusOr<std::vector<Endpoint>> applied = ParseEndpoints(r, "applied_to");
+  absl::StatusOr<std::vector<PolicyEndpoint>> applied = ParseEndpoints(r, "applied_to");
   if (!applied.ok()) return applied.status();
   p.applied_to = *std::move(applied);
   if (const nlohmann::json* groups = r.Array("ingress")) {
     for (size_t i = 0; i < groups->size(); ++i) {
-      absl::StatusOr<IngressGroup> g = ParseGroup((*groups)[i], absl::StrCat("ingress[", i, "]"));
+      absl::StatusOr<PolicyIngressGroup> g = ParseGroup((*groups)[i], absl::StrCat("ingress[", i, "]"));
       if (!g.ok()) return g.status();
       p.ingress.push_back(*std::move(g));
     }
@@ -128,12 +127,12 @@ nlohmann::json ToJson(const Policy& policy) {
   j["direction"] = policy.direction;
   if (!policy.description.empty()) j["description"] = policy.description;
   j["applied_to"] = nlohmann::json::array();
-  for (const Endpoint& e : policy.applied_to) j["applied_to"].push_back(EndpointJson(e));
+  for (const PolicyEndpoint& e : policy.applied_to) j["applied_to"].push_back(EndpointJson(e));
   j["ingress"] = nlohmann::json::array();
-  for (const IngressGroup& g : policy.ingress) {
+  for (const PolicyIngressGroup& g : policy.ingress) {
     nlohmann::json gj = {{"peers", nlohmann::json::array()}, {"rules", nlohmann::json::array()}};
-    for (const Endpoint& e : g.peers) gj["peers"].push_back(EndpointJson(e));
-    for (const Rule& rule : g.rules) {
+    for (const PolicyEndpoint& e : g.peers) gj["peers"].push_back(EndpointJson(e));
+    for (const PolicyRule& rule : g.rules) {
       nlohmann::json rj = {{"protocol", rule.protocol}};
       if (!rule.ports.empty()) rj["ports"] = rule.ports;
       if (!rule.port_ranges.empty()) {
@@ -150,11 +149,4 @@ nlohmann::json ToJson(const Policy& policy) {
   return j;
 }
 
-absl::StatusOr<Policy> ParseAndValidate(const nlohmann::json& json) {
-  absl::StatusOr<Policy> p = Parse(json);
-  if (!p.ok()) return p.status();
-  if (absl::Status s = Validate(*p); !s.ok()) return s;
-  return p;
-}
-
-}  // namespace romana::policy
+}  // namespace romana::api

@@ -1,11 +1,11 @@
-#include "policy/k8s_names.h"
+#include "api/k8s_names.h"
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "api/field_error.h"
 
-namespace romana::policy {
+namespace romana::api {
 namespace {
 
 using api::FieldError;
@@ -116,4 +116,4 @@ absl::Status CheckPortName(absl::string_view name, absl::string_view field) {
   return absl::OkStatus();
 }
 
-}  // namespace romana::policy
+}  // namespace romana::api
