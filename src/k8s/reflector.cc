@@ -38,7 +38,7 @@ void Reflector::Run() {
   std::string rv;
   while (!stop_) {
     if (rv.empty()) {
-      absl::StatusOr<ListResult> list = client_.List(options_.path, options_.label_selector);
+      absl::StatusOr<ListResult> list = client_.List(options_.path, options_.selectors);
       if (!list.ok()) {
         fail(list.status());
         continue;
@@ -58,7 +58,7 @@ void Reflector::Run() {
           handler_.OnEvent(ev.type, ev.object);
           backoff = options_.min_backoff;  // the stream works
         },
-        &stop_);
+        &stop_, options_.selectors);
     if (stop_) break;
     if (s.ok()) continue;  // the server ended the watch: resume from rv
     if (absl::IsFailedPrecondition(s)) {
