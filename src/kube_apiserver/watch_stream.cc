@@ -1,0 +1,128 @@
+#include "kube_apiserver/watch_stream.h"
+
+#include "absl/strings/str_cat.h"
+#include "kube_apiserver/api_status.h"
+
+namespace romana::kube_apiserver {
+namespace {
+
+// Above this many bytes waiting for the client, the stream takes no new events until drained.
+constexpr size_t kHighWater = 256 << 10;
+// Events moved per turn before yielding the io thread to other connections.
+constexpr size_t kBatch = 256;
+
+const char* TypeName(StoreEvent::Type t) {
+  switch (t) {
+    case StoreEvent::Type::kAdded: return "ADDED";
+    case StoreEvent::Type::kModified: return "MODIFIED";
+    case StoreEvent::Type::kDeleted: return "DELETED";
+  }
+  return "ERROR";
+}
+
+class WatchStream final : public std::enable_shared_from_this<WatchStream> {
+ public:
+  WatchStream(std::unique_ptr<ObjectStore::Cursor> cursor, std::shared_ptr<http_server::Stream> stream,
+              const KubeApiServer::WatchControl& control, WatchStreamOptions options)
+      : cursor_(std::move(cursor)),
+        stream_(std::move(stream)),
+        control_(control),
+        options_(options),
+        generation_(control.drop_generation.load()) {}
+
+  static void Start(const std::shared_ptr<WatchStream>& self) {
+    std::weak_ptr<WatchStream> weak = self;
+    self->cursor_->SetWakeup([stream = std::weak_ptr<http_server::Stream>(self->stream_), weak] {
+      if (std::shared_ptr<http_server::Stream> s = stream.lock()) s->Post([weak] { Run(weak); });
+    });
+    self->stream_->OnClose([self] {});  // the owner: dropped when the stream closes
+    self->last_bookmark_ = std::chrono::steady_clock::now();
+    self->stream_->Post([weak] { Run(weak); });
+    if (self->options_.bookmarks) self->ArmBookmarkTimer(self->options_.bookmark_interval);
+    self->stream_->PostAfter(self->options_.timeout, [weak] {
+      if (std::shared_ptr<WatchStream> s = weak.lock()) s->stream_->Finish();
+    });
+  }
+
+ private:
+  static void Run(const std::weak_ptr<WatchStream>& weak) {
+    if (std::shared_ptr<WatchStream> self = weak.lock()) self->Pump();
+  }
+
+  void Pump() {
+    if (!stream_->open()) return;
+    if (control_.drop_generation.load() != generation_) return stream_->Finish();
+    if (control_.held.load()) return;  // ReleaseWatches wakes every cursor
+    std::weak_ptr<WatchStream> weak = weak_from_this();
+    if (stream_->buffered_bytes() > kHighWater) {
+      stream_->WhenDrained([stream = std::weak_ptr<http_server::Stream>(stream_), weak] {
+        if (std::shared_ptr<http_server::Stream> s = stream.lock()) s->Post([weak] { Run(weak); });
+      });
+      return;
+    }
+    absl::StatusOr<ObjectStore::Cursor::Batch> batch = cursor_->Next(kBatch);
+    if (!batch.ok()) {
+      stream_->Write(absl::StrCat(R"({"type":"ERROR","object":)", StatusObject(batch.status()).dump(), "}\n"));
+      return stream_->Finish();
+    }
+    std::string lines;  // one chunk for the batch
+    for (const auto& [type, object] : batch->events) {
+      absl::StrAppend(&lines, R"({"type":")", TypeName(type), R"(","object":)", object->text, "}\n");
+    }
+    if (!lines.empty() && !stream_->Write(std::move(lines))) return;
+    if (batch->initial_done && options_.initial_events_end && !initial_end_sent_ && batch->caught_up) {
+      initial_end_sent_ = true;
+      SendBookmark(batch->progress, true);
+    }
+    if (batch->caught_up) {
+      progress_ = batch->progress;
+      if (options_.bookmarks && std::chrono::steady_clock::now() - last_bookmark_ >= options_.bookmark_interval) {
+        SendBookmark(progress_, false);
+      }
+    } else {
+      stream_->Post([weak] { Run(weak); });
+    }
+  }
+
+  void SendBookmark(int64_t rv, bool initial_events_end) {
+    const ResourceInfo& r = ServedResources()[static_cast<size_t>(options_.resource)];
+    nlohmann::json meta = {{"resourceVersion", absl::StrCat(rv)}};
+    if (initial_events_end) meta["annotations"] = {{"k8s.io/initial-events-end", "true"}};
+    nlohmann::json ev = {{"type", "BOOKMARK"},
+                         {"object", {{"kind", r.kind}, {"apiVersion", r.api_version()}, {"metadata", meta}}}};
+    if (stream_->Write(ev.dump() + "\n")) last_bookmark_ = std::chrono::steady_clock::now();
+  }
+
+  void ArmBookmarkTimer(std::chrono::milliseconds delay) {
+    stream_->PostAfter(delay, [weak = weak_from_this()] {
+      std::shared_ptr<WatchStream> self = weak.lock();
+      if (!self || !self->stream_->open()) return;
+      const auto since = std::chrono::steady_clock::now() - self->last_bookmark_;
+      if (since >= self->options_.bookmark_interval) {
+        self->Pump();  // sends the bookmark when caught up
+        self->ArmBookmarkTimer(self->options_.bookmark_interval);
+      } else {
+        self->ArmBookmarkTimer(std::chrono::duration_cast<std::chrono::milliseconds>(self->options_.bookmark_interval - since) +
+                               std::chrono::milliseconds(1));
+      }
+    });
+  }
+
+  const std::unique_ptr<ObjectStore::Cursor> cursor_;
+  const std::shared_ptr<http_server::Stream> stream_;
+  const KubeApiServer::WatchControl& control_;
+  const WatchStreamOptions options_;
+  const uint64_t generation_;
+  std::chrono::steady_clock::time_point last_bookmark_;  // strand only
+  int64_t progress_ = 0;                                 // strand only
+  bool initial_end_sent_ = false;                        // strand only
+};
+
+}  // namespace
+
+void StartWatchStream(std::unique_ptr<ObjectStore::Cursor> cursor, std::shared_ptr<http_server::Stream> stream,
+                      const KubeApiServer::WatchControl& control, WatchStreamOptions options) {
+  WatchStream::Start(std::make_shared<WatchStream>(std::move(cursor), std::move(stream), control, options));
+}
+
+}  // namespace romana::kube_apiserver
