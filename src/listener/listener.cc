@@ -284,7 +284,10 @@ absl::Status Listener::FullReconcile() {
   for (api::Host& h : snap->hosts) actual.hosts[h.name] = std::move(h);
   for (api::Namespace& n : snap->namespaces) actual.namespaces[n.name] = std::move(n);
   for (api::Endpoint& e : snap->endpoints) actual.endpoints[e.namespace_name + "/" + e.name] = std::move(e);
-  for (json& p : snap->network_policies) actual.network_policies[k8s::Informer::KeyOf(p)] = std::move(p);
+  for (json& p : snap->network_policies) {
+    std::string key = k8s::Informer::KeyOf(p);
+    actual.network_policies[std::move(key)] = std::move(p);
+  }
   {
     std::lock_guard lock(actual_mu_);
     actual_ = std::move(actual);
@@ -296,6 +299,7 @@ absl::Status Listener::FullReconcile() {
     ops = Diff(desired, actual_);
   }
   if (!ops.empty()) spdlog::info("full reconcile: {} changes to romanad", ops.size());
+  for (const Op& op : ops) spdlog::debug("romanad: {}", Describe(op));
   absl::Status s = Apply(ops);
   ++full_reconciles_;
   reconciles_.Increment();
