@@ -2,8 +2,8 @@
 # Romana's container images: one build stage, one small runtime image per component.
 #   scripts/images builds them all with podman; one by hand:
 #   podman build --target romanad --build-arg VERSION=0.1.0 -t romana/romanad:0.1.0 .
-# Targets: romanad, romana-agent (with the CNI plugin romana-cni), romana-aws, romana-vpcrouter,
-# romanactl. (romana-listener does not exist yet; see docs/operations.md.)
+# Targets: romanad, romana-agent (with the CNI plugin romana-cni), romana-listener, romana-aws,
+# romana-vpcrouter, romanactl.
 # tests/deploy checks that BUILD_PACKAGES equals scripts/setup's toolchain and library packages,
 # that RUNTIME_PACKAGES holds the Debian 12 runtime package of every library the binaries link,
 # and that each package exists in Debian 12.
@@ -27,9 +27,9 @@ WORKDIR /src
 COPY . .
 RUN rm -rf build \
  && cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release \
- && ninja -C build romanad romana-agent romana-cni romana-aws romana-vpcrouter romanactl \
+ && ninja -C build romanad romana-agent romana-cni romana-listener romana-aws romana-vpcrouter romanactl \
  && mkdir -p /out \
- && for b in romanad romana-agent romana-cni romana-aws romana-vpcrouter romanactl; do \
+ && for b in romanad romana-agent romana-cni romana-listener romana-aws romana-vpcrouter romanactl; do \
       install -m 0755 -s "build/apps/$b/$b" /out/; \
     done
 
@@ -71,6 +71,14 @@ LABEL org.opencontainers.image.title="romana-agent" org.opencontainers.image.ver
       org.opencontainers.image.description="Romana's node agent, with the CNI plugin romana-cni"
 COPY --from=build /out/romana-agent /out/romana-cni /usr/local/bin/
 ENTRYPOINT ["/usr/local/bin/romana-agent"]
+
+FROM runtime AS romana-listener
+ARG VERSION=0.0.0
+LABEL org.opencontainers.image.title="romana-listener" org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.description="Turns Kubernetes nodes, namespaces, pods and NetworkPolicies into romanad state"
+COPY --from=build /out/romana-listener /usr/local/bin/romana-listener
+USER 65532:65532
+ENTRYPOINT ["/usr/local/bin/romana-listener"]
 
 FROM runtime AS romana-aws
 ARG VERSION=0.0.0

@@ -22,10 +22,10 @@ render() {  # OUT DIR TITLE
   } > "$here/$out"
 }
 render romana-kubeadm.yml overlays/kubeadm \
-  "Romana on a kubeadm cluster (service range 10.96.0.0/12): standalone etcd, romanad, romana-agent."
+  "Romana on a kubeadm cluster (service range 10.96.0.0/12): standalone etcd, romanad, romana-agent, romana-listener."
 render romana-kops.yml overlays/kops \
-  "Romana on a kops cluster in AWS (service range 100.64.0.0/13): kops' etcd, romanad --cloud=aws, agent, romana-aws, romana-vpcrouter."
+  "Romana on a kops cluster in AWS (service range 100.64.0.0/13): kops' etcd, romanad --cloud=aws, agent, romana-listener, romana-aws, romana-vpcrouter."
 render romana-aws-kubeadm.yml overlays/aws \
-  "Romana on a kubeadm cluster on EC2 (service range 10.96.0.0/12): standalone etcd, romanad --cloud=aws, agent, romana-aws, romana-vpcrouter."
+  "Romana on a kubeadm cluster on EC2 (service range 10.96.0.0/12): standalone etcd, romanad --cloud=aws, agent, romana-listener, romana-aws, romana-vpcrouter."
 render romana-daemon-custom-network.yaml base/daemon-custom-network \
   "romana-daemon with a custom network topology from the ConfigMap romana-network-conf (kubeadm values)."

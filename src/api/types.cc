@@ -194,6 +194,7 @@ absl::StatusOr<Host> ParseHost(const nlohmann::json& j) {
   x.ip = r.String("ip");
   x.labels = r.StringMap("labels");
   x.groups = r.StringMap("groups");
+  x.is_static = r.Bool("static");
   if (absl::Status s = r.Finish(false); !s.ok()) return s;
   return x;
 }

@@ -49,6 +49,7 @@ struct Host {
   std::string ip;
   Labels labels;
   std::map<std::string, std::string> groups;  // network name -> group path
+  bool is_static = false;  // JSON "static": listed in the topology file (romana-listener never removes it)
   bool operator==(const Host&) const = default;
 };
 

@@ -61,19 +61,57 @@ absl::StatusOr<json> KubeClient::Get(const std::string& path) {
   return j;
 }
 
-absl::StatusOr<ListResult> KubeClient::List(const std::string& path, const std::string& selector) {
+namespace {
+
+// "&labelSelector=...&fieldSelector=..." for the non-empty ones.
+std::string SelectorQuery(const Selectors& s) {
+  std::string q;
+  if (!s.label.empty()) absl::StrAppend(&q, "&labelSelector=", http::PercentEncode(s.label, false));
+  if (!s.field.empty()) absl::StrAppend(&q, "&fieldSelector=", http::PercentEncode(s.field, false));
+  return q;
+}
+
+}  // namespace
+
+absl::StatusOr<json> KubeClient::Write(const std::string& method, const std::string& path, const json& object) {
+  absl::StatusOr<http::Headers> h = Headers();
+  if (!h.ok()) return h.status();
+  h->emplace_back("Content-Type", "application/json");
+  absl::StatusOr<http::Response> r =
+      http_.Send({.method = method, .url = config_.server + path, .headers = *h, .body = object.dump()});
+  const std::string what = absl::StrCat(method, " ", path);
+  if (!r.ok()) return r.status();
+  if (r->status == 409 && method == "PUT") {
+    return absl::AbortedError(absl::StrCat(what, ": conflict (the object changed since it was read)"));
+  }
+  if (r->status != 200 && r->status != 201) return StatusFor(r->status, r->body, what);
+  json j = json::parse(r->body, nullptr, false);
+  if (j.is_discarded()) return absl::InvalidArgumentError(absl::StrCat(what, ": answer is not JSON"));
+  return j;
+}
+
+absl::StatusOr<json> KubeClient::Create(const std::string& collection_path, const json& object) {
+  return Write("POST", collection_path, object);
+}
+
+absl::StatusOr<json> KubeClient::Update(const std::string& path, const json& object) {
+  return Write("PUT", path, object);
+}
+
+absl::StatusOr<ListResult> KubeClient::List(const std::string& path, const Selectors& selectors,
+                                            const std::function<json(json)>& transform) {
   ListResult out;
   std::string cont;
   for (int page = 0; page < 10000; ++page) {
     std::string url = absl::StrCat(path, "?limit=500");
-    if (!selector.empty()) absl::StrAppend(&url, "&labelSelector=", http::PercentEncode(selector, false));
+    absl::StrAppend(&url, SelectorQuery(selectors));
     if (!cont.empty()) absl::StrAppend(&url, "&continue=", http::PercentEncode(cont, false));
     absl::StatusOr<json> j = Get(url);
     if (!j.ok()) return j.status();
     if (!j->contains("items") || !(*j)["items"].is_array()) {
       return absl::InvalidArgumentError(absl::StrCat("LIST ", path, ": no items array"));
     }
-    for (json& item : (*j)["items"]) out.items.push_back(std::move(item));
+    for (json& item : (*j)["items"]) out.items.push_back(transform ? transform(std::move(item)) : std::move(item));
     const json& meta = j->value("metadata", json::object());
     out.resource_version = meta.value("resourceVersion", "");
     cont = meta.value("continue", "");
@@ -84,14 +122,15 @@ absl::StatusOr<ListResult> KubeClient::List(const std::string& path, const std::
 
 absl::Status KubeClient::Watch(const std::string& path, const std::string& resource_version, int timeout_seconds,
                                const std::function<void(const WatchEvent&)>& on_event,
-                               const std::atomic<bool>* cancel) {
+                               const std::atomic<bool>* cancel, const Selectors& selectors) {
   absl::StatusOr<http::Headers> h = Headers();
   if (!h.ok()) return h.status();
   absl::Status stream_error;
   http::Request req{
       .method = "GET",
       .url = absl::StrCat(config_.server, path, "?watch=true&allowWatchBookmarks=true&resourceVersion=",
-                          http::PercentEncode(resource_version), "&timeoutSeconds=", timeout_seconds),
+                          http::PercentEncode(resource_version), "&timeoutSeconds=", timeout_seconds,
+                          SelectorQuery(selectors)),
       .headers = *h,
       .timeout = std::chrono::milliseconds(0),
       .cancel = cancel};

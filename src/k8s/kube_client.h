@@ -1,6 +1,8 @@
 // kube_client.h: a minimal Kubernetes API client: GET, LIST (with resourceVersion) and WATCH
 // (newline-delimited JSON events) of any resource path, e.g. "/api/v1/nodes",
-// "/api/v1/namespaces", "/api/v1/pods", "/apis/networking.k8s.io/v1/networkpolicies".
+// "/api/v1/namespaces", "/api/v1/pods", "/apis/networking.k8s.io/v1/networkpolicies", with
+// label and field selectors on both; and CREATE (POST) / UPDATE (PUT) / DELETE of one object
+// (leader election's Lease).
 // HTTP goes through the project's client (http::Client). Thread-safe (the HTTP client is; the
 // client keeps no per-call state).
 #ifndef ROMANA_K8S_KUBE_CLIENT_H_
@@ -24,6 +26,13 @@ struct ListResult {
   std::string resource_version;   // metadata.resourceVersion of the list: watch from here.
 };
 
+// Server-side filters of a list or watch (both empty = everything). Text as kubectl takes it:
+// label "app=web,tier!=db", field "spec.nodeName=node-1".
+struct Selectors {
+  std::string label;
+  std::string field;
+};
+
 struct WatchEvent {
   std::string type;               // ADDED | MODIFIED | DELETED | BOOKMARK | ERROR
   nlohmann::json object;
@@ -39,22 +48,35 @@ class KubeClient {
   // InvalidArgument (not JSON).
   absl::StatusOr<nlohmann::json> Get(const std::string& path);
 
-  // Every page of a list (limit/continue). `selector` is a label selector or "".
-  absl::StatusOr<ListResult> List(const std::string& path, const std::string& selector = "");
+  // Every page of a list (limit/continue), filtered by `selectors`. `transform` (optional)
+  // reduces each item as its page arrives, so a large list is never held in full form.
+  absl::StatusOr<ListResult> List(const std::string& path, const Selectors& selectors = {},
+                                  const std::function<nlohmann::json(nlohmann::json)>& transform = nullptr);
+
+  // POST `object` to the collection `path`; returns the created object. AlreadyExists (409) when
+  // the name is taken; other errors as Get().
+  absl::StatusOr<nlohmann::json> Create(const std::string& collection_path, const nlohmann::json& object);
+  // PUT `object` at `path` (optimistic concurrency: metadata.resourceVersion must be the stored
+  // one); returns the stored object. Aborted (409) when another writer got there first;
+  // NotFound when the object is gone; other errors as Get().
+  absl::StatusOr<nlohmann::json> Update(const std::string& path, const nlohmann::json& object);
 
   // Watches `path` from `resource_version` and calls `on_event` for each event until the server
   // ends the stream (OK), `cancel` becomes true (Cancelled), or an error. A too-old
   // resourceVersion (HTTP 410, or an ERROR event with code 410) returns FailedPrecondition:
-  // the caller must re-list. Bookmarks are requested and delivered as BOOKMARK events.
+  // the caller must re-list. Bookmarks are requested and delivered as BOOKMARK events. Only
+  // objects matching `selectors` are delivered (one that stops matching arrives as DELETED).
   absl::Status Watch(const std::string& path, const std::string& resource_version, int timeout_seconds,
                      const std::function<void(const WatchEvent&)>& on_event,
-                     const std::atomic<bool>* cancel = nullptr);
+                     const std::atomic<bool>* cancel = nullptr, const Selectors& selectors = {});
 
   const KubeConfig& config() const { return config_; }
 
  private:
   absl::StatusOr<http::Headers> Headers() const;
   absl::Status StatusFor(int http_status, const std::string& body, const std::string& what) const;
+  absl::StatusOr<nlohmann::json> Write(const std::string& method, const std::string& path,
+                                       const nlohmann::json& object);
 
   http::Client& http_;
   KubeConfig config_;

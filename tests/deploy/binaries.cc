@@ -13,6 +13,7 @@ const std::map<std::string, std::string>& OurBinaries() {
       {"romana-cni", "apps/romana-cni/romana-cni"},
       {"romanactl", "apps/romanactl/romanactl"},
       {"romana-aws", "apps/romana-aws/romana-aws"},
+      {"romana-listener", "apps/romana-listener/romana-listener"},
       {"romana-vpcrouter", "apps/romana-vpcrouter/romana-vpcrouter"},
       {"romana-lab", "apps/romana-lab/romana-lab"},
   };

@@ -64,7 +64,8 @@ std::map<std::string, std::string> LinkedLibraryPackages() {
       "  f=$(readlink -f \"$f\"); echo \"$l ${f#/usr}\"; "
       "done",
       "libs"};
-  for (const char* bin : {"romanad", "romana-agent", "romana-cni", "romana-aws", "romana-vpcrouter", "romanactl"}) {
+  for (const char* bin :
+       {"romanad", "romana-agent", "romana-cni", "romana-listener", "romana-aws", "romana-vpcrouter", "romanactl"}) {
     fs::path path = romana::testing::BinaryDir() / OurBinaries().at(bin);
     EXPECT_TRUE(fs::exists(path)) << path << " is not built";
     argv.push_back(path.string());
@@ -146,7 +147,7 @@ TEST(DockerfileTest, EveryPackageExistsInDebian12) {
 
 TEST(DockerfileTest, EveryComponentHasATargetWithTheVersionLabel) {
   std::string dockerfile = romana::testing::ReadFile(romana::testing::SourceDir() / "Dockerfile");
-  for (const char* t : {"romanad", "romana-agent", "romana-aws", "romana-vpcrouter", "romanactl"}) {
+  for (const char* t : {"romanad", "romana-agent", "romana-listener", "romana-aws", "romana-vpcrouter", "romanactl"}) {
     std::string from = std::string("FROM runtime AS ") + t + "\n";
     size_t at = dockerfile.find(from);
     ASSERT_NE(at, std::string::npos) << "no stage " << t;

@@ -197,7 +197,7 @@ TEST_F(ManifestsTest, EveryFileParses) {
   // The component document's files, and the two all-in-one files.
   for (const char* f : {"base/etcd-service/romana-etcd-service.yaml", "base/etcd-standalone/romana-etcd-standalone.yaml",
                         "base/daemon/romana-daemon.yaml", "base/agent/romana-agent.yaml", "base/aws/romana-aws.yaml",
-                        "base/vpcrouter/romana-vpcrouter.yaml", "romana-daemon-custom-network.yaml",
+                        "base/vpcrouter/romana-vpcrouter.yaml", "base/listener/romana-listener.yaml", "romana-daemon-custom-network.yaml",
                         "romana-kubeadm.yml", "romana-kops.yml", "romana-aws-kubeadm.yml"}) {
     EXPECT_FALSE(DocsIn(f).empty()) << f << " is missing or empty";
   }
@@ -330,7 +330,7 @@ TEST_F(ManifestsTest, EveryFlagIsAcceptedByTheBinary) {
     }
     checked.insert(c.binary);
   }
-  EXPECT_EQ(checked, (std::set<std::string>{"romanad", "romana-agent", "romana-aws", "romana-vpcrouter"}));
+  EXPECT_EQ(checked, (std::set<std::string>{"romanad", "romana-agent", "romana-aws", "romana-vpcrouter", "romana-listener"}));
 }
 
 // The values of a container's environment variables in a test run, by the field they come from.
@@ -508,6 +508,7 @@ TEST_F(ManifestsTest, ProbesUseThePortsTheBinariesListenOn) {
   const std::map<std::string, std::string> port_flag = {{"romanad", "--listen"},
                                                         {"romana-agent", "--metrics-listen"},
                                                         {"romana-aws", "--listen_port"},
+                                                        {"romana-listener", "--metrics-listen"},
                                                         {"romana-vpcrouter", "--port"}};
   int probes = 0;
   for (const Container& c : Containers()) {
@@ -594,7 +595,13 @@ TEST_F(ManifestsTest, AllInOneFilesHoldWhatEachPlatformNeeds) {
                                       "ClusterRole/romana-agent",
                                       "ServiceAccount/romana-agent",
                                       "ClusterRoleBinding/romana-agent",
-                                      "DaemonSet/romana-agent"};
+                                      "DaemonSet/romana-agent",
+                                      "ClusterRole/romana-listener",
+                                      "Role/romana-listener",
+                                      "ServiceAccount/romana-listener",
+                                      "ClusterRoleBinding/romana-listener",
+                                      "RoleBinding/romana-listener",
+                                      "Deployment/romana-listener"};
   const std::set<std::string> standalone_etcd = {"Service/romana-etcd", "Deployment/romana-etcd"};
   const std::set<std::string> aws = {"ClusterRole/romana-aws", "ServiceAccount/romana-aws",
                                      "ClusterRoleBinding/romana-aws", "Deployment/romana-aws",
@@ -653,8 +660,8 @@ TEST_F(ManifestsTest, EveryKustomizationRendersCompleteObjects) {
     }
     EXPECT_GT(complete, 0) << dir << " renders nothing";
   }
-  // base/: 6 components and the custom-network variant; overlays: kubeadm, kops, aws.
-  EXPECT_EQ(dirs, 10);
+  // base/: 7 components and the custom-network variant; overlays: kubeadm, kops, aws.
+  EXPECT_EQ(dirs, 11);
 }
 
 TEST_F(ManifestsTest, KustomizationsUseOnlyWhatKubectl120Reads) {

@@ -1,0 +1,400 @@
+#include "listener/listener.h"
+
+#include "absl/strings/str_cat.h"
+#include "listener/translate.h"
+#include "spdlog/spdlog.h"
+
+namespace romana::listener {
+
+using nlohmann::json;
+
+class Listener::DirtyMarker : public k8s::InformerHandler {
+ public:
+  DirtyMarker(Listener& listener, Kind kind, prometheus::Counter& events)
+      : listener_(listener), kind_(kind), events_(events) {}
+  void OnAdd(const json& o) override { Mark(o); }
+  void OnUpdate(const json& old, const json& o) override {
+    if (old != o) Mark(o);
+  }
+  void OnDelete(const json& o) override { Mark(o); }
+
+ private:
+  void Mark(const json& o) {
+    events_.Increment();
+    listener_.MarkDirty(kind_, k8s::Informer::KeyOf(o));
+  }
+  Listener& listener_;
+  const Kind kind_;
+  prometheus::Counter& events_;
+};
+
+Listener::Listener(k8s::KubeClient& kube, api::Client& romanad, const base::Clock& clock,
+                   prometheus::Registry& registry, ListenerOptions options)
+    : kube_(kube),
+      romanad_(romanad),
+      clock_(clock),
+      options_(std::move(options)),
+      gc_(options_.address_gc_grace),
+      events_(prometheus::BuildCounter()
+                  .Name("romana_listener_events_total")
+                  .Help("Kubernetes changes seen (add, update, delete), per resource")
+                  .Register(registry)),
+      writes_(prometheus::BuildCounter()
+                  .Name("romana_listener_romanad_writes_total")
+                  .Help("Writes to romanad that succeeded, per kind and operation")
+                  .Register(registry)),
+      errors_(prometheus::BuildCounter()
+                  .Name("romana_listener_romanad_errors_total")
+                  .Help("Failed romanad reads and writes, per kind")
+                  .Register(registry)),
+      leader_(prometheus::BuildGauge()
+                  .Name("romana_listener_leader")
+                  .Help("1 while this replica holds the Lease and writes to romanad")
+                  .Register(registry)
+                  .Add({})),
+      reconciles_(prometheus::BuildCounter()
+                      .Name("romana_listener_full_reconciles_total")
+                      .Help("Full reconciles (romanad's state re-read and diffed with the cluster)")
+                      .Register(registry)
+                      .Add({})),
+      reconcile_seconds_(prometheus::BuildGauge()
+                             .Name("romana_listener_full_reconcile_seconds")
+                             .Help("Duration of the last full reconcile")
+                             .Register(registry)
+                             .Add({})),
+      addresses_released_(prometheus::BuildCounter()
+                              .Name("romana_listener_addresses_released_total")
+                              .Help("Addresses released because no pod held them for the grace period "
+                                    "(a CNI DEL that never came)")
+                              .Register(registry)
+                              .Add({})),
+      address_orphans_(prometheus::BuildGauge()
+                           .Name("romana_listener_address_orphans")
+                           .Help("Addresses that belong to no pod, waiting out the grace period")
+                           .Register(registry)
+                           .Add({})) {
+  struct Spec {
+    Kind kind;
+    const char* resource;
+    const char* path;
+    std::function<json(json)> transform;
+  };
+  const Spec specs[] = {
+      {Kind::kHost, "nodes", "/api/v1/nodes", [](json o) { return ReduceNode(o); }},
+      {Kind::kNamespace, "namespaces", "/api/v1/namespaces", nullptr},
+      {Kind::kEndpoint, "pods", "/api/v1/pods", [](json o) { return ReducePod(o); }},
+      {Kind::kNetworkPolicy, "networkpolicies", "/apis/networking.k8s.io/v1/networkpolicies", nullptr},
+  };
+  for (const Spec& s : specs) {
+    k8s::InformerOptions io{.reflector = {.path = s.path,
+                                          .watch_timeout_seconds = options_.watch_timeout_seconds,
+                                          .min_backoff = options_.min_backoff,
+                                          .max_backoff = options_.max_backoff},
+                            .transform = s.transform};
+    Source src{.kind = s.kind, .resource = s.resource, .informer = std::make_unique<k8s::Informer>(kube_, io)};
+    src.marker = std::make_unique<DirtyMarker>(*this, s.kind, events_.Add({{"resource", s.resource}}));
+    src.informer->AddHandler(src.marker.get());
+    sources_.push_back(std::move(src));
+  }
+}
+
+Listener::~Listener() { Stop(); }
+
+void Listener::Start() {
+  for (Source& s : sources_) s.informer->Start();
+  worker_ = std::thread([this] { Loop(); });
+}
+
+void Listener::Stop() {
+  stopping_ = true;
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (worker_.joinable()) worker_.join();
+  for (Source& s : sources_) s.informer->Stop();
+}
+
+void Listener::SetActive(bool active) {
+  {
+    std::lock_guard lock(mu_);
+    if (active_.exchange(active) == active) return;
+    actual_valid_ = false;  // re-read romanad's state before the first write
+    reconciled_ = false;
+  }
+  leader_.Set(active ? 1 : 0);
+  spdlog::info("listener: {}", active ? "active: reconciling romanad with the cluster" : "standby: not writing");
+  cv_.notify_all();
+}
+
+bool Listener::Synced() const {
+  for (const Source& s : sources_) {
+    if (!s.informer->HasSynced()) return false;
+  }
+  return true;
+}
+
+bool Listener::Ready() const { return Synced() && (!active_ || reconciled_); }
+
+json Listener::Status() const {
+  json out = {{"active", active_.load()}, {"synced", Synced()}, {"reconciled", reconciled_.load()},
+              {"full_reconciles", full_reconciles_.load()}, {"addresses_released", released_.load()}};
+  for (const Source& s : sources_) out["objects"][s.resource] = s.informer->Size();
+  return out;
+}
+
+void Listener::MarkDirty(Kind kind, const std::string& key) {
+  {
+    std::lock_guard lock(mu_);
+    dirty_.emplace(kind, key);
+  }
+  cv_.notify_all();
+}
+
+const k8s::Informer& Listener::InformerOf(Kind kind) const {
+  for (const Source& s : sources_) {
+    if (s.kind == kind) return *s.informer;
+  }
+  std::abort();  // every Kind has a source
+}
+
+void Listener::AddDesired(Kind kind, const json& object, DesiredState& out) const {
+  const std::string key = k8s::Informer::KeyOf(object);
+  switch (kind) {
+    case Kind::kHost: {
+      absl::StatusOr<api::HostRequest> h = HostFromNode(object);
+      if (h.ok()) {
+        out.hosts[key] = *std::move(h);
+      } else {
+        out.untranslatable_nodes.insert(key);
+        spdlog::debug("node {}: {}", key, h.status().ToString());
+      }
+      break;
+    }
+    case Kind::kNamespace: {
+      absl::StatusOr<api::Namespace> ns = NamespaceFromObject(object);
+      if (ns.ok()) out.namespaces[key] = *std::move(ns);
+      else spdlog::warn("namespace {}: {}", key, ns.status().ToString());
+      break;
+    }
+    case Kind::kEndpoint: {
+      absl::StatusOr<std::optional<api::Endpoint>> e = EndpointFromPod(object);
+      if (!e.ok()) spdlog::warn("pod {}: {}", key, e.status().ToString());
+      else if (*e) out.endpoints[key] = **std::move(e);
+      break;
+    }
+    case Kind::kNetworkPolicy: {
+      absl::StatusOr<json> p = NetworkPolicyForRomanad(object);
+      if (p.ok()) out.network_policies[key] = *std::move(p);
+      break;
+    }
+  }
+}
+
+DesiredState Listener::DesiredFor(Kind kind, const std::string& key) const {
+  DesiredState out;
+  if (std::optional<json> o = InformerOf(kind).Get(key)) AddDesired(kind, *o, out);
+  return out;
+}
+
+DesiredState Listener::DesiredAll() const {
+  DesiredState out;
+  for (const Source& s : sources_) {
+    for (const json& o : s.informer->List()) AddDesired(s.kind, o, out);
+  }
+  return out;
+}
+
+absl::Status Listener::Execute(const Op& op) {
+  const bool del = op.type == Op::Type::kDelete;
+  const auto slash = op.key.find('/');
+  const std::string ns = slash == std::string::npos ? "" : op.key.substr(0, slash);
+  const std::string name = slash == std::string::npos ? op.key : op.key.substr(slash + 1);
+  absl::Status s;
+  switch (op.kind) {
+    case Kind::kHost:
+      if (del) s = romanad_.RemoveHost(op.key);
+      else if (op.type == Op::Type::kRelabel) s = romanad_.RelabelHost(op.key, op.host.labels).status();
+      else s = romanad_.AddHost(op.host).status();
+      break;
+    case Kind::kNamespace:
+      s = del ? romanad_.DeleteNamespace(op.key) : romanad_.PutNamespace(op.ns);
+      break;
+    case Kind::kEndpoint:
+      s = del ? romanad_.DeleteEndpoint(ns, name) : romanad_.PutEndpoint(op.endpoint);
+      break;
+    case Kind::kNetworkPolicy:
+      s = del ? romanad_.DeleteNetworkPolicy(ns, name) : romanad_.PutNetworkPolicy(ns, name, op.policy).status();
+      break;
+  }
+  if (del && absl::IsNotFound(s)) s = absl::OkStatus();  // already gone: the goal is met
+  return s;
+}
+
+absl::Status Listener::Apply(const std::vector<Op>& ops) {
+  std::mutex err_mu;
+  absl::Status first;
+  int failures = 0;
+  auto run = [&](const Op& op) {
+    if (stopping_) return;  // shutting down: the next active replica reconciles
+    absl::Status s = options_.may_write && !options_.may_write()
+                         ? absl::FailedPreconditionError("not the leader (Lease not renewed)")
+                         : Execute(op);
+    const char* verb = op.type == Op::Type::kPut ? "put" : op.type == Op::Type::kDelete ? "delete" : "relabel";
+    if (s.ok()) {
+      writes_.Add({{"kind", KindName(op.kind)}, {"op", verb}}).Increment();
+      std::lock_guard lock(actual_mu_);
+      ApplyToActual(op, actual_);
+      return;
+    }
+    errors_.Add({{"kind", KindName(op.kind)}}).Increment();
+    std::lock_guard lock(err_mu);
+    if (++failures <= 5) spdlog::warn("romanad: {}: {}", Describe(op), s.ToString());
+    if (first.ok()) first = absl::Status(s.code(), absl::StrCat(Describe(op), ": ", s.message()));
+  };
+  // Deletes, then puts: a host whose IP changed is removed before it is added again.
+  for (bool deletes : {true, false}) {
+    std::vector<const Op*> phase;
+    for (const Op& op : ops) {
+      if ((op.type == Op::Type::kDelete) == deletes) phase.push_back(&op);
+    }
+    const size_t workers = std::min<size_t>(std::max(1, options_.parallelism), phase.size());
+    if (workers <= 1) {
+      for (const Op* op : phase) run(*op);
+      continue;
+    }
+    std::atomic<size_t> next{0};
+    std::vector<std::thread> pool;
+    for (size_t i = 0; i < workers; ++i) {
+      pool.emplace_back([&] {
+        for (size_t j = next++; j < phase.size(); j = next++) run(*phase[j]);
+      });
+    }
+    for (std::thread& t : pool) t.join();
+  }
+  if (failures > 5) spdlog::warn("romanad: {} writes failed in all", failures);
+  return first;
+}
+
+absl::Status Listener::FullReconcile() {
+  const auto start = clock_.Now();
+  absl::StatusOr<api::StateSnapshot> snap = romanad_.Snapshot({"hosts", "namespaces", "endpoints", "networkpolicies"});
+  if (!snap.ok()) {
+    errors_.Add({{"kind", "snapshot"}}).Increment();
+    return snap.status();
+  }
+  ActualState actual;
+  for (api::Host& h : snap->hosts) actual.hosts[h.name] = std::move(h);
+  for (api::Namespace& n : snap->namespaces) actual.namespaces[n.name] = std::move(n);
+  for (api::Endpoint& e : snap->endpoints) actual.endpoints[e.namespace_name + "/" + e.name] = std::move(e);
+  for (json& p : snap->network_policies) {
+    std::string key = k8s::Informer::KeyOf(p);
+    actual.network_policies[std::move(key)] = std::move(p);
+  }
+  {
+    std::lock_guard lock(actual_mu_);
+    actual_ = std::move(actual);
+  }
+  const DesiredState desired = DesiredAll();
+  std::vector<Op> ops;
+  {
+    std::lock_guard lock(actual_mu_);
+    ops = Diff(desired, actual_);
+  }
+  if (!ops.empty()) spdlog::info("full reconcile: {} changes to romanad", ops.size());
+  for (const Op& op : ops) spdlog::debug("romanad: {}", Describe(op));
+  absl::Status s = Apply(ops);
+  ++full_reconciles_;
+  reconciles_.Increment();
+  reconcile_seconds_.Set(std::chrono::duration<double>(clock_.Now() - start).count());
+  return s;
+}
+
+absl::Status Listener::ApplyDirty(std::set<std::pair<Kind, std::string>> dirty) {
+  std::vector<Op> ops;
+  {
+    std::lock_guard lock(actual_mu_);
+    for (const auto& [kind, key] : dirty) {
+      for (Op& op : DiffKey(kind, key, DesiredFor(kind, key), actual_)) ops.push_back(std::move(op));
+    }
+  }
+  for (const Op& op : ops) spdlog::debug("romanad: {}", Describe(op));
+  return Apply(ops);
+}
+
+absl::Status Listener::CollectAddresses() {
+  absl::StatusOr<api::List<api::Address>> addresses = romanad_.ListAddresses();
+  if (!addresses.ok()) {
+    errors_.Add({{"kind", "address"}}).Increment();
+    return addresses.status();
+  }
+  // Pods listed after the addresses: an address allocated for a pod in between is young and
+  // protected by the grace period.
+  std::set<std::string> pod_ips;
+  for (const json& pod : InformerOf(Kind::kEndpoint).List()) {
+    std::string ip = PodNetworkIp(pod);
+    if (!ip.empty()) pod_ips.insert(std::move(ip));
+  }
+  absl::Status first;
+  for (const std::string& name : gc_.Collect(addresses->items, pod_ips, clock_.Now())) {
+    absl::StatusOr<api::Address> released = romanad_.ReleaseAddress(name);
+    if (released.ok()) {
+      spdlog::info("address {} ({}) released: no pod has held it for {} s", name, released->ip,
+                   options_.address_gc_grace.count() / 1000);
+      addresses_released_.Increment();
+      ++released_;
+    } else if (!absl::IsNotFound(released.status())) {
+      errors_.Add({{"kind", "address"}}).Increment();
+      if (first.ok()) first = released.status();
+    }
+  }
+  address_orphans_.Set(static_cast<double>(gc_.orphans()));
+  return first;
+}
+
+void Listener::Loop() {
+  std::unique_lock lock(mu_);
+  while (!stop_) {
+    const auto now = clock_.Now();
+    const bool can_write = active_ && Synced();
+    if (!can_write) {
+      dirty_.clear();  // a full reconcile covers them when this replica becomes active
+      cv_.wait_for(lock, std::chrono::milliseconds(50));
+      continue;
+    }
+    if (!actual_valid_ || now >= next_full_) {
+      lock.unlock();
+      absl::Status s = FullReconcile();
+      lock.lock();
+      actual_valid_ = s.ok();
+      reconciled_ = s.ok();
+      next_full_ = clock_.Now() + (s.ok() ? options_.resync_interval : options_.retry_interval);
+      if (!s.ok()) spdlog::warn("full reconcile: {} (again in {} ms)", s.ToString(), options_.retry_interval.count());
+      continue;
+    }
+    if (now >= next_gc_) {
+      lock.unlock();
+      absl::Status s = CollectAddresses();
+      lock.lock();
+      next_gc_ = clock_.Now() + options_.address_gc_interval;
+      if (!s.ok()) spdlog::warn("address garbage collection: {}", s.ToString());
+      continue;
+    }
+    if (!dirty_.empty()) {
+      std::set<std::pair<Kind, std::string>> batch = std::move(dirty_);
+      dirty_.clear();
+      lock.unlock();
+      absl::Status s = ApplyDirty(std::move(batch));
+      lock.lock();
+      if (!s.ok()) {  // our copy of romanad's state may be wrong: re-read it soon
+        next_full_ = std::min(next_full_, clock_.Now() + options_.retry_interval);
+      }
+      continue;
+    }
+    const auto wake = std::min(next_full_, next_gc_);
+    cv_.wait_for(lock, std::chrono::duration_cast<std::chrono::milliseconds>(wake - now) + std::chrono::milliseconds(1));
+  }
+}
+
+}  // namespace romana::listener

@@ -1,0 +1,153 @@
+// listener.h: romana-listener's controller: Kubernetes -> romanad (DESIGN §6).
+//
+// Four informers (nodes, namespaces, pods, networkpolicies) keep the cluster in memory. Their
+// events only mark keys dirty; one worker thread turns dirty keys into romanad writes:
+//   calc   translate.h (object -> host/namespace/endpoint/policy)
+//   diff   reconcile.h (desired vs the cached copy of romanad's state -> ops)
+//   apply  here: ops run against romanad through api::Client, up to `parallelism` at a time,
+//          deletes before puts; each success updates the cached copy.
+// A full reconcile re-reads romanad's state (GET /snapshot) and diffs everything: when the
+// listener becomes active, every `resync_interval`, and `retry_interval` after any failed write
+// (the cached copy is then no longer trusted). So nodes deleted while no listener ran lose their
+// hosts (never static topology hosts), policies deleted meanwhile are removed, and so on.
+// Address garbage collection runs every `address_gc_interval` (address_gc.h).
+//
+// Only an active listener writes (SetActive, driven by the Lease): a standby keeps its
+// informers warm and takes over with one full reconcile. Nothing is written before every
+// informer has synced (an empty cache must never read as "everything was deleted").
+//
+// Thread-safety: all public methods are safe from any thread.
+#ifndef ROMANA_LISTENER_LISTENER_H_
+#define ROMANA_LISTENER_LISTENER_H_
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "api/client.h"
+#include "base/clock.h"
+#include "k8s/informer.h"
+#include "k8s/kube_client.h"
+#include "listener/address_gc.h"
+#include "listener/reconcile.h"
+#include "nlohmann/json.hpp"
+#include "prometheus/counter.h"
+#include "prometheus/family.h"
+#include "prometheus/gauge.h"
+#include "prometheus/registry.h"
+
+namespace romana::listener {
+
+struct ListenerOptions {
+  // Full reconcile with romanad's state. Default: 60 s.
+  std::chrono::milliseconds resync_interval{60000};
+  // Full reconcile after a failed write or read. Default: 1 s.
+  std::chrono::milliseconds retry_interval{1000};
+  // Address garbage collection: how often, and how long an address must belong to no pod before
+  // it is released. Defaults: 60 s, 5 min.
+  std::chrono::milliseconds address_gc_interval{60000};
+  std::chrono::milliseconds address_gc_grace{300000};
+  // Concurrent romanad writes during a reconcile. Default: 16.
+  int parallelism = 16;
+  // Kubernetes watches: server-side timeout of each watch, reconnect backoff.
+  int watch_timeout_seconds = 300;
+  // Checked before every write; false = skip it (it counts as failed). The Lease elector's
+  // IsLeader(), so a leader whose renewals hang stops writing by itself. null = always write.
+  std::function<bool()> may_write;
+  std::chrono::milliseconds min_backoff{200};
+  std::chrono::milliseconds max_backoff{30000};
+};
+
+class Listener {
+ public:
+  // `kube`, `romanad`, `clock` and `registry` must outlive the listener.
+  Listener(k8s::KubeClient& kube, api::Client& romanad, const base::Clock& clock, prometheus::Registry& registry,
+           ListenerOptions options);
+  ~Listener();  // Stop()
+  Listener(const Listener&) = delete;
+  Listener& operator=(const Listener&) = delete;
+
+  // Starts the informers and the worker. Stop() ends them (idempotent; no write after it returns).
+  void Start();
+  void Stop();
+
+  // Whether this replica writes to romanad. Becoming active forces a full reconcile.
+  void SetActive(bool active);
+  bool active() const { return active_.load(); }
+
+  // Every informer has listed once.
+  bool Synced() const;
+  // Synced, and, when active, the last full reconcile succeeded (romanad holds the cluster).
+  bool Ready() const;
+  int64_t full_reconciles() const { return full_reconciles_.load(); }
+  int64_t addresses_released() const { return released_.load(); }
+  // For /status: counts per informer, active, last reconcile.
+  nlohmann::json Status() const;
+
+ private:
+  class DirtyMarker;
+  struct Source {
+    Kind kind;
+    const char* resource;
+    std::unique_ptr<k8s::Informer> informer;
+    std::unique_ptr<DirtyMarker> marker;
+  };
+
+  void MarkDirty(Kind kind, const std::string& key);
+  void Loop();
+  // Each returns OK or the first error (every op is still attempted).
+  absl::Status FullReconcile();
+  absl::Status ApplyDirty(std::set<std::pair<Kind, std::string>> dirty);
+  absl::Status Apply(const std::vector<Op>& ops);
+  absl::Status Execute(const Op& op);
+  absl::Status CollectAddresses();
+  DesiredState DesiredFor(Kind kind, const std::string& key) const;
+  DesiredState DesiredAll() const;
+  void AddDesired(Kind kind, const nlohmann::json& object, DesiredState& out) const;
+  const k8s::Informer& InformerOf(Kind kind) const;
+
+  k8s::KubeClient& kube_;
+  api::Client& romanad_;
+  const base::Clock& clock_;
+  const ListenerOptions options_;
+  std::vector<Source> sources_;
+
+  mutable std::mutex mu_;  // guards dirty_, actual_valid_, next_* and wakes the worker
+  std::condition_variable cv_;
+  std::set<std::pair<Kind, std::string>> dirty_;
+  bool actual_valid_ = false;
+  std::chrono::steady_clock::time_point next_full_;
+  std::chrono::steady_clock::time_point next_gc_;
+  bool stop_ = false;
+  std::atomic<bool> stopping_{false};  // Apply() leaves its remaining ops once set
+  std::atomic<bool> active_{false};
+  std::atomic<bool> reconciled_{false};
+
+  std::mutex actual_mu_;  // guards actual_ (written by apply threads)
+  ActualState actual_;
+  AddressGc gc_;
+  std::thread worker_;
+
+  std::atomic<int64_t> full_reconciles_{0};
+  std::atomic<int64_t> released_{0};
+  prometheus::Family<prometheus::Counter>& events_;
+  prometheus::Family<prometheus::Counter>& writes_;
+  prometheus::Family<prometheus::Counter>& errors_;
+  prometheus::Gauge& leader_;
+  prometheus::Counter& reconciles_;
+  prometheus::Gauge& reconcile_seconds_;
+  prometheus::Counter& addresses_released_;
+  prometheus::Gauge& address_orphans_;
+};
+
+}  // namespace romana::listener
+
+#endif  // ROMANA_LISTENER_LISTENER_H_

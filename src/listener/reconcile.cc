@@ -1,0 +1,120 @@
+#include "listener/reconcile.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace romana::listener {
+
+const char* KindName(Kind kind) {
+  switch (kind) {
+    case Kind::kHost: return "host";
+    case Kind::kNamespace: return "namespace";
+    case Kind::kEndpoint: return "endpoint";
+    case Kind::kNetworkPolicy: return "networkpolicy";
+  }
+  return "?";
+}
+
+std::string Describe(const Op& op) {
+  const char* verb = op.type == Op::Type::kPut ? "put" : op.type == Op::Type::kDelete ? "delete" : "relabel";
+  return absl::StrCat(verb, " ", KindName(op.kind), " ", op.key);
+}
+
+namespace {
+
+void DiffHost(const std::string& name, const DesiredState& desired, const ActualState& actual, std::vector<Op>& out) {
+  auto d = desired.hosts.find(name);
+  auto a = actual.hosts.find(name);
+  if (a != actual.hosts.end() && a->second.is_static) return;  // the topology's, not ours
+  if (d == desired.hosts.end()) {
+    if (a != actual.hosts.end() && !desired.untranslatable_nodes.count(name)) {
+      out.push_back({.kind = Kind::kHost, .type = Op::Type::kDelete, .key = name});
+    }
+    return;
+  }
+  if (a == actual.hosts.end() || a->second.ip != d->second.ip) {
+    if (a != actual.hosts.end()) out.push_back({.kind = Kind::kHost, .type = Op::Type::kDelete, .key = name});
+    out.push_back({.kind = Kind::kHost, .type = Op::Type::kPut, .key = name, .host = d->second});
+  } else if (a->second.labels != d->second.labels) {
+    out.push_back({.kind = Kind::kHost, .type = Op::Type::kRelabel, .key = name, .host = d->second});
+  }
+}
+
+template <typename T>
+void DiffPlain(Kind kind, const std::string& key, const std::map<std::string, T>& desired,
+               const std::map<std::string, T>& actual, std::vector<Op>& out, T Op::*field) {
+  auto d = desired.find(key);
+  auto a = actual.find(key);
+  if (d == desired.end()) {
+    if (a != actual.end()) out.push_back({.kind = kind, .type = Op::Type::kDelete, .key = key});
+    return;
+  }
+  if (a != actual.end() && a->second == d->second) return;
+  Op op{.kind = kind, .type = Op::Type::kPut, .key = key};
+  op.*field = d->second;
+  out.push_back(std::move(op));
+}
+
+template <typename A, typename B>
+std::set<std::string> Keys(const std::map<std::string, A>& a, const std::map<std::string, B>& b) {
+  std::set<std::string> keys;
+  for (const auto& [k, v] : a) keys.insert(k);
+  for (const auto& [k, v] : b) keys.insert(k);
+  return keys;
+}
+
+}  // namespace
+
+std::vector<Op> DiffKey(Kind kind, const std::string& key, const DesiredState& desired, const ActualState& actual) {
+  std::vector<Op> out;
+  switch (kind) {
+    case Kind::kHost: DiffHost(key, desired, actual, out); break;
+    case Kind::kNamespace: DiffPlain(kind, key, desired.namespaces, actual.namespaces, out, &Op::ns); break;
+    case Kind::kEndpoint: DiffPlain(kind, key, desired.endpoints, actual.endpoints, out, &Op::endpoint); break;
+    case Kind::kNetworkPolicy:
+      DiffPlain(kind, key, desired.network_policies, actual.network_policies, out, &Op::policy);
+      break;
+  }
+  return out;
+}
+
+std::vector<Op> Diff(const DesiredState& desired, const ActualState& actual) {
+  std::vector<Op> all;
+  auto add = [&](Kind kind, const std::set<std::string>& keys) {
+    for (const std::string& k : keys) {
+      for (Op& op : DiffKey(kind, k, desired, actual)) all.push_back(std::move(op));
+    }
+  };
+  add(Kind::kHost, Keys(desired.hosts, actual.hosts));
+  add(Kind::kNamespace, Keys(desired.namespaces, actual.namespaces));
+  add(Kind::kEndpoint, Keys(desired.endpoints, actual.endpoints));
+  add(Kind::kNetworkPolicy, Keys(desired.network_policies, actual.network_policies));
+  std::stable_partition(all.begin(), all.end(), [](const Op& op) { return op.type == Op::Type::kDelete; });
+  return all;
+}
+
+void ApplyToActual(const Op& op, ActualState& actual) {
+  const bool del = op.type == Op::Type::kDelete;
+  switch (op.kind) {
+    case Kind::kHost:
+      if (del) {
+        actual.hosts.erase(op.key);
+      } else {
+        api::Host& h = actual.hosts[op.key];
+        h.name = op.host.name;
+        h.ip = op.host.ip;
+        h.labels = op.host.labels;
+      }
+      break;
+    case Kind::kNamespace:
+      if (del) actual.namespaces.erase(op.key); else actual.namespaces[op.key] = op.ns;
+      break;
+    case Kind::kEndpoint:
+      if (del) actual.endpoints.erase(op.key); else actual.endpoints[op.key] = op.endpoint;
+      break;
+    case Kind::kNetworkPolicy:
+      if (del) actual.network_policies.erase(op.key); else actual.network_policies[op.key] = op.policy;
+      break;
+  }
+}
+
+}  // namespace romana::listener
