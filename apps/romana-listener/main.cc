@@ -5,7 +5,6 @@
 // Exit codes: 0 after SIGTERM/SIGINT, 1 when start-up fails, 2 for bad flags.
 #include <unistd.h>
 
-#include <fstream>
 #include <thread>
 
 #include "CLI/CLI.hpp"
@@ -13,6 +12,7 @@
 #include "api/client.h"
 #include "base/clock.h"
 #include "base/process_main.h"
+#include "base/token_file.h"
 #include "http/curl_client.h"
 #include "k8s/kube_client.h"
 #include "k8s/kube_config.h"
@@ -158,9 +158,9 @@ int Run(int argc, char** argv) {
   api::ClientOptions co{.server = romanad, .ca_file = romanad_ca_file,
                         .retry_unavailable_for = std::chrono::seconds(5)};
   if (!romanad_token_file.empty()) {
-    std::ifstream in(romanad_token_file);
-    if (!in) return Fail(2, "--romanad-token-file: cannot read " + romanad_token_file);
-    std::getline(in, co.token);
+    absl::StatusOr<std::string> token = base::ReadTokenFile(romanad_token_file);
+    if (!token.ok()) return Fail(2, absl::StrCat("--romanad-token-file: ", token.status().message()));
+    co.token = *std::move(token);
   }
   absl::StatusOr<std::unique_ptr<api::Client>> client = api::Client::Create(co);
   if (!client.ok()) return Fail(2, absl::StrCat("--romanad: ", client.status().message()));

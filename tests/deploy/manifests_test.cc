@@ -860,6 +860,10 @@ TEST_F(ManifestsTest, SecureByDefault) {
       const YAML::Node conf_dir = volume_of(c, ArgValue(c.args, "--cni-conf-dir").value_or("") + "/x");
       EXPECT_EQ(ArgValue(c.args, "--cni-host-conf-dir").value_or(""), conf_dir["hostPath"]["path"].as<std::string>("?"))
           << where << ": --cni-host-conf-dir is not the hostPath mounted at --cni-conf-dir";
+    } else if (c.binary == "romana-listener") {
+      EXPECT_TRUE(https(ArgValue(c.args, "--romanad"))) << where;
+      EXPECT_TRUE(from_secret(c, ArgValue(c.args, "--romanad-token-file"))) << where << ": no token from a Secret";
+      EXPECT_TRUE(ArgValue(c.args, "--romanad-ca-file")) << where;
     } else if (c.binary == "romana-vpcrouter") {
       ++vpcrouters;
       EXPECT_TRUE(https(ArgValue(c.args, "--romanad_url"))) << where;
