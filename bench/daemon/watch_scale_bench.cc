@@ -39,6 +39,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "api/client.h"
+#include "base/testing/proc_stats.h"
 #include "daemon/testing/romanad_process.h"
 #include "store/testing/etcd_cluster.h"
 
@@ -59,29 +60,6 @@ double Pct(std::vector<double> v, double p) {
 }
 
 double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
-
-// romanad's resident set (bytes) and CPU seconds (user + system) from /proc.
-long RssBytes(pid_t pid) {
-  std::ifstream in(absl::StrCat("/proc/", pid, "/status"));
-  std::string key;
-  long kb = 0;
-  while (in >> key) {
-    if (key == "VmRSS:") {
-      in >> kb;
-      break;
-    }
-  }
-  return kb * 1024;
-}
-double CpuSeconds(pid_t pid) {
-  std::ifstream in(absl::StrCat("/proc/", pid, "/stat"));
-  std::string s((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  std::vector<std::string> f = absl::StrSplit(s.substr(s.rfind(')') + 2), ' ');
-  // Fields after the name: state(0) ... utime(11) stime(12).
-  double user = 0, sys = 0;
-  if (f.size() < 13 || !absl::SimpleAtod(f[11], &user) || !absl::SimpleAtod(f[12], &sys)) return 0;
-  return (user + sys) / static_cast<double>(sysconf(_SC_CLK_TCK));
-}
 
 // N watch streams on one epoll thread. Each stream is "open" once its opening BOOKMARK came;
 // each reading stream looks for the marker of the current probe; Seen() says how many found it.
@@ -222,21 +200,21 @@ class Bench {
   absl::StatusOr<Phase> Run(size_t n, size_t not_reading, const std::string& tag) {
     Phase p;
     if (absl::Status s = WaitStreams(0); !s.ok()) return s;
-    const long rss_before = RssBytes(d_.pid());
+    const long rss_before = testing::RssBytes(d_.pid());
     std::unique_ptr<Watchers> w;
     if (n > 0) {
       w = std::make_unique<Watchers>(d_.port(), static_cast<int>(n));
       const auto deadline = Clock::now() + std::chrono::seconds(60);
       while (w->Open() < w->size() && Clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(5));
       if (w->Open() < n) return absl::UnavailableError(absl::StrCat(w->Open(), " of ", n, " streams opened"));
-      p.bytes_per_stream = static_cast<double>(RssBytes(d_.pid()) - rss_before) / static_cast<double>(n);
+      p.bytes_per_stream = static_cast<double>(testing::RssBytes(d_.pid()) - rss_before) / static_cast<double>(n);
       w->StopReading(not_reading);
       // Steady state: one change reaches every reading stream before the phase is measured (the
       // streams' opening work in romanad is done).
       int ignored = 0;
       (void)Deliveries(*w, tag + "-settle", &ignored, 1);
     }
-    const double cpu0 = CpuSeconds(d_.pid());
+    const double cpu0 = testing::CpuSeconds(d_.pid());
     const auto alloc_start = Clock::now();
     p.alloc_ms = Allocate(tag, &p.errors);
     if (getenv("WATCH_SCALE_DEBUG") != nullptr) {
@@ -258,8 +236,8 @@ class Bench {
       }
     }
     if (w) p.deliver_ms = Deliveries(*w, tag, &p.errors);
-    p.cpu_s = CpuSeconds(d_.pid()) - cpu0;
-    p.rss = RssBytes(d_.pid());
+    p.cpu_s = testing::CpuSeconds(d_.pid()) - cpu0;
+    p.rss = testing::RssBytes(d_.pid());
     if (w) {
       p.events = static_cast<double>(p.alloc_ms.size() + p.deliver_ms.size()) * static_cast<double>(w->Reading());
       if (w->closed() > 0) std::fprintf(stderr, "%s: romanad closed %lu streams\n", tag.c_str(), w->closed());

@@ -24,6 +24,7 @@
 #include "absl/strings/str_cat.h"
 #include "api/client.h"
 #include "base/subprocess.h"
+#include "base/testing/proc_stats.h"
 #include "base/testing/test_env.h"
 #include "daemon/testing/romanad_process.h"
 #include "http/curl_client.h"
@@ -45,18 +46,6 @@ double Pct(std::vector<double> v, double p) {
   return v[std::min(v.size() - 1, static_cast<size_t>(v.size() * p))];
 }
 
-long RssBytes(pid_t pid) {
-  std::ifstream in(absl::StrCat("/proc/", pid, "/status"));
-  std::string key;
-  long kb = 0;
-  while (in >> key) {
-    if (key == "VmRSS:") {
-      in >> kb;
-      break;
-    }
-  }
-  return kb * 1024;
-}
 
 std::string Ip(uint32_t base, uint32_t i) {
   const uint32_t v = base + i;
@@ -136,7 +125,7 @@ int Run(const Flags& f) {
   }
   const double cold = std::chrono::duration<double>(Clock::now() - start).count();
   if (!ready) return std::fprintf(stderr, "listener not ready after 10 min\n"), 1;
-  const long rss_cold = RssBytes((*listener)->pid());
+  const long rss_cold = testing::RssBytes((*listener)->pid());
   api::Client& rc = (*romanad)->client();
   auto snap = rc.Snapshot({"hosts", "namespaces", "endpoints", "networkpolicies"});
   if (!snap.ok()) return std::fprintf(stderr, "snapshot: %s\n", snap.status().ToString().c_str()), 1;
@@ -195,7 +184,7 @@ int Run(const Flags& f) {
   }
   stop = true;
   watcher.join();
-  const long rss_end = RssBytes((*listener)->pid());
+  const long rss_end = testing::RssBytes((*listener)->pid());
   size_t lost;
   {
     std::lock_guard lock(mu);
