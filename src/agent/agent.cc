@@ -36,6 +36,12 @@ Agent::Agent(AgentOptions options, api::Client& client, RouteProgrammer& routes,
       managed_routes_(MakeGauge(registry, "romana_agent_managed_routes", "Routes in the romana table owned by the agent")),
       ready_gauge_(MakeGauge(registry, "romana_agent_ready", "1 once the first sync succeeded")),
       syncs_(MakeCounter(registry, "romana_agent_syncs_total", "Reconciliations run")),
+      sync_seconds_(prometheus::BuildHistogram()
+                        .Name("romana_agent_sync_duration_seconds")
+                        .Help("Duration of one reconciliation: routes, NAT and policy (compile, render, apply)")
+                        .Register(registry)
+                        .Add({}, prometheus::Histogram::BucketBoundaries{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+                                                                         0.25, 0.5, 1, 2.5, 5, 10})),
       sync_errors_(MakeCounter(registry, "romana_agent_sync_errors_total", "Reconciliations that failed")),
       route_ops_(MakeCounter(registry, "romana_agent_route_changes_total", "Route adds, replaces and deletes written")),
       watch_events_(MakeCounter(registry, "romana_agent_watch_events_total", "Watch events received from romanad")),
@@ -287,7 +293,9 @@ absl::Status Agent::Run() {
       if (!have_data_) continue;
     }
     syncs_.Increment();
+    const auto sync_start = clock_.Now();
     absl::Status s = SyncOnce();
+    sync_seconds_.Observe(std::chrono::duration<double>(clock_.Now() - sync_start).count());
     {
       std::lock_guard lock(mu_);
       if (!fatal_.ok()) break;

@@ -43,6 +43,7 @@
 #include "base/clock.h"
 #include "prometheus/counter.h"
 #include "prometheus/gauge.h"
+#include "prometheus/histogram.h"
 #include "prometheus/registry.h"
 
 namespace romana::agent {
@@ -126,6 +127,7 @@ class Agent {
   prometheus::Gauge& managed_routes_;
   prometheus::Gauge& ready_gauge_;
   prometheus::Counter& syncs_;
+  prometheus::Histogram& sync_seconds_;
   prometheus::Counter& sync_errors_;
   prometheus::Counter& route_ops_;
   prometheus::Counter& watch_events_;
