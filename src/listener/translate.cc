@@ -3,6 +3,7 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "net/ipv4.h"
 
 namespace romana::listener {
 
@@ -57,7 +58,7 @@ absl::StatusOr<api::HostRequest> HostFromNode(const json& node) {
   const json& addresses = Field(Field(node, "status"), "addresses");
   if (addresses.is_array()) {
     for (const json& a : addresses) {
-      if (StringField(a, "type") == "InternalIP" && api::IsValidIpv4(StringField(a, "address"))) {
+      if (StringField(a, "type") == "InternalIP" && net::Ipv4Address::Parse(StringField(a, "address")).ok()) {
         h.ip = StringField(a, "address");
         break;
       }
@@ -99,7 +100,7 @@ absl::StatusOr<std::optional<api::Endpoint>> EndpointFromPod(const json& pod) {
   }
   e.ip = PodNetworkIp(pod);
   e.node = StringField(Field(pod, "spec"), "nodeName");
-  if (e.ip.empty() || !api::IsValidIpv4(e.ip) || e.node.empty() || Finished(pod)) return std::nullopt;
+  if (e.ip.empty() || !net::Ipv4Address::Parse(e.ip).ok() || e.node.empty() || Finished(pod)) return std::nullopt;
   absl::StatusOr<api::Labels> labels = LabelsOf(meta);
   if (!labels.ok()) return labels.status();
   e.labels = *std::move(labels);
