@@ -102,6 +102,9 @@ absl::Status Lab::SaveState() const {
                           {"romanad_pid", romanad_pid_},
                           {"etcd_pid", etcd_pid_},
                           {"router_pid", router_pid_},
+                          {"kubernetes", options_.kubernetes},
+                          {"kube_apiserver_pid", kube_apiserver_pid_},
+                          {"listener_pid", listener_pid_},
                           {"romanad", romanad_url_},
                           {"nodes", nodes},
                           {"pods", pods}};
@@ -269,6 +272,10 @@ absl::Status Lab::Build() {
   }
   Progress(absl::StrCat("starting romanad in ", master, " (", options_.etcd ? "etcd" : "embedded store", ")"));
   if (absl::Status s = StartRomanad(); !s.ok()) return s;
+  if (options_.kubernetes) {
+    Progress("starting the Kubernetes API stand-in (host loopback) and romana-listener");
+    if (absl::Status s = StartKubernetes(); !s.ok()) return s;
+  }
   // Nodes and their agents.
   for (int n = 1; n <= shape().nodes; ++n) {
     if (absl::Status s = MakeNode(n); !s.ok()) return s;

@@ -30,6 +30,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "api/client.h"
+#include "lab/kubernetes.h"
 #include "lab/plan.h"
 
 namespace romana::lab {
@@ -45,6 +46,12 @@ struct LabOptions {
   bool portmap = false;                // chain the reference portmap plugin after romana
   std::chrono::seconds timeout{60};    // for each wait (romanad ready, agents ready, routes)
   std::function<void(const std::string&)> progress;  // one line per step; null = quiet
+  // Kubernetes mode (kubernetes.h, docs/lab.md "Kubernetes"): the lab's Kubernetes API stand-in
+  // and the real romana-listener drive romanad. Nodes and pods become Node and Pod objects; the
+  // listener, not the agents or the lab, writes hosts, namespaces, endpoints and policies.
+  bool kubernetes = false;
+  std::string listener_bin;                // empty = found like the other binaries
+  double listener_gc_grace_seconds = 300;  // --address-gc-grace of the listener
 };
 
 struct PodInfo {
@@ -132,6 +139,13 @@ class Lab {
   absl::Status SyncRouter();
   absl::StatusOr<std::string> RouterRoutes() const;
 
+  // Kubernetes mode (LabOptions::kubernetes; false for a lab attached without it).
+  bool kubernetes() const { return options_.kubernetes; }
+  // <dir>/kubeconfig (kubectl --kubeconfig; the listener uses it too).
+  std::string Kubeconfig() const;
+  // A client of the lab's Kubernetes API. FailedPrecondition when not in Kubernetes mode.
+  absl::StatusOr<std::unique_ptr<KubeObjects>> Kube() const;
+
   // Runs `fn` with a romanad client inside the master namespace.
   absl::Status WithRomanad(const std::function<absl::Status(api::Client&)>& fn) const;
   // Runs argv in a namespace and returns stdout.
@@ -159,6 +173,11 @@ class Lab {
   absl::Status StartRouterKeeper();
   void RemoveOwnNetns(const std::string& name);
   absl::Status StartEtcd();
+  // Kubernetes mode (lab_kubernetes.cc): the API server process, the kubeconfig, the listener.
+  absl::Status StartKubernetes();
+  absl::Status StartListener();
+  absl::Status PutNodeObject(int n);
+  absl::Status PutPodObject(const PodInfo& pod);
   absl::Status RunCni(const std::string& command, const PodInfo& pod, std::string* result_json);
   std::string NodeDir(int n) const;
   void Progress(const std::string& line) const;
@@ -173,6 +192,8 @@ class Lab {
   pid_t romanad_pid_ = 0;
   pid_t etcd_pid_ = 0;
   pid_t router_pid_ = 0;
+  pid_t kube_apiserver_pid_ = 0;  // Kubernetes mode
+  pid_t listener_pid_ = 0;
   std::string romanad_url_;
   std::map<std::string, std::string> cni_results_;  // pod name -> ADD result (prevResult for DEL)
 };

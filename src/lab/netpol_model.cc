@@ -64,8 +64,15 @@ void ApplyChanges(nlohmann::json& labels, const LabelChanges& changes) {
   }
 }
 
-// Writes the model pod's Endpoint: labels {pod: <name>} and its named ports.
+// Writes the model pod's Endpoint: labels {pod: <name>} and its named ports (in Kubernetes mode
+// its Pod object, which the listener turns into the Endpoint).
 absl::Status PutModelEndpoint(const Lab& lab, const PodInfo& pod) {
+  if (lab.kubernetes()) {
+    absl::StatusOr<std::unique_ptr<KubeObjects>> kube = lab.Kube();
+    if (!kube.ok()) return kube.status();
+    return (*kube)->Apply("pods", PodObject(pod.k8s_namespace, pod.name, NodeName(pod.node), pod.ip,
+                                            {{"pod", pod.name}}, ModelEndpointPorts()));
+  }
   nlohmann::json ep = {{"namespace", pod.k8s_namespace}, {"name", pod.name}, {"node", NodeName(pod.node)},
                        {"ip", pod.ip}, {"labels", {{"pod", pod.name}}}, {"ports", ModelEndpointPorts()}};
   return Rest(lab, "PUT", absl::StrCat("/endpoints/", pod.k8s_namespace, "/", pod.name), ep).status();
@@ -119,6 +126,12 @@ absl::Status ModelUp(Lab& lab, const std::vector<std::string>& pods, const std::
   if (absl::Status s = ValidateModelPods(pods); !s.ok()) return s;
   if (lab.nodes().empty()) return absl::FailedPreconditionError("the lab has no nodes");
   for (const std::string& ns : ModelNamespaces()) {
+    if (lab.kubernetes()) {
+      absl::StatusOr<std::unique_ptr<KubeObjects>> kube = lab.Kube();
+      if (!kube.ok()) return kube.status();
+      if (absl::Status s = (*kube)->Apply("namespaces", NamespaceObject(ns, NamespaceLabels(ns))); !s.ok()) return s;
+      continue;
+    }
     nlohmann::json body = {{"name", ns}, {"labels", NamespaceLabels(ns)}, {"isolated", false}};
     if (absl::StatusOr<nlohmann::json> r = Rest(lab, "PUT", "/namespaces/" + ns, body); !r.ok()) return r.status();
   }
@@ -127,6 +140,7 @@ absl::Status ModelUp(Lab& lab, const std::vector<std::string>& pods, const std::
     if (wanted.contains(p.QualifiedName())) continue;
     Say(progress, "deleting pod " + p.QualifiedName());
     if (absl::Status s = lab.DeletePod(p.QualifiedName()); !s.ok()) return s;
+    if (lab.kubernetes()) continue;  // DeletePod deleted the Pod object; the listener the endpoint
     absl::StatusOr<nlohmann::json> r = Rest(lab, "DELETE", absl::StrCat("/endpoints/", p.k8s_namespace, "/", p.name));
     if (!r.ok() && !absl::IsNotFound(r.status())) return r.status();
   }
@@ -160,6 +174,13 @@ absl::Status ModelUp(Lab& lab, const std::vector<std::string>& pods, const std::
 absl::Status ModelDown(Lab& lab) {
   if (absl::Status s = ModelUp(lab, {}); !s.ok()) return s;
   for (const std::string& ns : ModelNamespaces()) {
+    if (lab.kubernetes()) {
+      absl::StatusOr<std::unique_ptr<KubeObjects>> kube = lab.Kube();
+      if (!kube.ok()) return kube.status();
+      absl::Status s = (*kube)->Delete("namespaces", "", ns);
+      if (!s.ok() && !absl::IsNotFound(s)) return s;
+      continue;
+    }
     absl::StatusOr<nlohmann::json> r = Rest(lab, "DELETE", "/namespaces/" + ns);
     if (!r.ok() && !absl::IsNotFound(r.status())) return r.status();
   }

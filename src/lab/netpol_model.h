@@ -6,7 +6,8 @@
 //   Endpoint with its named ports serve-{80,81}-{tcp,udp,sctp} (SCTP declared, not served: these
 //   kernels have no SCTP).
 // The lab stands in for the Kubernetes listener: it writes Namespaces and Endpoints to romanad
-// itself. Policies go to romanad's REST API: NetworkPolicy objects to
+// itself; in Kubernetes mode (Lab::kubernetes()) it writes Namespace and Pod objects instead and
+// the listener writes them to romanad (label and policy changes are then kubectl's job). Policies go to romanad's REST API: NetworkPolicy objects to
 // /namespaces/{ns}/networkpolicies/{name}, Romana policies to /policies.
 // Every function talks to a real romanad (through Lab::WithRomanad); thread-compatible.
 #ifndef ROMANA_LAB_NETPOL_MODEL_H_
