@@ -117,27 +117,12 @@ int ModelCommands::Run() {
   if (serve_->parsed()) return Serve();
   if (model_up_->parsed()) return ModelUp();
   if (model_down_->parsed()) return ModelDown();
-  if (absl::Status s = RefuseInKubernetesMode(); !s.ok()) return Fail("policy/label", s);
   if (policy_apply_->parsed()) return PolicyApply();
   if (policy_delete_->parsed()) return PolicyDelete();
   if (policy_delete_all_->parsed()) return PolicyDeleteAll();
   if (label_pod_->parsed()) return Label(true);
   if (label_ns_->parsed()) return Label(false);
   return Probe();
-}
-
-absl::Status ModelCommands::RefuseInKubernetesMode() const {
-  if (!policy_apply_->parsed() && !policy_delete_->parsed() && !policy_delete_all_->parsed() && !label_pod_->parsed() &&
-      !label_ns_->parsed()) {
-    return absl::OkStatus();
-  }
-  absl::StatusOr<std::unique_ptr<lab::Lab>> l = lab::Lab::Attach(state_root_, id_);
-  if (!l.ok() || !(*l)->kubernetes()) return absl::OkStatus();  // the command reports a missing lab itself
-  // The listener owns romanad's NetworkPolicies, namespaces and endpoints in this mode: a direct
-  // write would be undone by its next reconcile.
-  return absl::FailedPreconditionError(
-      absl::StrCat("lab ", (*l)->id(), " runs in Kubernetes mode: change policies and labels with kubectl --kubeconfig ",
-                   (*l)->Kubeconfig(), " (apply -f, delete networkpolicy, label pod|ns)"));
 }
 
 int ModelCommands::Serve() {

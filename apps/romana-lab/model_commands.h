@@ -8,7 +8,6 @@
 #include <vector>
 
 #include "CLI/CLI.hpp"
-#include "absl/status/status.h"
 
 namespace romana::lab_cli {
 
@@ -29,8 +28,6 @@ class ModelCommands {
   int Label(bool pod);
   int Probe();
   int Serve();
-  // FailedPrecondition for a policy or label command on a lab in Kubernetes mode (kubectl's job).
-  absl::Status RefuseInKubernetesMode() const;
 
   const std::string& state_root_;
   std::string id_;

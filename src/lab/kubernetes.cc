@@ -258,7 +258,8 @@ absl::StatusOr<std::unique_ptr<KubeObjects>> KubeObjects::ForLab(const std::stri
 }
 
 std::string KubeObjects::Path(const std::string& resource, const std::string& ns, const std::string& name) const {
-  std::string path = ns.empty() ? absl::StrCat("/api/v1/", resource) : absl::StrCat("/api/v1/namespaces/", ns, "/", resource);
+  const std::string group = resource == "networkpolicies" ? "/apis/networking.k8s.io/v1" : "/api/v1";
+  std::string path = ns.empty() ? absl::StrCat(group, "/", resource) : absl::StrCat(group, "/namespaces/", ns, "/", resource);
   if (!name.empty()) absl::StrAppend(&path, "/", name);
   return path;
 }

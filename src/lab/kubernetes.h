@@ -70,13 +70,14 @@ class KubeObjects {
   KubeObjects(const KubeObjects&) = delete;
   KubeObjects& operator=(const KubeObjects&) = delete;
 
-  // `resource` is a plural ("nodes", "pods", "namespaces"); `ns` "" for cluster-scoped ones.
+  // `resource` is a plural ("nodes", "pods", "namespaces", "networkpolicies"); `ns` "" for
+  // cluster-scoped ones (and, with an empty `name`, for a list across namespaces).
   // Creates the object, or replaces the one of that name (its resourceVersion is kept).
   // Errors: the API's answer (code and message) for anything but success.
   absl::Status Apply(const std::string& resource, const nlohmann::json& object);
   // Deletes; NotFound when it is not there.
   absl::Status Delete(const std::string& resource, const std::string& ns, const std::string& name);
-  // NotFound when it is not there.
+  // The object, or with an empty `name` the list of them. NotFound when it is not there.
   absl::StatusOr<nlohmann::json> Get(const std::string& resource, const std::string& ns, const std::string& name);
 
  private:

@@ -43,6 +43,18 @@ absl::StatusOr<nlohmann::json> Rest(const Lab& lab, const std::string& method, c
   return out;
 }
 
+// Kubernetes mode: read-modify-write of an object's metadata.labels in the lab's Kubernetes API
+// (the listener carries the change to romanad). NotFound when the object does not exist.
+absl::Status ChangeObjectLabels(const Lab& lab, const std::string& resource, const std::string& ns,
+                                const std::string& name, const std::function<void(nlohmann::json&)>& change) {
+  absl::StatusOr<std::unique_ptr<KubeObjects>> kube = lab.Kube();
+  if (!kube.ok()) return kube.status();
+  absl::StatusOr<nlohmann::json> object = (*kube)->Get(resource, ns, name);
+  if (!object.ok()) return object.status();
+  change((*object)["metadata"]["labels"]);
+  return (*kube)->Apply(resource, *object);
+}
+
 // "ns/name" -> {ns, name}; InvalidArgument otherwise.
 absl::StatusOr<std::pair<std::string, std::string>> SplitRef(const std::string& ref, const std::string& what) {
   std::vector<std::string> parts = absl::StrSplit(ref, '/');
@@ -207,6 +219,9 @@ absl::StatusOr<LabelChanges> ParseLabelChanges(const std::vector<std::string>& a
 absl::Status ChangePodLabels(const Lab& lab, const std::string& pod, const LabelChanges& changes) {
   absl::StatusOr<std::pair<std::string, std::string>> ref = SplitRef(pod, "pod");
   if (!ref.ok()) return ref.status();
+  if (lab.kubernetes()) {
+    return ChangeObjectLabels(lab, "pods", ref->first, ref->second, [&](nlohmann::json& l) { ApplyChanges(l, changes); });
+  }
   const std::string path = absl::StrCat("/endpoints/", ref->first, "/", ref->second);
   absl::StatusOr<nlohmann::json> ep = Rest(lab, "GET", path);
   if (!ep.ok()) return ep.status();
@@ -217,6 +232,9 @@ absl::Status ChangePodLabels(const Lab& lab, const std::string& pod, const Label
 absl::Status ReplacePodLabels(const Lab& lab, const std::string& pod, const std::map<std::string, std::string>& labels) {
   absl::StatusOr<std::pair<std::string, std::string>> ref = SplitRef(pod, "pod");
   if (!ref.ok()) return ref.status();
+  if (lab.kubernetes()) {
+    return ChangeObjectLabels(lab, "pods", ref->first, ref->second, [&](nlohmann::json& l) { l = labels; });
+  }
   const std::string path = absl::StrCat("/endpoints/", ref->first, "/", ref->second);
   absl::StatusOr<nlohmann::json> ep = Rest(lab, "GET", path);
   if (!ep.ok()) return ep.status();
@@ -225,6 +243,9 @@ absl::Status ReplacePodLabels(const Lab& lab, const std::string& pod, const std:
 }
 
 absl::Status ChangeNamespaceLabels(const Lab& lab, const std::string& ns, const LabelChanges& changes) {
+  if (lab.kubernetes()) {
+    return ChangeObjectLabels(lab, "namespaces", "", ns, [&](nlohmann::json& l) { ApplyChanges(l, changes); });
+  }
   absl::StatusOr<nlohmann::json> n = Rest(lab, "GET", "/namespaces/" + ns);
   if (!n.ok()) return n.status();
   ApplyChanges((*n)["labels"], changes);
@@ -239,6 +260,12 @@ absl::StatusOr<std::string> ApplyPolicy(const Lab& lab, const nlohmann::json& do
     const std::string name = meta.is_object() ? meta.value("name", "") : "";
     if (ns.empty()) return absl::InvalidArgumentError("NetworkPolicy: metadata.namespace is required");
     if (name.empty()) return absl::InvalidArgumentError("NetworkPolicy: metadata.name is required");
+    if (lab.kubernetes()) {  // as kubectl apply: the listener stores it in romanad
+      absl::StatusOr<std::unique_ptr<KubeObjects>> kube = lab.Kube();
+      if (!kube.ok()) return kube.status();
+      if (absl::Status s = (*kube)->Apply("networkpolicies", document); !s.ok()) return s;
+      return absl::StrCat("networkpolicy ", ns, "/", name);
+    }
     absl::StatusOr<nlohmann::json> r =
         Rest(lab, "PUT", absl::StrCat("/namespaces/", http::PercentEncode(ns), "/networkpolicies/", http::PercentEncode(name)), document);
     if (!r.ok()) return r.status();
@@ -260,15 +287,29 @@ absl::Status DeletePolicy(const Lab& lab, const std::string& ref) {
   if (ref.find('/') == std::string::npos) return Rest(lab, "DELETE", "/policies/" + http::PercentEncode(ref)).status();
   absl::StatusOr<std::pair<std::string, std::string>> r = SplitRef(ref, "NetworkPolicy");
   if (!r.ok()) return r.status();
+  if (lab.kubernetes()) {
+    absl::StatusOr<std::unique_ptr<KubeObjects>> kube = lab.Kube();
+    if (!kube.ok()) return kube.status();
+    return (*kube)->Delete("networkpolicies", r->first, r->second);
+  }
   return Rest(lab, "DELETE", absl::StrCat("/namespaces/", http::PercentEncode(r->first), "/networkpolicies/", http::PercentEncode(r->second)))
       .status();
 }
 
 absl::StatusOr<int> DeleteAllPolicies(const Lab& lab, const std::vector<std::string>& namespaces, bool romana_policies) {
   int deleted = 0;
-  absl::StatusOr<nlohmann::json> list = Rest(lab, "GET", "/networkpolicies");
-  if (!list.ok()) return list.status();
-  const nlohmann::json items = list->value("networkpolicies", nlohmann::json::array());
+  nlohmann::json items;
+  if (lab.kubernetes()) {
+    absl::StatusOr<std::unique_ptr<KubeObjects>> kube = lab.Kube();
+    if (!kube.ok()) return kube.status();
+    absl::StatusOr<nlohmann::json> list = (*kube)->Get("networkpolicies", "", "");
+    if (!list.ok()) return list.status();
+    items = list->value("items", nlohmann::json::array());
+  } else {
+    absl::StatusOr<nlohmann::json> list = Rest(lab, "GET", "/networkpolicies");
+    if (!list.ok()) return list.status();
+    items = list->value("networkpolicies", nlohmann::json::array());
+  }
   for (const nlohmann::json& np : items) {
     const nlohmann::json meta = np.value("metadata", nlohmann::json::object());
     const std::string ns = meta.value("namespace", ""), name = meta.value("name", "");

@@ -164,6 +164,19 @@ y/a  .    .    -
 )", "kubectl replace: allow from namespace y");
   Kubectl({"delete", "networkpolicy", "-n", "x", "web"});
   ExpectTable(kAllAllowed, "kubectl delete networkpolicy");
+  // The lab's own `policy apply` writes the Kubernetes object too (the listener owns romanad's copy).
+  absl::StatusOr<std::string> applied = ApplyPolicy(
+      *lab_, nlohmann::json::parse(R"({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+          "metadata": {"name": "lab-deny", "namespace": "y"}, "spec": {"podSelector": {}, "policyTypes": ["Ingress"]}})"));
+  ASSERT_TRUE(applied.ok()) << applied.status();
+  EXPECT_EQ(Kubectl({"get", "networkpolicy", "-n", "y", "-o", "name"}),
+            "networkpolicy.networking.k8s.io/lab-deny\n");
+  ExpectTable(R"(
+-    x/a  x/b  y/a
+x/a  -    .    X
+x/b  .    -    X
+y/a  .    .    -
+)", "romana-lab policy apply (through the Kubernetes API) deny-all in y");
 }
 
 TEST_F(KubectlE2eTest, LabellingAPodOrANamespaceChangesMembership) {
