@@ -169,16 +169,19 @@ int Run(int argc, char** argv) {
   prometheus::Registry registry;
   http::CurlClient kube_http(k8s::MakeHttpOptions(kc));
   k8s::KubeClient kube(kube_http, kc);
+  const k8s::LeaderElector* lease_holder = nullptr;  // set below when electing
   Listener listener(kube, **client, clock, registry,
                     ListenerOptions{.resync_interval = Ms(resync_interval),
                                     .retry_interval = Ms(retry_interval),
                                     .address_gc_interval = Ms(gc_interval),
                                     .address_gc_grace = Ms(gc_grace),
                                     .parallelism = parallelism,
-                                    .watch_timeout_seconds = std::max(1, static_cast<int>(watch_timeout))});
+                                    .watch_timeout_seconds = std::max(1, static_cast<int>(watch_timeout)),
+                                    .may_write = [&lease_holder] { return lease_holder == nullptr || lease_holder->IsLeader(); }});
   eo.on_started_leading = [&listener] { listener.SetActive(true); };
   eo.on_stopped_leading = [&listener] { listener.SetActive(false); };
   k8s::LeaderElector elector(kube, clock, eo);
+  if (leader_elect) lease_holder = &elector;
 
   std::unique_ptr<StatusServer> status;
   if (metrics_port >= 0) {

@@ -10,7 +10,7 @@
 // Targets: cold start < 30 s, latency p99 < 50 ms. Run it from a Release build.
 //
 // Usage: listener_bench [--nodes N] [--pods P] [--policies Q] [--namespaces S] [--changes C]
-//                       [--rate R changes/s] [--parallelism W]
+//                       [--rate R changes/s] [--parallelism W] [--romanad-binary PATH]
 #include <unistd.h>
 
 #include <algorithm>
@@ -93,6 +93,7 @@ json Policy(int i, int namespaces) {
 
 struct Flags {
   int nodes = 5000, pods = 150000, policies = 1000, namespaces = 100, changes = 1000, rate = 100, parallelism = 32;
+  std::string romanad_binary;  // empty = this build's
 };
 
 int Run(const Flags& f) {
@@ -109,7 +110,7 @@ int Run(const Flags& f) {
   for (int i = 0; i < f.policies; ++i) (*kube)->Put("networkpolicies", Policy(i, f.namespaces));
   std::printf("API server loaded in %.1f s\n", std::chrono::duration<double>(Clock::now() - load_start).count());
 
-  auto romanad = testing::RomanadProcess::Start({.topology_json = kTopology, .token = "bench"});
+  auto romanad = testing::RomanadProcess::Start({.topology_json = kTopology, .token = "bench", .binary = f.romanad_binary});
   if (!romanad.ok()) return std::fprintf(stderr, "romanad: %s\n", romanad.status().ToString().c_str()), 1;
   testing::TempDir dir;
   std::ofstream(dir.File("token")) << "bench\n";
@@ -222,6 +223,10 @@ int main(int argc, char** argv) {
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string k = argv[i];
     const int v = std::atoi(argv[i + 1]);
+    if (k == "--romanad-binary") {
+      f.romanad_binary = argv[i + 1];
+      continue;
+    }
     if (k == "--nodes") f.nodes = v;
     else if (k == "--pods") f.pods = v;
     else if (k == "--policies") f.policies = v;

@@ -6,10 +6,20 @@ namespace romana::k8s {
 
 using nlohmann::json;
 
+namespace {
+
+ReflectorOptions WithTransform(ReflectorOptions r, const std::function<json(json)>& transform) {
+  if (transform) r.transform = transform;
+  return r;
+}
+
+}  // namespace
+
 Informer::Informer(KubeClient& client, InformerOptions options)
     : client_(client),
       options_(std::move(options)),
-      reflector_(std::make_unique<Reflector>(client_, static_cast<ResourceHandler&>(*this), options_.reflector)) {}
+      reflector_(std::make_unique<Reflector>(client_, static_cast<ResourceHandler&>(*this),
+                                             WithTransform(options_.reflector, options_.transform))) {}
 
 Informer::~Informer() { Stop(); }
 
@@ -105,6 +115,7 @@ void Informer::StoreLocked(const std::string& key, const json* object) {
 }
 
 void Informer::OnSync(const std::vector<json>& raw_items) {
+  // (`raw_items` were transformed by the reflector already.)
   std::lock_guard dispatch(dispatch_mu_);
   // What changed between the cache and the new list, computed and stored under mu_, then handed
   // to the handlers in the order deletes, adds, updates.
@@ -113,8 +124,7 @@ void Informer::OnSync(const std::vector<json>& raw_items) {
   {
     std::lock_guard lock(mu_);
     std::map<std::string, json> fresh;
-    for (const json& raw : raw_items) {
-      json object = options_.transform ? options_.transform(raw) : raw;
+    for (const json& object : raw_items) {  // already transformed by the reflector
       std::string key = KeyOf(object);
       fresh.emplace(std::move(key), std::move(object));
     }
@@ -146,9 +156,8 @@ void Informer::OnSync(const std::vector<json>& raw_items) {
   if (!synced_.exchange(true)) spdlog::info("{}: synced, {} objects", options_.reflector.path, raw_items.size());
 }
 
-void Informer::OnEvent(const std::string& type, const json& raw) {
+void Informer::OnEvent(const std::string& type, const json& object) {
   std::lock_guard dispatch(dispatch_mu_);
-  json object = options_.transform ? options_.transform(raw) : raw;
   const std::string key = KeyOf(object);
   std::optional<json> old;
   {

@@ -100,7 +100,8 @@ absl::StatusOr<json> KubeClient::Update(const std::string& path, const json& obj
   return Write("PUT", path, object);
 }
 
-absl::StatusOr<ListResult> KubeClient::List(const std::string& path, const Selectors& selectors) {
+absl::StatusOr<ListResult> KubeClient::List(const std::string& path, const Selectors& selectors,
+                                            const std::function<json(json)>& transform) {
   ListResult out;
   std::string cont;
   for (int page = 0; page < 10000; ++page) {
@@ -112,7 +113,7 @@ absl::StatusOr<ListResult> KubeClient::List(const std::string& path, const Selec
     if (!j->contains("items") || !(*j)["items"].is_array()) {
       return absl::InvalidArgumentError(absl::StrCat("LIST ", path, ": no items array"));
     }
-    for (json& item : (*j)["items"]) out.items.push_back(std::move(item));
+    for (json& item : (*j)["items"]) out.items.push_back(transform ? transform(std::move(item)) : std::move(item));
     const json& meta = j->value("metadata", json::object());
     out.resource_version = meta.value("resourceVersion", "");
     cont = meta.value("continue", "");

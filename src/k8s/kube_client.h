@@ -48,8 +48,10 @@ class KubeClient {
   // InvalidArgument (not JSON).
   absl::StatusOr<nlohmann::json> Get(const std::string& path);
 
-  // Every page of a list (limit/continue), filtered by `selectors`.
-  absl::StatusOr<ListResult> List(const std::string& path, const Selectors& selectors = {});
+  // Every page of a list (limit/continue), filtered by `selectors`. `transform` (optional)
+  // reduces each item as its page arrives, so a large list is never held in full form.
+  absl::StatusOr<ListResult> List(const std::string& path, const Selectors& selectors = {},
+                                  const std::function<nlohmann::json(nlohmann::json)>& transform = nullptr);
 
   // POST `object` to the collection `path`; returns the created object. AlreadyExists (409) when
   // the name is taken; other errors as Get().

@@ -38,7 +38,7 @@ void Reflector::Run() {
   std::string rv;
   while (!stop_) {
     if (rv.empty()) {
-      absl::StatusOr<ListResult> list = client_.List(options_.path, options_.selectors);
+      absl::StatusOr<ListResult> list = client_.List(options_.path, options_.selectors, options_.transform);
       if (!list.ok()) {
         fail(list.status());
         continue;
@@ -55,7 +55,7 @@ void Reflector::Run() {
           const std::string v = ev.object.value("metadata", nlohmann::json::object()).value("resourceVersion", "");
           if (!v.empty()) rv = v;
           if (ev.type == "BOOKMARK") return;
-          handler_.OnEvent(ev.type, ev.object);
+          handler_.OnEvent(ev.type, options_.transform ? options_.transform(ev.object) : ev.object);
           backoff = options_.min_backoff;  // the stream works
         },
         &stop_, options_.selectors);

@@ -35,6 +35,8 @@ class ResourceHandler {
 struct ReflectorOptions {
   std::string path;                                   // REQUIRES: e.g. "/api/v1/nodes".
   Selectors selectors;                                // label and field selectors (list and watch)
+  // Optional: reduces every listed item and watched object before the handler gets it.
+  std::function<nlohmann::json(nlohmann::json)> transform;
   int watch_timeout_seconds = 300;                    // Server-side end of each watch.
   std::chrono::milliseconds min_backoff{200};
   std::chrono::milliseconds max_backoff{30000};

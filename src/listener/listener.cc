@@ -106,6 +106,7 @@ void Listener::Start() {
 }
 
 void Listener::Stop() {
+  stopping_ = true;
   {
     std::lock_guard lock(mu_);
     stop_ = true;
@@ -236,7 +237,10 @@ absl::Status Listener::Apply(const std::vector<Op>& ops) {
   absl::Status first;
   int failures = 0;
   auto run = [&](const Op& op) {
-    absl::Status s = Execute(op);
+    if (stopping_) return;  // shutting down: the next active replica reconciles
+    absl::Status s = options_.may_write && !options_.may_write()
+                         ? absl::FailedPreconditionError("not the leader (Lease not renewed)")
+                         : Execute(op);
     const char* verb = op.type == Op::Type::kPut ? "put" : op.type == Op::Type::kDelete ? "delete" : "relabel";
     if (s.ok()) {
       writes_.Add({{"kind", KindName(op.kind)}, {"op", verb}}).Increment();

@@ -23,6 +23,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -58,6 +59,9 @@ struct ListenerOptions {
   int parallelism = 16;
   // Kubernetes watches: server-side timeout of each watch, reconnect backoff.
   int watch_timeout_seconds = 300;
+  // Checked before every write; false = skip it (it counts as failed). The Lease elector's
+  // IsLeader(), so a leader whose renewals hang stops writing by itself. null = always write.
+  std::function<bool()> may_write;
   std::chrono::milliseconds min_backoff{200};
   std::chrono::milliseconds max_backoff{30000};
 };
@@ -123,6 +127,7 @@ class Listener {
   std::chrono::steady_clock::time_point next_full_;
   std::chrono::steady_clock::time_point next_gc_;
   bool stop_ = false;
+  std::atomic<bool> stopping_{false};  // Apply() leaves its remaining ops once set
   std::atomic<bool> active_{false};
   std::atomic<bool> reconciled_{false};
 

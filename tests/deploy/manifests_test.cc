@@ -656,8 +656,8 @@ TEST_F(ManifestsTest, EveryKustomizationRendersCompleteObjects) {
     }
     EXPECT_GT(complete, 0) << dir << " renders nothing";
   }
-  // base/: 6 components and the custom-network variant; overlays: kubeadm, kops, aws.
-  EXPECT_EQ(dirs, 10);
+  // base/: 7 components and the custom-network variant; overlays: kubeadm, kops, aws.
+  EXPECT_EQ(dirs, 11);
 }
 
 TEST_F(ManifestsTest, KustomizationsUseOnlyWhatKubectl120Reads) {

@@ -136,6 +136,16 @@ class ListenerTest : public ::testing::Test {
     auto p = romanad().GetNetworkPolicy(ns, name);
     return p.ok() ? std::optional<json>(*p) : std::nullopt;
   }
+  // The sum of every series of `name` (0 when absent).
+  double MetricSum(ListenerProcess& l, const std::string& name) {
+    std::istringstream in(Metrics(l));
+    double sum = 0;
+    for (std::string line; std::getline(in, line);) {
+      if (line.rfind(name, 0) != 0 || (line[name.size()] != '{' && line[name.size()] != ' ')) continue;
+      sum += std::stod(line.substr(line.rfind(' ') + 1));
+    }
+    return sum;
+  }
   std::string Metrics(ListenerProcess& l) {
     http::CurlClient c;
     auto r = c.Send({.url = absl::StrCat("http://127.0.0.1:", l.MetricsPort(), "/metrics")});
@@ -170,6 +180,13 @@ TEST_F(ListenerTest, NodesBecomeHostsByInternalIpAreRelabelledAndRemovedStaticHo
       << Metrics(*listeners_[0]);
   EXPECT_TRUE(Host("static-a").has_value());
   EXPECT_TRUE(Host("n2").has_value());
+  // In steady state a full reconcile re-reads romanad and writes nothing.
+  const double writes = MetricSum(*listeners_[0], "romana_listener_romanad_writes_total");
+  const double reconciles = MetricSum(*listeners_[0], "romana_listener_full_reconciles_total");
+  EXPECT_GT(writes, 0);
+  ASSERT_TRUE(WaitUntil([&] { return MetricSum(*listeners_[0], "romana_listener_full_reconciles_total") >= reconciles + 2; }));
+  EXPECT_EQ(MetricSum(*listeners_[0], "romana_listener_romanad_writes_total"), writes);
+  EXPECT_EQ(MetricSum(*listeners_[0], "romana_listener_romanad_errors_total"), 0);
 }
 
 TEST_F(ListenerTest, NamespacesPodsAndPoliciesReachRomanad) {
