@@ -62,6 +62,12 @@ absl::Status Lab::StartListener() {
                                    "--leader-elect=false", "--metrics-listen", kListenerStatus,
                                    "--address-gc-grace", absl::StrFormat("%g", grace),
                                    "--address-gc-interval", absl::StrFormat("%g", gc_interval)};
+  // A romanad with TLS and a token (the lab's certificates in <dir>/pki, scripts/gen-certs layout)
+  // is verified with its CA and given the token, as every other client of it.
+  const std::string pki = dir() + "/pki";
+  if (fs::exists(pki + "/ca.crt") && fs::exists(pki + "/token")) {
+    argv.insert(argv.end(), {"--romanad-ca-file", pki + "/ca.crt", "--romanad-token-file", pki + "/token"});
+  }
   const std::string log = dir() + "/listener.log";
   absl::StatusOr<pid_t> pid = StartDaemon(InNs(MasterNetns(id()), argv), log);
   if (!pid.ok()) return pid.status();
