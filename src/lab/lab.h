@@ -139,13 +139,6 @@ class Lab {
   absl::Status SyncRouter();
   absl::StatusOr<std::string> RouterRoutes() const;
 
-  // Kubernetes mode (LabOptions::kubernetes; false for a lab attached without it).
-  bool kubernetes() const { return options_.kubernetes; }
-  // <dir>/kubeconfig (kubectl --kubeconfig; the listener uses it too).
-  std::string Kubeconfig() const;
-  // A client of the lab's Kubernetes API. FailedPrecondition when not in Kubernetes mode.
-  absl::StatusOr<std::unique_ptr<KubeObjects>> Kube() const;
-
   // Runs `fn` with a romanad client inside the master namespace.
   absl::Status WithRomanad(const std::function<absl::Status(api::Client&)>& fn) const;
   // Runs argv in a namespace and returns stdout.
@@ -161,6 +154,13 @@ class Lab {
   // What RouteTable(n) should show now, computed from romanad's hosts, blocks and groups.
   absl::StatusOr<std::string> ExpectedRoutes(int n) const;
 
+  // Kubernetes mode (LabOptions::kubernetes; false for a lab attached without it).
+  bool kubernetes() const { return options_.kubernetes; }
+  // <dir>/kubeconfig (kubectl --kubeconfig; the listener uses it too).
+  std::string Kubeconfig() const;
+  // A client of the lab's Kubernetes API. FailedPrecondition when not in Kubernetes mode.
+  absl::StatusOr<std::unique_ptr<KubeObjects>> Kube() const;
+
  private:
   explicit Lab(LabOptions options) : options_(std::move(options)) {}
   absl::Status Build();
@@ -173,15 +173,15 @@ class Lab {
   absl::Status StartRouterKeeper();
   void RemoveOwnNetns(const std::string& name);
   absl::Status StartEtcd();
+  absl::Status RunCni(const std::string& command, const PodInfo& pod, std::string* result_json);
+  std::string NodeDir(int n) const;
+  void Progress(const std::string& line) const;
+  absl::Status WaitFor(const std::string& what, const std::function<absl::StatusOr<bool>()>& cond) const;
   // Kubernetes mode (lab_kubernetes.cc): the API server process, the kubeconfig, the listener.
   absl::Status StartKubernetes();
   absl::Status StartListener();
   absl::Status PutNodeObject(int n);
   absl::Status PutPodObject(const PodInfo& pod);
-  absl::Status RunCni(const std::string& command, const PodInfo& pod, std::string* result_json);
-  std::string NodeDir(int n) const;
-  void Progress(const std::string& line) const;
-  absl::Status WaitFor(const std::string& what, const std::function<absl::StatusOr<bool>()>& cond) const;
 
   LabOptions options_;
   bool detached_ = false;
