@@ -320,6 +320,9 @@ absl::Status Lab::MakeNode(int n) {
   fs::create_directories(fs::path(NodeDir(n)) / "net.d", ec);
   nodes_[n] = node;
   Progress(absl::StrCat("node ", node.name, " (", node.ip, ", rack ", node.rack, ") in ", node.netns));
+  if (options_.kubernetes) {  // as a kubelet registers its node, before the agent starts
+    if (absl::Status s = PutNodeObject(n); !s.ok()) return s;
+  }
   return StartAgentProcess(n);
 }
 

@@ -113,10 +113,7 @@ absl::Status Lab::StartAgentProcess(int n) {
                                    "--nat-interface", "eth0",
                                    "--metrics-listen", "127.0.0.1:9607",
                                    "--resync-interval", std::to_string(options_.agent_resync_seconds)};
-  if (options_.kubernetes) {
-    // As in a cluster: the node is a Node object, and the listener makes it a host.
-    if (absl::Status s = PutNodeObject(n); !s.ok()) return s;
-  } else {
+  if (!options_.kubernetes) {  // in Kubernetes mode the listener makes the Node object a host
     argv.insert(argv.end(), {"--register-node", "--node-ip", node.ip, "--node-labels",
                              absl::StrCat("rack=", RackLabel(node.rack))});
   }
