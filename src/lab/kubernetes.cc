@@ -9,7 +9,8 @@
 
 #include <filesystem>
 #include <fstream>
-#include <mutex>
+#include <cerrno>
+#include <cstring>
 #include <sstream>
 #include <thread>
 #include <vector>
