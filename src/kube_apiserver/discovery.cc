@@ -74,7 +74,7 @@ std::optional<json> ResourceListDocument(const std::string& group, const std::st
     if (!r.short_names.empty()) res["shortNames"] = r.short_names;
     if (!r.categories.empty()) res["categories"] = r.categories;
     list.push_back(res);
-    if (r.plural == "pods" || r.plural == "nodes" || r.plural == "namespaces") {
+    if (r.plural == "pods" || r.plural == "nodes") {
       list.push_back({{"name", r.plural + "/status"},
                       {"singularName", ""},
                       {"namespaced", r.namespaced},

@@ -11,6 +11,7 @@
 #include "kube_apiserver/discovery.h"
 #include "kube_apiserver/object_store.h"
 #include "kube_apiserver/patch.h"
+#include "kube_apiserver/protobuf_body.h"
 #include "kube_apiserver/resources.h"
 #include "kube_apiserver/watch_stream.h"
 
@@ -68,12 +69,11 @@ absl::StatusOr<Target> ResolvePath(const std::string& group, const std::string& 
     t.ns = segs[1];
     i = 2;
   }
-  if (i >= segs.size()) return NotFoundError(ServedResources()[0], "");
   t.resource = ResourceIndex(segs[i]);
   const std::vector<std::string> rest(segs.begin() + static_cast<long>(i) + 1, segs.end());
   const ResourceInfo* r = t.resource >= 0 ? &ServedResources()[static_cast<size_t>(t.resource)] : nullptr;
   if (!r || r->group != group || r->version != version || (!t.ns.empty() && !r->namespaced)) {
-    return absl::NotFoundError(absl::StrCat("the server could not find the requested resource"));
+    return absl::NotFoundError("the server could not find the requested resource");
   }
   if (rest.size() > 2 || (rest.size() == 2 && rest[1] != "status")) {
     return absl::NotFoundError("the server could not find the requested resource (unknown subresource)");
@@ -97,6 +97,17 @@ std::string ListBody(const ResourceInfo& r, const ObjectStore::ListResult& list)
   }
   out += "]}";
   return out;
+}
+
+// A create or update body: JSON, or a protobuf Namespace (kubectl create namespace).
+absl::StatusOr<json> ObjectBody(const Request& req) {
+  const std::string type = req.Header("Content-Type");
+  if (type.compare(0, kProtobufContentType.size(), kProtobufContentType) == 0) {
+    absl::StatusOr<json> ns = DecodeProtobufNamespace(req.body);
+    if (!ns.ok()) return UnsupportedMediaTypeError(std::string(ns.status().message()));
+    return ns;
+  }
+  return ParseBody(req.body);
 }
 
 bool IsTrue(const std::string& v) { return v == "true" || v == "1"; }
@@ -264,6 +275,7 @@ void KubeApiServer::Serve(const Request& req, Responder responder) {
           }
           if (t > 0) so.timeout = std::chrono::seconds(t);
         }
+        so.generation = control_.drop_generation.load();
         ++control_.requests;
         std::unique_ptr<ObjectStore::Cursor> cursor = store_->Watch(target->resource, std::move(wo));
         Response head;
@@ -285,7 +297,7 @@ void KubeApiServer::Serve(const Request& req, Responder responder) {
       if (r.namespaced && target->ns.empty()) {
         return fail(MethodNotAllowedError("create a namespaced object under /namespaces/<namespace>/"));
       }
-      absl::StatusOr<json> body = ParseBody(req.body);
+      absl::StatusOr<json> body = ObjectBody(req);
       if (!body.ok()) return fail(body.status());
       absl::StatusOr<ObjectPtr> out = store_->Create(target->resource, target->ns, *std::move(body));
       if (!out.ok()) return fail(out.status());
@@ -303,7 +315,7 @@ void KubeApiServer::Serve(const Request& req, Responder responder) {
     return responder.Send(JsonResponse(200, (*out)->text));
   }
   if (req.method == "PUT") {
-    absl::StatusOr<json> body = ParseBody(req.body);
+    absl::StatusOr<json> body = ObjectBody(req);
     if (!body.ok()) return fail(body.status());
     bool created = false;
     absl::StatusOr<ObjectPtr> out = store_->Update(target->resource, target->ns, target->name, *std::move(body), &created);
@@ -328,7 +340,8 @@ void KubeApiServer::Serve(const Request& req, Responder responder) {
   }
   if (req.method == "DELETE") {
     std::string rv, uid;
-    if (!req.body.empty()) {
+    // DeleteOptions in JSON; a protobuf one (typed clients) is ignored but for its effect.
+    if (!req.body.empty() && req.Header("Content-Type").find("protobuf") == std::string::npos) {
       absl::StatusOr<json> opts = ParseBody(req.body);
       if (!opts.ok()) return fail(opts.status());
       if (opts->is_object() && opts->contains("preconditions") && (*opts)["preconditions"].is_object()) {

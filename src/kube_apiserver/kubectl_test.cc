@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "base/subprocess.h"
 #include "base/testing/test_env.h"
 #include "gtest/gtest.h"
@@ -157,25 +158,38 @@ TEST_F(KubectlTest, ReplaceConflictsAndLeases) {
   EXPECT_NE(out.find("the object has been modified"), std::string::npos) << out;
   EXPECT_NE(KubectlExit({"create", "-f", lease}, &out), 0);
   EXPECT_NE(out.find("AlreadyExists"), std::string::npos) << out;
+  // The three patch types kubectl sends.
+  Kubectl({"patch", "lease", "romana-listener", "-n", "kube-system", "--type=json", "-p",
+           R"([{"op":"replace","path":"/spec/holderIdentity","value":"d"}])"});
+  Kubectl({"patch", "lease", "romana-listener", "-n", "kube-system", "--type=merge", "-p",
+           R"({"spec":{"leaseDurationSeconds":30}})"});
+  Kubectl({"patch", "lease", "romana-listener", "-n", "kube-system", "-p", R"({"metadata":{"labels":{"a":"b"}}})"});
+  json patched = server_->Objects("leases", "kube-system")[0];
+  EXPECT_EQ(patched["spec"]["holderIdentity"], "d");
+  EXPECT_EQ(patched["spec"]["leaseDurationSeconds"], 30);
+  EXPECT_EQ(patched["metadata"]["labels"]["a"], "b");
 }
 
 TEST_F(KubectlTest, WatchSeesNodeChangesAndDeletion) {
   StartServer();
   server_->Put("nodes", {{"metadata", {{"name", "node-a"}}}});
   server_->Put("nodes", {{"metadata", {{"name", "node-b"}}}});
-  absl::StatusOr<std::unique_ptr<base::Subprocess>> watch =
-      base::Subprocess::Start({.argv = Argv({"get", "nodes", "-w", "-o", "name", "--output-watch-events"}),
-                               .output_path = dir_.File("watch.out")});
+  absl::StatusOr<std::unique_ptr<base::Subprocess>> watch = base::Subprocess::Start(
+      {.argv = Argv({"get", "nodes", "-w", "--output-watch-events"}), .output_path = dir_.File("watch.out")});
   ASSERT_TRUE(watch.ok()) << watch.status();
-  auto seen = [&](const std::string& text) {
-    return romana::testing::ReadFile(dir_.File("watch.out")).find(text) != std::string::npos;
+  // A line of the watch's table: "EVENT  NAME  AGE".
+  auto seen = [&](const std::string& event, const std::string& name) {
+    for (absl::string_view line : absl::StrSplit(romana::testing::ReadFile(dir_.File("watch.out")), '\n')) {
+      std::vector<absl::string_view> cols = absl::StrSplit(line, ' ', absl::SkipEmpty());
+      if (cols.size() >= 2 && cols[0] == event && cols[1] == name) return true;
+    }
+    return false;
   };
-  // The initial list is printed without event types; changes come with them.
-  ASSERT_TRUE(WaitUntil([&] { return seen("node/node-b"); })) << romana::testing::ReadFile(dir_.File("watch.out"));
-  ASSERT_TRUE(WaitUntil([&] { return server_->watch_requests() >= 1; }));
+  ASSERT_TRUE(WaitUntil([&] { return seen("ADDED", "node-b") && server_->watch_requests() >= 1; }))
+      << romana::testing::ReadFile(dir_.File("watch.out"));
   EXPECT_NE(Kubectl({"delete", "node", "node-a"}).find("node \"node-a\" deleted"), std::string::npos);
   Kubectl({"label", "node", "node-b", "zone=x"});
-  EXPECT_TRUE(WaitUntil([&] { return seen("DELETED node/node-a") && seen("MODIFIED node/node-b"); }))
+  EXPECT_TRUE(WaitUntil([&] { return seen("DELETED", "node-a") && seen("MODIFIED", "node-b"); }))
       << romana::testing::ReadFile(dir_.File("watch.out"));
   EXPECT_EQ(server_->Objects("nodes").size(), 1u);
 }

@@ -125,27 +125,26 @@ absl::StatusOr<ObjectPtr> ObjectStore::Build(int resource, json object, const St
   stored->ns = r.namespaced ? meta.value("namespace", "") : "";
   if (!r.namespaced) meta.erase("namespace");
   stored->resource_version = ++rv_;
-  if (previous) {
-    stored->uid = previous->uid;
-    json before = json::parse(previous->text);
-    meta["creationTimestamp"] = before["metadata"].value("creationTimestamp", RfcTime(clock_.WallNow()));
-    int64_t generation = before["metadata"].value("generation", int64_t{1});
-    if (before.value("spec", json()) != object.value("spec", json())) ++generation;
-    meta["generation"] = generation;
-  } else {
-    stored->uid = NewUid();
-    meta["creationTimestamp"] = RfcTime(clock_.WallNow());
-    meta["generation"] = 1;
-  }
-  meta["uid"] = stored->uid;
-  meta["resourceVersion"] = Rv(stored->resource_version);
-  meta.erase("generateName");
-  object["kind"] = r.kind;
-  object["apiVersion"] = r.api_version();
   if (resource == ResourceIndex("namespaces")) {
     if (!object.contains("spec")) object["spec"] = {{"finalizers", {"kubernetes"}}};
     object["status"]["phase"] = "Active";
   }
+  auto spec = object.find("spec");
+  stored->spec_hash = spec == object.end() ? 0 : std::hash<std::string>{}(spec->dump());
+  if (previous) {
+    stored->uid = previous->uid;
+    stored->creation_timestamp = previous->creation_timestamp;
+    stored->generation = previous->generation + (stored->spec_hash != previous->spec_hash ? 1 : 0);
+  } else {
+    stored->uid = NewUid();
+    stored->creation_timestamp = RfcTime(clock_.WallNow());
+  }
+  meta["creationTimestamp"] = stored->creation_timestamp;
+  meta["generation"] = stored->generation;
+  meta["uid"] = stored->uid;
+  meta["resourceVersion"] = Rv(stored->resource_version);
+  object["kind"] = r.kind;
+  object["apiVersion"] = r.api_version();
   if (meta.contains("labels")) {
     for (const auto& [k, v] : meta["labels"].items()) stored->labels[k] = v.get<std::string>();
   }
@@ -156,7 +155,7 @@ absl::StatusOr<ObjectPtr> ObjectStore::Build(int resource, json object, const St
   return stored;
 }
 
-void ObjectStore::Commit(int resource, ObjectPtr object, ObjectPtr previous, std::vector<std::shared_ptr<Waiter>>& wake) {
+void ObjectStore::Commit(int resource, ObjectPtr object, ObjectPtr previous, std::vector<std::function<void()>>& wake) {
   ResourceState& st = state_[static_cast<size_t>(resource)];
   StoreEvent e;
   e.resource_version = object->resource_version;
@@ -184,18 +183,16 @@ void ObjectStore::Commit(int resource, ObjectPtr object, ObjectPtr previous, std
       w = st.waiters.erase(w);
       continue;
     }
-    if (waiter->armed) {
+    if (waiter->armed && waiter->fn) {
       waiter->armed = false;
-      wake.push_back(std::move(waiter));
+      wake.push_back(waiter->fn);  // a copy: SetWakeup may replace it once the lock is released
     }
     ++w;
   }
 }
 
-void ObjectStore::Wake(const std::vector<std::shared_ptr<Waiter>>& wake) {
-  for (const std::shared_ptr<Waiter>& w : wake) {
-    if (w->fn) w->fn();
-  }
+void ObjectStore::Wake(const std::vector<std::function<void()>>& wake) {
+  for (const std::function<void()>& fn : wake) fn();
 }
 
 absl::StatusOr<ObjectPtr> ObjectStore::Create(int resource, const std::string& ns, json object, bool check_namespace) {
@@ -210,7 +207,7 @@ absl::StatusOr<ObjectPtr> ObjectStore::Create(int resource, const std::string& n
     }
     meta["namespace"] = ns;
   }
-  std::vector<std::shared_ptr<Waiter>> wake;
+  std::vector<std::function<void()>> wake;
   absl::StatusOr<ObjectPtr> out;
   {
     absl::MutexLock lock(&mu_);
@@ -237,7 +234,7 @@ absl::StatusOr<ObjectPtr> ObjectStore::Create(int resource, const std::string& n
 
 absl::StatusOr<ObjectPtr> ObjectStore::UpdateLocked(int resource, const std::string& ns, const std::string& name,
                                                     json object, bool* created,
-                                                    std::vector<std::shared_ptr<Waiter>>& wake) {
+                                                    std::vector<std::function<void()>>& wake) {
   const ResourceInfo& r = Info(resource);
   if (!object.is_object()) return BadRequestError("the body is not a JSON object");
   json& meta = object["metadata"];
@@ -283,7 +280,7 @@ absl::StatusOr<ObjectPtr> ObjectStore::UpdateLocked(int resource, const std::str
 
 absl::StatusOr<ObjectPtr> ObjectStore::Update(int resource, const std::string& ns, const std::string& name,
                                               json object, bool* created) {
-  std::vector<std::shared_ptr<Waiter>> wake;
+  std::vector<std::function<void()>> wake;
   absl::StatusOr<ObjectPtr> out;
   {
     absl::MutexLock lock(&mu_);
@@ -297,7 +294,7 @@ absl::StatusOr<ObjectPtr> ObjectStore::Mutate(int resource, const std::string& n
                                               const std::function<absl::StatusOr<json>(json)>& mutate) {
   const ResourceInfo& r = Info(resource);
   const std::string key_ns = r.namespaced ? ns : "";
-  std::vector<std::shared_ptr<Waiter>> wake;
+  std::vector<std::function<void()>> wake;
   absl::StatusOr<ObjectPtr> out;
   {
     absl::MutexLock lock(&mu_);
@@ -322,7 +319,7 @@ absl::StatusOr<ObjectPtr> ObjectStore::Mutate(int resource, const std::string& n
 }
 
 absl::StatusOr<ObjectPtr> ObjectStore::RemoveLocked(int resource, const std::string& ns, const std::string& name,
-                                                    std::vector<std::shared_ptr<Waiter>>& wake) {
+                                                    std::vector<std::function<void()>>& wake) {
   ResourceState& st = state_[static_cast<size_t>(resource)];
   auto it = st.objects.find(Key(ns, name));
   if (it == st.objects.end()) return NotFoundError(Info(resource), name);
@@ -341,7 +338,7 @@ absl::StatusOr<ObjectPtr> ObjectStore::Delete(int resource, const std::string& n
                                               const std::string& precondition_rv, const std::string& precondition_uid) {
   const ResourceInfo& r = Info(resource);
   const std::string key_ns = r.namespaced ? ns : "";
-  std::vector<std::shared_ptr<Waiter>> wake;
+  std::vector<std::function<void()>> wake;
   absl::StatusOr<ObjectPtr> out;
   {
     absl::MutexLock lock(&mu_);
@@ -384,7 +381,7 @@ absl::StatusOr<ObjectPtr> ObjectStore::Put(int resource, json object) {
   meta.erase("resourceVersion");
   meta.erase("uid");
   const std::string name = meta.value("name", "");
-  std::vector<std::shared_ptr<Waiter>> wake;
+  std::vector<std::function<void()>> wake;
   absl::StatusOr<ObjectPtr> out;
   {
     absl::MutexLock lock(&mu_);
@@ -456,90 +453,17 @@ void ObjectStore::Compact() {
 }
 
 void ObjectStore::WakeAll() {
-  std::vector<std::shared_ptr<Waiter>> wake;
+  std::vector<std::function<void()>> wake;
   {
     absl::MutexLock lock(&mu_);
     for (ResourceState& st : state_) {
       for (const std::weak_ptr<Waiter>& w : st.waiters) {
-        if (std::shared_ptr<Waiter> waiter = w.lock()) wake.push_back(std::move(waiter));
+        std::shared_ptr<Waiter> waiter = w.lock();
+        if (waiter && waiter->fn) wake.push_back(waiter->fn);
       }
     }
   }
   Wake(wake);
-}
-
-ObjectStore::Cursor::Cursor(ObjectStore& store, int resource, WatchOptions options)
-    : store_(store), resource_(resource), options_(std::move(options)), waiter_(std::make_shared<Waiter>()) {
-  absl::MutexLock lock(&store_.mu_);
-  ResourceState& st = store_.state_[static_cast<size_t>(resource_)];
-  std::erase_if(st.waiters, [](const std::weak_ptr<Waiter>& w) { return w.expired(); });
-  st.waiters.push_back(waiter_);
-  if (options_.from.has_value()) {
-    position_ = *options_.from;
-    return;
-  }
-  position_ = store_.rv_;
-  const std::string prefix = Info(resource_).namespaced && !options_.ns.empty() ? options_.ns + "/" : "";
-  for (auto it = st.objects.lower_bound(prefix); it != st.objects.end(); ++it) {
-    if (it->first.compare(0, prefix.size(), prefix) != 0) break;
-    if (Matches(*it->second)) initial_.push_back(it->second);
-  }
-}
-
-void ObjectStore::Cursor::SetWakeup(std::function<void()> fn) {
-  absl::MutexLock lock(&store_.mu_);
-  waiter_->fn = std::move(fn);
-}
-
-bool ObjectStore::Cursor::Matches(const StoredObject& o) const {
-  if (Info(resource_).namespaced && !options_.ns.empty() && o.ns != options_.ns) return false;
-  return options_.labels.Matches(o.labels) && options_.fields.Matches(o.fields);
-}
-
-absl::StatusOr<ObjectStore::Cursor::Batch> ObjectStore::Cursor::Next(size_t max) {
-  Batch batch;
-  while (initial_next_ < initial_.size() && batch.events.size() < max) {
-    batch.events.emplace_back(StoreEvent::Type::kAdded, std::move(initial_[initial_next_++]));
-  }
-  if (initial_next_ < initial_.size()) return batch;
-  if (!initial_.empty()) {
-    initial_.clear();
-    initial_.shrink_to_fit();
-    initial_next_ = 0;
-  }
-  batch.initial_done = true;
-  absl::MutexLock lock(&store_.mu_);
-  const ResourceState& st = store_.state_[static_cast<size_t>(resource_)];
-  if (position_ < st.oldest) {
-    return ExpiredError(absl::StrCat("too old resource version: ", position_, " (", st.oldest, ")"));
-  }
-  auto it = std::upper_bound(st.window.begin(), st.window.end(), position_,
-                             [](int64_t rv, const StoreEvent& e) { return rv < e.resource_version; });
-  for (; it != st.window.end() && batch.events.size() < max; ++it) {
-    position_ = it->resource_version;
-    const bool now = Matches(*it->object);
-    switch (it->type) {
-      case StoreEvent::Type::kAdded:
-        if (now) batch.events.emplace_back(StoreEvent::Type::kAdded, it->object);
-        break;
-      case StoreEvent::Type::kDeleted:
-        if (now) batch.events.emplace_back(StoreEvent::Type::kDeleted, it->object);
-        break;
-      case StoreEvent::Type::kModified: {
-        const bool before = Matches(*it->previous);
-        if (now) batch.events.emplace_back(before ? StoreEvent::Type::kModified : StoreEvent::Type::kAdded, it->object);
-        else if (before) batch.events.emplace_back(StoreEvent::Type::kDeleted, it->object);
-        break;
-      }
-    }
-  }
-  if (it == st.window.end()) {
-    batch.caught_up = true;
-    batch.progress = std::max(position_, store_.rv_);
-    position_ = batch.progress;
-    waiter_->armed = true;
-  }
-  return batch;
 }
 
 }  // namespace romana::kube_apiserver

@@ -45,6 +45,9 @@ struct StoredObject {
   std::string name;
   std::string uid;
   int64_t resource_version = 0;
+  int64_t generation = 1;
+  std::string creation_timestamp;
+  size_t spec_hash = 0;  // of the spec's JSON: a changed spec bumps the generation
   Labels labels;
   Fields fields;     // the selectable fields, metadata.name and metadata.namespace included
   std::string text;  // the object as JSON (what GET answers)
@@ -142,8 +145,8 @@ class ObjectStore {
 
  private:
   struct Waiter {
-    std::function<void()> fn;
-    bool armed = false;  // guarded by mu_
+    std::function<void()> fn;  // guarded by mu_ (copied under it to be called outside it)
+    bool armed = false;        // guarded by mu_
   };
   struct ResourceState {
     std::map<std::string, ObjectPtr> objects;  // "ns/name" (or "name") -> latest version
@@ -157,16 +160,16 @@ class ObjectStore {
   absl::StatusOr<ObjectPtr> Build(int resource, nlohmann::json object, const StoredObject* previous)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Records the new version and its event; collects the waiters to wake.
-  void Commit(int resource, ObjectPtr object, ObjectPtr previous, std::vector<std::shared_ptr<Waiter>>& wake)
+  void Commit(int resource, ObjectPtr object, ObjectPtr previous, std::vector<std::function<void()>>& wake)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<ObjectPtr> RemoveLocked(int resource, const std::string& ns, const std::string& name,
-                                         std::vector<std::shared_ptr<Waiter>>& wake) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+                                         std::vector<std::function<void()>>& wake) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<ObjectPtr> UpdateLocked(int resource, const std::string& ns, const std::string& name,
                                          nlohmann::json object, bool* created,
-                                         std::vector<std::shared_ptr<Waiter>>& wake) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+                                         std::vector<std::function<void()>>& wake) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   std::string RandomSuffix(size_t n) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   std::string NewUid() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  static void Wake(const std::vector<std::shared_ptr<Waiter>>& wake);
+  static void Wake(const std::vector<std::function<void()>>& wake);
 
   const ObjectStoreOptions options_;
   const base::SystemClock system_clock_;

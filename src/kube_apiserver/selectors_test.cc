@@ -60,7 +60,9 @@ TEST(LabelSelectorTest, RejectsMalformedText) {
   for (const char* bad : {"=x", "a in x", "a in (x", "a,", "a=b c", "!", "a in (x y)", "n>x", "a=b,,c"}) {
     absl::StatusOr<LabelSelector> s = LabelSelector::Parse(bad);
     EXPECT_FALSE(s.ok()) << bad;
-    if (!s.ok()) EXPECT_EQ(s.status().code(), absl::StatusCode::kInvalidArgument);
+    if (!s.ok()) {
+      EXPECT_EQ(s.status().code(), absl::StatusCode::kInvalidArgument);
+    }
   }
 }
 

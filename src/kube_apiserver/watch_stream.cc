@@ -28,7 +28,7 @@ class WatchStream final : public std::enable_shared_from_this<WatchStream> {
         stream_(std::move(stream)),
         control_(control),
         options_(options),
-        generation_(control.drop_generation.load()) {}
+        generation_(options.generation) {}
 
   static void Start(const std::shared_ptr<WatchStream>& self) {
     std::weak_ptr<WatchStream> weak = self;

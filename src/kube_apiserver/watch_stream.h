@@ -26,6 +26,8 @@ struct WatchStreamOptions {
   bool initial_events_end = false;  // sendInitialEvents: a BOOKMARK marks the end of the initial ADDEDs
   std::chrono::milliseconds bookmark_interval{1000};
   std::chrono::milliseconds timeout{1800000};
+  // WatchControl::drop_generation when the request was counted: a DropWatches after that ends it.
+  uint64_t generation = 0;
 };
 
 // Starts serving `cursor` on `stream`. The stream owns what it needs; `control` must outlive
