@@ -5,6 +5,7 @@
 //   romana-lab list
 //   romana-lab keep-router --romanad URL --router-netns NS   (started by `up` in the router
 //                                                           namespace when racks > 1)
+//   romana-lab kube-apiserver --lab-dir D --relay-netns NS   (started by `up --kubernetes`)
 //   romana-lab model up|down, policy apply|delete|delete-all, label pod|ns, probe, serve
 //                                   (the NetworkPolicy model: model_commands.h)
 //
@@ -22,6 +23,7 @@
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
 #include "base/process_main.h"
+#include "lab/kubernetes.h"
 #include "lab/lab.h"
 #include "lab/plan.h"
 #include "lab/probe.h"
@@ -58,6 +60,13 @@ int main(int argc, char** argv) {
   up->add_flag("--keep-on-failure", keep_on_failure, "leave a lab whose matrix failed running, for debugging");
   bool model = false;
   up->add_flag("--model", model, "also create the NetworkPolicy model (as `romana-lab model up`)");
+  up->add_flag("--kubernetes", o.kubernetes,
+               "run the lab's Kubernetes API stand-in and romana-listener: Node/Pod/NetworkPolicy objects drive Romana "
+               "(kubectl --kubeconfig <state>/<id>/kubeconfig)");
+  up->add_option("--listener-bin", o.listener_bin, "romana-listener binary (default: found next to romana-lab)");
+  up->add_option("--address-gc-grace", o.listener_gc_grace_seconds,
+                 "with --kubernetes: seconds before the listener releases an address whose pod is gone")
+      ->capture_default_str()->check(CLI::Range(0.01, 86400.0));
 
   std::string down_id;
   CLI::App* down = app.add_subcommand("down", "remove a lab (or every lab) and everything it made");
@@ -72,14 +81,33 @@ int main(int argc, char** argv) {
   keep->add_option("--romanad-token-file", keeper.token_file, "file with the bearer token for romanad");
   keep->add_option("--router-netns", keeper.router_netns, "the router's network namespace")->required();
   keep->add_option("--interval-ms", interval_ms, "milliseconds between rounds")->capture_default_str()->check(CLI::Range(100, 60000));
+  lab::KubeApiServeOptions kube_serve;
+  CLI::App* kube_api = app.add_subcommand(
+      "kube-apiserver", "the lab's Kubernetes API stand-in (started by `up --kubernetes`; runs until SIGTERM)");
+  kube_api->add_option("--lab-dir", kube_serve.lab_dir, "the lab's state directory (credentials in kubernetes/)")->required();
+  kube_api->add_option("--relay-netns", kube_serve.relay_netns, "also serve 127.0.0.1:<port> inside this namespace");
   lab_cli::ModelCommands model_commands(app, state_root);
   CLI11_PARSE(app, argc, argv);
   if (model_commands.parsed()) {
     if (!base::InitLogging("romana-lab", "warn", "text").ok()) return 1;
     return model_commands.Run();
   }
-  if (!base::InitLogging("romana-lab", keep->parsed() ? "info" : "warn", "text").ok()) return 1;
+  if (!base::InitLogging("romana-lab", keep->parsed() || kube_api->parsed() ? "info" : "warn", "text").ok()) return 1;
 
+  if (kube_api->parsed()) {
+    base::BlockTerminationSignals();
+    std::atomic<bool> stop{false};
+    std::thread waiter([&] {
+      base::WaitForTerminationSignal();
+      stop = true;
+    });
+    waiter.detach();
+    if (absl::Status s = lab::ServeKubeApi(kube_serve, stop); !s.ok()) {
+      std::cerr << "romana-lab kube-apiserver: " << s.message() << "\n";
+      return 1;
+    }
+    return 0;
+  }
   if (keep->parsed()) {
     keeper.interval = std::chrono::milliseconds(interval_ms);
     base::BlockTerminationSignals();
@@ -190,6 +218,11 @@ int main(int argc, char** argv) {
             << "  sudo ip netns exec " << ((*l)->pods().empty() ? lab::NodeNetns((*l)->id(), 1) : (*l)->pods()[0].netns)
             << " ping <pod ip>\n"
             << "Logs: " << (*l)->dir() << "/{romanad.log,node-*/agent.log" << ((*l)->shape().racks > 1 ? ",router.log" : "") << "}\n"
+            << ((*l)->kubernetes()
+                    ? "Kubernetes objects drive it (the lab's API stand-in + romana-listener): try\n"
+                      "  kubectl --kubeconfig " + (*l)->Kubeconfig() + " get nodes,pods -A -o wide\n"
+                      "  kubectl --kubeconfig " + (*l)->Kubeconfig() + " apply -f deny.yaml   (then: romana-lab probe)\n"
+                    : "")
             << "Remove it with: sudo scripts/lab down   (or: romana-lab down --id " << (*l)->id() << ")\n";
   return rc;
 }

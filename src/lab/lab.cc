@@ -104,6 +104,9 @@ absl::Status Lab::SaveState() const {
                           {"romanad_pid", romanad_pid_},
                           {"etcd_pid", etcd_pid_},
                           {"router_pid", router_pid_},
+                          {"kubernetes", options_.kubernetes},
+                          {"kube_apiserver_pid", kube_apiserver_pid_},
+                          {"listener_pid", listener_pid_},
                           {"romanad", romanad_url_},
                           {"nodes", nodes},
                           {"pods", pods}};
@@ -305,6 +308,10 @@ absl::Status Lab::Build() {
   }
   Progress(absl::StrCat("starting romanad in ", master, " (HTTPS, token; ", options_.etcd ? "etcd" : "embedded store", ")"));
   if (absl::Status s = StartRomanad(); !s.ok()) return s;
+  if (options_.kubernetes) {
+    Progress("starting the Kubernetes API stand-in (host loopback) and romana-listener");
+    if (absl::Status s = StartKubernetes(); !s.ok()) return s;
+  }
   // Nodes and their agents.
   for (int n = 1; n <= shape().nodes; ++n) {
     if (absl::Status s = MakeNode(n); !s.ok()) return s;
@@ -349,6 +356,9 @@ absl::Status Lab::MakeNode(int n) {
   fs::create_directories(fs::path(NodeDir(n)) / "net.d", ec);
   nodes_[n] = node;
   Progress(absl::StrCat("node ", node.name, " (", node.ip, ", rack ", node.rack, ") in ", node.netns));
+  if (options_.kubernetes) {  // as a kubelet registers its node, before the agent starts
+    if (absl::Status s = PutNodeObject(n); !s.ok()) return s;
+  }
   return StartAgentProcess(n);
 }
 

@@ -37,6 +37,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "api/client.h"
+#include "lab/kubernetes.h"
 #include "lab/plan.h"
 
 namespace romana::lab {
@@ -53,6 +54,12 @@ struct LabOptions {
   bool portmap = false;                // chain the reference portmap plugin after romana
   std::chrono::seconds timeout{60};    // for each wait (romanad ready, agents ready, routes)
   std::function<void(const std::string&)> progress;  // one line per step; null = quiet
+  // Kubernetes mode (kubernetes.h, docs/lab.md "Kubernetes"): the lab's Kubernetes API stand-in
+  // and the real romana-listener drive romanad. Nodes and pods become Node and Pod objects; the
+  // listener, not the agents or the lab, writes hosts, namespaces, endpoints and policies.
+  bool kubernetes = false;
+  std::string listener_bin;                // empty = found like the other binaries
+  double listener_gc_grace_seconds = 300;  // --address-gc-grace of the listener
 };
 
 struct PodInfo {
@@ -157,6 +164,13 @@ class Lab {
   // What RouteTable(n) should show now, computed from romanad's hosts, blocks and groups.
   absl::StatusOr<std::string> ExpectedRoutes(int n) const;
 
+  // Kubernetes mode (LabOptions::kubernetes; false for a lab attached without it).
+  bool kubernetes() const { return options_.kubernetes; }
+  // <dir>/kubeconfig (kubectl --kubeconfig; the listener uses it too).
+  std::string Kubeconfig() const;
+  // A client of the lab's Kubernetes API. FailedPrecondition when not in Kubernetes mode.
+  absl::StatusOr<std::unique_ptr<KubeObjects>> Kube() const;
+
  private:
   explicit Lab(LabOptions options) : options_(std::move(options)) {}
   absl::Status Build();
@@ -174,6 +188,11 @@ class Lab {
   std::string NodeDir(int n) const;
   void Progress(const std::string& line) const;
   absl::Status WaitFor(const std::string& what, const std::function<absl::StatusOr<bool>()>& cond) const;
+  // Kubernetes mode (lab_kubernetes.cc): the API server process, the kubeconfig, the listener.
+  absl::Status StartKubernetes();
+  absl::Status StartListener();
+  absl::Status PutNodeObject(int n);
+  absl::Status PutPodObject(const PodInfo& pod);
 
   LabOptions options_;
   bool detached_ = false;
@@ -184,6 +203,8 @@ class Lab {
   pid_t romanad_pid_ = 0;
   pid_t etcd_pid_ = 0;
   pid_t router_pid_ = 0;
+  pid_t kube_apiserver_pid_ = 0;  // Kubernetes mode
+  pid_t listener_pid_ = 0;
   std::string romanad_url_;
   std::map<std::string, std::string> cni_results_;  // pod name -> ADD result (prevResult for DEL)
 };

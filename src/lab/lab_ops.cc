@@ -107,9 +107,6 @@ absl::Status Lab::StartAgentProcess(int n) {
                                    "--romanad-ca-file", PkiDir() + "/ca.crt",
                                    "--romanad-token-file", PkiDir() + "/token",
                                    "--node-name", node.name,
-                                   "--register-node",
-                                   "--node-ip", node.ip,
-                                   "--node-labels", absl::StrCat("rack=", RackLabel(node.rack)),
                                    "--cni-plugin", *cni,
                                    "--cni-bin-dir", NodeDir(n) + "/bin",
                                    "--cni-conf-dir", NodeDir(n) + "/net.d",
@@ -118,6 +115,10 @@ absl::Status Lab::StartAgentProcess(int n) {
                                    "--nat-interface", "eth0",
                                    "--metrics-listen", "127.0.0.1:9607",
                                    "--resync-interval", std::to_string(options_.agent_resync_seconds)};
+  if (!options_.kubernetes) {  // in Kubernetes mode the listener makes the Node object a host
+    argv.insert(argv.end(), {"--register-node", "--node-ip", node.ip, "--node-labels",
+                             absl::StrCat("rack=", RackLabel(node.rack))});
+  }
   absl::StatusOr<pid_t> pid = StartDaemon(InNs(node.netns, argv), NodeDir(n) + "/agent.log");
   if (!pid.ok()) return pid.status();
   node.agent_pid = *pid;
@@ -227,6 +228,9 @@ absl::StatusOr<PodInfo> Lab::AddPod(int n, const std::string& name, const std::s
   cni_results_[pod.QualifiedName()] = result;
   pods_.push_back(pod);
   if (absl::Status s = SaveState(); !s.ok()) return s;
+  if (options_.kubernetes) {
+    if (absl::Status s = PutPodObject(pod); !s.ok()) return s;
+  }
   return pod;
 }
 
@@ -241,6 +245,12 @@ absl::Status Lab::DeletePod(const std::string& name) {
   std::erase_if(pods_, [&](const PodInfo& p) { return p.QualifiedName() == key; });
   cni_results_.erase(key);
   if (absl::Status st = SaveState(); !st.ok()) return st;
+  if (options_.kubernetes) {
+    absl::StatusOr<std::unique_ptr<KubeObjects>> kube = Kube();
+    if (!kube.ok()) return kube.status();
+    absl::Status d = (*kube)->Delete("pods", pod->k8s_namespace, pod->name);
+    if (!d.ok() && !absl::IsNotFound(d)) return d;
+  }
   return s;
 }
 
@@ -300,7 +310,13 @@ absl::Status Lab::RemoveNode(int n) {
   }
   if (absl::Status s = StopAgent(n); !s.ok()) return s;
   const std::string name = nodes_.at(n).name;
-  absl::Status s = WithRomanad([&](api::Client& c) { return c.RemoveHost(name); });
+  absl::Status s;
+  if (options_.kubernetes) {  // the listener removes the host
+    absl::StatusOr<std::unique_ptr<KubeObjects>> kube = Kube();
+    s = kube.ok() ? (*kube)->Delete("nodes", "", name) : kube.status();
+  } else {
+    s = WithRomanad([&](api::Client& c) { return c.RemoveHost(name); });
+  }
   if (!s.ok() && !absl::IsNotFound(s)) return s;
   RemoveOwnNetns(nodes_.at(n).netns);
   nodes_.erase(n);
@@ -430,6 +446,8 @@ absl::Status Lab::Down() {
   if (down_) return absl::OkStatus();
   down_ = true;
   StopProcess(router_pid_);
+  StopProcess(listener_pid_);
+  StopProcess(kube_apiserver_pid_);
   for (auto& [n, node] : nodes_) StopProcess(node.agent_pid);
   StopProcess(romanad_pid_);
   StopProcess(etcd_pid_);
@@ -480,6 +498,9 @@ absl::StatusOr<std::unique_ptr<Lab>> Lab::Attach(const std::string& state_root, 
   lab->romanad_pid_ = state.value("romanad_pid", 0);
   lab->etcd_pid_ = state.value("etcd_pid", 0);
   lab->router_pid_ = state.value("router_pid", 0);
+  lab->options_.kubernetes = state.value("kubernetes", false);
+  lab->kube_apiserver_pid_ = state.value("kube_apiserver_pid", 0);
+  lab->listener_pid_ = state.value("listener_pid", 0);
   lab->romanad_url_ = state.value("romanad", "");
   for (const nlohmann::json& n : state.value("nodes", nlohmann::json::array())) {
     NodeInfo node{n.value("n", 0), n.value("name", ""), n.value("netns", ""), n.value("ip", ""), n.value("rack", 0),
@@ -503,6 +524,8 @@ absl::Status Lab::DownById(const std::string& state_root, const std::string& id)
   if (state.is_object()) {
     for (const nlohmann::json& n : state.value("nodes", nlohmann::json::array())) StopProcess(n.value("agent_pid", 0));
     StopProcess(state.value("router_pid", 0));
+    StopProcess(state.value("listener_pid", 0));
+    StopProcess(state.value("kube_apiserver_pid", 0));
     StopProcess(state.value("romanad_pid", 0));
     StopProcess(state.value("etcd_pid", 0));
     for (const nlohmann::json& n : state.value("netns", nlohmann::json::array())) {

@@ -43,6 +43,18 @@ absl::StatusOr<nlohmann::json> Rest(const Lab& lab, const std::string& method, c
   return out;
 }
 
+// Kubernetes mode: read-modify-write of an object's metadata.labels in the lab's Kubernetes API
+// (the listener carries the change to romanad). NotFound when the object does not exist.
+absl::Status ChangeObjectLabels(const Lab& lab, const std::string& resource, const std::string& ns,
+                                const std::string& name, const std::function<void(nlohmann::json&)>& change) {
+  absl::StatusOr<std::unique_ptr<KubeObjects>> kube = lab.Kube();
+  if (!kube.ok()) return kube.status();
+  absl::StatusOr<nlohmann::json> object = (*kube)->Get(resource, ns, name);
+  if (!object.ok()) return object.status();
+  change((*object)["metadata"]["labels"]);
+  return (*kube)->Apply(resource, *object);
+}
+
 // "ns/name" -> {ns, name}; InvalidArgument otherwise.
 absl::StatusOr<std::pair<std::string, std::string>> SplitRef(const std::string& ref, const std::string& what) {
   std::vector<std::string> parts = absl::StrSplit(ref, '/');
@@ -64,8 +76,15 @@ void ApplyChanges(nlohmann::json& labels, const LabelChanges& changes) {
   }
 }
 
-// Writes the model pod's Endpoint: labels {pod: <name>} and its named ports.
+// Writes the model pod's Endpoint: labels {pod: <name>} and its named ports (in Kubernetes mode
+// its Pod object, which the listener turns into the Endpoint).
 absl::Status PutModelEndpoint(const Lab& lab, const PodInfo& pod) {
+  if (lab.kubernetes()) {
+    absl::StatusOr<std::unique_ptr<KubeObjects>> kube = lab.Kube();
+    if (!kube.ok()) return kube.status();
+    return (*kube)->Apply("pods", PodObject(pod.k8s_namespace, pod.name, NodeName(pod.node), pod.ip,
+                                            {{"pod", pod.name}}, ModelEndpointPorts()));
+  }
   nlohmann::json ep = {{"namespace", pod.k8s_namespace}, {"name", pod.name}, {"node", NodeName(pod.node)},
                        {"ip", pod.ip}, {"labels", {{"pod", pod.name}}}, {"ports", ModelEndpointPorts()}};
   return Rest(lab, "PUT", absl::StrCat("/endpoints/", pod.k8s_namespace, "/", pod.name), ep).status();
@@ -119,6 +138,12 @@ absl::Status ModelUp(Lab& lab, const std::vector<std::string>& pods, const std::
   if (absl::Status s = ValidateModelPods(pods); !s.ok()) return s;
   if (lab.nodes().empty()) return absl::FailedPreconditionError("the lab has no nodes");
   for (const std::string& ns : ModelNamespaces()) {
+    if (lab.kubernetes()) {
+      absl::StatusOr<std::unique_ptr<KubeObjects>> kube = lab.Kube();
+      if (!kube.ok()) return kube.status();
+      if (absl::Status s = (*kube)->Apply("namespaces", NamespaceObject(ns, NamespaceLabels(ns))); !s.ok()) return s;
+      continue;
+    }
     nlohmann::json body = {{"name", ns}, {"labels", NamespaceLabels(ns)}, {"isolated", false}};
     if (absl::StatusOr<nlohmann::json> r = Rest(lab, "PUT", "/namespaces/" + ns, body); !r.ok()) return r.status();
   }
@@ -127,6 +152,7 @@ absl::Status ModelUp(Lab& lab, const std::vector<std::string>& pods, const std::
     if (wanted.contains(p.QualifiedName())) continue;
     Say(progress, "deleting pod " + p.QualifiedName());
     if (absl::Status s = lab.DeletePod(p.QualifiedName()); !s.ok()) return s;
+    if (lab.kubernetes()) continue;  // DeletePod deleted the Pod object; the listener the endpoint
     absl::StatusOr<nlohmann::json> r = Rest(lab, "DELETE", absl::StrCat("/endpoints/", p.k8s_namespace, "/", p.name));
     if (!r.ok() && !absl::IsNotFound(r.status())) return r.status();
   }
@@ -160,6 +186,13 @@ absl::Status ModelUp(Lab& lab, const std::vector<std::string>& pods, const std::
 absl::Status ModelDown(Lab& lab) {
   if (absl::Status s = ModelUp(lab, {}); !s.ok()) return s;
   for (const std::string& ns : ModelNamespaces()) {
+    if (lab.kubernetes()) {
+      absl::StatusOr<std::unique_ptr<KubeObjects>> kube = lab.Kube();
+      if (!kube.ok()) return kube.status();
+      absl::Status s = (*kube)->Delete("namespaces", "", ns);
+      if (!s.ok() && !absl::IsNotFound(s)) return s;
+      continue;
+    }
     absl::StatusOr<nlohmann::json> r = Rest(lab, "DELETE", "/namespaces/" + ns);
     if (!r.ok() && !absl::IsNotFound(r.status())) return r.status();
   }
@@ -186,6 +219,9 @@ absl::StatusOr<LabelChanges> ParseLabelChanges(const std::vector<std::string>& a
 absl::Status ChangePodLabels(const Lab& lab, const std::string& pod, const LabelChanges& changes) {
   absl::StatusOr<std::pair<std::string, std::string>> ref = SplitRef(pod, "pod");
   if (!ref.ok()) return ref.status();
+  if (lab.kubernetes()) {
+    return ChangeObjectLabels(lab, "pods", ref->first, ref->second, [&](nlohmann::json& l) { ApplyChanges(l, changes); });
+  }
   const std::string path = absl::StrCat("/endpoints/", ref->first, "/", ref->second);
   absl::StatusOr<nlohmann::json> ep = Rest(lab, "GET", path);
   if (!ep.ok()) return ep.status();
@@ -196,6 +232,9 @@ absl::Status ChangePodLabels(const Lab& lab, const std::string& pod, const Label
 absl::Status ReplacePodLabels(const Lab& lab, const std::string& pod, const std::map<std::string, std::string>& labels) {
   absl::StatusOr<std::pair<std::string, std::string>> ref = SplitRef(pod, "pod");
   if (!ref.ok()) return ref.status();
+  if (lab.kubernetes()) {
+    return ChangeObjectLabels(lab, "pods", ref->first, ref->second, [&](nlohmann::json& l) { l = labels; });
+  }
   const std::string path = absl::StrCat("/endpoints/", ref->first, "/", ref->second);
   absl::StatusOr<nlohmann::json> ep = Rest(lab, "GET", path);
   if (!ep.ok()) return ep.status();
@@ -204,6 +243,9 @@ absl::Status ReplacePodLabels(const Lab& lab, const std::string& pod, const std:
 }
 
 absl::Status ChangeNamespaceLabels(const Lab& lab, const std::string& ns, const LabelChanges& changes) {
+  if (lab.kubernetes()) {
+    return ChangeObjectLabels(lab, "namespaces", "", ns, [&](nlohmann::json& l) { ApplyChanges(l, changes); });
+  }
   absl::StatusOr<nlohmann::json> n = Rest(lab, "GET", "/namespaces/" + ns);
   if (!n.ok()) return n.status();
   ApplyChanges((*n)["labels"], changes);
@@ -218,6 +260,12 @@ absl::StatusOr<std::string> ApplyPolicy(const Lab& lab, const nlohmann::json& do
     const std::string name = meta.is_object() ? meta.value("name", "") : "";
     if (ns.empty()) return absl::InvalidArgumentError("NetworkPolicy: metadata.namespace is required");
     if (name.empty()) return absl::InvalidArgumentError("NetworkPolicy: metadata.name is required");
+    if (lab.kubernetes()) {  // as kubectl apply: the listener stores it in romanad
+      absl::StatusOr<std::unique_ptr<KubeObjects>> kube = lab.Kube();
+      if (!kube.ok()) return kube.status();
+      if (absl::Status s = (*kube)->Apply("networkpolicies", document); !s.ok()) return s;
+      return absl::StrCat("networkpolicy ", ns, "/", name);
+    }
     absl::StatusOr<nlohmann::json> r =
         Rest(lab, "PUT", absl::StrCat("/namespaces/", http::PercentEncode(ns), "/networkpolicies/", http::PercentEncode(name)), document);
     if (!r.ok()) return r.status();
@@ -239,15 +287,29 @@ absl::Status DeletePolicy(const Lab& lab, const std::string& ref) {
   if (ref.find('/') == std::string::npos) return Rest(lab, "DELETE", "/policies/" + http::PercentEncode(ref)).status();
   absl::StatusOr<std::pair<std::string, std::string>> r = SplitRef(ref, "NetworkPolicy");
   if (!r.ok()) return r.status();
+  if (lab.kubernetes()) {
+    absl::StatusOr<std::unique_ptr<KubeObjects>> kube = lab.Kube();
+    if (!kube.ok()) return kube.status();
+    return (*kube)->Delete("networkpolicies", r->first, r->second);
+  }
   return Rest(lab, "DELETE", absl::StrCat("/namespaces/", http::PercentEncode(r->first), "/networkpolicies/", http::PercentEncode(r->second)))
       .status();
 }
 
 absl::StatusOr<int> DeleteAllPolicies(const Lab& lab, const std::vector<std::string>& namespaces, bool romana_policies) {
   int deleted = 0;
-  absl::StatusOr<nlohmann::json> list = Rest(lab, "GET", "/networkpolicies");
-  if (!list.ok()) return list.status();
-  const nlohmann::json items = list->value("networkpolicies", nlohmann::json::array());
+  nlohmann::json items;
+  if (lab.kubernetes()) {
+    absl::StatusOr<std::unique_ptr<KubeObjects>> kube = lab.Kube();
+    if (!kube.ok()) return kube.status();
+    absl::StatusOr<nlohmann::json> list = (*kube)->Get("networkpolicies", "", "");
+    if (!list.ok()) return list.status();
+    items = list->value("items", nlohmann::json::array());
+  } else {
+    absl::StatusOr<nlohmann::json> list = Rest(lab, "GET", "/networkpolicies");
+    if (!list.ok()) return list.status();
+    items = list->value("networkpolicies", nlohmann::json::array());
+  }
   for (const nlohmann::json& np : items) {
     const nlohmann::json meta = np.value("metadata", nlohmann::json::object());
     const std::string ns = meta.value("namespace", ""), name = meta.value("name", "");

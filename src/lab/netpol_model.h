@@ -6,7 +6,9 @@
 //   Endpoint with its named ports serve-{80,81}-{tcp,udp,sctp} (SCTP declared, not served: these
 //   kernels have no SCTP).
 // The lab stands in for the Kubernetes listener: it writes Namespaces and Endpoints to romanad
-// itself. Policies go to romanad's REST API: NetworkPolicy objects to
+// itself. In Kubernetes mode (Lab::kubernetes()) every Namespace, Pod label and NetworkPolicy
+// write below goes to the lab's Kubernetes API instead (as kubectl would) and the listener
+// carries it to romanad; Romana policies still go to romanad (the listener leaves them alone). Policies go to romanad's REST API: NetworkPolicy objects to
 // /namespaces/{ns}/networkpolicies/{name}, Romana policies to /policies.
 // Every function talks to a real romanad (through Lab::WithRomanad); thread-compatible.
 #ifndef ROMANA_LAB_NETPOL_MODEL_H_

@@ -1,0 +1,282 @@
+// End to end with kubectl as the client, as a user drives the lab in Kubernetes mode: the lab's
+// Kubernetes API stand-in and the real romana-listener between it and romanad; the real
+// /usr/bin/kubectl changes Node, Pod, Namespace and NetworkPolicy objects, and the test observes
+// the truth table (real probes between model pods), romanad's hosts, blocks and addresses, and
+// every node's routes. Each test builds its own 2-node lab and removes it, also on failure.
+// (Listener restarts and fail-over are covered by tests/listener.)
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "base/subprocess.h"
+#include "base/testing/test_env.h"
+#include "gtest/gtest.h"
+#include "lab/lab.h"
+#include "lab/netpol_model.h"
+#include "lab/truth_table.h"
+
+namespace romana::lab {
+namespace {
+
+constexpr char kKubectl[] = "/usr/bin/kubectl";
+
+std::string UniqueId() {
+  static std::atomic<int> n{0};
+  return absl::StrCat("k", getpid() % 100000, n++);
+}
+
+class KubectlE2eTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!romana::testing::IsRoot()) GTEST_SKIP() << "needs root (the lab creates network namespaces)";
+    if (!std::filesystem::exists(kKubectl)) GTEST_SKIP() << kKubectl << " is not installed";
+  }
+  // A 2-node lab in Kubernetes mode with the model pods `pods`.
+  void Up(const std::vector<std::string>& pods) {
+    LabOptions o;
+    o.shape = {.id = UniqueId(), .nodes = 2, .pods_per_node = 0};
+    o.state_root = state_.path().string();
+    const std::string bin = romana::testing::BinaryDir().string();
+    o.romanad_bin = bin + "/apps/romanad/romanad";
+    o.agent_bin = bin + "/apps/romana-agent/romana-agent";
+    o.cni_bin = bin + "/apps/romana-cni/romana-cni";
+    o.lab_bin = bin + "/apps/romana-lab/romana-lab";
+    o.listener_bin = bin + "/apps/romana-listener/romana-listener";
+    o.kubernetes = true;
+    o.listener_gc_grace_seconds = 1;
+    o.agent_resync_seconds = 2;
+    o.timeout = std::chrono::seconds(60);
+    o.progress = [](const std::string& l) { std::cerr << "[lab] " << l << "\n"; };
+    absl::StatusOr<std::unique_ptr<Lab>> l = Lab::Up(o);
+    ASSERT_TRUE(l.ok()) << l.status();
+    lab_ = *std::move(l);
+    if (!pods.empty()) {
+      absl::Status s = ModelUp(*lab_, pods);
+      ASSERT_TRUE(s.ok()) << s;
+    }
+  }
+  // Runs kubectl with the lab's kubeconfig; fails the test when it exits non-zero.
+  std::string Kubectl(const std::vector<std::string>& args, const std::string& stdin_data = "") {
+    std::vector<std::string> argv = {kKubectl, "--kubeconfig=" + lab_->Kubeconfig(),
+                                     "--cache-dir=" + (state_.path() / "kubectl-cache").string()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    absl::StatusOr<base::CommandResult> r = base::RunCommand(argv, stdin_data);
+    EXPECT_TRUE(r.ok()) << r.status();
+    if (!r.ok()) return "";
+    EXPECT_EQ(r->exit_code, 0) << "kubectl " << absl::StrJoin(args, " ") << ":\n" << r->output;
+    return r->output;
+  }
+  std::string File(const std::string& name, const std::string& text) {
+    const std::string path = (state_.path() / name).string();
+    std::ofstream(path) << text;
+    return path;
+  }
+  // Waits until TCP/80 between the model pods is `table` (FormatTable text) on every node.
+  void ExpectTable(const std::string& table, const std::string& after) {
+    absl::StatusOr<TruthTable> want = ParseTable(table);
+    ASSERT_TRUE(want.ok()) << want.status();
+    absl::StatusOr<Convergence> c = WaitForTable(ModelPods(*lab_), 80, Protocol::kTcp, *want,
+                                                 std::chrono::steady_clock::now(), std::chrono::seconds(20));
+    ASSERT_TRUE(c.ok()) << c.status();
+    EXPECT_TRUE(c->matched) << after << ": expected\n" << table << "observed\n" << FormatTable(c->observed)
+                            << FormatMismatches(*want, c->mismatches);
+    std::cerr << after << ": enforced on every node after " << c->elapsed.count() << " ms\n";
+  }
+  // Blocks of `host` in romanad (CIDRs).
+  std::vector<std::string> BlocksOf(const std::string& host) {
+    std::vector<std::string> out;
+    EXPECT_TRUE(lab_->WithRomanad([&](api::Client& c) -> absl::Status {
+                      absl::StatusOr<api::List<api::Block>> blocks = c.ListBlocks();
+                      if (!blocks.ok()) return blocks.status();
+                      for (const api::Block& b : blocks->items) {
+                        if (b.host == host) out.push_back(b.cidr);
+                      }
+                      return absl::OkStatus();
+                    }).ok());
+    return out;
+  }
+  bool HostExists(const std::string& name) {
+    bool found = false;
+    absl::Status s = lab_->WithRomanad([&](api::Client& c) -> absl::Status {
+      absl::StatusOr<api::Host> h = c.GetHost(name);
+      found = h.ok();
+      return h.ok() || absl::IsNotFound(h.status()) ? absl::OkStatus() : h.status();
+    });
+    return s.ok() && found;
+  }
+  // Every lab node's routes (RouteTable) hold `line`.
+  bool EveryNodeRoutes(const std::string& line, bool present) {
+    for (const auto& [n, node] : lab_->nodes()) {
+      absl::StatusOr<std::string> routes = lab_->RouteTable(n);
+      if (!routes.ok() || absl::StrContains(*routes, line) != present) return false;
+    }
+    return true;
+  }
+
+  romana::testing::TempDir state_;
+  std::unique_ptr<Lab> lab_;
+};
+
+constexpr char kAllAllowed[] = R"(
+-    x/a  x/b  y/a
+x/a  -    .    .
+x/b  .    -    .
+y/a  .    .    -
+)";
+
+TEST_F(KubectlE2eTest, NetworkPolicyApplyReplaceDeleteChangesTheTruthTable) {
+  ASSERT_NO_FATAL_FAILURE(Up({"x/a", "x/b", "y/a"}));
+  ExpectTable(kAllAllowed, "no policy");
+  const std::string deny = File("deny.yaml", R"(apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web, namespace: x}
+spec: {podSelector: {}, policyTypes: [Ingress]}
+)");
+  EXPECT_TRUE(absl::StrContains(Kubectl({"apply", "-f", deny}), "created"));
+  ExpectTable(R"(
+-    x/a  x/b  y/a
+x/a  -    X    .
+x/b  X    -    .
+y/a  X    X    -
+)", "kubectl apply deny-all in x");
+  // Same name, new spec: ingress to x only from namespace y.
+  const std::string from_y = File("from-y.yaml", R"(apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web, namespace: x}
+spec:
+  podSelector: {}
+  policyTypes: [Ingress]
+  ingress: [{from: [{namespaceSelector: {matchLabels: {ns: "y"}}}]}]
+)");
+  Kubectl({"replace", "-f", from_y});
+  ExpectTable(R"(
+-    x/a  x/b  y/a
+x/a  -    X    .
+x/b  X    -    .
+y/a  .    .    -
+)", "kubectl replace: allow from namespace y");
+  Kubectl({"delete", "networkpolicy", "-n", "x", "web"});
+  ExpectTable(kAllAllowed, "kubectl delete networkpolicy");
+  // The lab's own `policy apply` writes the Kubernetes object too (the listener owns romanad's copy).
+  absl::StatusOr<std::string> applied = ApplyPolicy(
+      *lab_, nlohmann::json::parse(R"({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+          "metadata": {"name": "lab-deny", "namespace": "y"}, "spec": {"podSelector": {}, "policyTypes": ["Ingress"]}})"));
+  ASSERT_TRUE(applied.ok()) << applied.status();
+  EXPECT_EQ(Kubectl({"get", "networkpolicy", "-n", "y", "-o", "name"}),
+            "networkpolicy.networking.k8s.io/lab-deny\n");
+  ExpectTable(R"(
+-    x/a  x/b  y/a
+x/a  -    .    X
+x/b  .    -    X
+y/a  .    .    -
+)", "romana-lab policy apply (through the Kubernetes API) deny-all in y");
+}
+
+TEST_F(KubectlE2eTest, LabellingAPodOrANamespaceChangesMembership) {
+  ASSERT_NO_FATAL_FAILURE(Up({"x/a", "x/b", "y/a"}));
+  // x/b admits pods labelled role=client in x and any pod of a namespace labelled team=blue.
+  const std::string policy = File("clients.yaml", R"(apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: clients, namespace: x}
+spec:
+  podSelector: {matchLabels: {pod: b}}
+  policyTypes: [Ingress]
+  ingress:
+  - from:
+    - podSelector: {matchLabels: {role: client}}
+    - namespaceSelector: {matchLabels: {team: blue}}
+)");
+  Kubectl({"apply", "-f", policy});
+  ExpectTable(R"(
+-    x/a  x/b  y/a
+x/a  -    X    .
+x/b  .    -    .
+y/a  .    X    -
+)", "policy: x/b only from role=client pods and team=blue namespaces");
+  Kubectl({"label", "pod", "-n", "x", "a", "role=client"});
+  ExpectTable(R"(
+-    x/a  x/b  y/a
+x/a  -    .    .
+x/b  .    -    .
+y/a  .    X    -
+)", "kubectl label pod x/a role=client");
+  Kubectl({"label", "namespace", "y", "team=blue"});
+  ExpectTable(kAllAllowed, "kubectl label namespace y team=blue");
+  Kubectl({"label", "pod", "-n", "x", "a", "role-"});
+  ExpectTable(R"(
+-    x/a  x/b  y/a
+x/a  -    X    .
+x/b  .    -    .
+y/a  .    .    -
+)", "kubectl label pod x/a role-");
+}
+
+TEST_F(KubectlE2eTest, AddingAndDeletingANodeGivesAndTakesItsHostBlocksAndRoutes) {
+  ASSERT_NO_FATAL_FAILURE(Up({}));
+  const std::string node = File("node.yaml", R"(apiVersion: v1
+kind: Node
+metadata:
+  name: node-9
+  labels: {rack: r0, kubernetes.io/hostname: node-9}
+status:
+  addresses: [{type: InternalIP, address: 192.168.100.59}, {type: Hostname, address: node-9}]
+)");
+  Kubectl({"create", "-f", node});
+  ASSERT_TRUE(romana::testing::WaitUntil([&] { return HostExists("node-9"); }, std::chrono::seconds(20)))
+      << "the listener never made node-9 a host";
+  // A pod's address on the new node (what its CNI plugin would ask for) gives it a block.
+  std::string block;
+  ASSERT_TRUE(lab_->WithRomanad([&](api::Client& c) -> absl::Status {
+                    absl::StatusOr<api::Allocation> a = c.AllocateAddress(
+                        {.name = "kubectl-e2e-pod", .host = "node-9", .namespace_name = "default", .segment = "default"});
+                    if (!a.ok()) return a.status();
+                    return absl::OkStatus();
+                  }).ok());
+  std::vector<std::string> blocks = BlocksOf("node-9");
+  ASSERT_EQ(blocks.size(), 1u);
+  block = blocks[0];
+  const std::string route = block + " via 192.168.100.59";
+  EXPECT_TRUE(romana::testing::WaitUntil([&] { return EveryNodeRoutes(route, true); }, std::chrono::seconds(20)))
+      << "not every node routes " << route;
+
+  Kubectl({"delete", "node", "node-9"});
+  EXPECT_TRUE(romana::testing::WaitUntil([&] { return !HostExists("node-9"); }, std::chrono::seconds(20)))
+      << "the listener never removed host node-9";
+  EXPECT_TRUE(BlocksOf("node-9").empty());
+  EXPECT_TRUE(romana::testing::WaitUntil([&] { return EveryNodeRoutes(route, false); }, std::chrono::seconds(20)))
+      << "a node still routes " << route;
+}
+
+TEST_F(KubectlE2eTest, APodDeletedWithoutCniDelHasItsAddressReleased) {
+  ASSERT_NO_FATAL_FAILURE(Up({"x/a", "x/b"}));
+  absl::StatusOr<PodInfo> pod = lab_->FindPod("x/a");
+  ASSERT_TRUE(pod.ok());
+  auto address_held = [&](const std::string& ip) {
+    bool held = false;
+    absl::Status s = lab_->WithRomanad([&](api::Client& c) -> absl::Status {
+      absl::StatusOr<api::Address> a = c.GetAddressByIp(ip);
+      held = a.ok();
+      return a.ok() || absl::IsNotFound(a.status()) ? absl::OkStatus() : a.status();
+    });
+    return s.ok() && held;
+  };
+  ASSERT_TRUE(address_held(pod->ip));
+  // The Pod object goes away; the lab's pod namespace stays and no CNI DEL runs (a kubelet that
+  // crashed). The listener's address GC (grace 1 s) releases the address.
+  Kubectl({"delete", "pod", "-n", "x", "a"});
+  EXPECT_TRUE(romana::testing::WaitUntil([&] { return !address_held(pod->ip); }, std::chrono::seconds(20)))
+      << "address " << pod->ip << " of the deleted pod x/a was never released";
+  absl::StatusOr<PodInfo> other = lab_->FindPod("x/b");
+  ASSERT_TRUE(other.ok());
+  EXPECT_TRUE(address_held(other->ip)) << "the address of the live pod x/b was released";
+}
+
+}  // namespace
+}  // namespace romana::lab
