@@ -15,8 +15,9 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
+#include "base/token_file.h"
 #include "http/curl_client.h"
 #include "kube_apiserver/kube_api_server.h"
 #include "lab/exec.h"
@@ -145,8 +146,7 @@ absl::Status MakeKubeCredentials(const std::string& lab_dir) {
     std::ifstream urandom("/dev/urandom", std::ios::binary);
     unsigned char bytes[24];
     if (!urandom.read(reinterpret_cast<char*>(bytes), sizeof(bytes))) return absl::InternalError("/dev/urandom");
-    std::string token;
-    for (unsigned char b : bytes) token += absl::StrFormat("%02x", b);
+    const std::string token = absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(bytes), sizeof(bytes)));
     if (absl::Status s = WritePrivate(dir + "/token", token + "\n"); !s.ok()) return s;
   }
   return absl::OkStatus();
@@ -154,12 +154,11 @@ absl::Status MakeKubeCredentials(const std::string& lab_dir) {
 
 absl::Status ServeKubeApi(const KubeApiServeOptions& options, const std::atomic<bool>& stop) {
   const std::string dir = KubeDir(options.lab_dir);
-  std::string token = ReadAll(dir + "/token");
-  while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
-  if (token.empty()) return absl::FailedPreconditionError(absl::StrCat(dir, "/token: missing or empty"));
+  absl::StatusOr<std::string> token = base::ReadTokenFile(dir + "/token");
+  if (!token.ok()) return token.status();
   absl::StatusOr<std::unique_ptr<kube_apiserver::KubeApiServer>> server = kube_apiserver::KubeApiServer::Start(
       {.host = "127.0.0.1", .tls_cert_file = dir + "/server.crt", .tls_key_file = dir + "/server.key",
-       .bearer_token = token});
+       .bearer_token = *token});
   if (!server.ok()) return server.status();
   const int port = (*server)->port();
   int relay_fd = -1;
@@ -197,14 +196,14 @@ absl::Status ServeKubeApi(const KubeApiServeOptions& options, const std::atomic<
 
 absl::Status WriteKubeconfig(const std::string& lab_dir, const std::string& server_url) {
   const std::string dir = KubeDir(lab_dir);
-  std::string token = ReadAll(dir + "/token");
-  while (!token.empty() && token.back() == '\n') token.pop_back();
+  absl::StatusOr<std::string> token = base::ReadTokenFile(dir + "/token");
+  if (!token.ok()) return token.status();
   // JSON is YAML: kubectl and the listener both read it, and no text is spliced.
   json config = {{"apiVersion", "v1"},
                  {"kind", "Config"},
                  {"clusters", {{{"name", "romana-lab"},
                                 {"cluster", {{"server", server_url}, {"certificate-authority", dir + "/server.crt"}}}}}},
-                 {"users", {{{"name", "romana-lab"}, {"user", {{"token", token}}}}}},
+                 {"users", {{{"name", "romana-lab"}, {"user", {{"token", *token}}}}}},
                  {"contexts", {{{"name", "romana-lab"}, {"context", {{"cluster", "romana-lab"}, {"user", "romana-lab"}}}}}},
                  {"current-context", "romana-lab"}};
   return WritePrivate(KubeconfigPath(lab_dir), config.dump(2) + "\n");
@@ -246,16 +245,16 @@ KubeObjects::~KubeObjects() = default;
 
 absl::StatusOr<std::unique_ptr<KubeObjects>> KubeObjects::ForLab(const std::string& lab_dir) {
   const std::string dir = KubeDir(lab_dir);
-  std::string url = ReadAll(dir + "/url"), token = ReadAll(dir + "/token");
+  std::string url = ReadAll(dir + "/url");
   while (!url.empty() && url.back() == '\n') url.pop_back();
-  while (!token.empty() && token.back() == '\n') token.pop_back();
-  if (url.empty() || token.empty()) {
+  absl::StatusOr<std::string> token = base::ReadTokenFile(dir + "/token");
+  if (url.empty() || !token.ok()) {
     return absl::FailedPreconditionError(absl::StrCat("the lab in ", lab_dir, " has no Kubernetes API (", dir, "/url)"));
   }
   http::CurlClientOptions o;
   o.tls.ca_file = dir + "/server.crt";
   return std::unique_ptr<KubeObjects>(
-      new KubeObjects(std::move(url), std::move(token), std::make_unique<http::CurlClient>(std::move(o))));
+      new KubeObjects(std::move(url), *std::move(token), std::make_unique<http::CurlClient>(std::move(o))));
 }
 
 std::string KubeObjects::Path(const std::string& resource, const std::string& ns, const std::string& name) const {

@@ -64,7 +64,7 @@ absl::Status Lab::StartListener() {
                                    "--address-gc-interval", absl::StrFormat("%g", gc_interval)};
   // A romanad with TLS and a token (the lab's certificates in <dir>/pki, scripts/gen-certs layout)
   // is verified with its CA and given the token, as every other client of it.
-  const std::string pki = dir() + "/pki";
+  const std::string pki = PkiDir();
   if (fs::exists(pki + "/ca.crt") && fs::exists(pki + "/token")) {
     argv.insert(argv.end(), {"--romanad-ca-file", pki + "/ca.crt", "--romanad-token-file", pki + "/token"});
   }
