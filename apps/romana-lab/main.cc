@@ -214,8 +214,8 @@ int main(int argc, char** argv) {
   }
   (*l)->Detach();
   std::cout << "\nThe lab keeps running. Look inside with e.g.\n"
-            << "  sudo ip netns exec " << lab::NodeNetns((*l)->id(), 1) << " ip route show table 10\n"
-            << "  sudo ip netns exec " << ((*l)->pods().empty() ? lab::NodeNetns((*l)->id(), 1) : (*l)->pods()[0].netns)
+            << "  ip netns exec " << lab::NodeNetns((*l)->id(), 1) << " ip route show table 10\n"
+            << "  ip netns exec " << ((*l)->pods().empty() ? lab::NodeNetns((*l)->id(), 1) : (*l)->pods()[0].netns)
             << " ping <pod ip>\n"
             << "Logs: " << (*l)->dir() << "/{romanad.log,node-*/agent.log" << ((*l)->shape().racks > 1 ? ",router.log" : "") << "}\n"
             << ((*l)->kubernetes()
@@ -223,6 +223,6 @@ int main(int argc, char** argv) {
                       "  kubectl --kubeconfig " + (*l)->Kubeconfig() + " get nodes,pods -A -o wide\n"
                       "  kubectl --kubeconfig " + (*l)->Kubeconfig() + " apply -f deny.yaml   (then: romana-lab probe)\n"
                     : "")
-            << "Remove it with: sudo scripts/lab down   (or: romana-lab down --id " << (*l)->id() << ")\n";
+            << "Remove it with: scripts/lab down   (or: romana-lab down --id " << (*l)->id() << ")\n";
   return rc;
 }
