@@ -27,21 +27,16 @@ namespace {
 
 constexpr char kKubectl[] = "/usr/bin/kubectl";
 
-std::string UniqueId() {
-  static std::atomic<int> n{0};
-  return absl::StrCat("k", getpid() % 100000, n++);
-}
-
 class KubectlE2eTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (!romana::testing::IsRoot()) GTEST_SKIP() << "needs root (the lab creates network namespaces)";
-    if (!std::filesystem::exists(kKubectl)) GTEST_SKIP() << kKubectl << " is not installed";
+    if (!std::filesystem::exists(kKubectl)) ROMANA_SKIP_UNLESS_CI() << kKubectl << " is not installed";
   }
   // A 2-node lab in Kubernetes mode with the model pods `pods`.
   void Up(const std::vector<std::string>& pods) {
     LabOptions o;
-    o.shape = {.id = UniqueId(), .nodes = 2, .pods_per_node = 0};
+    o.shape = {.id = romana::testing::UniqueName("k"), .nodes = 2, .pods_per_node = 0};
     o.state_root = state_.path().string();
     const std::string bin = romana::testing::BinaryDir().string();
     o.romanad_bin = bin + "/apps/romanad/romanad";

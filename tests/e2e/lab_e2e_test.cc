@@ -27,11 +27,6 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-std::string UniqueId() {
-  static std::atomic<int> n{0};
-  return absl::StrCat("e", getpid() % 100000, n++);
-}
-
 class LabE2eTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -41,7 +36,7 @@ class LabE2eTest : public ::testing::Test {
   void Up(int nodes, int pods, int racks = 1, bool etcd = false) {
     LabOptions o;
     o.etcd = etcd;
-    o.shape = {.id = UniqueId(), .nodes = nodes, .pods_per_node = pods, .racks = racks};
+    o.shape = {.id = romana::testing::UniqueName("e"), .nodes = nodes, .pods_per_node = pods, .racks = racks};
     o.state_root = state_.path().string();
     const std::string bin = romana::testing::BinaryDir().string();
     o.romanad_bin = bin + "/apps/romanad/romanad";

@@ -34,11 +34,6 @@ namespace {
 
 using ::testing::HasSubstr;
 
-std::string UniqueId() {
-  static std::atomic<int> n{0};
-  return absl::StrCat("n", getpid() % 100000, n++);
-}
-
 class NetpolConformanceTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -46,7 +41,7 @@ class NetpolConformanceTest : public ::testing::Test {
   }
   void Up(int nodes) {
     LabOptions o;
-    o.shape = {.id = UniqueId(), .nodes = nodes, .pods_per_node = 0};
+    o.shape = {.id = romana::testing::UniqueName("n"), .nodes = nodes, .pods_per_node = 0};
     o.state_root = state_.path().string();
     const std::string bin = romana::testing::BinaryDir().string();
     o.romanad_bin = bin + "/apps/romanad/romanad";

@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -68,6 +69,11 @@ std::string ReadFile(const std::filesystem::path& path) {
 }
 
 bool IsRoot() { return geteuid() == 0; }
+
+std::string UniqueName(const std::string& prefix) {
+  static std::atomic<int> n{0};
+  return prefix + std::to_string(getpid() % 100000) + std::to_string(n++);
+}
 
 bool InCi() {
   for (const char* name : {"CI", "ROMANA_CI"}) {

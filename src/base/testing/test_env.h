@@ -46,6 +46,10 @@ std::string ReadFile(const std::filesystem::path& path);
 // True when the process runs as root (network-namespace tests skip otherwise).
 bool IsRoot();
 
+// "<prefix><pid mod 100000><n>", n counting up per process: a short name no other test run on
+// the machine uses at the same time (lab ids, namespace names).
+std::string UniqueName(const std::string& prefix);
+
 // True in CI: the environment has CI or ROMANA_CI set to anything but "", "0" or "false"
 // (.ci/run runs with CI=true). There every tool a test needs must be installed (scripts/setup).
 bool InCi();
