@@ -142,8 +142,9 @@ int Run(const Flags& f) {
   std::vector<double> latencies_ms;
   std::atomic<bool> stop{false};
   std::atomic<bool> watching{false};
+  absl::Status watch_status;
   std::thread watcher([&] {
-    rc.Watch({.revision = snap->revision + 1, .kinds = {"endpoints"}, .deliver_bookmarks = true,
+    watch_status = rc.Watch({.revision = snap->revision + 1, .kinds = {"endpoints"}, .deliver_bookmarks = true,
               .stop = [&] { return stop.load(); }, .bookmark_interval = std::chrono::milliseconds(100)},
              [&](const api::WatchEvent& ev) {
                watching = true;
@@ -184,6 +185,7 @@ int Run(const Flags& f) {
   }
   stop = true;
   watcher.join();
+  if (!watch_status.ok()) std::fprintf(stderr, "listener_bench: the endpoint watch ended: %s\n", watch_status.ToString().c_str());
   const long rss_end = testing::RssBytes((*listener)->pid());
   size_t lost;
   {
