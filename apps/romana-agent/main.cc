@@ -143,7 +143,7 @@ int main(int argc, char** argv) {
                  "--vip-interface as /32 addresses labelled romana-vip (true|false)")->capture_default_str();
   app.add_option("--vip-interface", vip_interface,
                  "the primary link that carries VIPs (default: the interface of the IPv4 default route at start-up)");
-  app.add_flag("--cleanup", cleanup, "remove the agent's routes, rule, NAT and policy tables, then exit");
+  app.add_flag("--cleanup", cleanup, "remove the agent's routes, rule, NAT and policy tables and VIPs, then exit");
   CLI11_PARSE(app, argc, argv);
 
   if (absl::Status s = base::InitLogging("romana-agent", log_level, log_format); !s.ok()) {
