@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "api/field_error.h"
 #include "api/json_reader.h"
+#include "api/types.h"
 #include "net/ipv4.h"
 
 namespace romana::listener {
@@ -210,9 +211,14 @@ VipPlan PlanVips(const VipInputs& in) {
     const VipService& s = *annotated.at(key);
     auto cur = in.current.find(key);
     auto ready = in.ready_nodes.find(key);
+    std::vector<std::string> nodes;
+    if (ready != in.ready_nodes.end()) {
+      for (const std::string& n : ready->second) {
+        if (!in.hosts.has_value() || in.hosts->contains(n)) nodes.push_back(n);
+      }
+    }
     api::Vip v{.namespace_name = s.namespace_name, .name = s.name, .ip = ip, .ports = s.ports};
-    v.node = ChooseVipNode(ready == in.ready_nodes.end() ? std::vector<std::string>{} : ready->second,
-                           cur == in.current.end() ? "" : cur->second.node);
+    v.node = ChooseVipNode(nodes, cur == in.current.end() ? "" : cur->second.node);
     plan.vips[key] = std::move(v);
   }
   return plan;

@@ -16,6 +16,7 @@
 //   2. otherwise the node with the most ready endpoint addresses of the Service, ties broken by
 //      the smaller node name;
 //   3. no ready endpoint: no node ("" in the record; the address is on no node).
+// Only nodes that are Romana hosts count (VipInputs::hosts).
 // Ready endpoint addresses are those in `subsets[].addresses` of the Service's Endpoints object
 // (not `notReadyAddresses`) that name a node (`nodeName`).
 #ifndef ROMANA_LISTENER_VIP_PLAN_H_
@@ -23,6 +24,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -66,6 +68,9 @@ struct VipInputs {
   std::map<std::string, std::vector<std::string>> ready_nodes;   // "namespace/name" -> ReadyNodesOf
   std::map<std::string, api::Vip> current;                       // romanad's records, "namespace/name" ->
   std::string pool;  // --vip-cidr ("" = "auto" is an error); REQUIRES: "" or a valid IPv4 CIDR
+  // romanad's hosts: a ready endpoint on a node that is not one counts as none (romanad refuses a
+  // VIP on an unknown node). nullopt = every node counts.
+  std::optional<std::set<std::string>> hosts;
 };
 
 struct VipPlan {

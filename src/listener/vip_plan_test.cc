@@ -118,6 +118,18 @@ TEST(VipPlanTest, AutoTakesTheLowestFreePoolAddressAndKeepsIt) {
   EXPECT_NE(plan.errors["default/y"].find("is full"), std::string::npos);
 }
 
+TEST(VipPlanTest, OnlyNodesThatAreHostsServe) {
+  VipInputs in;
+  in.services = {Svc("web", "10.9.0.1")};
+  in.ready_nodes = {{"default/web", {"n1", "n1", "n2"}}};
+  in.hosts = std::set<std::string>{"n2"};
+  EXPECT_EQ(PlanVips(in).vips["default/web"].node, "n2");
+  in.hosts = std::set<std::string>{};
+  EXPECT_EQ(PlanVips(in).vips["default/web"].node, "");
+  in.hosts.reset();
+  EXPECT_EQ(PlanVips(in).vips["default/web"].node, "n1");
+}
+
 TEST(VipPlanTest, ServicesInOtherNamespacesAreDistinct) {
   VipInputs in;
   in.services = {Svc("web", "10.9.0.1", "a"), Svc("web", "10.9.0.2", "b")};

@@ -10,18 +10,29 @@ namespace romana::listener {
 
 using nlohmann::json;
 
+// Marks the plan dirty on a Service change, and on an Endpoints change of an annotated Service
+// (the Endpoints of every other Service in the cluster are no concern of VIPs).
 class VipController::Marker : public k8s::InformerHandler {
  public:
-  explicit Marker(VipController& c) : c_(c) {}
-  void OnAdd(const json&) override { c_.MarkDirty(); }
+  Marker(VipController& c, bool endpoints) : c_(c), endpoints_(endpoints) {}
+  void OnAdd(const json& o) override { Mark(o); }
   void OnUpdate(const json& old, const json& o) override {
-    if (old != o) c_.MarkDirty();
+    if (old != o) Mark(o);
   }
-  void OnDelete(const json&) override { c_.MarkDirty(); }
+  void OnDelete(const json& o) override { Mark(o); }
 
  private:
+  void Mark(const json& o) {
+    if (!endpoints_ || c_.ServiceHasVip(k8s::Informer::KeyOf(o))) c_.MarkDirty();
+  }
   VipController& c_;
+  const bool endpoints_;
 };
+
+bool VipController::ServiceHasVip(const std::string& key) const {
+  std::optional<json> s = services_->Get(key);
+  return s.has_value() && VipServiceOf(*s).annotation.has_value();
+}
 
 VipController::VipController(k8s::KubeClient& kube, api::Client& romanad, const base::Clock& clock,
                              prometheus::Registry& registry, VipControllerOptions options)
@@ -29,7 +40,8 @@ VipController::VipController(k8s::KubeClient& kube, api::Client& romanad, const 
       romanad_(romanad),
       clock_(clock),
       options_(std::move(options)),
-      marker_(std::make_unique<Marker>(*this)),
+      service_marker_(std::make_unique<Marker>(*this, false)),
+      endpoints_marker_(std::make_unique<Marker>(*this, true)),
       writes_(prometheus::BuildCounter()
                   .Name("romana_listener_vip_writes_total")
                   .Help("VIP records written to romanad (puts and deletes)")
@@ -50,18 +62,18 @@ VipController::VipController(k8s::KubeClient& kube, api::Client& romanad, const 
                   .Help("Services whose romanavip annotation cannot be served (bad value, address taken, pool full)")
                   .Register(registry)
                   .Add({})) {
-  auto make = [&](const char* path, std::function<json(json)> transform) {
+  auto make = [&](const char* path, std::function<json(json)> transform, Marker* marker) {
     k8s::InformerOptions io{.reflector = {.path = path,
                                           .watch_timeout_seconds = options_.watch_timeout_seconds,
                                           .min_backoff = options_.min_backoff,
                                           .max_backoff = options_.max_backoff},
                             .transform = std::move(transform)};
     auto informer = std::make_unique<k8s::Informer>(kube_, io);
-    informer->AddHandler(marker_.get());
+    informer->AddHandler(marker);
     return informer;
   };
-  services_ = make("/api/v1/services", [](json o) { return ReduceVipService(o); });
-  endpoints_ = make("/api/v1/endpoints", [](json o) { return ReduceVipEndpoints(o); });
+  services_ = make("/api/v1/services", [](json o) { return ReduceVipService(o); }, service_marker_.get());
+  endpoints_ = make("/api/v1/endpoints", [](json o) { return ReduceVipEndpoints(o); }, endpoints_marker_.get());
 }
 
 VipController::~VipController() { Stop(); }
@@ -122,11 +134,26 @@ absl::Status VipController::Pass(bool reread) {
     }
     actual_.clear();
     for (api::Vip& v : listed->items) actual_[absl::StrCat(v.namespace_name, "/", v.name)] = std::move(v);
+    absl::StatusOr<api::List<api::Host>> hosts = romanad_.ListHosts();
+    if (!hosts.ok()) {
+      write_errors_.Increment();
+      return hosts.status();
+    }
+    hosts_.clear();
+    for (const api::Host& h : hosts->items) hosts_.insert(h.name);
   }
-  VipInputs in{.current = actual_, .pool = options_.vip_cidr};
+  VipInputs in{.current = actual_, .pool = options_.vip_cidr, .hosts = hosts_};
   for (const json& s : services_->List()) in.services.push_back(VipServiceOf(s));
   for (const json& e : endpoints_->List()) in.ready_nodes[k8s::Informer::KeyOf(e)] = ReadyNodesOf(e);
   VipPlan plan = PlanVips(in);
+  // An endpoint on a node that is no host (yet: the listener registers nodes concurrently):
+  // re-read the hosts soon rather than at the next resync.
+  unknown_node_ = false;
+  for (const auto& [key, v] : plan.vips) {
+    auto ready = in.ready_nodes.find(key);
+    if (ready == in.ready_nodes.end()) continue;
+    for (const std::string& n : ready->second) unknown_node_ = unknown_node_ || !hosts_.contains(n);
+  }
   {
     std::lock_guard lock(mu_);
     for (const auto& [key, why] : plan.errors) {
@@ -195,7 +222,8 @@ void VipController::Loop() {
     lock.unlock();
     absl::Status s = Pass(reread);
     lock.lock();
-    if (reread && s.ok()) next_read_ = clock_.Now() + options_.resync_interval;
+    if (s.ok() && reread) next_read_ = clock_.Now() + options_.resync_interval;
+    if (s.ok() && unknown_node_) next_read_ = std::min(next_read_, clock_.Now() + options_.retry_interval);
     if (!s.ok()) {  // our copy of romanad's VIPs may be wrong: re-read it soon
       actual_valid_ = false;
       next_read_ = clock_.Now() + options_.retry_interval;

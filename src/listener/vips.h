@@ -5,7 +5,8 @@
 // Two informers (services, endpoints; each object reduced to what VIPs need) mark the plan
 // dirty; one worker thread recomputes the whole plan (PlanVips: annotated Services are few) and
 // writes the difference from its cached copy of romanad's VIPs: deletes first, then puts. The
-// cached copy is re-read (GET /vips) when the controller becomes active, every
+// cached copy (and the set of romanad's hosts, the nodes a VIP may go to) is re-read (GET /vips,
+// GET /hosts) when the controller becomes active, every
 // `resync_interval`, and `retry_interval` after any failed write, so VIPs of Services deleted
 // while no listener ran are removed. In a cluster the listener owns every VIP record.
 // A Service whose annotation is bad gets no VIP; the reason is logged once (until it changes),
@@ -25,6 +26,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -71,6 +73,9 @@ class VipController {
 
  private:
   class Marker;
+  // Whether an Endpoints change matters: its Service has the annotation (a Service change marks
+  // the plan dirty by itself).
+  bool ServiceHasVip(const std::string& key) const;
   void MarkDirty();
   void Loop();
   // Re-reads romanad when `reread`, plans, and writes the difference. OK or the first error.
@@ -80,7 +85,8 @@ class VipController {
   api::Client& romanad_;
   const base::Clock& clock_;
   const VipControllerOptions options_;
-  std::unique_ptr<Marker> marker_;
+  std::unique_ptr<Marker> service_marker_;
+  std::unique_ptr<Marker> endpoints_marker_;
   std::unique_ptr<k8s::Informer> services_;
   std::unique_ptr<k8s::Informer> endpoints_;
 
@@ -95,6 +101,8 @@ class VipController {
   std::atomic<bool> active_{false};
   std::atomic<bool> in_sync_{false};
   std::map<std::string, api::Vip> actual_;  // worker thread only: romanad's VIPs as last read/written
+  std::set<std::string> hosts_;             // worker thread only: romanad's hosts as last read
+  bool unknown_node_ = false;               // worker thread only: the last plan met a node no host
   std::thread worker_;
 
   prometheus::Counter& writes_;
