@@ -167,7 +167,7 @@ int main(int argc, char** argv) {
     if (link.ok()) {
       vip_interface = *link;
     } else {
-      spdlog::warn("VIPs disabled: {} (pass --vip-interface)", link.status().message());
+      spdlog::warn("VIPs disabled: {} (pass --vip-interface)", std::string(link.status().message()));
       vips = false;
     }
   }
