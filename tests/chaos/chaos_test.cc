@@ -14,15 +14,18 @@
 // Size (environment): ROMANA_CHAOS_OPS pod operations at least (default 80), ROMANA_CHAOS_CYCLES
 // kill/restart cycles at least (default 3): the run goes on until both are reached;
 // ROMANA_CHAOS_WORKERS threads issue operations (default 3); ROMANA_CHAOS_SEED fixes the random
-// choices (default: from the clock, printed). The big run (docs/testing.md):
+// choices (default: from the clock, printed); ROMANA_CHAOS_KEEP_LOGS=1 keeps the lab's logs (they
+// are kept after a failure anyway). The big run (docs/testing.md):
 //   ROMANA_CHAOS_OPS=500 ROMANA_CHAOS_CYCLES=25 build/dev/tests/chaos/chaos_test
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <random>
 #include <thread>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -81,6 +84,21 @@ class ChaosTest : public ::testing::Test {
     absl::StatusOr<lab::Captured> etcd = lab::RunCapture({"etcd", "--version"});
     if (!etcd.ok() || etcd->exit_code != 0) ROMANA_SKIP_UNLESS_CI() << "etcd is not installed (scripts/setup)";
   }
+  // Before the lab goes: after a failure (or with ROMANA_CHAOS_KEEP_LOGS=1) its logs are copied
+  // to a directory that stays, for the post-mortem.
+  void KeepLogs(const lab::Lab& lab) {
+    if (!HasFailure() && EnvInt("ROMANA_CHAOS_KEEP_LOGS", 0) == 0) return;
+    namespace fs = std::filesystem;
+    const fs::path to = fs::temp_directory_path() / ("romana-chaos-logs-" + lab.id());
+    std::error_code ec;
+    for (const fs::directory_entry& e : fs::recursive_directory_iterator(lab.dir(), ec)) {
+      if (e.path().extension() != ".log") continue;
+      const fs::path dest = to / fs::relative(e.path(), lab.dir());
+      fs::create_directories(dest.parent_path(), ec);
+      fs::copy_file(e.path(), dest, fs::copy_options::overwrite_existing, ec);
+    }
+    std::cerr << "chaos: the lab's logs are in " << to.string() << "\n";
+  }
   romana::testing::TempDir state_;
 };
 
@@ -111,6 +129,7 @@ TEST_F(ChaosTest, PodChurnSurvivesKilledLeaderEtcdMemberAndAgent) {
   absl::StatusOr<std::unique_ptr<lab::Lab>> made = lab::Lab::Up(o);
   ASSERT_TRUE(made.ok()) << made.status();
   lab::Lab& lab = **made;
+  absl::Cleanup keep_logs = [&] { KeepLogs(lab); };  // before the lab goes, also after a fatal failure
   std::cerr << "chaos: lab up in " << Seconds(Clock::now() - up_start) << " s\n";
 
   // --- the churn: runtime-like threads, until the main thread has seen enough ---
