@@ -147,7 +147,8 @@ class Lab {
   // Deletes the node's pods, stops its agent, removes the host from romanad, deletes its netns.
   absl::Status RemoveNode(int n);
   absl::Status StopAgent(int n, bool sigkill = false);
-  absl::Status StartAgent(int n);  // and waits until it is ready
+  // Starts the agent again and (wait_ready) waits until it is ready.
+  absl::Status StartAgent(int n, bool wait_ready = true);
   // Every romanad replica; StartRomanad starts those that are stopped and waits until each is ready.
   absl::Status StopRomanad();
   absl::Status StartRomanad();

@@ -149,10 +149,11 @@ absl::StatusOr<bool> Lab::AgentReady(int n) const {
   return ready;
 }
 
-absl::Status Lab::StartAgent(int n) {
+absl::Status Lab::StartAgent(int n, bool wait_ready) {
   if (!nodes_.contains(n)) return absl::NotFoundError(absl::StrCat("no node ", n));
   if (IsAlive(nodes_.at(n).agent_pid)) return absl::FailedPreconditionError(absl::StrCat("agent of node ", n, " runs"));
   if (absl::Status s = StartAgentProcess(n); !s.ok()) return s;
+  if (!wait_ready) return absl::OkStatus();
   return WaitFor(absl::StrCat("the agent of ", NodeName(n), " to be ready"), [&] { return AgentReady(n); });
 }
 

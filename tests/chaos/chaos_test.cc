@@ -116,7 +116,9 @@ TEST_F(ChaosTest, PodChurnSurvivesKilledLeaderEtcdMemberAndAgent) {
   o.etcd = true;
   o.etcd_members = 3;
   o.romanad_replicas = 2;
-  o.shape = {.id = romana::testing::UniqueName("x"), .nodes = kNodes, .pods_per_node = 0, .racks = 1};
+  // Blocks of 4 addresses and pods in two namespaces (blocks are per namespace): blocks are taken,
+  // emptied and reused by other nodes all the time, so the agents' routes change all the time.
+  o.shape = {.id = romana::testing::UniqueName("x"), .nodes = kNodes, .pods_per_node = 0, .racks = 1, .block_mask = 30};
   o.state_root = state_.path().string();
   const std::string bin = romana::testing::BinaryDir().string();
   o.romanad_bin = bin + "/apps/romanad/romanad";
@@ -152,7 +154,7 @@ TEST_F(ChaosTest, PodChurnSurvivesKilledLeaderEtcdMemberAndAgent) {
       while (!enough) {
         const int live = churn.live_count();
         const bool add = live < kTargetLive / 2 || (live < kTargetLive * 3 / 2 && rng() % 2 == 0);
-        if (add || !churn.DeleteOne(rng)) churn.Add(1 + static_cast<int>(rng() % kNodes));
+        if (add || !churn.DeleteOne(rng)) churn.Add(1 + static_cast<int>(rng() % kNodes), rng() % 3 == 0 ? "blue" : "default");
         ++ops_done;
       }
     });
@@ -189,18 +191,25 @@ TEST_F(ChaosTest, PodChurnSurvivesKilledLeaderEtcdMemberAndAgent) {
     ASSERT_TRUE(lab.StopAgent(node, /*sigkill=*/true).ok());
     // Down for a while (the schedule of the chaos, not a wait for a condition): the churn goes on.
     std::this_thread::sleep_for(std::chrono::milliseconds(300 + rng() % 1200));
-    absl::StatusOr<int> next;
-    if (rng() % 2 == 0) {  // etcd first or romanad first: either must work (2 of 3 members are a quorum)
-      ASSERT_TRUE(lab.StartEtcdMember(member).ok());
-      ASSERT_TRUE(lab.StartRomanadReplica(*leader).ok());
-    } else {
-      absl::Status s = lab.StartRomanadReplica(*leader);
-      ASSERT_TRUE(s.ok()) << s;
-      s = lab.StartEtcdMember(member);
+    // Any order must work: etcd or romanad first (2 of 3 members are a quorum); the agent before
+    // its romanad replica is back (it must wait for it) or after (it must become ready at once).
+    const bool agent_first = rng() % 3 == 0;
+    if (agent_first) {
+      ASSERT_TRUE(lab.StartAgent(node, /*wait_ready=*/false).ok());
+    }
+    const bool etcd_first = rng() % 2 == 0;
+    for (int step = 0; step < 2; ++step) {
+      absl::Status s = (step == 0) == etcd_first ? lab.StartEtcdMember(member) : lab.StartRomanadReplica(*leader);
       ASSERT_TRUE(s.ok()) << s;
     }
-    absl::Status agent = lab.StartAgent(node);  // waits until the agent is ready (synced)
-    ASSERT_TRUE(agent.ok()) << agent;
+    if (agent_first) {
+      ASSERT_TRUE(romana::testing::WaitUntil([&] { return lab.AgentReady(node).value_or(false); }, std::chrono::seconds(60)))
+          << "the agent of node-" << node << ", started before its romanad replica, never became ready";
+    } else {
+      absl::Status agent = lab.StartAgent(node);  // waits until it is ready (synced)
+      ASSERT_TRUE(agent.ok()) << agent;
+    }
+    absl::StatusOr<int> next;
     ASSERT_TRUE(romana::testing::WaitUntil([&] { return (next = lab.RomanadLeader()).ok(); }, std::chrono::seconds(30)))
         << "no romanad replica leads after the restart: " << next.status();
     failovers.push_back(Seconds(Clock::now() - killed));

@@ -60,7 +60,7 @@ bool PodChurn::DelUntilDone(const lab::PodInfo& pod, const std::string& prev_res
   }
 }
 
-OpRecord PodChurn::Add(int node) {
+OpRecord PodChurn::Add(int node, const std::string& k8s_namespace) {
   const auto start = std::chrono::steady_clock::now();
   const auto deadline = start + options_.op_deadline;
   int k;
@@ -71,6 +71,7 @@ OpRecord PodChurn::Add(int node) {
   lab::PodInfo pod;
   pod.name = absl::StrCat("chaos-", k);
   pod.node = node;
+  pod.k8s_namespace = k8s_namespace;
   pod.netns = absl::StrCat(lab::Prefix(lab_.id()), "c", k);  // under the lab's prefix: its Down() removes it
   OpRecord rec{.kind = OpRecord::kAdd, .pod = pod.name, .node = node};
   if (absl::StatusOr<std::string> made = lab::Run({"ip", "netns", "add", pod.netns}); !made.ok()) {

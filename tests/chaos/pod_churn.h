@@ -51,8 +51,8 @@ class PodChurn {
   PodChurn(const PodChurn&) = delete;
   PodChurn& operator=(const PodChurn&) = delete;
 
-  // Creates a pod on node n (1-based); returns its record.
-  OpRecord Add(int node);
+  // Creates a pod on node n (1-based) in Kubernetes namespace `k8s_namespace`; returns its record.
+  OpRecord Add(int node, const std::string& k8s_namespace);
   // Deletes a live pod picked with `rng`; false (and nothing recorded) when none is live.
   bool DeleteOne(std::mt19937& rng);
 
