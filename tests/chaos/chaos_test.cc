@@ -11,9 +11,9 @@
 //     deleted or rolled-back pod), its romana routes equal what romanad's blocks say, and its agent
 //     reports ready (synced).
 //
-// Size (environment): ROMANA_CHAOS_OPS pod operations at least (default 80), ROMANA_CHAOS_CYCLES
+// Size (environment): ROMANA_CHAOS_OPS pod operations at least (default 60), ROMANA_CHAOS_CYCLES
 // kill/restart cycles at least (default 3): the run goes on until both are reached;
-// ROMANA_CHAOS_WORKERS threads issue operations (default 3); ROMANA_CHAOS_SEED fixes the random
+// ROMANA_CHAOS_WORKERS threads issue operations (default 4); ROMANA_CHAOS_SEED fixes the random
 // choices (default: from the clock, printed); ROMANA_CHAOS_KEEP_LOGS=1 keeps the lab's logs (they
 // are kept after a failure anyway). The big run (docs/testing.md):
 //   ROMANA_CHAOS_OPS=500 ROMANA_CHAOS_CYCLES=25 build/dev/tests/chaos/chaos_test
@@ -103,10 +103,11 @@ class ChaosTest : public ::testing::Test {
 };
 
 TEST_F(ChaosTest, PodChurnSurvivesKilledLeaderEtcdMemberAndAgent) {
-  const int min_ops = EnvInt("ROMANA_CHAOS_OPS", 80);
+  const int min_ops = EnvInt("ROMANA_CHAOS_OPS", 60);
   const int min_cycles = EnvInt("ROMANA_CHAOS_CYCLES", 3);
-  const int workers = std::max(1, EnvInt("ROMANA_CHAOS_WORKERS", 3));
-  const unsigned seed = static_cast<unsigned>(EnvInt("ROMANA_CHAOS_SEED", static_cast<int>(Clock::now().time_since_epoch().count() % 1000000)));
+  const int workers = std::max(1, EnvInt("ROMANA_CHAOS_WORKERS", 4));
+  const int clock_seed = static_cast<int>(Clock::now().time_since_epoch().count() % 1000000);
+  const unsigned seed = static_cast<unsigned>(EnvInt("ROMANA_CHAOS_SEED", clock_seed));
   constexpr int kNodes = 3;
   constexpr int kTargetLive = 4 * kNodes;  // the pods alive at a time hover around this
   std::cerr << "chaos: at least " << min_ops << " pod operations and " << min_cycles << " kill cycles, " << workers
