@@ -1,6 +1,7 @@
 // romana-lab: a Romana cluster in network namespaces on this machine (docs/lab.md).
 //
-//   romana-lab up [--nodes N] [--pods M] [--racks K] [--etcd] [--id ID] [--model] ...
+//   romana-lab up [--nodes N] [--pods M] [--racks K] [--etcd [--etcd-members 3] [--romanad-replicas 2]]
+//                 [--id ID] [--model] ...
 //   romana-lab down [--id ID]       (no --id: every lab recorded under --state-dir)
 //   romana-lab list
 //   romana-lab keep-router --romanad URL --router-netns NS   (started by `up` in the router
@@ -48,6 +49,11 @@ int main(int argc, char** argv) {
   up->add_option("--pods", o.shape.pods_per_node, "pods per node")->capture_default_str();
   up->add_option("--racks", o.shape.racks, "L2 segments joined by a router namespace")->capture_default_str();
   up->add_flag("--etcd", o.etcd, "run romanad on a real etcd instead of the embedded store");
+  up->add_option("--etcd-members", o.etcd_members, "with --etcd: members of the etcd cluster (1 or 3)")
+      ->capture_default_str();
+  up->add_option("--romanad-replicas", o.romanad_replicas,
+                 "romanad replicas (HA; more than 1 needs --etcd); node n's agent uses replica (n-1) % replicas")
+      ->capture_default_str();
   up->add_option("--id", o.shape.id, "lab id ([a-z0-9]{1,8}; default random); all names carry it");
   up->add_option("--pod-cidr", o.shape.pod_cidr, "the Romana network")->capture_default_str();
   up->add_option("--block-mask", o.shape.block_mask, "address block size (prefix length)")->capture_default_str();

@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -101,8 +102,9 @@ absl::Status Lab::SaveState() const {
                           {"nodes_requested", shape().nodes},
                           {"racks", shape().racks},
                           {"netns", netns_},
-                          {"romanad_pid", romanad_pid_},
-                          {"etcd_pid", etcd_pid_},
+                          {"etcd", options_.etcd},
+                          {"romanad_pids", romanad_pids_},
+                          {"etcd_pids", etcd_pids_},
                           {"router_pid", router_pid_},
                           {"kubernetes", options_.kubernetes},
                           {"kube_apiserver_pid", kube_apiserver_pid_},
@@ -150,19 +152,47 @@ absl::Status Lab::PlugIntoSwitch(int rack, const std::string& netns, const std::
   return absl::OkStatus();
 }
 
+std::string Lab::RomanadUrl(int replica) const { return absl::StrCat("https://", MasterIp(), ":", 9600 + replica); }
+
 absl::Status Lab::WithRomanad(const std::function<absl::Status(api::Client&)>& fn) const {
-  return InNetns(MasterNetns(id()), [&]() -> absl::Status {
-    api::ClientOptions co;
-    co.server = romanad_url_;
-    co.ca_file = PkiDir() + "/ca.crt";
-    co.timeout = std::chrono::seconds(5);
-    absl::StatusOr<std::string> token = base::ReadTokenFile(PkiDir() + "/token");
-    if (!token.ok()) return token.status();
-    co.token = *std::move(token);
-    absl::StatusOr<std::unique_ptr<api::Client>> c = api::Client::Create(co);
-    if (!c.ok()) return c.status();
-    return fn(**c);
-  });
+  absl::StatusOr<std::string> token = base::ReadTokenFile(PkiDir() + "/token");
+  if (!token.ok()) return token.status();
+  const int replicas = std::max(1, romanad_replicas());
+  absl::Status last = absl::UnavailableError("no romanad replica runs");
+  for (int i = 0; i < replicas; ++i) {
+    if (replicas > 1 && !IsAlive(romanad_pids_[i])) continue;
+    last = InNetns(MasterNetns(id()), [&]() -> absl::Status {
+      api::ClientOptions co;
+      co.server = replicas > 1 ? RomanadUrl(i) : romanad_url_;
+      co.ca_file = PkiDir() + "/ca.crt";
+      co.timeout = std::chrono::seconds(5);
+      co.token = *token;
+      absl::StatusOr<std::unique_ptr<api::Client>> c = api::Client::Create(co);
+      if (!c.ok()) return c.status();
+      return fn(**c);
+    });
+    if (!absl::IsUnavailable(last)) return last;
+  }
+  return last;
+}
+
+absl::StatusOr<int> Lab::RomanadLeader() const {
+  for (int i = 0; i < romanad_replicas(); ++i) {
+    if (!IsAlive(romanad_pids_[i])) continue;
+    bool leads = false;
+    absl::Status s = InNetns(MasterNetns(id()), [&]() -> absl::Status {
+      absl::StatusOr<std::unique_ptr<api::Client>> c = api::Client::Create(
+          {.server = RomanadUrl(i), .ca_file = PkiDir() + "/ca.crt", .timeout = std::chrono::seconds(2)});
+      if (!c.ok()) return c.status();
+      absl::StatusOr<api::RawResponse> r = (*c)->Do("GET", "/readyz");
+      if (!r.ok()) return r.status();
+      nlohmann::json body = nlohmann::json::parse(r->body, nullptr, false);
+      leads = r->status == 200 && body.is_object() && body.value("leader", false);
+      return absl::OkStatus();
+    });
+    if (s.ok() && leads) return i;
+  }
+  return absl::UnavailableError("no running romanad replica leads");
 }
 
 absl::Status Lab::MakeCerts() {
@@ -179,70 +209,163 @@ absl::Status Lab::MakeCerts() {
   return absl::OkStatus();
 }
 
+namespace {
+
+// Member i's files in the lab's directory: the first keeps the names of a one-member lab.
+std::string EtcdFile(const std::string& dir, const std::string& base, int member, const std::string& ext = "") {
+  return (fs::path(dir) / (member == 0 ? base + ext : absl::StrCat(base, "-", member, ext))).string();
+}
+std::string EtcdClientUrl(int member) { return absl::StrCat("https://127.0.0.1:", 2379 + 2 * member); }
+std::string EtcdPeerUrl(int member) { return absl::StrCat("https://127.0.0.1:", 2380 + 2 * member); }
+
+}  // namespace
+
 absl::Status Lab::StartEtcd() {
+  etcd_pids_.assign(options_.etcd_members, 0);
+  // Every member first: a cluster answers only once a majority runs.
+  for (int i = 0; i < options_.etcd_members; ++i) {
+    if (absl::Status s = LaunchEtcdMember(i); !s.ok()) return s;
+  }
+  for (int i = 0; i < options_.etcd_members; ++i) {
+    if (absl::Status s = WaitEtcdMember(i); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Lab::LaunchEtcdMember(int member) {
   // TLS for clients and peers, on loopback only; clients need a certificate of the etcd CA.
-  const std::string data = (fs::path(dir()) / "etcd").string();
   const std::string pki = PkiDir() + "/etcd/";
+  std::string cluster;
+  for (int i = 0; i < options_.etcd_members; ++i) {
+    absl::StrAppend(&cluster, i == 0 ? "" : ",", "lab", i, "=", EtcdPeerUrl(i));
+  }
   absl::StatusOr<pid_t> pid = StartDaemon(
       InNs(MasterNetns(id()),
-           {"etcd", "--name", "lab", "--data-dir", data, "--logger=zap",
-            "--listen-client-urls", "https://127.0.0.1:2379", "--advertise-client-urls", "https://127.0.0.1:2379",
-            "--listen-peer-urls", "https://127.0.0.1:2380", "--initial-advertise-peer-urls", "https://127.0.0.1:2380",
-            "--initial-cluster", "lab=https://127.0.0.1:2380",
+           {"etcd", "--name", absl::StrCat("lab", member), "--data-dir", EtcdFile(dir(), "etcd", member),
+            "--logger=zap",
+            "--listen-client-urls", EtcdClientUrl(member), "--advertise-client-urls", EtcdClientUrl(member),
+            "--listen-peer-urls", EtcdPeerUrl(member), "--initial-advertise-peer-urls", EtcdPeerUrl(member),
+            "--initial-cluster", cluster, "--initial-cluster-token", "lab-" + id(),
             "--client-cert-auth", "--trusted-ca-file", pki + "ca.crt", "--cert-file", pki + "server.crt",
             "--key-file", pki + "server.key",
             "--peer-client-cert-auth", "--peer-trusted-ca-file", pki + "ca.crt", "--peer-cert-file", pki + "peer.crt",
             "--peer-key-file", pki + "peer.key"}),
-      (fs::path(dir()) / "etcd.log").string());
+      EtcdFile(dir(), "etcd", member, ".log"));
   if (!pid.ok()) return pid.status();
-  etcd_pid_ = *pid;
-  if (absl::Status s = SaveState(); !s.ok()) return s;
-  return WaitFor("etcd to answer", [&]() -> absl::StatusOr<bool> {
-    if (!IsAlive(etcd_pid_)) return absl::AbortedError("etcd exited; see " + dir() + "/etcd.log");
+  etcd_pids_.at(member) = *pid;
+  return SaveState();
+}
+
+absl::Status Lab::WaitEtcdMember(int member) const {
+  const std::string pki = PkiDir() + "/etcd/";
+  const std::string log = EtcdFile(dir(), "etcd", member, ".log");
+  return WaitFor(absl::StrCat("etcd member ", member, " to answer"), [&]() -> absl::StatusOr<bool> {
+    if (!IsAlive(etcd_pids_.at(member))) return absl::AbortedError("etcd exited; see " + log);
     absl::StatusOr<std::string> r =
-        Exec(MasterNetns(id()), {"etcdctl", "--endpoints", "https://127.0.0.1:2379", "--cacert", pki + "ca.crt",
+        Exec(MasterNetns(id()), {"etcdctl", "--endpoints", EtcdClientUrl(member), "--cacert", pki + "ca.crt",
                                  "--cert", pki + "romanad-client.crt", "--key", pki + "romanad-client.key",
                                  "endpoint", "health"});
     return r.ok();
   });
 }
 
-absl::Status Lab::StartRomanad() {
+absl::Status Lab::StopEtcdMember(int member, bool sigkill) {
+  if (member < 0 || member >= etcd_members()) return absl::NotFoundError(absl::StrCat("no etcd member ", member));
+  if (sigkill && IsAlive(etcd_pids_[member])) kill(etcd_pids_[member], SIGKILL);
+  StopProcess(etcd_pids_[member]);
+  etcd_pids_[member] = 0;
+  return SaveState();
+}
+
+absl::Status Lab::StartEtcdMember(int member) {
+  if (member < 0 || member >= etcd_members()) return absl::NotFoundError(absl::StrCat("no etcd member ", member));
+  if (IsAlive(etcd_pids_[member])) return absl::FailedPreconditionError(absl::StrCat("etcd member ", member, " runs"));
+  if (absl::Status s = LaunchEtcdMember(member); !s.ok()) return s;
+  return WaitEtcdMember(member);
+}
+
+absl::Status Lab::StartRomanadReplica(int replica) {
+  if (replica < 0 || replica >= romanad_replicas()) return absl::NotFoundError(absl::StrCat("no romanad replica ", replica));
+  if (IsAlive(romanad_pids_[replica])) {
+    return absl::FailedPreconditionError(absl::StrCat("romanad replica ", replica, " runs"));
+  }
   absl::StatusOr<std::string> bin = FindBinary("romanad", options_.romanad_bin);
   if (!bin.ok()) return bin.status();
   const std::string pki = PkiDir() + "/";
-  std::vector<std::string> argv = {*bin, "--listen", absl::StrCat(MasterIp(), ":9600"),
+  std::vector<std::string> argv = {*bin, "--listen", absl::StrCat(MasterIp(), ":", 9600 + replica),
                                    "--initial-network", (fs::path(dir()) / "topology.json").string(),
                                    "--watch-bookmark-interval-ms", "1000",
                                    "--tls-cert-file", pki + "romanad.crt", "--tls-key-file", pki + "romanad.key",
                                    "--token-file", pki + "token"};
   if (options_.etcd) {
-    argv.insert(argv.end(), {"--etcd-endpoints", "https://127.0.0.1:2379", "--etcd-ca-file", pki + "etcd/ca.crt",
+    std::string endpoints;
+    for (int i = 0; i < etcd_members(); ++i) absl::StrAppend(&endpoints, i == 0 ? "" : ",", EtcdClientUrl(i));
+    argv.insert(argv.end(), {"--etcd-endpoints", endpoints, "--etcd-ca-file", pki + "etcd/ca.crt",
                              "--etcd-cert-file", pki + "etcd/romanad-client.crt", "--etcd-key-file",
-                             pki + "etcd/romanad-client.key"});
+                             pki + "etcd/romanad-client.key", "--advertise-url", RomanadUrl(replica),
+                             "--leader-ca-file", pki + "ca.crt"});
+    if (romanad_replicas() > 1) {
+      argv.insert(argv.end(), {"--lease-ttl", std::to_string(options_.romanad_lease_ttl.count())});
+    }
   } else {
     argv.insert(argv.end(), {"--store", (fs::path(dir()) / "romanad.db").string()});
   }
-  absl::StatusOr<pid_t> pid = StartDaemon(InNs(MasterNetns(id()), argv), (fs::path(dir()) / "romanad.log").string());
+  const std::string log =
+      (fs::path(dir()) / (replica == 0 ? std::string("romanad.log") : absl::StrCat("romanad-", replica, ".log"))).string();
+  absl::StatusOr<pid_t> pid = StartDaemon(InNs(MasterNetns(id()), argv), log);
   if (!pid.ok()) return pid.status();
-  romanad_pid_ = *pid;
-  romanad_url_ = absl::StrCat("https://", MasterIp(), ":9600");
+  romanad_pids_[replica] = *pid;
   if (absl::Status s = SaveState(); !s.ok()) return s;
-  return WaitFor("romanad to be ready", [&]() -> absl::StatusOr<bool> {
-    if (!IsAlive(romanad_pid_)) return absl::AbortedError("romanad exited; see " + dir() + "/romanad.log");
-    return WithRomanad([](api::Client& c) { return c.Readyz(); }).ok();
+  const pid_t started = *pid;
+  const std::string url = RomanadUrl(replica);
+  return WaitFor(absl::StrCat("romanad replica ", replica, " to be ready"), [&]() -> absl::StatusOr<bool> {
+    if (!IsAlive(started)) return absl::AbortedError("romanad exited; see " + log);
+    absl::Status ready = InNetns(MasterNetns(id()), [&]() -> absl::Status {
+      absl::StatusOr<std::unique_ptr<api::Client>> c =
+          api::Client::Create({.server = url, .ca_file = PkiDir() + "/ca.crt", .timeout = std::chrono::seconds(2)});
+      if (!c.ok()) return c.status();
+      return (*c)->Readyz();
+    });
+    return ready.ok();
   });
 }
 
-absl::Status Lab::StopRomanad() {
-  StopProcess(romanad_pid_);
-  romanad_pid_ = 0;
+absl::Status Lab::StopRomanadReplica(int replica, bool sigkill) {
+  if (replica < 0 || replica >= romanad_replicas()) return absl::NotFoundError(absl::StrCat("no romanad replica ", replica));
+  if (sigkill && IsAlive(romanad_pids_[replica])) kill(romanad_pids_[replica], SIGKILL);
+  StopProcess(romanad_pids_[replica]);
+  romanad_pids_[replica] = 0;
   return SaveState();
+}
+
+absl::Status Lab::StartRomanad() {
+  for (int i = 0; i < romanad_replicas(); ++i) {
+    if (IsAlive(romanad_pids_[i])) continue;
+    if (absl::Status s = StartRomanadReplica(i); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Lab::StopRomanad() {
+  for (int i = 0; i < romanad_replicas(); ++i) {
+    if (absl::Status s = StopRomanadReplica(i); !s.ok()) return s;
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::unique_ptr<Lab>> Lab::Up(LabOptions options) {
   if (options.shape.id.empty()) options.shape.id = RandomId();
   if (absl::Status s = ValidateShape(options.shape); !s.ok()) return s;
+  if (options.etcd_members < 1 || options.etcd_members > 7) {
+    return absl::InvalidArgumentError("--etcd-members: must be 1..7 (an etcd cluster of 1 or 3 is usual)");
+  }
+  if (options.etcd_members > 1 && !options.etcd) return absl::InvalidArgumentError("--etcd-members: needs --etcd");
+  if (options.romanad_replicas < 1 || options.romanad_replicas > 9) {
+    return absl::InvalidArgumentError("--romanad-replicas: must be 1..9");
+  }
+  if (options.romanad_replicas > 1 && !options.etcd) {
+    return absl::InvalidArgumentError("--romanad-replicas: several replicas need --etcd (HA runs on etcd only)");
+  }
   if (getuid() != 0) return absl::PermissionDeniedError("the lab needs root (it creates network namespaces)");
   for (const char* tool : {"ip", "sysctl"}) {
     if (!RunCapture({tool, "-V"}).ok()) return absl::NotFoundError(absl::StrCat(tool, " is not installed (run scripts/setup)"));
@@ -303,10 +426,14 @@ absl::Status Lab::Build() {
   Progress("making the CA, certificates and token in " + PkiDir() + " (scripts/gen-certs)");
   if (absl::Status s = MakeCerts(); !s.ok()) return s;
   if (options_.etcd) {
-    Progress("starting etcd in " + master + " (TLS, client certificates)");
+    Progress(absl::StrCat("starting etcd (", options_.etcd_members, " member(s)) in ", master,
+                          " (TLS, client certificates)"));
     if (absl::Status s = StartEtcd(); !s.ok()) return s;
   }
-  Progress(absl::StrCat("starting romanad in ", master, " (HTTPS, token; ", options_.etcd ? "etcd" : "embedded store", ")"));
+  Progress(absl::StrCat("starting romanad (", options_.romanad_replicas, " replica(s)) in ", master, " (HTTPS, token; ",
+                        options_.etcd ? "etcd" : "embedded store", ")"));
+  romanad_pids_.assign(options_.romanad_replicas, 0);
+  romanad_url_ = RomanadUrl(0);
   if (absl::Status s = StartRomanad(); !s.ok()) return s;
   if (options_.kubernetes) {
     Progress("starting the Kubernetes API stand-in (host loopback) and romana-listener");

@@ -1,7 +1,8 @@
 // lab.h: a Romana cluster built out of network namespaces on one machine (DESIGN.md §8).
 //
 // Lab::Up() builds: one switch namespace (a bridge) per rack, a master namespace on rack 0 that
-// runs romanad (embedded SQLite store, or a real etcd with `etcd`), a router namespace joining
+// runs romanad (embedded SQLite store, or a real etcd with `etcd`; with `etcd_members` and
+// `romanad_replicas` an etcd cluster and HA replicas, all in the master namespace), a router namespace joining
 // the racks (racks > 1) whose routes are one per prefix group, N node namespaces each running a
 // real romana-agent (which registers the node, installs the CNI plugin and conflist into the
 // node's own directories, and programs routes), and M pods per node created by running the real
@@ -45,6 +46,14 @@ namespace romana::lab {
 struct LabOptions {
   LabShape shape;                      // shape.id empty = random
   bool etcd = false;                   // romanad on a real etcd instead of the embedded store
+  // With `etcd`: the members of the etcd cluster, all in the master namespace on 127.0.0.1 (member
+  // i: client port 2379 + 2i, peer port 2380 + 2i, TLS for both). 1 or 3.
+  int etcd_members = 1;
+  // romanad replicas (HA, docs/romanad.md "HA"; more than 1 needs `etcd`): replica i listens on
+  // <master ip>:9600 + i. The agent of node n, and the CNI plugin through its conflist, talk to
+  // replica (n - 1) % romanad_replicas; followers forward writes to the leader.
+  int romanad_replicas = 1;
+  std::chrono::seconds romanad_lease_ttl{2};  // HA: --lease-ttl, the failover time after a crash
   std::string state_root = "/run/romana-lab";
   // Binaries; empty = found next to the running program or in the build tree (FindBinary).
   std::string romanad_bin, agent_bin, cni_bin;
@@ -138,9 +147,24 @@ class Lab {
   // Deletes the node's pods, stops its agent, removes the host from romanad, deletes its netns.
   absl::Status RemoveNode(int n);
   absl::Status StopAgent(int n, bool sigkill = false);
-  absl::Status StartAgent(int n);  // and waits until it is ready
+  // Starts the agent again and (wait_ready) waits until it is ready.
+  absl::Status StartAgent(int n, bool wait_ready = true);
+  // Every romanad replica; StartRomanad starts those that are stopped and waits until each is ready.
   absl::Status StopRomanad();
-  absl::Status StartRomanad();     // and waits until it is ready
+  absl::Status StartRomanad();
+  // One replica (0-based; sigkill = a crash), and starting it again (waits until it is ready).
+  int romanad_replicas() const { return static_cast<int>(romanad_pids_.size()); }
+  pid_t romanad_pid(int replica) const { return romanad_pids_.at(replica); }
+  absl::Status StopRomanadReplica(int replica, bool sigkill = false);
+  absl::Status StartRomanadReplica(int replica);
+  // The replica that leads now, asked of every running replica's /readyz. Unavailable while
+  // none does (during a failover).
+  absl::StatusOr<int> RomanadLeader() const;
+  // etcd members (with `etcd`): stop one (sigkill = a crash), start it again on its data directory
+  // and wait until it answers.
+  int etcd_members() const { return static_cast<int>(etcd_pids_.size()); }
+  absl::Status StopEtcdMember(int member, bool sigkill = false);
+  absl::Status StartEtcdMember(int member);
   // Router (racks > 1, router.h): one route per leaf prefix group via a live member. SyncRouter
   // programs it now (live = its agent runs); the keeper process (`romana-lab keep-router`, started
   // by Up) keeps it so from then on (live = answers ICMP echo from the router).
@@ -149,8 +173,20 @@ class Lab {
 
   // The lab's certificates and token (scripts/gen-certs layout: ca.crt, token, etcd/...).
   std::string PkiDir() const;
-  // Runs `fn` with a romanad client (CA and token of PkiDir()) inside the master namespace.
+  // Runs `fn` with a romanad client (CA and token of PkiDir()) inside the master namespace. With
+  // several replicas: on the first running replica, and again on the next one while `fn` returns
+  // Unavailable (the lab's calls are reads and idempotent writes).
   absl::Status WithRomanad(const std::function<absl::Status(api::Client&)>& fn) const;
+  // The URL of replica i: https://<master ip>:<9600 + i>; the one node n's agent and CNI plugin use.
+  std::string RomanadUrl(int replica) const;
+  std::string AgentRomanadUrl(int n) const;
+  // Runs the node's installed conflist for `pod` as a runtime does (ADD in order with prevResult,
+  // DEL in reverse), the plugins inside the node's namespace and the pod's interface in
+  // pod.netns (which must exist). `result_json`: ADD's result out; DEL's prevResult in. Errors:
+  // Unavailable when a plugin answered CNI error 11 (try again later); Internal for any other
+  // failure; both carry the plugin's output. Thread-safe: reads only the node's conflist, so
+  // many threads may run it while another drives the lab (the chaos test does).
+  absl::Status RunCni(const std::string& command, const PodInfo& pod, std::string* result_json) const;
   // Runs argv in a namespace and returns stdout.
   absl::StatusOr<std::string> Exec(const std::string& netns, const std::vector<std::string>& argv) const;
   // The agent's routes on node n, one line each, sorted: the romana table (`ip route show table
@@ -183,8 +219,9 @@ class Lab {
   absl::Status StartRouterKeeper();
   void RemoveOwnNetns(const std::string& name);
   absl::Status StartEtcd();
+  absl::Status LaunchEtcdMember(int member);
+  absl::Status WaitEtcdMember(int member) const;
   absl::Status MakeCerts();
-  absl::Status RunCni(const std::string& command, const PodInfo& pod, std::string* result_json);
   std::string NodeDir(int n) const;
   void Progress(const std::string& line) const;
   absl::Status WaitFor(const std::string& what, const std::function<absl::StatusOr<bool>()>& cond) const;
@@ -200,12 +237,12 @@ class Lab {
   std::vector<std::string> netns_;  // creation order
   std::map<int, NodeInfo> nodes_;
   std::vector<PodInfo> pods_;
-  pid_t romanad_pid_ = 0;
-  pid_t etcd_pid_ = 0;
+  std::vector<pid_t> romanad_pids_;  // one per replica; 0 = stopped
+  std::vector<pid_t> etcd_pids_;     // one per member (with `etcd`); 0 = stopped
   pid_t router_pid_ = 0;
   pid_t kube_apiserver_pid_ = 0;  // Kubernetes mode
   pid_t listener_pid_ = 0;
-  std::string romanad_url_;
+  std::string romanad_url_;  // replica 0's (the router keeper and the listener use it)
   std::map<std::string, std::string> cni_results_;  // pod name -> ADD result (prevResult for DEL)
 };
 

@@ -103,7 +103,7 @@ absl::Status Lab::StartAgentProcess(int n) {
   absl::StatusOr<std::string> cni = FindBinary("romana-cni", options_.cni_bin);
   if (!cni.ok()) return cni.status();
   std::vector<std::string> argv = {*agent,
-                                   "--romanad", romanad_url_,
+                                   "--romanad", AgentRomanadUrl(n),
                                    "--romanad-ca-file", PkiDir() + "/ca.crt",
                                    "--romanad-token-file", PkiDir() + "/token",
                                    "--node-name", node.name,
@@ -126,6 +126,10 @@ absl::Status Lab::StartAgentProcess(int n) {
   return SaveState();
 }
 
+std::string Lab::AgentRomanadUrl(int n) const {
+  return romanad_replicas() > 1 ? RomanadUrl((n - 1) % romanad_replicas()) : romanad_url_;
+}
+
 absl::StatusOr<bool> Lab::AgentReady(int n) const {
   auto it = nodes_.find(n);
   if (it == nodes_.end()) return absl::NotFoundError(absl::StrCat("no node ", n));
@@ -146,10 +150,11 @@ absl::StatusOr<bool> Lab::AgentReady(int n) const {
   return ready;
 }
 
-absl::Status Lab::StartAgent(int n) {
+absl::Status Lab::StartAgent(int n, bool wait_ready) {
   if (!nodes_.contains(n)) return absl::NotFoundError(absl::StrCat("no node ", n));
   if (IsAlive(nodes_.at(n).agent_pid)) return absl::FailedPreconditionError(absl::StrCat("agent of node ", n, " runs"));
   if (absl::Status s = StartAgentProcess(n); !s.ok()) return s;
+  if (!wait_ready) return absl::OkStatus();
   return WaitFor(absl::StrCat("the agent of ", NodeName(n), " to be ready"), [&] { return AgentReady(n); });
 }
 
@@ -164,7 +169,7 @@ absl::Status Lab::StopAgent(int n, bool sigkill) {
 
 // ---------------------------------------------------------------- pods (CNI)
 
-absl::Status Lab::RunCni(const std::string& command, const PodInfo& pod, std::string* result_json) {
+absl::Status Lab::RunCni(const std::string& command, const PodInfo& pod, std::string* result_json) const {
   const std::string node_dir = NodeDir(pod.node);
   const std::string conf_text = ReadFile(node_dir + "/net.d/10-romana.conflist");
   nlohmann::json conflist = nlohmann::json::parse(conf_text, nullptr, false);
@@ -192,8 +197,13 @@ absl::Status Lab::RunCni(const std::string& command, const PodInfo& pod, std::st
     absl::StatusOr<Captured> c = RunCapture(InNs(NodeNetns(id(), pod.node), {bin}), conf.dump(), env);
     if (!c.ok()) return c.status();
     if (c->exit_code != 0) {
-      return absl::InternalError(absl::StrCat("CNI ", command, " of ", pod.name, " by ", type, " failed (exit ",
-                                              c->exit_code, "): ", c->out, c->err));
+      // The CNI error on stdout: {"code": N, "msg": ...}; 11 = try again later.
+      nlohmann::json error = nlohmann::json::parse(c->out, nullptr, false);
+      const int code = error.is_object() && error.contains("code") && error["code"].is_number_integer()
+                           ? error["code"].get<int>() : 0;
+      const std::string message = absl::StrCat("CNI ", command, " of ", pod.name, " by ", type, " failed (exit ",
+                                               c->exit_code, ", CNI error ", code, "): ", c->out, c->err);
+      return code == 11 ? absl::UnavailableError(message) : absl::InternalError(message);
     }
     if (command == "ADD") {
       prev = nlohmann::json::parse(c->out, nullptr, false);
@@ -450,8 +460,8 @@ absl::Status Lab::Down() {
   StopProcess(listener_pid_);
   StopProcess(kube_apiserver_pid_);
   for (auto& [n, node] : nodes_) StopProcess(node.agent_pid);
-  StopProcess(romanad_pid_);
-  StopProcess(etcd_pid_);
+  for (pid_t pid : romanad_pids_) StopProcess(pid);
+  for (pid_t pid : etcd_pids_) StopProcess(pid);
   std::vector<std::string> all = netns_;
   for (const std::string& n : ListNetnsWithPrefix(Prefix(id()))) {
     if (std::find(all.begin(), all.end(), n) == all.end()) all.push_back(n);
@@ -496,8 +506,13 @@ absl::StatusOr<std::unique_ptr<Lab>> Lab::Attach(const std::string& state_root, 
   std::unique_ptr<Lab> lab(new Lab(std::move(options)));
   lab->detached_ = true;
   lab->netns_ = state.value("netns", std::vector<std::string>{});
-  lab->romanad_pid_ = state.value("romanad_pid", 0);
-  lab->etcd_pid_ = state.value("etcd_pid", 0);
+  lab->options_.etcd = state.value("etcd", false);
+  lab->romanad_pids_ = state.value("romanad_pids", std::vector<pid_t>{});
+  lab->etcd_pids_ = state.value("etcd_pids", std::vector<pid_t>{});
+  if (lab->romanad_pids_.empty()) lab->romanad_pids_.assign(1, 0);
+  if (lab->etcd_pids_.empty() && lab->options_.etcd) lab->etcd_pids_.assign(1, 0);
+  lab->options_.etcd_members = std::max<int>(1, lab->etcd_pids_.size());
+  lab->options_.romanad_replicas = static_cast<int>(lab->romanad_pids_.size());
   lab->router_pid_ = state.value("router_pid", 0);
   lab->options_.kubernetes = state.value("kubernetes", false);
   lab->kube_apiserver_pid_ = state.value("kube_apiserver_pid", 0);
@@ -527,8 +542,8 @@ absl::Status Lab::DownById(const std::string& state_root, const std::string& id)
     StopProcess(state.value("router_pid", 0));
     StopProcess(state.value("listener_pid", 0));
     StopProcess(state.value("kube_apiserver_pid", 0));
-    StopProcess(state.value("romanad_pid", 0));
-    StopProcess(state.value("etcd_pid", 0));
+    for (pid_t pid : state.value("romanad_pids", std::vector<pid_t>{})) StopProcess(pid);
+    for (pid_t pid : state.value("etcd_pids", std::vector<pid_t>{})) StopProcess(pid);
     for (const nlohmann::json& n : state.value("netns", nlohmann::json::array())) {
       std::string name = n.get<std::string>();
       if (name.starts_with(Prefix(id))) netns.push_back(name);  // never anything not ours
