@@ -69,6 +69,8 @@ function(romana_test name)
   if("serial" IN_LIST ARG_LABELS)
     set(run_serial TRUE)
   endif()
+  # gtest_discover_tests re-splits list values, so a discovered test carries only the first label
+  # (`ctest -L` sees that one); `serial` takes effect through RUN_SERIAL.
   gtest_discover_tests(${name}
     DISCOVERY_MODE PRE_TEST
     PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT ${ARG_TIMEOUT} RUN_SERIAL ${run_serial})
