@@ -304,6 +304,7 @@ void Server::RegisterRoutes() {
   RegisterNetworkPolicyRoutes();
   RegisterIpamRoutes();
   RegisterSnapshotRoute();
+  RegisterEndpointBatchRoute();
 }
 
 }  // namespace romana::daemon

@@ -26,7 +26,8 @@ const std::vector<Route>& BodyRoutes() {
   static const std::vector<Route> routes = {
       {"PUT", "/topology"},          {"POST", "/topology"},          {"POST", "/hosts"},
       {"PUT", "/hosts/h1/labels"},   {"POST", "/address"},           {"POST", "/policies"},
-      {"PUT", "/namespaces/ns1"},    {"PUT", "/endpoints/ns1/pod1"}, {"PUT", "/namespaces/ns1/networkpolicies/np1"}};
+      {"PUT", "/namespaces/ns1"},    {"PUT", "/endpoints/ns1/pod1"}, {"PUT", "/namespaces/ns1/networkpolicies/np1"},
+      {"POST", "/endpoints:batch"}};
   return routes;
 }
 
