@@ -5,7 +5,9 @@
 //   calc   translate.h (object -> host/namespace/endpoint/policy)
 //   diff   reconcile.h (desired vs the cached copy of romanad's state -> ops)
 //   apply  here: ops run against romanad through api::Client, up to `parallelism` at a time,
-//          deletes before puts; each success updates the cached copy.
+//          deletes before puts; endpoint writes go in batches (POST /endpoints:batch) whenever
+//          there is more than one (the start-up sync, a burst of pod changes); each success
+//          updates the cached copy.
 // A full reconcile re-reads romanad's state (GET /snapshot) and diffs everything: when the
 // listener becomes active, every `resync_interval`, and `retry_interval` after any failed write
 // (the cached copy is then no longer trusted). So nodes deleted while no listener ran lose their
@@ -108,9 +110,16 @@ class Listener {
   absl::Status ApplyDirty(std::set<std::pair<Kind, std::string>> dirty);
   absl::Status Apply(const std::vector<Op>& ops);
   absl::Status Execute(const Op& op);
+  // One POST /endpoints:batch (through api::Client::WriteEndpoints) for endpoint puts/deletes.
+  absl::Status ExecuteEndpointBatch(const std::vector<const Op*>& batch);
+  // Endpoint writes per batch request: big enough that a cold start of 150,000 pods costs a few
+  // hundred requests, small enough that `parallelism` of them overlap (romanad validates one
+  // while it commits another) and one failure repeats little.
+  static constexpr size_t kEndpointBatch = 1000;
   absl::Status CollectAddresses();
   DesiredState DesiredFor(Kind kind, const std::string& key) const;
   DesiredState DesiredAll() const;
+  static void ForEachObject(const k8s::Informer& informer, const std::function<void(const nlohmann::json&)>& fn);
   void AddDesired(Kind kind, const nlohmann::json& object, DesiredState& out) const;
   const k8s::Informer& InformerOf(Kind kind) const;
 
