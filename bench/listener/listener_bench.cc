@@ -21,6 +21,7 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <sstream>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -201,6 +202,23 @@ int Run(const Flags& f) {
     std::printf("%s\n", std::string(std::istreambuf_iterator<char>(in), {}).c_str());
   }
 
+  // Where romanad's time went (its own request metrics): requests and seconds per route.
+  if (absl::StatusOr<api::RawResponse> m = rc.Do("GET", "/metrics"); m.ok()) {
+    std::map<std::string, std::pair<double, double>> routes;  // route -> (count, seconds)
+    std::istringstream in(m->body);
+    for (std::string line; std::getline(in, line);) {
+      const bool sum = line.rfind("romanad_http_request_duration_seconds_sum{", 0) == 0;
+      if (!sum && line.rfind("romanad_http_request_duration_seconds_count{", 0) != 0) continue;
+      const size_t at = line.find("route=\"");
+      if (at == std::string::npos) continue;
+      const std::string route = line.substr(at + 7, line.find('"', at + 7) - at - 7);
+      (sum ? routes[route].second : routes[route].first) = std::atof(line.substr(line.rfind(' ') + 1).c_str());
+    }
+    std::printf("\nromanad, per route: requests, seconds spent answering them\n");
+    for (const auto& [route, v] : routes) {
+      if (v.first >= 1) std::printf("  %-18s %8.0f %8.1f\n", route.c_str(), v.first, v.second);
+    }
+  }
   double load[3] = {0, 0, 0};
   getloadavg(load, 3);
   std::printf("\nload average at the end: %.1f %.1f %.1f\n", load[0], load[1], load[2]);

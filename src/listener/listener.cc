@@ -122,7 +122,8 @@ void Listener::SetActive(bool active) {
   {
     std::lock_guard lock(mu_);
     if (active_.exchange(active) == active) return;
-    actual_valid_ = false;  // re-read romanad's state before the first write
+    valid_kinds_.clear();  // re-read romanad's state before the first write
+    attempted_kinds_.clear();
     reconciled_ = false;
   }
   leader_.Set(active ? 1 : 0);
@@ -135,6 +136,14 @@ bool Listener::Synced() const {
     if (!s.informer->HasSynced()) return false;
   }
   return true;
+}
+
+std::set<Kind> Listener::SyncedKinds() const {
+  std::set<Kind> out;
+  for (const Source& s : sources_) {
+    if (s.informer->HasSynced()) out.insert(s.kind);
+  }
+  return out;
 }
 
 bool Listener::Ready() const { return Synced() && (!active_ || reconciled_); }
@@ -152,6 +161,16 @@ void Listener::MarkDirty(Kind kind, const std::string& key) {
     dirty_.emplace(kind, key);
   }
   cv_.notify_all();
+}
+
+const char* Listener::PluralOf(Kind kind) {
+  switch (kind) {
+    case Kind::kHost: return "hosts";
+    case Kind::kNamespace: return "namespaces";
+    case Kind::kEndpoint: return "endpoints";
+    case Kind::kNetworkPolicy: return "networkpolicies";
+  }
+  std::abort();
 }
 
 const k8s::Informer& Listener::InformerOf(Kind kind) const {
@@ -200,9 +219,11 @@ DesiredState Listener::DesiredFor(Kind kind, const std::string& key) const {
   return out;
 }
 
-DesiredState Listener::DesiredAll() const {
+DesiredState Listener::DesiredOf(const std::set<Kind>& kinds) const {
   DesiredState out;
-  for (const Source& s : sources_) ForEachObject(*s.informer, [&](const json& o) { AddDesired(s.kind, o, out); });
+  for (const Source& s : sources_) {
+    if (kinds.count(s.kind)) ForEachObject(*s.informer, [&](const json& o) { AddDesired(s.kind, o, out); });
+  }
   return out;
 }
 
@@ -266,12 +287,13 @@ absl::Status Listener::Apply(const std::vector<Op>& ops) {
     record(op, s.ok() ? Execute(op) : s);
   };
   // Several endpoint writes: POST /endpoints:batch. A batch that romanad refuses as invalid is
-  // written one endpoint at a time, so one bad endpoint never holds back the others.
+  // written one endpoint at a time, so one bad endpoint never holds back the others; so is one
+  // that a romanad without the route (404) refuses.
   auto run_batch = [&](const std::vector<const Op*>& batch) {
     if (stopping_) return;
     absl::Status s = may_write();
     if (s.ok()) s = ExecuteEndpointBatch(batch);
-    if (absl::IsInvalidArgument(s)) {
+    if (absl::IsInvalidArgument(s) || absl::IsNotFound(s)) {
       for (const Op* op : batch) run(*op);
       return;
     }
@@ -325,13 +347,16 @@ absl::Status Listener::ExecuteEndpointBatch(const std::vector<const Op*>& batch)
   return absl::Status(r.status().code(), absl::StrCat("batch of ", batch.size(), " endpoints: ", r.status().message()));
 }
 
-absl::Status Listener::FullReconcile() {
+absl::Status Listener::FullReconcile(const std::set<Kind>& kinds) {
   const auto start = clock_.Now();
-  absl::StatusOr<api::StateSnapshot> snap = romanad_.Snapshot({"hosts", "namespaces", "endpoints", "networkpolicies"});
+  std::vector<std::string> plurals;
+  for (Kind kind : kinds) plurals.push_back(PluralOf(kind));
+  absl::StatusOr<api::StateSnapshot> snap = romanad_.Snapshot(plurals);
   if (!snap.ok()) {
     errors_.Add({{"kind", "snapshot"}}).Increment();
     return snap.status();
   }
+  // Desired and actual both hold exactly `kinds`, so the diff never touches another kind.
   ActualState actual;
   for (api::Host& h : snap->hosts) actual.hosts[h.name] = std::move(h);
   for (api::Namespace& n : snap->namespaces) actual.namespaces[n.name] = std::move(n);
@@ -340,19 +365,27 @@ absl::Status Listener::FullReconcile() {
     std::string key = k8s::Informer::KeyOf(p);
     actual.network_policies[std::move(key)] = std::move(p);
   }
-  {
-    std::lock_guard lock(actual_mu_);
-    actual_ = std::move(actual);
-  }
+  *snap = {};  // the parsed answer: freed before the desired state is built
   std::vector<Op> ops;
   {
-    const DesiredState desired = DesiredAll();  // freed before the writes
-    std::lock_guard lock(actual_mu_);
-    ops = Diff(desired, actual_);
+    const DesiredState desired = DesiredOf(kinds);  // freed before the writes
+    ops = Diff(desired, actual);
   }
-  if (!ops.empty()) spdlog::info("full reconcile: {} changes to romanad", ops.size());
+  {
+    std::lock_guard lock(actual_mu_);
+    if (kinds.count(Kind::kHost)) actual_.hosts = std::move(actual.hosts);
+    if (kinds.count(Kind::kNamespace)) actual_.namespaces = std::move(actual.namespaces);
+    if (kinds.count(Kind::kEndpoint)) actual_.endpoints = std::move(actual.endpoints);
+    if (kinds.count(Kind::kNetworkPolicy)) actual_.network_policies = std::move(actual.network_policies);
+  }
+  const auto diffed = clock_.Now();
   for (const Op& op : ops) spdlog::debug("romanad: {}", Describe(op));
   absl::Status s = Apply(ops);
+  if (!ops.empty()) {
+    auto seconds = [](auto d) { return std::chrono::duration<double>(d).count(); };
+    spdlog::info("full reconcile: {} changes to romanad written in {:.1f} s (read and diff {:.1f} s)", ops.size(),
+                 seconds(clock_.Now() - diffed), seconds(diffed - start));
+  }
   ops = {};
   // The snapshot, the desired state and the ops of a cold start are hundreds of MB at 150,000
   // pods; give the freed pages back instead of keeping them as the process's RSS.
@@ -409,24 +442,29 @@ void Listener::Loop() {
   std::unique_lock lock(mu_);
   while (!stop_) {
     const auto now = clock_.Now();
-    const bool can_write = active_ && Synced();
-    if (!can_write) {
+    // Each kind is written as soon as its informer has listed: hosts, namespaces and policies
+    // need not wait for 150,000 pods to be listed. A kind whose informer has not listed yet is
+    // never diffed (an empty cache must not read as "everything was deleted").
+    const std::set<Kind> synced = SyncedKinds();
+    if (!active_ || synced.empty()) {
       dirty_.clear();  // a full reconcile covers them when this replica becomes active
       cv_.wait_for(lock, std::chrono::milliseconds(50));
       continue;
     }
-    if (!actual_valid_ || now >= next_full_) {
-      dirty_.clear();  // the full reconcile reads every object after this point
+    if (synced != attempted_kinds_ || now >= next_full_) {
+      dirty_.clear();  // the full reconcile reads every object of `synced` after this point
+      valid_kinds_.clear();
+      attempted_kinds_ = synced;
       lock.unlock();
-      absl::Status s = FullReconcile();
+      absl::Status s = FullReconcile(synced);
       lock.lock();
-      actual_valid_ = s.ok();
-      reconciled_ = s.ok();
+      if (s.ok()) valid_kinds_ = synced;
+      reconciled_ = s.ok() && synced.size() == sources_.size();
       next_full_ = clock_.Now() + (s.ok() ? options_.resync_interval : options_.retry_interval);
       if (!s.ok()) spdlog::warn("full reconcile: {} (again in {} ms)", s.ToString(), options_.retry_interval.count());
       continue;
     }
-    if (now >= next_gc_) {
+    if (now >= next_gc_ && valid_kinds_.count(Kind::kEndpoint)) {
       lock.unlock();
       absl::Status s = CollectAddresses();
       lock.lock();
@@ -435,7 +473,10 @@ void Listener::Loop() {
       continue;
     }
     if (!dirty_.empty()) {
-      std::set<std::pair<Kind, std::string>> batch = std::move(dirty_);
+      std::set<std::pair<Kind, std::string>> batch;
+      for (auto& entry : dirty_) {
+        if (valid_kinds_.count(entry.first)) batch.insert(entry);  // others: their next full reconcile
+      }
       dirty_.clear();
       lock.unlock();
       absl::Status s = ApplyDirty(std::move(batch));
@@ -445,7 +486,8 @@ void Listener::Loop() {
       }
       continue;
     }
-    const auto wake = std::min(next_full_, next_gc_);
+    auto wake = std::min(next_full_, next_gc_);
+    if (synced.size() < sources_.size()) wake = std::min(wake, now + std::chrono::milliseconds(50));  // watch for syncs
     cv_.wait_for(lock, std::chrono::duration_cast<std::chrono::milliseconds>(wake - now) + std::chrono::milliseconds(1));
   }
 }

@@ -15,8 +15,10 @@
 // Address garbage collection runs every `address_gc_interval` (address_gc.h).
 //
 // Only an active listener writes (SetActive, driven by the Lease): a standby keeps its
-// informers warm and takes over with one full reconcile. Nothing is written before every
-// informer has synced (an empty cache must never read as "everything was deleted").
+// informers warm and takes over with one full reconcile. Nothing of a kind is written before
+// its informer has synced (an empty cache must never read as "everything was deleted"); each
+// kind is reconciled as soon as it has, so hosts, namespaces and policies reach romanad while
+// a large cluster's pods are still being listed, and a full reconcile follows each sync.
 //
 // Thread-safety: all public methods are safe from any thread.
 #ifndef ROMANA_LISTENER_LISTENER_H_
@@ -106,7 +108,8 @@ class Listener {
   void MarkDirty(Kind kind, const std::string& key);
   void Loop();
   // Each returns OK or the first error (every op is still attempted).
-  absl::Status FullReconcile();
+  // Re-reads romanad's state of `kinds` and writes every difference.
+  absl::Status FullReconcile(const std::set<Kind>& kinds);
   absl::Status ApplyDirty(std::set<std::pair<Kind, std::string>> dirty);
   absl::Status Apply(const std::vector<Op>& ops);
   absl::Status Execute(const Op& op);
@@ -118,7 +121,9 @@ class Listener {
   static constexpr size_t kEndpointBatch = 1000;
   absl::Status CollectAddresses();
   DesiredState DesiredFor(Kind kind, const std::string& key) const;
-  DesiredState DesiredAll() const;
+  DesiredState DesiredOf(const std::set<Kind>& kinds) const;
+  std::set<Kind> SyncedKinds() const;
+  static const char* PluralOf(Kind kind);  // romanad's watch kind: "hosts", ...
   static void ForEachObject(const k8s::Informer& informer, const std::function<void(const nlohmann::json&)>& fn);
   void AddDesired(Kind kind, const nlohmann::json& object, DesiredState& out) const;
   const k8s::Informer& InformerOf(Kind kind) const;
@@ -129,10 +134,11 @@ class Listener {
   const ListenerOptions options_;
   std::vector<Source> sources_;
 
-  mutable std::mutex mu_;  // guards dirty_, actual_valid_, next_* and wakes the worker
+  mutable std::mutex mu_;  // guards dirty_, *_kinds_, next_* and wakes the worker
   std::condition_variable cv_;
   std::set<std::pair<Kind, std::string>> dirty_;
-  bool actual_valid_ = false;
+  std::set<Kind> valid_kinds_;      // kinds whose copy in actual_ is trusted (their last full reconcile worked)
+  std::set<Kind> attempted_kinds_;  // the kinds of the last full reconcile, successful or not
   std::chrono::steady_clock::time_point next_full_;
   std::chrono::steady_clock::time_point next_gc_;
   bool stop_ = false;
