@@ -11,7 +11,7 @@
 // Targets: cold start < 30 s, latency p99 < 50 ms. Run it from a Release build.
 //
 // Usage: listener_bench [--nodes N] [--pods P] [--policies Q] [--namespaces S] [--changes C]
-//                       [--rate R changes/s] [--parallelism W] [--romanad-binary PATH]
+//                       [--rate R changes/s] [--parallelism W] [--racks K] [--romanad-binary PATH]
 #include <unistd.h>
 
 #include <algorithm>
@@ -39,9 +39,17 @@ namespace {
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
-constexpr char kTopology[] = R"({
-  "networks": [{"name": "net1", "cidr": "10.0.0.0/8", "block_mask": 27}],
-  "topologies": [{"networks": ["net1"], "map": [{"name": "nodes", "groups": []}]}]})";
+// One leaf group per rack (nodes carry rack=r<i % racks>), as Romana places hosts. With
+// --racks 1 every node lands in one group, whose record lists all 5,000 hosts: each host add
+// then rewrites that record (docs/listener.md, "Figures").
+std::string Topology(int racks) {
+  std::string groups;
+  for (int r = 0; r < racks; ++r) {
+    absl::StrAppend(&groups, r ? "," : "", R"({"name": "rack-)", r, R"(", "assignment": {"rack": "r)", r, R"("}, "groups": []})");
+  }
+  return absl::StrCat(R"({"networks": [{"name": "net1", "cidr": "10.0.0.0/8", "block_mask": 27}],
+  "topologies": [{"networks": ["net1"], "map": [)", groups, "]}]}");
+}
 
 double Pct(std::vector<double> v, double p) {
   if (v.empty()) return 0;
@@ -55,10 +63,10 @@ std::string Ip(uint32_t base, uint32_t i) {
   return absl::StrCat(v >> 24, ".", (v >> 16) & 255, ".", (v >> 8) & 255, ".", v & 255);
 }
 
-json Node(int i) {
+json Node(int i, int racks) {
   return {{"apiVersion", "v1"},
           {"kind", "Node"},
-          {"metadata", {{"name", absl::StrCat("node-", i)}, {"labels", {{"kubernetes.io/hostname", absl::StrCat("node-", i)}, {"rack", absl::StrCat("r", i % 40)}}}}},
+          {"metadata", {{"name", absl::StrCat("node-", i)}, {"labels", {{"kubernetes.io/hostname", absl::StrCat("node-", i)}, {"rack", absl::StrCat("r", i % racks)}}}}},
           {"status", {{"addresses", {{{"type", "InternalIP"}, {"address", Ip(0xAC100001, i)}}, {{"type", "Hostname"}, {"address", absl::StrCat("node-", i)}}}}}}};
 }
 
@@ -85,24 +93,25 @@ json Policy(int i, int namespaces) {
 
 struct Flags {
   int nodes = 5000, pods = 150000, policies = 1000, namespaces = 100, changes = 1000, rate = 100, parallelism = 32;
+  int racks = 40;
   std::string romanad_binary;  // empty = this build's
 };
 
 int Run(const Flags& f) {
-  std::printf("listener_bench: %d nodes, %d pods, %d policies in %d namespaces; %d label changes at %d/s\n", f.nodes,
-              f.pods, f.policies, f.namespaces, f.changes, f.rate);
+  std::printf("listener_bench: %d nodes in %d racks, %d pods, %d policies in %d namespaces; %d label changes at %d/s\n",
+              f.nodes, f.racks, f.pods, f.policies, f.namespaces, f.changes, f.rate);
   auto kube = kube_apiserver::KubeApiServer::Start({.worker_threads = 4, .window_events = 200000});
   if (!kube.ok()) return std::fprintf(stderr, "API server: %s\n", kube.status().ToString().c_str()), 1;
   const auto load_start = Clock::now();
   for (int i = 0; i < f.namespaces; ++i) {
     (*kube)->Put("namespaces", {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", absl::StrCat("ns-", i)}}}});
   }
-  for (int i = 0; i < f.nodes; ++i) (*kube)->Put("nodes", Node(i));
+  for (int i = 0; i < f.nodes; ++i) (*kube)->Put("nodes", Node(i, f.racks));
   for (int i = 0; i < f.pods; ++i) (*kube)->Put("pods", Pod(i, f.namespaces, f.nodes, "v0"));
   for (int i = 0; i < f.policies; ++i) (*kube)->Put("networkpolicies", Policy(i, f.namespaces));
   std::printf("API server loaded in %.1f s\n", std::chrono::duration<double>(Clock::now() - load_start).count());
 
-  auto romanad = testing::RomanadProcess::Start({.topology_json = kTopology, .token = "bench", .binary = f.romanad_binary});
+  auto romanad = testing::RomanadProcess::Start({.topology_json = Topology(f.racks), .token = "bench", .binary = f.romanad_binary});
   if (!romanad.ok()) return std::fprintf(stderr, "romanad: %s\n", romanad.status().ToString().c_str()), 1;
   testing::TempDir dir;
   std::ofstream(dir.File("token")) << "bench\n";
@@ -249,9 +258,10 @@ int main(int argc, char** argv) {
     else if (k == "--changes") f.changes = v;
     else if (k == "--rate") f.rate = v;
     else if (k == "--parallelism") f.parallelism = v;
+    else if (k == "--racks") f.racks = v;
     else return std::fprintf(stderr, "unknown flag %s\n", k.c_str()), 2;
   }
-  if (f.nodes < 1 || f.pods < 0 || f.policies < 0 || f.namespaces < 1 || f.changes < 0 || f.rate < 1) {
+  if (f.nodes < 1 || f.pods < 0 || f.policies < 0 || f.namespaces < 1 || f.changes < 0 || f.rate < 1 || f.racks < 1 || f.racks > 1000) {
     return std::fprintf(stderr, "flags must be positive\n"), 2;
   }
   return romana::Run(f);
