@@ -2,6 +2,8 @@
 
 #include <malloc.h>
 
+#include <semaphore>
+
 #include "absl/strings/str_cat.h"
 #include "listener/translate.h"
 #include "spdlog/spdlog.h"
@@ -125,6 +127,10 @@ void Listener::SetActive(bool active) {
     valid_kinds_.clear();  // re-read romanad's state before the first write
     attempted_kinds_.clear();
     reconciled_ = false;
+    // The first address collection one interval after taking over, not right after the cold
+    // start: at 150,000 pods it holds the worker for a while, and no address can be released
+    // before the grace period anyway.
+    next_gc_ = clock_.Now() + options_.address_gc_interval;
   }
   leader_.Set(active ? 1 : 0);
   spdlog::info("listener: {}", active ? "active: reconciling romanad with the cluster" : "standby: not writing");
@@ -289,10 +295,15 @@ absl::Status Listener::Apply(const std::vector<Op>& ops) {
   // Several endpoint writes: POST /endpoints:batch. A batch that romanad refuses as invalid is
   // written one endpoint at a time, so one bad endpoint never holds back the others; so is one
   // that a romanad without the route (404) refuses.
+  std::counting_semaphore<kEndpointBatchesInFlight> batch_slots(kEndpointBatchesInFlight);
   auto run_batch = [&](const std::vector<const Op*>& batch) {
     if (stopping_) return;
     absl::Status s = may_write();
-    if (s.ok()) s = ExecuteEndpointBatch(batch);
+    if (s.ok()) {
+      batch_slots.acquire();
+      s = ExecuteEndpointBatch(batch);
+      batch_slots.release();
+    }
     if (absl::IsInvalidArgument(s) || absl::IsNotFound(s)) {
       for (const Op* op : batch) run(*op);
       return;

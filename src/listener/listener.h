@@ -116,9 +116,12 @@ class Listener {
   // One POST /endpoints:batch (through api::Client::WriteEndpoints) for endpoint puts/deletes.
   absl::Status ExecuteEndpointBatch(const std::vector<const Op*>& batch);
   // Endpoint writes per batch request: big enough that a cold start of 150,000 pods costs a few
-  // hundred requests, small enough that `parallelism` of them overlap (romanad validates one
-  // while it commits another) and one failure repeats little.
+  // hundred requests, small enough that several overlap (romanad validates one while it commits
+  // another) and one failure repeats little.
   static constexpr size_t kEndpointBatch = 1000;
+  // Batches in flight at once. romanad commits them one store transaction at a time, so more
+  // only make each request wait longer (past the client's timeout at 32 under load).
+  static constexpr int kEndpointBatchesInFlight = 4;
   absl::Status CollectAddresses();
   DesiredState DesiredFor(Kind kind, const std::string& key) const;
   DesiredState DesiredOf(const std::set<Kind>& kinds) const;
