@@ -107,6 +107,7 @@ Listener::~Listener() { Stop(); }
 void Listener::Start() {
   for (Source& s : sources_) s.informer->Start();
   worker_ = std::thread([this] { Loop(); });
+  gc_worker_ = std::thread([this] { GcLoop(); });
 }
 
 void Listener::Stop() {
@@ -117,6 +118,7 @@ void Listener::Stop() {
   }
   cv_.notify_all();
   if (worker_.joinable()) worker_.join();
+  if (gc_worker_.joinable()) gc_worker_.join();
   for (Source& s : sources_) s.informer->Stop();
 }
 
@@ -127,10 +129,6 @@ void Listener::SetActive(bool active) {
     valid_kinds_.clear();  // re-read romanad's state before the first write
     attempted_kinds_.clear();
     reconciled_ = false;
-    // The first address collection one interval after taking over, not right after the cold
-    // start: at 150,000 pods it holds the worker for a while, and no address can be released
-    // before the grace period anyway.
-    next_gc_ = clock_.Now() + options_.address_gc_interval;
   }
   leader_.Set(active ? 1 : 0);
   spdlog::info("listener: {}", active ? "active: reconciling romanad with the cluster" : "standby: not writing");
@@ -449,6 +447,23 @@ absl::Status Listener::CollectAddresses() {
   return first;
 }
 
+void Listener::GcLoop() {
+  std::unique_lock lock(mu_);
+  while (!stop_) {
+    const auto now = clock_.Now();
+    if (!active_ || !valid_kinds_.count(Kind::kEndpoint) || now < next_gc_) {
+      const auto wait = active_ && valid_kinds_.count(Kind::kEndpoint) ? next_gc_ - now : std::chrono::milliseconds(50);
+      cv_.wait_for(lock, std::chrono::duration_cast<std::chrono::milliseconds>(wait) + std::chrono::milliseconds(1));
+      continue;
+    }
+    lock.unlock();
+    absl::Status s = CollectAddresses();
+    lock.lock();
+    next_gc_ = clock_.Now() + options_.address_gc_interval;
+    if (!s.ok()) spdlog::warn("address garbage collection: {}", s.ToString());
+  }
+}
+
 void Listener::Loop() {
   std::unique_lock lock(mu_);
   while (!stop_) {
@@ -475,14 +490,6 @@ void Listener::Loop() {
       if (!s.ok()) spdlog::warn("full reconcile: {} (again in {} ms)", s.ToString(), options_.retry_interval.count());
       continue;
     }
-    if (now >= next_gc_ && valid_kinds_.count(Kind::kEndpoint)) {
-      lock.unlock();
-      absl::Status s = CollectAddresses();
-      lock.lock();
-      next_gc_ = clock_.Now() + options_.address_gc_interval;
-      if (!s.ok()) spdlog::warn("address garbage collection: {}", s.ToString());
-      continue;
-    }
     if (!dirty_.empty()) {
       std::set<std::pair<Kind, std::string>> batch;
       for (auto& entry : dirty_) {
@@ -497,7 +504,7 @@ void Listener::Loop() {
       }
       continue;
     }
-    auto wake = std::min(next_full_, next_gc_);
+    auto wake = next_full_;
     if (synced.size() < sources_.size()) wake = std::min(wake, now + std::chrono::milliseconds(50));  // watch for syncs
     cv_.wait_for(lock, std::chrono::duration_cast<std::chrono::milliseconds>(wake - now) + std::chrono::milliseconds(1));
   }

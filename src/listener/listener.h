@@ -12,7 +12,8 @@
 // listener becomes active, every `resync_interval`, and `retry_interval` after any failed write
 // (the cached copy is then no longer trusted). So nodes deleted while no listener ran lose their
 // hosts (never static topology hosts), policies deleted meanwhile are removed, and so on.
-// Address garbage collection runs every `address_gc_interval` (address_gc.h).
+// Address garbage collection runs every `address_gc_interval` (address_gc.h), on a thread of
+// its own so that it never delays pod changes.
 //
 // Only an active listener writes (SetActive, driven by the Lease): a standby keeps its
 // informers warm and takes over with one full reconcile. Nothing of a kind is written before
@@ -107,6 +108,9 @@ class Listener {
 
   void MarkDirty(Kind kind, const std::string& key);
   void Loop();
+  // Address garbage collection, on its own thread: at 150,000 pods one pass takes a while, and
+  // pod changes must not wait for it.
+  void GcLoop();
   // Each returns OK or the first error (every op is still attempted).
   // Re-reads romanad's state of `kinds` and writes every difference.
   absl::Status FullReconcile(const std::set<Kind>& kinds);
@@ -153,6 +157,7 @@ class Listener {
   ActualState actual_;
   AddressGc gc_;
   std::thread worker_;
+  std::thread gc_worker_;
 
   std::atomic<int64_t> full_reconciles_{0};
   std::atomic<int64_t> released_{0};
