@@ -161,6 +161,19 @@ class Cli {
     }
     return t;
   }
+  static Table Vips(const nlohmann::json& j) {
+    Table t{{"NAMESPACE", "NAME", "IP", "NODE", "PORTS"}, {}};
+    const nlohmann::json items = j.contains("vips") ? j["vips"] : nlohmann::json::array({j});
+    for (const auto& v : items) {
+      std::string ports;
+      for (const auto& p : v.value("ports", nlohmann::json::array())) {
+        ports += (ports.empty() ? "" : ",") + Str(p, "port") + "/" + Str(p, "protocol");
+      }
+      const std::string node = Str(v, "node");
+      t.rows.push_back({Str(v, "namespace"), Str(v, "name"), Str(v, "ip"), node.empty() ? "<none>" : node, ports});
+    }
+    return t;
+  }
   static Table Networks(const nlohmann::json& j) {
     Table t{{"NAME", "CIDR", "BLOCK_MASK"}, {}};
     const nlohmann::json items = j.contains("networks") && j["networks"].is_array() ? j["networks"] : nlohmann::json::array({j});
@@ -589,6 +602,27 @@ int Cli::Run(int argc, char** argv) {
     };
   });
 
+  // vip
+  auto* vip = app.add_subcommand("vip", "VIPs: Service addresses the agent of one node adds (romanavip annotation)")
+                  ->require_subcommand(1);
+  auto* vip_list = vip->add_subcommand("list", "List VIPs");
+  vip_list->add_option("--host", host_filter, "Only those this host serves");
+  vip_list->add_option("-n,--namespace", ns, "Only this namespace");
+  vip_list->callback([&] {
+    action = [&] {
+      std::string q;
+      if (!host_filter.empty()) q += "node=" + http::PercentEncode(host_filter);
+      if (!ns.empty()) q += std::string(q.empty() ? "" : "&") + "namespace=" + http::PercentEncode(ns);
+      return Show("/vips" + (q.empty() ? "" : "?" + q), Vips);
+    };
+  });
+  auto* vip_show = vip->add_subcommand("show", "Show the VIP of one Service");
+  vip_show->add_option("namespace", ns, "The Service's namespace")->required();
+  vip_show->add_option("name", name, "The Service's name")->required();
+  vip_show->callback([&] {
+    action = [&] { return Show("/vips/" + http::PercentEncode(ns) + "/" + http::PercentEncode(name), Vips); };
+  });
+
   // status
   app.add_subcommand("status", "romanad's version, readiness, leader and object counts")->callback([&] {
     action = [&] {
@@ -603,7 +637,7 @@ int Cli::Run(int argc, char** argv) {
         st["not_ready_reason"] = std::string(ready.status().message());
       }
       for (const char* kind :
-           {"networks", "hosts", "blocks", "addresses", "policies", "networkpolicies", "namespaces", "endpoints"}) {
+           {"networks", "hosts", "blocks", "addresses", "policies", "networkpolicies", "namespaces", "endpoints", "vips"}) {
         absl::StatusOr<nlohmann::json> l = Call("GET", std::string("/") + kind);
         if (l.ok()) {
           st[kind] = (*l)[kind].size();
