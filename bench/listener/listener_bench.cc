@@ -6,19 +6,22 @@
 //     reconcile finished), checked against romanad's own counts;
 //   - event latency: a stream of pod label changes written to the API; the time until each
 //     change is visible on romanad's watch stream (p50/p99/max);
-//   - the listener's RSS after the cold start and at the end.
+//   - the listener's RSS: its peak (VmHWM, reached during the cold start), after the cold start
+//     and at the end; and the load average (the machine may be shared).
 // Targets: cold start < 30 s, latency p99 < 50 ms. Run it from a Release build.
 //
 // Usage: listener_bench [--nodes N] [--pods P] [--policies Q] [--namespaces S] [--changes C]
-//                       [--rate R changes/s] [--parallelism W] [--romanad-binary PATH]
+//                       [--rate R changes/s] [--parallelism W] [--racks K] [--romanad-binary PATH]
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <sstream>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -36,9 +39,17 @@ namespace {
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
-constexpr char kTopology[] = R"({
-  "networks": [{"name": "net1", "cidr": "10.0.0.0/8", "block_mask": 27}],
-  "topologies": [{"networks": ["net1"], "map": [{"name": "nodes", "groups": []}]}]})";
+// One leaf group per rack (nodes carry rack=r<i % racks>), as Romana places hosts. With
+// --racks 1 every node lands in one group, whose record lists all 5,000 hosts: each host add
+// then rewrites that record (docs/listener.md, "Figures").
+std::string Topology(int racks) {
+  std::string groups;
+  for (int r = 0; r < racks; ++r) {
+    absl::StrAppend(&groups, r ? "," : "", R"({"name": "rack-)", r, R"(", "assignment": {"rack": "r)", r, R"("}, "groups": []})");
+  }
+  return absl::StrCat(R"({"networks": [{"name": "net1", "cidr": "10.0.0.0/8", "block_mask": 27}],
+  "topologies": [{"networks": ["net1"], "map": [)", groups, "]}]}");
+}
 
 double Pct(std::vector<double> v, double p) {
   if (v.empty()) return 0;
@@ -52,10 +63,10 @@ std::string Ip(uint32_t base, uint32_t i) {
   return absl::StrCat(v >> 24, ".", (v >> 16) & 255, ".", (v >> 8) & 255, ".", v & 255);
 }
 
-json Node(int i) {
+json Node(int i, int racks) {
   return {{"apiVersion", "v1"},
           {"kind", "Node"},
-          {"metadata", {{"name", absl::StrCat("node-", i)}, {"labels", {{"kubernetes.io/hostname", absl::StrCat("node-", i)}, {"rack", absl::StrCat("r", i % 40)}}}}},
+          {"metadata", {{"name", absl::StrCat("node-", i)}, {"labels", {{"kubernetes.io/hostname", absl::StrCat("node-", i)}, {"rack", absl::StrCat("r", i % racks)}}}}},
           {"status", {{"addresses", {{{"type", "InternalIP"}, {"address", Ip(0xAC100001, i)}}, {{"type", "Hostname"}, {"address", absl::StrCat("node-", i)}}}}}}};
 }
 
@@ -82,24 +93,25 @@ json Policy(int i, int namespaces) {
 
 struct Flags {
   int nodes = 5000, pods = 150000, policies = 1000, namespaces = 100, changes = 1000, rate = 100, parallelism = 32;
+  int racks = 40;
   std::string romanad_binary;  // empty = this build's
 };
 
 int Run(const Flags& f) {
-  std::printf("listener_bench: %d nodes, %d pods, %d policies in %d namespaces; %d label changes at %d/s\n", f.nodes,
-              f.pods, f.policies, f.namespaces, f.changes, f.rate);
+  std::printf("listener_bench: %d nodes in %d racks, %d pods, %d policies in %d namespaces; %d label changes at %d/s\n",
+              f.nodes, f.racks, f.pods, f.policies, f.namespaces, f.changes, f.rate);
   auto kube = kube_apiserver::KubeApiServer::Start({.worker_threads = 4, .window_events = 200000});
   if (!kube.ok()) return std::fprintf(stderr, "API server: %s\n", kube.status().ToString().c_str()), 1;
   const auto load_start = Clock::now();
   for (int i = 0; i < f.namespaces; ++i) {
     (*kube)->Put("namespaces", {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", absl::StrCat("ns-", i)}}}});
   }
-  for (int i = 0; i < f.nodes; ++i) (*kube)->Put("nodes", Node(i));
+  for (int i = 0; i < f.nodes; ++i) (*kube)->Put("nodes", Node(i, f.racks));
   for (int i = 0; i < f.pods; ++i) (*kube)->Put("pods", Pod(i, f.namespaces, f.nodes, "v0"));
   for (int i = 0; i < f.policies; ++i) (*kube)->Put("networkpolicies", Policy(i, f.namespaces));
   std::printf("API server loaded in %.1f s\n", std::chrono::duration<double>(Clock::now() - load_start).count());
 
-  auto romanad = testing::RomanadProcess::Start({.topology_json = kTopology, .token = "bench", .binary = f.romanad_binary});
+  auto romanad = testing::RomanadProcess::Start({.topology_json = Topology(f.racks), .token = "bench", .binary = f.romanad_binary});
   if (!romanad.ok()) return std::fprintf(stderr, "romanad: %s\n", romanad.status().ToString().c_str()), 1;
   testing::TempDir dir;
   std::ofstream(dir.File("token")) << "bench\n";
@@ -126,6 +138,7 @@ int Run(const Flags& f) {
   const double cold = std::chrono::duration<double>(Clock::now() - start).count();
   if (!ready) return std::fprintf(stderr, "listener not ready after 10 min\n"), 1;
   const long rss_cold = testing::RssBytes((*listener)->pid());
+  const long rss_peak = testing::PeakRssBytes((*listener)->pid());
   api::Client& rc = (*romanad)->client();
   auto snap = rc.Snapshot({"hosts", "namespaces", "endpoints", "networkpolicies"});
   if (!snap.ok()) return std::fprintf(stderr, "snapshot: %s\n", snap.status().ToString().c_str()), 1;
@@ -198,11 +211,31 @@ int Run(const Flags& f) {
     std::printf("%s\n", std::string(std::istreambuf_iterator<char>(in), {}).c_str());
   }
 
+  // Where romanad's time went (its own request metrics): requests and seconds per route.
+  if (absl::StatusOr<api::RawResponse> m = rc.Do("GET", "/metrics"); m.ok()) {
+    std::map<std::string, std::pair<double, double>> routes;  // route -> (count, seconds)
+    std::istringstream in(m->body);
+    for (std::string line; std::getline(in, line);) {
+      const bool sum = line.rfind("romanad_http_request_duration_seconds_sum{", 0) == 0;
+      if (!sum && line.rfind("romanad_http_request_duration_seconds_count{", 0) != 0) continue;
+      const size_t at = line.find("route=\"");
+      if (at == std::string::npos) continue;
+      const std::string route = line.substr(at + 7, line.find('"', at + 7) - at - 7);
+      (sum ? routes[route].second : routes[route].first) = std::atof(line.substr(line.rfind(' ') + 1).c_str());
+    }
+    std::printf("\nromanad, per route: requests, seconds spent answering them\n");
+    for (const auto& [route, v] : routes) {
+      if (v.first >= 1) std::printf("  %-18s %8.0f %8.1f\n", route.c_str(), v.first, v.second);
+    }
+  }
+  double load[3] = {0, 0, 0};
+  getloadavg(load, 3);
+  std::printf("\nload average at the end: %.1f %.1f %.1f\n", load[0], load[1], load[2]);
   std::printf("\n| nodes | pods | policies | cold start s (target < 30) | latency p50 ms | p99 ms (target < 50) | max ms | "
-              "changes seen | listener RSS MiB (cold / end) |\n|---|---|---|---|---|---|---|---|---|\n");
-  std::printf("| %d | %d | %d | %.1f | %.1f | %.1f | %.1f | %zu/%d | %.0f / %.0f |\n", f.nodes, f.pods, f.policies, cold,
-              Pct(latencies_ms, 0.5), Pct(latencies_ms, 0.99), Pct(latencies_ms, 1.0), latencies_ms.size(), f.changes,
-              rss_cold / 1048576.0, rss_end / 1048576.0);
+              "changes seen | listener RSS MiB (peak / after cold start / end) |\n|---|---|---|---|---|---|---|---|---|\n");
+  std::printf("| %d | %d | %d | %.1f | %.1f | %.1f | %.1f | %zu/%d | %.0f / %.0f / %.0f |\n", f.nodes, f.pods, f.policies,
+              cold, Pct(latencies_ms, 0.5), Pct(latencies_ms, 0.99), Pct(latencies_ms, 1.0), latencies_ms.size(),
+              f.changes, rss_peak / 1048576.0, rss_cold / 1048576.0, rss_end / 1048576.0);
   return complete && lost == 0 ? 0 : 1;
 }
 
@@ -225,9 +258,10 @@ int main(int argc, char** argv) {
     else if (k == "--changes") f.changes = v;
     else if (k == "--rate") f.rate = v;
     else if (k == "--parallelism") f.parallelism = v;
+    else if (k == "--racks") f.racks = v;
     else return std::fprintf(stderr, "unknown flag %s\n", k.c_str()), 2;
   }
-  if (f.nodes < 1 || f.pods < 0 || f.policies < 0 || f.namespaces < 1 || f.changes < 0 || f.rate < 1) {
+  if (f.nodes < 1 || f.pods < 0 || f.policies < 0 || f.namespaces < 1 || f.changes < 0 || f.rate < 1 || f.racks < 1 || f.racks > 1000) {
     return std::fprintf(stderr, "flags must be positive\n"), 2;
   }
   return romana::Run(f);

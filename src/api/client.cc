@@ -338,6 +338,66 @@ absl::Status Client::DeleteEndpoint(const std::string& namespace_name, const std
   return Call("DELETE", "/endpoints/" + PercentEncode(namespace_name) + "/" + PercentEncode(name)).status();
 }
 
+absl::StatusOr<EndpointBatchResult> Client::WriteEndpoints(const EndpointBatch& batch) {
+  EndpointBatchResult total;
+  // Items are numbered across the whole batch: puts 0..P-1, then deletes 0..D-1.
+  size_t put_offset = 0, delete_offset = 0;
+  nlohmann::json put = nlohmann::json::array(), remove = nlohmann::json::array();
+  size_t bytes = 0;
+  auto send = [&]() -> absl::Status {
+    if (put.empty() && remove.empty()) return absl::OkStatus();
+    const size_t puts = put.size(), deletes = remove.size();
+    absl::StatusOr<nlohmann::json> j =
+        Call("POST", "/endpoints:batch", nlohmann::json{{"put", std::move(put)}, {"delete", std::move(remove)}}.dump());
+    put = nlohmann::json::array();
+    remove = nlohmann::json::array();
+    bytes = 0;
+    if (!j.ok()) {
+      // Renumber "put[i]"/"delete[i]" of this request to the caller's indexes.
+      const std::string field = FieldOf(j.status()).value_or("");
+      for (auto [list, offset] : {std::pair<const char*, size_t>{"put[", put_offset}, {"delete[", delete_offset}}) {
+        const std::string prefix = list;
+        size_t index = 0;
+        const size_t close = field.find(']');
+        if (offset == 0 || field.rfind(prefix, 0) != 0 || close == std::string::npos ||
+            !absl::SimpleAtoi(field.substr(prefix.size(), close - prefix.size()), &index)) {
+          continue;
+        }
+        const std::string renamed = absl::StrCat(prefix, index + offset, field.substr(close));
+        std::string message(j.status().message());
+        if (message.rfind(field, 0) == 0) message = renamed + message.substr(field.size());
+        absl::Status s(j.status().code(), message);
+        j.status().ForEachPayload([&](absl::string_view url, const absl::Cord& v) { s.SetPayload(url, v); });
+        return WithField(s, renamed);
+      }
+      return j.status();
+    }
+    total.put += j->value("put", size_t{0});
+    total.deleted += j->value("deleted", size_t{0});
+    put_offset += puts;
+    delete_offset += deletes;
+    return absl::OkStatus();
+  };
+  auto add = [&](nlohmann::json& list, nlohmann::json item) -> absl::Status {
+    const size_t size = item.dump().size() + 1;
+    if (put.size() + remove.size() >= kMaxEndpointBatchItems || (bytes > 0 && bytes + size > kMaxBatchBodyBytes)) {
+      if (absl::Status s = send(); !s.ok()) return s;
+    }
+    bytes += size;
+    list.push_back(std::move(item));
+    return absl::OkStatus();
+  };
+  for (const Endpoint& e : batch.put) {
+    if (absl::Status s = add(put, ToJson(e)); !s.ok()) return s;
+  }
+  // Puts, then deletes, in the caller's order (one request may hold the last puts and the first deletes).
+  for (const EndpointKey& k : batch.remove) {
+    if (absl::Status s = add(remove, ToJson(k)); !s.ok()) return s;
+  }
+  if (absl::Status s = send(); !s.ok()) return s;
+  return total;
+}
+
 absl::StatusOr<StateSnapshot> Client::Snapshot(const std::vector<std::string>& kinds) {
   absl::StatusOr<nlohmann::json> j = Call("GET", "/snapshot" + QueryString({{"kinds", absl::StrJoin(kinds, ",")}}));
   if (!j.ok()) return j.status();

@@ -30,6 +30,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "api/endpoint_batch.h"
 #include "api/romana_policy.h"
 #include "api/types.h"
 #include "api/vip.h"
@@ -183,6 +184,15 @@ class Client {
   absl::StatusOr<List<Endpoint>> ListEndpoints(const EndpointFilter& filter = {});
   absl::Status PutEndpoint(const Endpoint& endpoint);
   absl::Status DeleteEndpoint(const std::string& namespace_name, const std::string& name);
+  // Many puts and deletes through POST /endpoints:batch, in as few requests as fit romanad's
+  // limits (kMaxEndpointBatchItems items, bodies of at most kMaxBatchBodyBytes), sent one after
+  // the other. Watchers see one event per endpoint, as with PutEndpoint/DeleteEndpoint. An
+  // endpoint may appear only once. Errors: InvalidArgument naming the item and field
+  // ("put[3].ports[0].name", indexes as in `batch`), nothing of that request written; any other
+  // error: the requests before it (and the first DetailOf(s, "applied") items of the failed
+  // one) were written, and sending the whole batch again is safe.
+  static constexpr size_t kMaxBatchBodyBytes = 512 * 1024;
+  absl::StatusOr<EndpointBatchResult> WriteEndpoints(const EndpointBatch& batch);
 
   // --- several kinds at one revision ---
   // `kinds`: plural kinds as in WatchOptions::kinds (empty = all). The agent's start-up list and

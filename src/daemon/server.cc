@@ -305,6 +305,7 @@ void Server::RegisterRoutes() {
   RegisterVipRoutes();
   RegisterIpamRoutes();
   RegisterSnapshotRoute();
+  RegisterEndpointBatchRoute();
 }
 
 }  // namespace romana::daemon

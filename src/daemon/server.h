@@ -145,6 +145,7 @@ class Server {
   void ServeWatch(const http_server::Request& req, http_server::Responder responder);
 
   void RegisterSnapshotRoute();
+  void RegisterEndpointBatchRoute();
 
   // Read helpers (from the watch cache). `filters` are (field, value) pairs; empty values are
   // ignored; every field must be indexed for `plural` (StateIndex::IsIndexed).

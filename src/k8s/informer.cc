@@ -118,40 +118,41 @@ void Informer::OnSync(const std::vector<json>& raw_items) {
   // (`raw_items` were transformed by the reflector already.)
   std::lock_guard dispatch(dispatch_mu_);
   // What changed between the cache and the new list, computed and stored under mu_, then handed
-  // to the handlers in the order deletes, adds, updates.
-  std::vector<json> deleted, added;
-  std::vector<std::pair<json, json>> updated;
+  // to the handlers in the order deletes, adds, updates. Added and updated objects are handed
+  // over as the cache's own copies: only dispatch_mu_ holders change items_, so they stay put
+  // while the handlers run, and a list of 150,000 pods is held twice (the list, the cache)
+  // rather than four times.
+  std::vector<json> deleted;
+  std::vector<const json*> added;
+  std::vector<std::pair<json, const json*>> updated;
   {
     std::lock_guard lock(mu_);
-    std::map<std::string, json> fresh;
-    for (const json& object : raw_items) {  // already transformed by the reflector
-      std::string key = KeyOf(object);
-      fresh.emplace(std::move(key), std::move(object));
-    }
+    std::map<std::string, const json*> fresh;
+    for (const json& object : raw_items) fresh.emplace(KeyOf(object), &object);
     std::vector<std::string> gone;
     for (const auto& [key, object] : items_) {
       if (!fresh.count(key)) gone.push_back(key);
     }
     for (const std::string& key : gone) {
-      deleted.push_back(items_.at(key));
+      deleted.push_back(items_.at(key));  // (StoreLocked reads the old object to unindex it)
       StoreLocked(key, nullptr);
     }
-    for (auto& [key, object] : fresh) {
+    for (const auto& [key, object] : fresh) {
       auto it = items_.find(key);
       if (it == items_.end()) {
-        StoreLocked(key, &object);
-        added.push_back(std::move(object));
-      } else if (it->second != object) {
+        StoreLocked(key, object);
+        added.push_back(&items_.at(key));
+      } else if (it->second != *object) {
         json old = it->second;
-        StoreLocked(key, &object);
-        updated.emplace_back(std::move(old), std::move(object));
+        StoreLocked(key, object);
+        updated.emplace_back(std::move(old), &items_.at(key));
       }
     }
   }
   for (InformerHandler* h : handlers_) {
     for (const json& o : deleted) h->OnDelete(o);
-    for (const json& o : added) h->OnAdd(o);
-    for (const auto& [old, now] : updated) h->OnUpdate(old, now);
+    for (const json* o : added) h->OnAdd(*o);
+    for (const auto& [old, now] : updated) h->OnUpdate(old, *now);
   }
   if (!synced_.exchange(true)) spdlog::info("{}: synced, {} objects", options_.reflector.path, raw_items.size());
 }

@@ -1,5 +1,9 @@
 #include "listener/listener.h"
 
+#include <malloc.h>
+
+#include <semaphore>
+
 #include "absl/strings/str_cat.h"
 #include "listener/translate.h"
 #include "spdlog/spdlog.h"
@@ -103,6 +107,7 @@ Listener::~Listener() { Stop(); }
 void Listener::Start() {
   for (Source& s : sources_) s.informer->Start();
   worker_ = std::thread([this] { Loop(); });
+  gc_worker_ = std::thread([this] { GcLoop(); });
 }
 
 void Listener::Stop() {
@@ -113,6 +118,7 @@ void Listener::Stop() {
   }
   cv_.notify_all();
   if (worker_.joinable()) worker_.join();
+  if (gc_worker_.joinable()) gc_worker_.join();
   for (Source& s : sources_) s.informer->Stop();
 }
 
@@ -120,7 +126,8 @@ void Listener::SetActive(bool active) {
   {
     std::lock_guard lock(mu_);
     if (active_.exchange(active) == active) return;
-    actual_valid_ = false;  // re-read romanad's state before the first write
+    valid_kinds_.clear();  // re-read romanad's state before the first write
+    attempted_kinds_.clear();
     reconciled_ = false;
   }
   leader_.Set(active ? 1 : 0);
@@ -133,6 +140,14 @@ bool Listener::Synced() const {
     if (!s.informer->HasSynced()) return false;
   }
   return true;
+}
+
+std::set<Kind> Listener::SyncedKinds() const {
+  std::set<Kind> out;
+  for (const Source& s : sources_) {
+    if (s.informer->HasSynced()) out.insert(s.kind);
+  }
+  return out;
 }
 
 bool Listener::Ready() const { return Synced() && (!active_ || reconciled_); }
@@ -150,6 +165,16 @@ void Listener::MarkDirty(Kind kind, const std::string& key) {
     dirty_.emplace(kind, key);
   }
   cv_.notify_all();
+}
+
+const char* Listener::PluralOf(Kind kind) {
+  switch (kind) {
+    case Kind::kHost: return "hosts";
+    case Kind::kNamespace: return "namespaces";
+    case Kind::kEndpoint: return "endpoints";
+    case Kind::kNetworkPolicy: return "networkpolicies";
+  }
+  std::abort();
 }
 
 const k8s::Informer& Listener::InformerOf(Kind kind) const {
@@ -198,12 +223,19 @@ DesiredState Listener::DesiredFor(Kind kind, const std::string& key) const {
   return out;
 }
 
-DesiredState Listener::DesiredAll() const {
+DesiredState Listener::DesiredOf(const std::set<Kind>& kinds) const {
   DesiredState out;
   for (const Source& s : sources_) {
-    for (const json& o : s.informer->List()) AddDesired(s.kind, o, out);
+    if (kinds.count(s.kind)) ForEachObject(*s.informer, [&](const json& o) { AddDesired(s.kind, o, out); });
   }
   return out;
+}
+
+void Listener::ForEachObject(const k8s::Informer& informer, const std::function<void(const json&)>& fn) {
+  // One object copied at a time: List() would copy the whole cache (150,000 pods) at once.
+  for (const std::string& key : informer.Keys()) {
+    if (std::optional<json> o = informer.Get(key)) fn(*o);
+  }
 }
 
 absl::Status Listener::Execute(const Op& op) {
@@ -236,11 +268,7 @@ absl::Status Listener::Apply(const std::vector<Op>& ops) {
   std::mutex err_mu;
   absl::Status first;
   int failures = 0;
-  auto run = [&](const Op& op) {
-    if (stopping_) return;  // shutting down: the next active replica reconciles
-    absl::Status s = options_.may_write && !options_.may_write()
-                         ? absl::FailedPreconditionError("not the leader (Lease not renewed)")
-                         : Execute(op);
+  auto record = [&](const Op& op, const absl::Status& s) {
     const char* verb = op.type == Op::Type::kPut ? "put" : op.type == Op::Type::kDelete ? "delete" : "relabel";
     if (s.ok()) {
       writes_.Add({{"kind", KindName(op.kind)}, {"op", verb}}).Increment();
@@ -253,22 +281,58 @@ absl::Status Listener::Apply(const std::vector<Op>& ops) {
     if (++failures <= 5) spdlog::warn("romanad: {}: {}", Describe(op), s.ToString());
     if (first.ok()) first = absl::Status(s.code(), absl::StrCat(Describe(op), ": ", s.message()));
   };
+  auto may_write = [&]() -> absl::Status {
+    if (options_.may_write && !options_.may_write()) return absl::FailedPreconditionError("not the leader (Lease not renewed)");
+    return absl::OkStatus();
+  };
+  auto run = [&](const Op& op) {
+    if (stopping_) return;  // shutting down: the next active replica reconciles
+    absl::Status s = may_write();
+    record(op, s.ok() ? Execute(op) : s);
+  };
+  // Several endpoint writes: POST /endpoints:batch. A batch that romanad refuses as invalid is
+  // written one endpoint at a time, so one bad endpoint never holds back the others; so is one
+  // that a romanad without the route (404) refuses.
+  std::counting_semaphore<kEndpointBatchesInFlight> batch_slots(kEndpointBatchesInFlight);
+  auto run_batch = [&](const std::vector<const Op*>& batch) {
+    if (stopping_) return;
+    absl::Status s = may_write();
+    if (s.ok()) {
+      batch_slots.acquire();
+      s = ExecuteEndpointBatch(batch);
+      batch_slots.release();
+    }
+    if (absl::IsInvalidArgument(s) || absl::IsNotFound(s)) {
+      for (const Op* op : batch) run(*op);
+      return;
+    }
+    for (const Op* op : batch) record(*op, s);
+  };
   // Deletes, then puts: a host whose IP changed is removed before it is added again.
   for (bool deletes : {true, false}) {
-    std::vector<const Op*> phase;
+    std::vector<std::function<void()>> tasks;
+    std::vector<const Op*> endpoints;
     for (const Op& op : ops) {
-      if ((op.type == Op::Type::kDelete) == deletes) phase.push_back(&op);
+      if ((op.type == Op::Type::kDelete) != deletes) continue;
+      if (op.kind == Kind::kEndpoint) endpoints.push_back(&op);
+      else tasks.push_back([&run, &op] { run(op); });
     }
-    const size_t workers = std::min<size_t>(std::max(1, options_.parallelism), phase.size());
+    if (endpoints.size() == 1) tasks.push_back([&run, op = endpoints[0]] { run(*op); });
+    for (size_t i = 0; endpoints.size() > 1 && i < endpoints.size(); i += kEndpointBatch) {
+      std::vector<const Op*> batch(endpoints.begin() + i,
+                                   endpoints.begin() + std::min(endpoints.size(), i + kEndpointBatch));
+      tasks.push_back([&run_batch, batch = std::move(batch)] { run_batch(batch); });
+    }
+    const size_t workers = std::min<size_t>(std::max(1, options_.parallelism), tasks.size());
     if (workers <= 1) {
-      for (const Op* op : phase) run(*op);
+      for (const auto& task : tasks) task();
       continue;
     }
     std::atomic<size_t> next{0};
     std::vector<std::thread> pool;
     for (size_t i = 0; i < workers; ++i) {
       pool.emplace_back([&] {
-        for (size_t j = next++; j < phase.size(); j = next++) run(*phase[j]);
+        for (size_t j = next++; j < tasks.size(); j = next++) tasks[j]();
       });
     }
     for (std::thread& t : pool) t.join();
@@ -277,13 +341,31 @@ absl::Status Listener::Apply(const std::vector<Op>& ops) {
   return first;
 }
 
-absl::Status Listener::FullReconcile() {
+absl::Status Listener::ExecuteEndpointBatch(const std::vector<const Op*>& batch) {
+  api::EndpointBatch request;
+  for (const Op* op : batch) {
+    if (op->type != Op::Type::kDelete) {
+      request.put.push_back(op->endpoint);
+      continue;
+    }
+    const auto slash = op->key.find('/');
+    request.remove.push_back({op->key.substr(0, slash), op->key.substr(slash + 1)});
+  }
+  absl::StatusOr<api::EndpointBatchResult> r = romanad_.WriteEndpoints(request);
+  if (r.ok()) return absl::OkStatus();
+  return absl::Status(r.status().code(), absl::StrCat("batch of ", batch.size(), " endpoints: ", r.status().message()));
+}
+
+absl::Status Listener::FullReconcile(const std::set<Kind>& kinds) {
   const auto start = clock_.Now();
-  absl::StatusOr<api::StateSnapshot> snap = romanad_.Snapshot({"hosts", "namespaces", "endpoints", "networkpolicies"});
+  std::vector<std::string> plurals;
+  for (Kind kind : kinds) plurals.push_back(PluralOf(kind));
+  absl::StatusOr<api::StateSnapshot> snap = romanad_.Snapshot(plurals);
   if (!snap.ok()) {
     errors_.Add({{"kind", "snapshot"}}).Increment();
     return snap.status();
   }
+  // Desired and actual both hold exactly `kinds`, so the diff never touches another kind.
   ActualState actual;
   for (api::Host& h : snap->hosts) actual.hosts[h.name] = std::move(h);
   for (api::Namespace& n : snap->namespaces) actual.namespaces[n.name] = std::move(n);
@@ -292,19 +374,31 @@ absl::Status Listener::FullReconcile() {
     std::string key = k8s::Informer::KeyOf(p);
     actual.network_policies[std::move(key)] = std::move(p);
   }
-  {
-    std::lock_guard lock(actual_mu_);
-    actual_ = std::move(actual);
-  }
-  const DesiredState desired = DesiredAll();
+  *snap = {};  // the parsed answer: freed before the desired state is built
   std::vector<Op> ops;
   {
-    std::lock_guard lock(actual_mu_);
-    ops = Diff(desired, actual_);
+    const DesiredState desired = DesiredOf(kinds);  // freed before the writes
+    ops = Diff(desired, actual);
   }
-  if (!ops.empty()) spdlog::info("full reconcile: {} changes to romanad", ops.size());
+  {
+    std::lock_guard lock(actual_mu_);
+    if (kinds.count(Kind::kHost)) actual_.hosts = std::move(actual.hosts);
+    if (kinds.count(Kind::kNamespace)) actual_.namespaces = std::move(actual.namespaces);
+    if (kinds.count(Kind::kEndpoint)) actual_.endpoints = std::move(actual.endpoints);
+    if (kinds.count(Kind::kNetworkPolicy)) actual_.network_policies = std::move(actual.network_policies);
+  }
+  const auto diffed = clock_.Now();
   for (const Op& op : ops) spdlog::debug("romanad: {}", Describe(op));
   absl::Status s = Apply(ops);
+  if (!ops.empty()) {
+    auto seconds = [](auto d) { return std::chrono::duration<double>(d).count(); };
+    spdlog::info("full reconcile: {} changes to romanad written in {:.1f} s (read and diff {:.1f} s)", ops.size(),
+                 seconds(clock_.Now() - diffed), seconds(diffed - start));
+  }
+  ops = {};
+  // The snapshot, the desired state and the ops of a cold start are hundreds of MB at 150,000
+  // pods; give the freed pages back instead of keeping them as the process's RSS.
+  malloc_trim(0);
   ++full_reconciles_;
   reconciles_.Increment();
   reconcile_seconds_.Set(std::chrono::duration<double>(clock_.Now() - start).count());
@@ -332,10 +426,10 @@ absl::Status Listener::CollectAddresses() {
   // Pods listed after the addresses: an address allocated for a pod in between is young and
   // protected by the grace period.
   std::set<std::string> pod_ips;
-  for (const json& pod : InformerOf(Kind::kEndpoint).List()) {
+  ForEachObject(InformerOf(Kind::kEndpoint), [&](const json& pod) {
     std::string ip = PodNetworkIp(pod);
     if (!ip.empty()) pod_ips.insert(std::move(ip));
-  }
+  });
   absl::Status first;
   for (const std::string& name : gc_.Collect(addresses->items, pod_ips, clock_.Now())) {
     absl::StatusOr<api::Address> released = romanad_.ReleaseAddress(name);
@@ -353,36 +447,54 @@ absl::Status Listener::CollectAddresses() {
   return first;
 }
 
+void Listener::GcLoop() {
+  std::unique_lock lock(mu_);
+  while (!stop_) {
+    const auto now = clock_.Now();
+    if (!active_ || !valid_kinds_.count(Kind::kEndpoint) || now < next_gc_) {
+      const auto wait = active_ && valid_kinds_.count(Kind::kEndpoint) ? next_gc_ - now : std::chrono::milliseconds(50);
+      cv_.wait_for(lock, std::chrono::duration_cast<std::chrono::milliseconds>(wait) + std::chrono::milliseconds(1));
+      continue;
+    }
+    lock.unlock();
+    absl::Status s = CollectAddresses();
+    lock.lock();
+    next_gc_ = clock_.Now() + options_.address_gc_interval;
+    if (!s.ok()) spdlog::warn("address garbage collection: {}", s.ToString());
+  }
+}
+
 void Listener::Loop() {
   std::unique_lock lock(mu_);
   while (!stop_) {
     const auto now = clock_.Now();
-    const bool can_write = active_ && Synced();
-    if (!can_write) {
+    // Each kind is written as soon as its informer has listed: hosts, namespaces and policies
+    // need not wait for 150,000 pods to be listed. A kind whose informer has not listed yet is
+    // never diffed (an empty cache must not read as "everything was deleted").
+    const std::set<Kind> synced = SyncedKinds();
+    if (!active_ || synced.empty()) {
       dirty_.clear();  // a full reconcile covers them when this replica becomes active
       cv_.wait_for(lock, std::chrono::milliseconds(50));
       continue;
     }
-    if (!actual_valid_ || now >= next_full_) {
+    if (synced != attempted_kinds_ || now >= next_full_) {
+      dirty_.clear();  // the full reconcile reads every object of `synced` after this point
+      valid_kinds_.clear();
+      attempted_kinds_ = synced;
       lock.unlock();
-      absl::Status s = FullReconcile();
+      absl::Status s = FullReconcile(synced);
       lock.lock();
-      actual_valid_ = s.ok();
-      reconciled_ = s.ok();
+      if (s.ok()) valid_kinds_ = synced;
+      reconciled_ = s.ok() && synced.size() == sources_.size();
       next_full_ = clock_.Now() + (s.ok() ? options_.resync_interval : options_.retry_interval);
       if (!s.ok()) spdlog::warn("full reconcile: {} (again in {} ms)", s.ToString(), options_.retry_interval.count());
       continue;
     }
-    if (now >= next_gc_) {
-      lock.unlock();
-      absl::Status s = CollectAddresses();
-      lock.lock();
-      next_gc_ = clock_.Now() + options_.address_gc_interval;
-      if (!s.ok()) spdlog::warn("address garbage collection: {}", s.ToString());
-      continue;
-    }
     if (!dirty_.empty()) {
-      std::set<std::pair<Kind, std::string>> batch = std::move(dirty_);
+      std::set<std::pair<Kind, std::string>> batch;
+      for (auto& entry : dirty_) {
+        if (valid_kinds_.count(entry.first)) batch.insert(entry);  // others: their next full reconcile
+      }
       dirty_.clear();
       lock.unlock();
       absl::Status s = ApplyDirty(std::move(batch));
@@ -392,7 +504,8 @@ void Listener::Loop() {
       }
       continue;
     }
-    const auto wake = std::min(next_full_, next_gc_);
+    auto wake = next_full_;
+    if (synced.size() < sources_.size()) wake = std::min(wake, now + std::chrono::milliseconds(50));  // watch for syncs
     cv_.wait_for(lock, std::chrono::duration_cast<std::chrono::milliseconds>(wake - now) + std::chrono::milliseconds(1));
   }
 }

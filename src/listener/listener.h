@@ -5,16 +5,21 @@
 //   calc   translate.h (object -> host/namespace/endpoint/policy)
 //   diff   reconcile.h (desired vs the cached copy of romanad's state -> ops)
 //   apply  here: ops run against romanad through api::Client, up to `parallelism` at a time,
-//          deletes before puts; each success updates the cached copy.
+//          deletes before puts; endpoint writes go in batches (POST /endpoints:batch) whenever
+//          there is more than one (the start-up sync, a burst of pod changes); each success
+//          updates the cached copy.
 // A full reconcile re-reads romanad's state (GET /snapshot) and diffs everything: when the
 // listener becomes active, every `resync_interval`, and `retry_interval` after any failed write
 // (the cached copy is then no longer trusted). So nodes deleted while no listener ran lose their
 // hosts (never static topology hosts), policies deleted meanwhile are removed, and so on.
-// Address garbage collection runs every `address_gc_interval` (address_gc.h).
+// Address garbage collection runs every `address_gc_interval` (address_gc.h), on a thread of
+// its own so that it never delays pod changes.
 //
 // Only an active listener writes (SetActive, driven by the Lease): a standby keeps its
-// informers warm and takes over with one full reconcile. Nothing is written before every
-// informer has synced (an empty cache must never read as "everything was deleted").
+// informers warm and takes over with one full reconcile. Nothing of a kind is written before
+// its informer has synced (an empty cache must never read as "everything was deleted"); each
+// kind is reconciled as soon as it has, so hosts, namespaces and policies reach romanad while
+// a large cluster's pods are still being listed, and a full reconcile follows each sync.
 //
 // Thread-safety: all public methods are safe from any thread.
 #ifndef ROMANA_LISTENER_LISTENER_H_
@@ -103,14 +108,30 @@ class Listener {
 
   void MarkDirty(Kind kind, const std::string& key);
   void Loop();
+  // Address garbage collection, on its own thread: at 150,000 pods one pass takes a while, and
+  // pod changes must not wait for it.
+  void GcLoop();
   // Each returns OK or the first error (every op is still attempted).
-  absl::Status FullReconcile();
+  // Re-reads romanad's state of `kinds` and writes every difference.
+  absl::Status FullReconcile(const std::set<Kind>& kinds);
   absl::Status ApplyDirty(std::set<std::pair<Kind, std::string>> dirty);
   absl::Status Apply(const std::vector<Op>& ops);
   absl::Status Execute(const Op& op);
+  // One POST /endpoints:batch (through api::Client::WriteEndpoints) for endpoint puts/deletes.
+  absl::Status ExecuteEndpointBatch(const std::vector<const Op*>& batch);
+  // Endpoint writes per batch request: big enough that a cold start of 150,000 pods costs a few
+  // hundred requests, small enough that several overlap (romanad validates one while it commits
+  // another) and one failure repeats little.
+  static constexpr size_t kEndpointBatch = 1000;
+  // Batches in flight at once. romanad commits them one store transaction at a time, so more
+  // only make each request wait longer (past the client's timeout at 32 under load).
+  static constexpr int kEndpointBatchesInFlight = 4;
   absl::Status CollectAddresses();
   DesiredState DesiredFor(Kind kind, const std::string& key) const;
-  DesiredState DesiredAll() const;
+  DesiredState DesiredOf(const std::set<Kind>& kinds) const;
+  std::set<Kind> SyncedKinds() const;
+  static const char* PluralOf(Kind kind);  // romanad's watch kind: "hosts", ...
+  static void ForEachObject(const k8s::Informer& informer, const std::function<void(const nlohmann::json&)>& fn);
   void AddDesired(Kind kind, const nlohmann::json& object, DesiredState& out) const;
   const k8s::Informer& InformerOf(Kind kind) const;
 
@@ -120,10 +141,11 @@ class Listener {
   const ListenerOptions options_;
   std::vector<Source> sources_;
 
-  mutable std::mutex mu_;  // guards dirty_, actual_valid_, next_* and wakes the worker
+  mutable std::mutex mu_;  // guards dirty_, *_kinds_, next_* and wakes the worker
   std::condition_variable cv_;
   std::set<std::pair<Kind, std::string>> dirty_;
-  bool actual_valid_ = false;
+  std::set<Kind> valid_kinds_;      // kinds whose copy in actual_ is trusted (their last full reconcile worked)
+  std::set<Kind> attempted_kinds_;  // the kinds of the last full reconcile, successful or not
   std::chrono::steady_clock::time_point next_full_;
   std::chrono::steady_clock::time_point next_gc_;
   bool stop_ = false;
@@ -135,6 +157,7 @@ class Listener {
   ActualState actual_;
   AddressGc gc_;
   std::thread worker_;
+  std::thread gc_worker_;
 
   std::atomic<int64_t> full_reconciles_{0};
   std::atomic<int64_t> released_{0};

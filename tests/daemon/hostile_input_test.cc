@@ -27,7 +27,8 @@ const std::vector<Route>& BodyRoutes() {
       {"PUT", "/vips/ns1/svc1"},
       {"PUT", "/topology"},          {"POST", "/topology"},          {"POST", "/hosts"},
       {"PUT", "/hosts/h1/labels"},   {"POST", "/address"},           {"POST", "/policies"},
-      {"PUT", "/namespaces/ns1"},    {"PUT", "/endpoints/ns1/pod1"}, {"PUT", "/namespaces/ns1/networkpolicies/np1"}};
+      {"PUT", "/namespaces/ns1"},    {"PUT", "/endpoints/ns1/pod1"}, {"PUT", "/namespaces/ns1/networkpolicies/np1"},
+      {"POST", "/endpoints:batch"}};
   return routes;
 }
 

@@ -316,5 +316,71 @@ TEST_F(ListenerTest, AnAddressWhosePodIsGoneIsReleasedAfterTheGracePeriod) {
   ASSERT_TRUE(WaitUntil([&] { return Metrics(l).find("romana_listener_addresses_released_total 2") != std::string::npos; }));
 }
 
+// romanad's request counter for one route and method (0 when absent).
+double RomanadRequests(api::Client& romanad, const std::string& route, const std::string& method) {
+  absl::StatusOr<api::RawResponse> r = romanad.Do("GET", "/metrics");
+  if (!r.ok()) return -1;
+  std::istringstream in(r->body);
+  double sum = 0;
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("romanad_http_requests_total{", 0) != 0) continue;
+    if (line.find(absl::StrCat("route=\"", route, "\"")) == std::string::npos) continue;
+    if (line.find(absl::StrCat("method=\"", method, "\"")) == std::string::npos) continue;
+    sum += std::stod(line.substr(line.rfind(' ') + 1));
+  }
+  return sum;
+}
+
+TEST_F(ListenerTest, StartUpSyncWritesOnlyTheDifferencesInEndpointBatches) {
+  // 300 pods; romanad already holds 100 of them as they are, 20 with old labels, and 5 stale
+  // endpoints whose pods are gone.
+  api::EndpointBatch existing;
+  for (int i = 0; i < 300; ++i) {
+    const std::string ns = absl::StrCat("ns-", i % 3), name = absl::StrCat("pod-", i),
+                      ip = absl::StrCat("10.20.", 1 + i / 200, ".", i % 200);
+    kube_->Put("pods", Pod(ns, name, "n1", ip, {{"app", "a"}}));
+    if (i >= 120) continue;
+    existing.put.push_back({.namespace_name = ns, .name = name, .node = "n1", .ip = ip,
+                            .labels = {{"app", i < 100 ? "a" : "old"}}, .ports = {{.name = "http", .port = 8080}}});
+  }
+  for (int i = 0; i < 5; ++i) existing.put.push_back({.namespace_name = "ns-0", .name = absl::StrCat("gone-", i)});
+  ASSERT_TRUE(romanad().WriteEndpoints(existing).ok());
+  const double single_puts = RomanadRequests(romanad(), "endpoint", "PUT");
+  const double single_deletes = RomanadRequests(romanad(), "endpoint", "DELETE");
+  const double batches = RomanadRequests(romanad(), "endpoints_batch", "POST");
+  const api::Revision before = romanad().Snapshot({"endpoints"})->revision;
+
+  ListenerProcess& l = StartListener({"--leader-elect=false"});
+  ASSERT_TRUE(WaitUntil([&] { return Metrics(l).find("romana_listener_full_reconciles_total") != std::string::npos &&
+                                     MetricSum(l, "romana_listener_full_reconciles_total") >= 1; }));
+  ASSERT_TRUE(WaitUntil([&] {
+    auto list = romanad().ListEndpoints();
+    if (!list.ok() || list->items.size() != 300) return false;
+    for (const api::Endpoint& e : list->items) {
+      if (e.labels != api::Labels{{"app", "a"}}) return false;
+    }
+    return true;
+  }));
+  const api::Revision end = romanad().Snapshot({"endpoints"})->revision;
+  EXPECT_EQ(RomanadRequests(romanad(), "endpoint", "PUT"), single_puts) << "no endpoint written alone";
+  EXPECT_EQ(RomanadRequests(romanad(), "endpoint", "DELETE"), single_deletes);
+  EXPECT_GE(RomanadRequests(romanad(), "endpoints_batch", "POST"), batches + 2) << "deletes, then puts";
+  // Only the differences were written: 180 new, 20 relabelled, 5 deleted.
+  int puts = 0, deletes = 0;
+  absl::Status s = romanad().Watch(
+      {.revision = before + 1, .kinds = {"endpoints"}, .deliver_bookmarks = true,
+       .bookmark_interval = std::chrono::milliseconds(20)},
+      [&](const api::WatchEvent& e) {
+        if (e.type == api::WatchEvent::Type::kBookmark) {
+          return e.revision >= end ? absl::CancelledError("caught up") : absl::OkStatus();
+        }
+        (e.type == api::WatchEvent::Type::kPut ? puts : deletes)++;
+        return absl::OkStatus();
+      });
+  EXPECT_TRUE(absl::IsCancelled(s)) << s;
+  EXPECT_EQ(puts, 200);
+  EXPECT_EQ(deletes, 5);
+}
+
 }  // namespace
 }  // namespace romana

@@ -13,18 +13,25 @@
 
 namespace romana::testing {
 
-long RssBytes(pid_t pid) {
+namespace {
+
+long StatusBytes(pid_t pid, const std::string& field) {
   std::ifstream in(absl::StrCat("/proc/", pid, "/status"));
   std::string key;
   long kb = 0;
   while (in >> key) {
-    if (key == "VmRSS:") {
+    if (key == field) {
       in >> kb;
       break;
     }
   }
   return kb * 1024;
 }
+
+}  // namespace
+
+long RssBytes(pid_t pid) { return StatusBytes(pid, "VmRSS:"); }
+long PeakRssBytes(pid_t pid) { return StatusBytes(pid, "VmHWM:"); }
 
 double CpuSeconds(pid_t pid) {
   std::ifstream in(absl::StrCat("/proc/", pid, "/stat"));

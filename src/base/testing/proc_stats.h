@@ -9,6 +9,8 @@ namespace romana::testing {
 
 // VmRSS of `pid` in bytes; 0 when the process is gone.
 long RssBytes(pid_t pid);
+// VmHWM (the peak of VmRSS so far) of `pid` in bytes; 0 when the process is gone.
+long PeakRssBytes(pid_t pid);
 // User + system CPU seconds `pid` has used; 0 when the process is gone.
 double CpuSeconds(pid_t pid);
 
