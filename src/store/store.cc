@@ -92,7 +92,7 @@ absl::Status CompactedError(absl::string_view what, Revision asked, Revision com
 }
 
 Revision CompactRevisionOf(const absl::Status& status) {
-  std::optional<absl::Cord> payload = status.GetPayload(kCompactRevisionPayload);
+  const auto payload = status.GetPayload(kCompactRevisionPayload);
   Revision r = 0;
   if (!payload.has_value() || !absl::SimpleAtoi(std::string(*payload), &r)) return 0;
   return r;

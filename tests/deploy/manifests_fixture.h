@@ -195,6 +195,15 @@ class ManifestsTest : public ::testing::Test {
   static inline std::vector<std::string> load_errors_;
 };
 
+inline bool LabelsMatch(const YAML::Node& selector, const YAML::Node& labels) {
+  if (!selector.IsMap() || selector.size() == 0) return false;
+  for (const auto& kv : selector) {
+    std::string key = kv.first.as<std::string>();
+    if (!labels[key] || labels[key].as<std::string>() != kv.second.as<std::string>()) return false;
+  }
+  return true;
+}
+
 }  // namespace romana::deploy
 
 #endif  // ROMANA_TESTS_DEPLOY_MANIFESTS_FIXTURE_H_

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <optional>
 #include <regex>
@@ -58,15 +59,6 @@ TEST_F(ManifestsTest, NamespacedObjectsLiveInKubeSystem) {
       EXPECT_EQ(d.node["metadata"]["namespace"].as<std::string>(""), "kube-system") << d.Where();
     }
   }
-}
-
-bool LabelsMatch(const YAML::Node& selector, const YAML::Node& labels) {
-  if (!selector.IsMap() || selector.size() == 0) return false;
-  for (const auto& kv : selector) {
-    std::string key = kv.first.as<std::string>();
-    if (!labels[key] || labels[key].as<std::string>() != kv.second.as<std::string>()) return false;
-  }
-  return true;
 }
 
 TEST_F(ManifestsTest, WorkloadSelectorsMatchTheirTemplateLabels) {
