@@ -43,8 +43,10 @@ function(romana_binary name)
   install(TARGETS ${name} RUNTIME DESTINATION bin)
 endfunction()
 
-# romana_test(NAME SRCS x_test.cc DEPS ... [LABELS unit|integration|e2e|root] [TIMEOUT s])
-# A GoogleTest binary whose tests are listed to ctest one by one at test time.
+# romana_test(NAME SRCS x_test.cc DEPS ... [LABELS unit|integration|e2e|root|serial] [TIMEOUT s])
+# A GoogleTest binary whose tests are listed to ctest one by one at test time. The label `serial`
+# makes ctest run each of its tests alone (RUN_SERIAL): for suites that kill and restart servers
+# and time their recovery, which a second suite on the same cores would slow down.
 function(romana_test name)
   if(NOT BUILD_TESTING)
     return()
@@ -63,9 +65,13 @@ function(romana_test name)
   # ROMANA_SOURCE_DIR lets tests find ../shared/testdata and scripts; ROMANA_BINARY_DIR the binaries.
   target_compile_definitions(${name} PRIVATE
     ROMANA_SOURCE_DIR="${PROJECT_SOURCE_DIR}" ROMANA_BINARY_DIR="${PROJECT_BINARY_DIR}")
+  set(run_serial FALSE)
+  if("serial" IN_LIST ARG_LABELS)
+    set(run_serial TRUE)
+  endif()
   gtest_discover_tests(${name}
     DISCOVERY_MODE PRE_TEST
-    PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT ${ARG_TIMEOUT})
+    PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT ${ARG_TIMEOUT} RUN_SERIAL ${run_serial})
 endfunction()
 
 # romana_bench(NAME SRCS x_bench.cc DEPS ...): a Google Benchmark or table-printing binary.

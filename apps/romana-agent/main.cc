@@ -16,6 +16,7 @@
 #include "agent/lifecycle.h"
 #include "nft/runner.h"
 #include "agent/netlink_route_programmer.h"
+#include "agent/netlink_vip_programmer.h"
 #include "agent/route_syncer.h"
 #include "agent/service_range.h"
 #include "agent/sysctl.h"
@@ -64,6 +65,8 @@ int main(int argc, char** argv) {
   std::string metrics_listen = "0.0.0.0:9607";
   std::string log_level = "info", log_format = "text";
   bool cleanup = false;
+  bool vips = true;
+  std::string vip_interface;
 
   app.add_option("--romanad", romanad, "romanad base URL")->capture_default_str();
   app.add_option("--romanad-token-file", token_file, "file with the bearer token for romanad");
@@ -119,7 +122,12 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--log-level", log_level, "trace|debug|info|warn|error")->capture_default_str();
   app.add_option("--log-format", log_format, "text|json")->capture_default_str();
-  app.add_flag("--cleanup", cleanup, "remove the agent's routes, rule, NAT and policy tables, then exit");
+  app.add_option("--vips", vips,
+                 "add the VIPs romanad assigns to this node (Services with the romanavip annotation) to "
+                 "--vip-interface as /32 addresses labelled romana-vip (true|false)")->capture_default_str();
+  app.add_option("--vip-interface", vip_interface,
+                 "the primary link that carries VIPs (default: the interface of the IPv4 default route at start-up)");
+  app.add_flag("--cleanup", cleanup, "remove the agent's routes, rule, NAT and policy tables and VIPs, then exit");
   CLI11_PARSE(app, argc, argv);
 
   if (absl::Status s = base::InitLogging("romana-agent", log_level, log_format); !s.ok()) {
@@ -138,9 +146,23 @@ int main(int argc, char** argv) {
   base::SystemClock clock;
   const agent::RouteSyncerOptions route_sync{agent::Rule{rp.rule_priority, rp.table}, std::chrono::seconds(resync_seconds)};
 
+  // The primary link for VIPs (the original's -link-name): given, or the default route's.
+  if (vips && vip_interface.empty()) {
+    absl::StatusOr<std::string> link = agent::DefaultRouteInterface(**nl);
+    if (link.ok()) {
+      vip_interface = *link;
+    } else {
+      spdlog::warn("VIPs disabled: {} (pass --vip-interface)", std::string(link.status().message()));
+      vips = false;
+    }
+  }
+  std::unique_ptr<agent::NetlinkVipProgrammer> vip_programmer;
+  if (vips) vip_programmer = std::make_unique<agent::NetlinkVipProgrammer>(**nl, vip_interface);
+
   if (cleanup) {
-    if (absl::Status s = agent::RemoveAgentState(programmer, **nft, clock, route_sync); !s.ok()) return Fail("", s);
-    spdlog::info("removed every route, rule, NAT and policy table of the agent");
+    absl::Status s = agent::RemoveAgentState(vip_programmer.get(), programmer, **nft, clock, route_sync);
+    if (!s.ok()) return Fail("", s);
+    spdlog::info("removed every route, rule, NAT and policy table and VIP of the agent");
     return 0;
   }
 
@@ -219,7 +241,8 @@ int main(int argc, char** argv) {
   absl::StatusOr<std::unique_ptr<netlink::LibnlNetlink>> nl2 = netlink::LibnlNetlink::Create();
   if (!nl2.ok()) return Fail("netlink", nl2.status());
   agent::Agent a(ao, **client, programmer, **nft,
-                 [&nl2]() { return agent::ConnectedSubnets(**nl2); }, clock, registry);
+                 [&nl2]() { return agent::ConnectedSubnets(**nl2); }, clock, registry, vip_programmer.get());
+  if (vip_programmer != nullptr) spdlog::info("VIPs of node {} go on {}", node_name, vip_interface);
 
   std::unique_ptr<StatusServer> status;
   if (metrics_port >= 0) {
@@ -247,6 +270,6 @@ int main(int argc, char** argv) {
   if (!result.ok()) {
     return Fail("agent", result, agent::IsServiceRangeOverlap(result) ? 2 : 1);
   }
-  spdlog::info("stopped; routes, rule, NAT and policy tables stay in place (use --cleanup to remove them)");
+  spdlog::info("stopped; routes, rule, NAT and policy tables and VIPs stay in place (use --cleanup to remove them)");
   return 0;
 }

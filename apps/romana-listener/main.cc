@@ -1,5 +1,6 @@
 // romana-listener: turns Kubernetes nodes, namespaces, pods and NetworkPolicies into romanad
-// hosts, namespaces, endpoints and policies, and releases addresses whose pod is gone. Flags
+// hosts, namespaces, endpoints and policies, Services with the romanavip annotation into VIPs,
+// and releases addresses whose pod is gone. Flags
 // and wiring only; the work is in src/listener (docs/listener.md). Two replicas may run: the
 // one holding the Lease writes.
 // Exit codes: 0 after SIGTERM/SIGINT, 1 when start-up fails, 2 for bad flags.
@@ -18,6 +19,9 @@
 #include "k8s/kube_config.h"
 #include "k8s/leader_elector.h"
 #include "listener/listener.h"
+#include "listener/vips.h"
+#include "net/host_port.h"
+#include "net/ipv4.h"
 #include "spdlog/spdlog.h"
 #include "status_server/status_server.h"
 
@@ -89,6 +93,12 @@ int Run(int argc, char** argv) {
   app.add_option("--watch-timeout", watch_timeout, "seconds each Kubernetes watch lasts before it is renewed")
       ->capture_default_str();
   app.add_option("--parallelism", parallelism, "concurrent romanad writes during a reconcile")->capture_default_str();
+  bool vips = true;
+  std::string vip_cidr;
+  app.add_option("--vips", vips, "turn Services with the romanavip annotation into romanad VIPs (true|false)")
+      ->capture_default_str();
+  app.add_option("--vip-cidr", vip_cidr,
+                 "address pool (IPv4 CIDR) for romanavip {\"auto\": true}; empty: auto is refused");
   app.add_option("--metrics-listen", metrics_listen, "host:port of /metrics, /healthz, /readyz, /status; empty disables")
       ->capture_default_str();
   app.add_option("--log-level", log_level, "trace|debug|info|warn|error")->capture_default_str();
@@ -108,26 +118,23 @@ int Run(int argc, char** argv) {
     if (value < 0.01) return Fail(2, absl::StrCat(flag, ": must be at least 0.01 seconds"));
   }
   if (parallelism < 1 || parallelism > 256) return Fail(2, "--parallelism: must be 1..256");
+  if (!vip_cidr.empty() && !net::Ipv4Cidr::Parse(vip_cidr).ok()) {
+    return Fail(2, absl::StrCat("--vip-cidr: '", vip_cidr, "' is not an IPv4 CIDR such as 192.168.99.0/24"));
+  }
   std::string metrics_host;
   int metrics_port = -1;
   if (!metrics_listen.empty()) {
-    const size_t colon = metrics_listen.rfind(':');
-    char* end = nullptr;
-    const long port = colon == std::string::npos ? -1 : std::strtol(metrics_listen.c_str() + colon + 1, &end, 10);
-    if (colon == std::string::npos || end == nullptr || *end != '\0' || port < 0 || port > 65535) {
-      return Fail(2, "--metrics-listen: expected host:port, got '" + metrics_listen + "'");
-    }
-    metrics_host = metrics_listen.substr(0, colon);
-    metrics_port = static_cast<int>(port);
+    absl::StatusOr<net::HostPort> hp = net::ParseHostPort(metrics_listen);
+    if (!hp.ok()) return Fail(2, "--metrics-listen: expected host:port, got '" + metrics_listen + "'");
+    metrics_host = hp->host;
+    metrics_port = hp->port;
   }
   std::map<std::string, std::string> env = Environment();
   if (identity.empty()) {
     if (env.count("POD_NAME") && !env["POD_NAME"].empty()) {
       identity = env["POD_NAME"];
     } else {
-      char host[256] = {};
-      gethostname(host, sizeof(host) - 1);
-      identity = absl::StrCat(host, "_", getpid());
+      identity = absl::StrCat(base::HostName(), "_", getpid());
     }
   }
   k8s::LeaderElectorOptions eo{.lease_namespace = lease_namespace,
@@ -178,8 +185,22 @@ int Run(int argc, char** argv) {
                                     .parallelism = parallelism,
                                     .watch_timeout_seconds = std::max(1, static_cast<int>(watch_timeout)),
                                     .may_write = [&lease_holder] { return lease_holder == nullptr || lease_holder->IsLeader(); }});
-  eo.on_started_leading = [&listener] { listener.SetActive(true); };
-  eo.on_stopped_leading = [&listener] { listener.SetActive(false); };
+  std::unique_ptr<VipController> vip_controller;
+  if (vips) {
+    vip_controller = std::make_unique<VipController>(
+        kube, **client, clock, registry,
+        VipControllerOptions{.resync_interval = Ms(resync_interval),
+                             .retry_interval = Ms(retry_interval),
+                             .vip_cidr = vip_cidr,
+                             .watch_timeout_seconds = std::max(1, static_cast<int>(watch_timeout)),
+                             .may_write = [&lease_holder] { return lease_holder == nullptr || lease_holder->IsLeader(); }});
+  }
+  auto set_active = [&listener, &vip_controller](bool active) {
+    listener.SetActive(active);
+    if (vip_controller) vip_controller->SetActive(active);
+  };
+  eo.on_started_leading = [&set_active] { set_active(true); };
+  eo.on_stopped_leading = [&set_active] { set_active(false); };
   k8s::LeaderElector elector(kube, clock, eo);
   if (leader_elect) lease_holder = &elector;
 
@@ -190,8 +211,12 @@ int Run(int argc, char** argv) {
          .port = metrics_port,
          .flag = "--metrics-listen",
          .registry = &registry,
-         .ready = [&listener] { return listener.Ready(); },
-         .documents = {{"/status", [&listener]() -> absl::StatusOr<nlohmann::json> { return listener.Status(); }}}});
+         .ready = [&listener, &vip_controller] { return listener.Ready() && (!vip_controller || vip_controller->Ready()); },
+         .documents = {{"/status", [&listener, &vip_controller]() -> absl::StatusOr<nlohmann::json> {
+           nlohmann::json status = listener.Status();
+           if (vip_controller) status["vips"] = vip_controller->Status();
+           return status;
+         }}}});
     if (!s.ok()) return Fail(1, s.status().ToString());
     status = *std::move(s);
     spdlog::info("serving /metrics, /healthz, /readyz, /status on {}:{}", metrics_host, status->port());
@@ -199,17 +224,19 @@ int Run(int argc, char** argv) {
   spdlog::info("romana-listener {}: Kubernetes API {}, romanad {}, {}", identity, kc.server, romanad,
                leader_elect ? absl::StrCat("Lease ", lease_namespace, "/", lease_name) : "no leader election");
   listener.Start();
+  if (vip_controller) vip_controller->Start();
   std::thread election;
   if (leader_elect) {
     election = std::thread([&elector] { elector.Run(); });
   } else {
-    listener.SetActive(true);
+    set_active(true);
   }
   const int sig = base::WaitForTerminationSignal();
   spdlog::info("signal {}: stopping", sig);
   // No write after listener.Stop(); only then is the Lease released, so the standby that takes
   // over at once never overlaps with this replica.
   listener.Stop();
+  if (vip_controller) vip_controller->Stop();
   elector.Stop();
   if (election.joinable()) election.join();
   return 0;

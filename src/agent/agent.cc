@@ -8,6 +8,7 @@
 #include "agent/policy_render.h"
 #include "agent/route_calc.h"
 #include "agent/service_range.h"
+#include "agent/vip_calc.h"
 #include "policy/node_plan_compiler.h"
 #include "spdlog/spdlog.h"
 
@@ -23,7 +24,8 @@ prometheus::Counter& MakeCounter(prometheus::Registry& r, const std::string& nam
 }  // namespace
 
 Agent::Agent(AgentOptions options, api::Client& client, RouteProgrammer& routes, nft::Runner& nft,
-             SubnetSource subnets, const base::Clock& clock, prometheus::Registry& registry)
+             SubnetSource subnets, const base::Clock& clock, prometheus::Registry& registry,
+             VipProgrammer* vips)
     : options_(std::move(options)),
       client_(client),
       clock_(clock),
@@ -32,6 +34,9 @@ Agent::Agent(AgentOptions options, api::Client& client, RouteProgrammer& routes,
       policy_syncer_(nft, clock, {.family = kPolicyFamily, .name = kPolicyTable,
                                   .resync_interval = std::chrono::duration_cast<std::chrono::seconds>(
                                       options_.routes.resync_interval)}),
+      vip_syncer_(vips == nullptr ? nullptr
+                                  : std::make_unique<VipSyncer>(*vips, clock, std::chrono::duration_cast<std::chrono::seconds>(
+                                                                                  options_.routes.resync_interval))),
       subnets_(std::move(subnets)),
       managed_routes_(MakeGauge(registry, "romana_agent_managed_routes", "Routes in the romana table owned by the agent")),
       ready_gauge_(MakeGauge(registry, "romana_agent_ready", "1 once the first sync succeeded")),
@@ -52,7 +57,9 @@ Agent::Agent(AgentOptions options, api::Client& client, RouteProgrammer& routes,
       policy_sets_(MakeGauge(registry, "romana_agent_policy_sets", "Sets and maps in the inet romana table")),
       policy_elements_(MakeGauge(registry, "romana_agent_policy_set_elements", "Set and map elements in the inet romana table")),
       policy_chains_(MakeGauge(registry, "romana_agent_policy_chains", "Chains in the inet romana table")),
-      policy_writes_(MakeCounter(registry, "romana_agent_policy_table_writes_total", "nft transactions written to the inet romana table")) {}
+      policy_writes_(MakeCounter(registry, "romana_agent_policy_table_writes_total", "nft transactions written to the inet romana table")),
+      vips_(MakeGauge(registry, "romana_agent_vips", "VIP addresses the agent holds on the primary link")),
+      vip_conflicts_(MakeGauge(registry, "romana_agent_vip_conflicts", "VIPs of this node not added because the link already holds the address without the agent's label")) {}
 
 Agent::~Agent() { Stop(); }
 
@@ -119,7 +126,7 @@ absl::Status Agent::Register() {
 absl::Status Agent::ListAll(api::Revision* revision) {
   // One snapshot: every kind at one revision, so the watch resumes exactly after it.
   absl::StatusOr<api::StateSnapshot> snap = client_.Snapshot(
-      {"networks", "groups", "hosts", "blocks", "namespaces", "endpoints", "policies", "networkpolicies"});
+      {"networks", "groups", "hosts", "blocks", "namespaces", "endpoints", "policies", "networkpolicies", "vips"});
   if (!snap.ok()) return snap.status();
   *revision = snap->revision;
   relists_.Increment();
@@ -132,6 +139,7 @@ absl::Status Agent::ListAll(api::Revision* revision) {
   cache_.ReplaceEndpoints(snap->endpoints);
   cache_.ReplacePolicies(snap->policies);
   cache_.ReplaceNetworkPolicies(snap->network_policies);
+  cache_.ReplaceVips(snap->vips);
   have_data_ = true;
   dirty_ = true;
   ++cache_generation_;
@@ -156,7 +164,8 @@ void Agent::WatchLoop() {
     backoff = options_.retry_backoff;
     api::WatchOptions wo;
     wo.revision = min_rev + 1;
-    wo.kinds = {"networks", "groups", "hosts", "blocks", "namespaces", "endpoints", "policies", "networkpolicies"};
+    wo.kinds = {"networks", "groups", "hosts", "blocks", "namespaces", "endpoints", "policies", "networkpolicies",
+                "vips"};
     wo.stop = [this] { return stop_.load(); };
     wo.bookmark_interval = std::chrono::milliseconds(1000);
     bool relist = false;
@@ -211,7 +220,27 @@ absl::Status Agent::SyncOnce() {
   NatConfig nat{options_.nat, snapshot.network_cidrs, options_.nat_interface};
   std::sort(nat.networks.begin(), nat.networks.end());
   if (absl::Status s = nat_syncer_.Sync(nat); !s.ok()) return s;
-  return SyncPolicy();
+  // A VIP that cannot be applied (the link is gone) must not hold back policy, nor the reverse.
+  absl::Status policy = SyncPolicy();
+  absl::Status vips = SyncVips();
+  return policy.ok() ? vips : policy;
+}
+
+absl::Status Agent::SyncVips() {
+  if (vip_syncer_ == nullptr) return absl::OkStatus();
+  VipCalcResult calc;
+  {
+    std::lock_guard lock(mu_);
+    calc = ComputeVips(cache_.vips(), options_.node_name);
+  }
+  if (calc.errors != last_vip_errors_) {
+    for (const std::string& e : calc.errors) spdlog::warn("vip: skipped {}", e);
+    last_vip_errors_ = calc.errors;
+  }
+  absl::Status s = vip_syncer_->Sync(calc.addresses);
+  vips_.Set(static_cast<double>(vip_syncer_->owned().size()));
+  vip_conflicts_.Set(static_cast<double>(vip_syncer_->last_conflicts().size()));
+  return s;
 }
 
 absl::Status Agent::SyncPolicy() {

@@ -6,8 +6,9 @@
 //        NAT (NatSyncer over nft::Runner)
 //        policy: calc (policy::CompileNodePlan, RenderPolicyTable) -> diff+apply
 //                (nft::TableSyncer on `inet romana`)
+//        VIPs (when a VipProgrammer is given): calc (ComputeVips) -> diff+apply (VipSyncer)
 //
-// The watcher lists networks, hosts, blocks, namespaces, endpoints, policies and NetworkPolicies,
+// The watcher lists networks, hosts, blocks, namespaces, endpoints, policies, NetworkPolicies and VIPs,
 // then follows GET /watch from the list revision + 1; after a disconnect the client resumes by
 // itself, after a compacted revision (410) or an unresolvable DELETE it re-lists. The loop
 // thread recomputes whenever the cache changed and at least every second (the syncers decide
@@ -26,6 +27,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -37,6 +39,8 @@
 #include "agent/nat.h"
 #include "agent/route_programmer.h"
 #include "agent/route_syncer.h"
+#include "agent/vip_programmer.h"
+#include "agent/vip_syncer.h"
 #include "api/client.h"
 #include "nft/runner.h"
 #include "nft/table_syncer.h"
@@ -70,8 +74,10 @@ class Agent {
   // Returns this node's directly connected IPv4 subnets (ConnectedSubnets over netlink).
   using SubnetSource = std::function<absl::StatusOr<std::vector<std::string>>()>;
 
+  // `vips`: where this node's VIPs go (its primary link); nullptr = the agent serves no VIPs.
   Agent(AgentOptions options, api::Client& client, RouteProgrammer& routes, nft::Runner& nft,
-        SubnetSource subnets, const base::Clock& clock, prometheus::Registry& registry);
+        SubnetSource subnets, const base::Clock& clock, prometheus::Registry& registry,
+        VipProgrammer* vips = nullptr);
   ~Agent();
   Agent(const Agent&) = delete;
   Agent& operator=(const Agent&) = delete;
@@ -95,6 +101,7 @@ class Agent {
   absl::Status ListAll(api::Revision* revision);
   absl::Status SyncOnce();
   absl::Status SyncPolicy();
+  absl::Status SyncVips();
   // PUT /hosts/{node}/status when the policy errors differ from what romanad last accepted
   // (so once after start, then on change). A failure is retried on the next pass.
   void ReportStatus();
@@ -106,6 +113,8 @@ class Agent {
   RouteSyncer route_syncer_;
   NatSyncer nat_syncer_;
   nft::TableSyncer policy_syncer_;
+  std::unique_ptr<VipSyncer> vip_syncer_;  // nullptr = no VIPs
+  std::vector<std::string> last_vip_errors_;  // loop thread only: log changes once
   std::vector<std::string> last_policy_errors_;  // loop thread only: log changes once
   std::optional<std::vector<std::string>> reported_policy_errors_;  // loop thread only: romanad has these
   std::optional<uint64_t> policy_synced_generation_;  // loop thread only: cache generation last enforced
@@ -139,6 +148,8 @@ class Agent {
   prometheus::Gauge& policy_elements_;
   prometheus::Gauge& policy_chains_;
   prometheus::Counter& policy_writes_;
+  prometheus::Gauge& vips_;
+  prometheus::Gauge& vip_conflicts_;
 };
 
 }  // namespace romana::agent

@@ -1,13 +1,15 @@
 // The agent's control loop against a real romanad (started by romana::romanad_testing on
 // loopback), with the kernel replaced by the in-memory programmer and nft runner: proves that it
 // follows the watch stream (adds and removals), resumes after romanad restarts, registers its
-// node, and refuses a service range that overlaps a network.
+// node, adds and removes its VIPs, and refuses a service range that overlaps a network.
 #include "agent/agent.h"
 
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "agent/testing/fake_route_programmer.h"
+#include "agent/testing/fake_vip_programmer.h"
 #include "base/testing/test_env.h"
 #include "daemon/testing/romanad_process.h"
 #include "gmock/gmock.h"
@@ -46,6 +48,16 @@ class LockedNft : public nft::Runner {
   nft::testing::FakeRunner fake;
 };
 
+class LockedVipProgrammer : public VipProgrammer {
+ public:
+  absl::StatusOr<std::set<std::string>> ListOwned() override { std::lock_guard l(mu); return fake.ListOwned(); }
+  absl::Status Add(const std::string& ip) override { std::lock_guard l(mu); return fake.Add(ip); }
+  absl::Status Remove(const std::string& ip) override { std::lock_guard l(mu); return fake.Remove(ip); }
+  std::set<std::string> owned() { std::lock_guard l(mu); return fake.owned(); }
+  std::mutex mu;
+  testing::FakeVipProgrammer fake;
+};
+
 constexpr char kTopology[] = R"({"networks":[{"name":"net","cidr":"10.120.0.0/16","block_mask":29}],
   "topologies":[{"networks":["net"],"map":[{"name":"g0","groups":[]},{"name":"g1","groups":[]}]}]})";
 
@@ -70,7 +82,7 @@ class AgentRomanadTest : public ::testing::Test {
   void StartAgent(AgentOptions o) {
     agent_ = std::make_unique<Agent>(o, *agent_client_, programmer_, nft_,
                                      [] { return absl::StatusOr<std::vector<std::string>>({"192.168.7.0/24"}); },
-                                     clock_, registry_);
+                                     clock_, registry_, &vips_);
     runner_ = std::thread([this] { run_status_ = agent_->Run(); });
   }
   AgentOptions Options() {
@@ -97,6 +109,7 @@ class AgentRomanadTest : public ::testing::Test {
   std::unique_ptr<api::Client> agent_client_;
   LockedProgrammer programmer_;
   LockedNft nft_;
+  LockedVipProgrammer vips_;
   base::SystemClock clock_;
   prometheus::Registry registry_;
   std::unique_ptr<Agent> agent_;
@@ -261,6 +274,25 @@ TEST_F(AgentRomanadTest, EnforcesPoliciesFromTheWatch) {
     return nft_.Listing("inet", "romana").find(R"({"concat":["10.120.0.6","tcp",8080]})") != std::string::npos;
   }));
   EXPECT_THAT(nft_.Listing("inet", "romana"), ::testing::HasSubstr(R"(["10.120.0.6",{"jump")"));
+}
+
+TEST_F(AgentRomanadTest, AddsTheVipsOfItsNodeOnlyAndRemovesThemWhenTheyMoveOrGo) {
+  ASSERT_TRUE(romanad_->client().AddHost({"b", "192.168.7.2", {}}).ok());
+  api::Client& c = romanad_->client();
+  // One VIP before the agent starts (the list), the others from the watch.
+  ASSERT_TRUE(c.PutVip({.namespace_name = "default", .name = "early", .ip = "192.168.99.1", .node = "b"}).ok());
+  StartAgent(Options());
+  ASSERT_TRUE(romana::testing::WaitUntil([&] { return agent_->ready(); }));
+  ASSERT_TRUE(c.PutVip({.namespace_name = "default", .name = "early", .ip = "192.168.99.1", .node = "a"}).ok());
+  ASSERT_TRUE(c.PutVip({.namespace_name = "default", .name = "web", .ip = "192.168.99.2", .node = "a"}).ok());
+  ASSERT_TRUE(c.PutVip({.namespace_name = "default", .name = "db", .ip = "192.168.99.3", .node = "b"}).ok());
+  ASSERT_TRUE(c.PutVip({.namespace_name = "default", .name = "idle", .ip = "192.168.99.4"}).ok());
+  const std::set<std::string> mine = {"192.168.99.1", "192.168.99.2"};
+  ASSERT_TRUE(romana::testing::WaitUntil([&] { return vips_.owned() == mine; }));
+  // Moves away, is deleted: gone.
+  ASSERT_TRUE(c.PutVip({.namespace_name = "default", .name = "early", .ip = "192.168.99.1", .node = "b"}).ok());
+  ASSERT_TRUE(c.DeleteVip("default", "web").ok());
+  ASSERT_TRUE(romana::testing::WaitUntil([&] { return vips_.owned().empty(); }));
 }
 
 TEST_F(AgentRomanadTest, ServiceRangeOverlapStopsTheAgent) {

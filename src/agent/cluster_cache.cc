@@ -15,6 +15,7 @@ std::string BlockId(const api::Block& b) { return absl::StrCat(b.network, "|", b
 std::string EndpointId(const api::Endpoint& e) { return absl::StrCat(e.namespace_name, "/", e.name); }
 std::string GroupId(const api::Group& g) { return absl::StrCat(g.network, "|", g.path); }
 std::string NetworkPolicyId(const policy::NetworkPolicy& p) { return absl::StrCat(p.namespace_name, "/", p.name); }
+std::string VipId(const api::Vip& v) { return absl::StrCat(v.namespace_name, "/", v.name); }
 
 // The identity (as the cache keys it) of a deleted object of `kind`, from the DELETE event's
 // prev_object; nullopt when it does not decode.
@@ -31,6 +32,7 @@ std::optional<std::string> DeletedId(const std::string& kind, const nlohmann::js
   if (kind == "endpoint") return id(api::ParseEndpoint(prev), EndpointId);
   if (kind == "policy") return id(api::ParsePolicy(prev), [](const policy::Policy& p) { return p.id; });
   if (kind == "networkpolicy") return id(policy::ParseNetworkPolicy(prev), NetworkPolicyId);
+  if (kind == "vip") return id(api::ParseVip(prev), VipId);
   return std::nullopt;
 }
 
@@ -73,6 +75,10 @@ void ClusterCache::ReplaceEndpoints(const std::vector<api::Endpoint>& endpoints)
   Replace(endpoints_, endpoints, EndpointId, key_to_id_, "endpoint");
 }
 
+void ClusterCache::ReplaceVips(const std::vector<api::Vip>& vips) {
+  Replace(vips_, vips, VipId, key_to_id_, "vip");
+}
+
 void ClusterCache::ReplacePolicies(const std::vector<policy::Policy>& policies) {
   Replace(policies_, policies, [](const policy::Policy& p) { return p.id; }, key_to_id_, "policy");
   std::erase_if(bad_policies_, [](const auto& kv) { return kv.first.find("networkpolic") == std::string::npos; });
@@ -94,7 +100,7 @@ void ClusterCache::ReplaceNetworkPolicies(const std::vector<nlohmann::json>& net
 
 ClusterCache::EventResult ClusterCache::ApplyEvent(const api::WatchEvent& e) {
   static constexpr const char* kKinds[] = {"host",     "block",  "network",      "group", "namespace",
-                                           "endpoint", "policy", "networkpolicy"};
+                                           "endpoint", "policy", "networkpolicy", "vip"};
   if (std::find(std::begin(kKinds), std::end(kKinds), e.kind) == std::end(kKinds)) return EventResult::kIgnored;
   if (e.type == api::WatchEvent::Type::kPut && e.kind == "policy") {
     absl::StatusOr<policy::Policy> p = api::ParsePolicy(e.object);
@@ -139,6 +145,11 @@ ClusterCache::EventResult ClusterCache::ApplyEvent(const api::WatchEvent& e) {
       if (!ep.ok()) return EventResult::kNeedRelist;
       key_to_id_[e.key] = {"endpoint", EndpointId(*ep)};
       endpoints_[EndpointId(*ep)] = *std::move(ep);
+    } else if (e.kind == "vip") {
+      absl::StatusOr<api::Vip> v = api::ParseVip(e.object);
+      if (!v.ok()) return EventResult::kNeedRelist;
+      key_to_id_[e.key] = {"vip", VipId(*v)};
+      vips_[VipId(*v)] = *std::move(v);
     } else if (e.kind == "host") {
       absl::StatusOr<api::Host> h = api::ParseHost(e.object);
       if (!h.ok()) return EventResult::kNeedRelist;
@@ -183,6 +194,7 @@ ClusterCache::EventResult ClusterCache::ApplyEvent(const api::WatchEvent& e) {
     if (kind == "endpoint") erased = endpoints_.erase(id);
     if (kind == "policy") erased = policies_.erase(id);
     if (kind == "networkpolicy") erased = network_policies_.erase(id);
+    if (kind == "vip") erased = vips_.erase(id);
     return erased > 0 ? EventResult::kChanged : EventResult::kIgnored;
   }
   return EventResult::kIgnored;

@@ -18,6 +18,7 @@
 
 #include "agent/route_calc.h"
 #include "api/types.h"
+#include "api/vip.h"
 #include "policy/cluster.h"
 #include "policy/policy.h"
 
@@ -38,9 +39,10 @@ class ClusterCache {
   // NetworkPolicies as romanad stores them (JSON); each is decoded here, and one that does not
   // decode is reported by PolicyInputsSnapshot instead of stored.
   void ReplaceNetworkPolicies(const std::vector<nlohmann::json>& network_policies);
+  void ReplaceVips(const std::vector<api::Vip>& vips);
 
   // Applies one watch event (kinds host, block, network, group, namespace, endpoint, policy,
-  // networkpolicy; others are ignored). A policy or NetworkPolicy object that does not decode
+  // networkpolicy, vip; others are ignored). A policy or NetworkPolicy object that does not decode
   // is not stored; its key is remembered with the error (PolicyInputs reports it) so that one
   // bad record never forces a re-list.
   EventResult ApplyEvent(const api::WatchEvent& event);
@@ -59,6 +61,7 @@ class ClusterCache {
   const std::map<std::string, api::Host>& hosts() const { return hosts_; }
   const std::map<std::string, api::Block>& blocks() const { return blocks_; }
   const std::map<std::string, api::Network>& networks() const { return networks_; }
+  const std::map<std::string, api::Vip>& vips() const { return vips_; }  // by "namespace/name"
 
  private:
   std::map<std::string, api::Host> hosts_;        // by name
@@ -69,6 +72,7 @@ class ClusterCache {
   std::map<std::string, api::Endpoint> endpoints_;    // by "namespace/name"
   std::map<std::string, policy::Policy> policies_;    // by id
   std::map<std::string, policy::NetworkPolicy> network_policies_;  // by "namespace/name"
+  std::map<std::string, api::Vip> vips_;              // by "namespace/name"
   std::map<std::string, std::string> bad_policies_;   // store key (or list position) -> decode error
   std::map<std::string, std::pair<std::string, std::string>> key_to_id_;  // key -> (kind, id)
 };

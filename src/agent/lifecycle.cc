@@ -7,6 +7,7 @@
 #include "absl/strings/str_split.h"
 #include "agent/nat.h"
 #include "agent/policy_render.h"
+#include "agent/vip_syncer.h"
 #include "nft/table_syncer.h"
 
 namespace romana::agent {
@@ -32,8 +33,13 @@ absl::StatusOr<api::Labels> ParseNodeLabels(absl::string_view text) {
   return labels;
 }
 
-absl::Status RemoveAgentState(RouteProgrammer& programmer, nft::Runner& nft, const base::Clock& clock,
-                              const RouteSyncerOptions& routes) {
+absl::Status RemoveAgentState(VipProgrammer* vips, RouteProgrammer& programmer, nft::Runner& nft,
+                              const base::Clock& clock, const RouteSyncerOptions& routes) {
+  if (vips != nullptr) {
+    VipSyncer vip_syncer(*vips, clock, routes.resync_interval);
+    absl::Status s = vip_syncer.RemoveAll();
+    if (!s.ok() && !absl::IsNotFound(s)) return Step("cleanup vips", s);
+  }
   RouteSyncer syncer(programmer, clock, routes);
   if (absl::Status s = Step("cleanup routes", syncer.RemoveAll()); !s.ok()) return s;
   NatSyncer nat_syncer(nft, clock, routes.resync_interval);

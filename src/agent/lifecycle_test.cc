@@ -4,6 +4,7 @@
 #include "agent/nat.h"
 #include "agent/policy_render.h"
 #include "agent/testing/fake_route_programmer.h"
+#include "agent/testing/fake_vip_programmer.h"
 #include "gtest/gtest.h"
 #include "nft/testing/fake_runner.h"
 
@@ -28,6 +29,8 @@ TEST(NodeLabelsTest, ParsesPairsAndNamesTheFlagOnError) {
 class RemoveAgentStateTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    ASSERT_TRUE(vips_.Add("192.168.99.200").ok());
+    vips_.AddForeign("192.168.99.201");
     kernel_.AddRouteBehindOurBack(Route::Via("10.112.0.8/29", "192.168.99.11"));
     ASSERT_TRUE(kernel_.AddRule(options_.rule).ok());
     for (auto [family, name] : {std::pair{kNatFamily, kNatTable}, std::pair{kPolicyFamily, kPolicyTable}}) {
@@ -36,24 +39,34 @@ class RemoveAgentStateTest : public ::testing::Test {
     }
   }
 
+  testing::FakeVipProgrammer vips_;
   testing::FakeRouteProgrammer kernel_;
   nft::testing::FakeRunner nft_;
   base::FakeClock clock_;
   RouteSyncerOptions options_;
 };
 
-TEST_F(RemoveAgentStateTest, RemovesRoutesRuleAndBothTablesAndCanRunAgain) {
-  ASSERT_TRUE(RemoveAgentState(kernel_, nft_, clock_, options_).ok());
+TEST_F(RemoveAgentStateTest, RemovesVipsRoutesRuleAndBothTablesAndCanRunAgain) {
+  ASSERT_TRUE(RemoveAgentState(&vips_, kernel_, nft_, clock_, options_).ok());
+  EXPECT_TRUE(vips_.owned().empty());
+  EXPECT_EQ(vips_.foreign().size(), 1u);  // not ours: left alone
   EXPECT_TRUE(kernel_.routes().empty());
   EXPECT_TRUE(kernel_.rules().empty());
   EXPECT_FALSE(nft_.HasTable(kNatFamily, kNatTable));
   EXPECT_FALSE(nft_.HasTable(kPolicyFamily, kPolicyTable));
-  EXPECT_TRUE(RemoveAgentState(kernel_, nft_, clock_, options_).ok());  // idempotent
+  EXPECT_TRUE(RemoveAgentState(&vips_, kernel_, nft_, clock_, options_).ok());  // idempotent
+}
+
+TEST_F(RemoveAgentStateTest, WithoutAVipLinkTheRestIsStillRemoved) {
+  vips_.FailNextCall(absl::NotFoundError("no link eth9"));
+  ASSERT_TRUE(RemoveAgentState(&vips_, kernel_, nft_, clock_, options_).ok());
+  EXPECT_TRUE(kernel_.routes().empty());
+  ASSERT_TRUE(RemoveAgentState(nullptr, kernel_, nft_, clock_, options_).ok());  // VIPs off
 }
 
 TEST_F(RemoveAgentStateTest, AFailedStepKeepsItsCodeAndIsNamed) {
   kernel_.FailNextCall(absl::UnavailableError("netlink busy"));
-  absl::Status s = RemoveAgentState(kernel_, nft_, clock_, options_);
+  absl::Status s = RemoveAgentState(&vips_, kernel_, nft_, clock_, options_);
   EXPECT_TRUE(absl::IsUnavailable(s)) << s;
   EXPECT_TRUE(absl::StartsWith(s.message(), "cleanup routes: ")) << s;
   EXPECT_TRUE(nft_.HasTable(kNatFamily, kNatTable));  // later steps did not run

@@ -363,6 +363,7 @@ absl::StatusOr<StateSnapshot> Client::Snapshot(const std::vector<std::string>& k
   if (s.ok()) s = take("namespaces", out.namespaces, &ParseNamespaceLenient);
   if (s.ok()) s = take("endpoints", out.endpoints, &ParseEndpointLenient);
   if (s.ok()) s = take("networkpolicies", out.network_policies, &AnyObject);
+  if (s.ok()) s = take("vips", out.vips, &ParseVip);
   if (!s.ok()) return s;
   if (j->contains("topology") && (*j)["topology"].is_array()) {
     for (const nlohmann::json& t : (*j)["topology"]) out.topology.push_back(t);
@@ -388,6 +389,24 @@ absl::StatusOr<bool> Client::PutNetworkPolicy(const std::string& namespace_name,
 }
 absl::Status Client::DeleteNetworkPolicy(const std::string& namespace_name, const std::string& name) {
   return Call("DELETE", NetworkPolicyPath(namespace_name, name)).status();
+}
+
+absl::StatusOr<List<Vip>> Client::ListVips(const std::string& node, const std::string& namespace_name) {
+  absl::StatusOr<nlohmann::json> j = Call("GET", "/vips" + QueryString({{"node", node}, {"namespace", namespace_name}}));
+  if (!j.ok()) return j.status();
+  return ParseList<Vip>(*j, "vips", &ParseVip);
+}
+absl::StatusOr<Vip> Client::GetVip(const std::string& namespace_name, const std::string& name) {
+  absl::StatusOr<nlohmann::json> j = Call("GET", "/vips/" + PercentEncode(namespace_name) + "/" + PercentEncode(name));
+  if (!j.ok()) return j.status();
+  return ParseVip(*j);
+}
+absl::Status Client::PutVip(const Vip& vip) {
+  return Call("PUT", "/vips/" + PercentEncode(vip.namespace_name) + "/" + PercentEncode(vip.name), ToJson(vip).dump())
+      .status();
+}
+absl::Status Client::DeleteVip(const std::string& namespace_name, const std::string& name) {
+  return Call("DELETE", "/vips/" + PercentEncode(namespace_name) + "/" + PercentEncode(name)).status();
 }
 
 absl::Status Client::Watch(const WatchOptions& options,

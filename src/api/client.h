@@ -32,6 +32,7 @@
 #include "absl/status/statusor.h"
 #include "api/romana_policy.h"
 #include "api/types.h"
+#include "api/vip.h"
 #include "base/clock.h"
 #include "http/client.h"
 #include "nlohmann/json.hpp"
@@ -94,6 +95,7 @@ struct StateSnapshot {
   std::vector<Namespace> namespaces;
   std::vector<Endpoint> endpoints;
   std::vector<nlohmann::json> network_policies;  // as stored (networking.k8s.io/v1 JSON)
+  std::vector<Vip> vips;
   Revision revision = 0;
 };
 
@@ -200,6 +202,17 @@ class Client {
                                         const nlohmann::json& policy);
   // NotFound if unknown.
   absl::Status DeleteNetworkPolicy(const std::string& namespace_name, const std::string& name);
+
+  // --- VIPs (api/vip.h) ---
+  // Every VIP, or those whose node / namespace equals the filter's (empty = any).
+  absl::StatusOr<List<Vip>> ListVips(const std::string& node = "", const std::string& namespace_name = "");
+  // NotFound if unknown.
+  absl::StatusOr<Vip> GetVip(const std::string& namespace_name, const std::string& name);
+  // Creates or replaces. InvalidArgument naming the field ("ip", "node": not a registered host);
+  // AlreadyExists (field "ip") when another VIP has that address. Nothing is stored on error.
+  absl::Status PutVip(const Vip& vip);
+  // NotFound if unknown.
+  absl::Status DeleteVip(const std::string& namespace_name, const std::string& name);
 
   // --- watch ---
   // Follows GET /watch and calls `on_event` for each PUT/DELETE (and BOOKMARK if asked), in

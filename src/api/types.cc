@@ -73,7 +73,7 @@ absl::Status ReadPorts(ObjectReader& r, std::vector<EndpointPort>& out) {
 const std::vector<std::string>& AllWatchKinds() {
   static const std::vector<std::string>* kinds = new std::vector<std::string>{
       "topology",  "networks", "groups",     "hosts",     "blocks",
-      "addresses", "policies", "namespaces", "endpoints", "networkpolicies", "hoststatus"};
+      "addresses", "policies", "namespaces", "endpoints", "networkpolicies", "hoststatus", "vips"};
   return *kinds;
 }
 
@@ -82,7 +82,7 @@ std::string SingularKind(const std::string& plural) {
       {"topology", "topology"}, {"networks", "network"}, {"groups", "group"},
       {"hosts", "host"}, {"blocks", "block"}, {"addresses", "address"},
       {"policies", "policy"}, {"namespaces", "namespace"}, {"endpoints", "endpoint"},
-      {"networkpolicies", "networkpolicy"}, {"hoststatus", "hoststatus"}};
+      {"networkpolicies", "networkpolicy"}, {"hoststatus", "hoststatus"}, {"vips", "vip"}};
   auto it = m->find(plural);
   return it == m->end() ? "" : it->second;
 }

@@ -97,4 +97,18 @@ Table NetworkPoliciesTable(const nlohmann::json& j) {
   return t;
 }
 
+Table VipsTable(const nlohmann::json& j) {
+  Table t{{"NAMESPACE", "NAME", "IP", "NODE", "PORTS"}, {}};
+  const nlohmann::json items = j.contains("vips") ? j["vips"] : nlohmann::json::array({j});
+  for (const auto& v : items) {
+    std::string ports;
+    for (const auto& p : v.value("ports", nlohmann::json::array())) {
+      ports += (ports.empty() ? "" : ",") + Str(p, "port") + "/" + Str(p, "protocol");
+    }
+    const std::string node = Str(v, "node");
+    t.rows.push_back({Str(v, "namespace"), Str(v, "name"), Str(v, "ip"), node.empty() ? "<none>" : node, ports});
+  }
+  return t;
+}
+
 }  // namespace romana::cli

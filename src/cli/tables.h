@@ -23,6 +23,8 @@ Table GroupsTable(const nlohmann::json& j);
 Table AddressesTable(const nlohmann::json& j);
 Table PoliciesTable(const nlohmann::json& j);
 Table NetworkPoliciesTable(const nlohmann::json& j);
+// One row per VIP; NODE "<none>" while no node serves it, PORTS "port/protocol,...".
+Table VipsTable(const nlohmann::json& j);
 
 }  // namespace romana::cli
 

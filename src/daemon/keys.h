@@ -7,6 +7,7 @@
 //   <prefix>/endpoints/<namespace>/<name>  Endpoint JSON
 //   <prefix>/networkpolicies/<namespace>/<name>  Kubernetes NetworkPolicy JSON, as received
 //   <prefix>/hoststatus/<host>             HostStatus JSON, the host's agent's last report
+//   <prefix>/vips/<namespace>/<service>    Vip JSON (api/vip.h)
 //   <prefix>/leader                        the HA leader record (attached to the leader's lease)
 // The watch kind of a key is its first path component after the prefix when that is one of
 // api::AllWatchKinds() ("hosts", "blocks", ...); other keys (leader, internal) are never
@@ -34,6 +35,7 @@ class Keys {
     return Dir("networkpolicies") + ns + "/" + name;
   }
   std::string HostStatus(const std::string& host) const { return Dir("hoststatus") + host; }
+  std::string Vip(const std::string& ns, const std::string& service) const { return Dir("vips") + ns + "/" + service; }
   std::string Leader() const { return prefix_ + "/leader"; }
   std::string SchemaVersion() const { return prefix_ + "/schema-version"; }
 

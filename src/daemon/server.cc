@@ -302,6 +302,7 @@ void Server::RegisterRoutes() {
   });
   RegisterStateRoutes();
   RegisterNetworkPolicyRoutes();
+  RegisterVipRoutes();
   RegisterIpamRoutes();
   RegisterSnapshotRoute();
 }

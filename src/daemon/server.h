@@ -140,6 +140,7 @@ class Server {
   void RegisterRoutes();
   void RegisterStateRoutes();
   void RegisterNetworkPolicyRoutes();
+  void RegisterVipRoutes();
   void RegisterIpamRoutes();
   void ServeWatch(const http_server::Request& req, http_server::Responder responder);
 

@@ -23,7 +23,9 @@ const std::vector<IndexedField>& IndexedFields() {
       {"addresses", "host", P("/host")},           {"addresses", "ip", P("/ip")},
       {"blocks", "host", P("/host")},              {"blocks", "network", P("/network")},
       {"endpoints", "node", P("/node")},           {"endpoints", "namespace", P("/namespace")},
-      {"groups", "network", P("/network")},        {"networkpolicies", "namespace", P("/metadata/namespace")}};
+      {"groups", "network", P("/network")},        {"networkpolicies", "namespace", P("/metadata/namespace")},
+      {"vips", "node", P("/node")},                {"vips", "namespace", P("/namespace")},
+      {"vips", "ip", P("/ip")}};
   return *fields;
 }
 

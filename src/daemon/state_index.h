@@ -5,6 +5,7 @@
 // Indexed fields (string fields of the stored JSON object; see IsIndexed):
 //   addresses: host, ip      blocks: host, network      endpoints: node, namespace
 //   groups: network          networkpolicies: namespace (their metadata.namespace)
+//   vips: node, namespace, ip
 // A record whose field is missing or not a string is in no index for that field, exactly as
 // the old scan (`j.value(field, "") == wanted` with a non-empty `wanted`) never matched it.
 //

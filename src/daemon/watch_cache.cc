@@ -58,7 +58,7 @@ absl::StatusOr<KindMask> KindMaskOf(const std::vector<std::string>& plurals) {
     if (i < 0) {
       return api::FieldError("kinds", absl::StrCat("unknown kind \"", p,
                                                    "\"; use topology, networks, groups, hosts, blocks, addresses, "
-                                                   "policies, namespaces, endpoints"));
+                                                   "policies, namespaces, endpoints, networkpolicies, hoststatus, vips"));
     }
     mask |= KindMask{1} << i;
   }

@@ -113,6 +113,7 @@ absl::Status Lab::StartAgentProcess(int n) {
                                    "--cni-log-file", NodeDir(n) + "/cni.log",
                                    absl::StrCat("--cni-portmap=", options_.portmap ? "true" : "false"),
                                    "--nat-interface", "eth0",
+                                   "--vip-interface", "eth0",
                                    "--metrics-listen", "127.0.0.1:9607",
                                    "--resync-interval", std::to_string(options_.agent_resync_seconds)};
   if (!options_.kubernetes) {  // in Kubernetes mode the listener makes the Node object a host

@@ -58,12 +58,14 @@ absl::StatusOr<std::vector<Address>> LibnlNetlink::ListAddresses(const std::stri
     addr.dev = names[idx];
     addr.prefix = absl::StrCat(FormatIp(rtnl_addr_get_local(a)), "/", rtnl_addr_get_prefixlen(a));
     addr.scope = rtnl_addr_get_scope(a);
+    if (const char* label = rtnl_addr_get_label(a); label != nullptr) addr.label = label;
     out.push_back(std::move(addr));
   });
   return out;
 }
 
-absl::Status LibnlNetlink::AddAddress(const std::string& dev, const std::string& prefix, int scope) {
+absl::Status LibnlNetlink::AddAddress(const std::string& dev, const std::string& prefix, int scope,
+                                      const std::string& label) {
   auto local = ParsePrefixAddr(prefix, "address");
   if (!local.ok()) return local.status();
   auto idx = IfIndex(dev);
@@ -74,6 +76,15 @@ absl::Status LibnlNetlink::AddAddress(const std::string& dev, const std::string&
   rtnl_addr_set_local(a.get(), local->get());
   rtnl_addr_set_prefixlen(a.get(), nl_addr_get_prefixlen(local->get()));
   rtnl_addr_set_scope(a.get(), scope);
+  if (!label.empty()) {
+    if (label.size() >= IFNAMSIZ) {
+      return absl::InvalidArgumentError(absl::StrCat("address label \"", label, "\" is longer than ", IFNAMSIZ - 1,
+                                                     " characters"));
+    }
+    if (int rc = rtnl_addr_set_label(a.get(), label.c_str()); rc < 0) {
+      return Check(rc, absl::StrCat("set label ", label));
+    }
+  }
   last_errno_ = 0;
   return Check(rtnl_addr_add(sock_, a.get(), NLM_F_EXCL), absl::StrCat("add address ", prefix, " dev ", dev));
 }

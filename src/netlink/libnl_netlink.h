@@ -46,7 +46,7 @@ class LibnlNetlink final : public Netlink {
   absl::Status MoveLinkToNetns(const std::string& name, const std::string& netns) override;
   absl::StatusOr<std::vector<Address>> ListAddresses(const std::string& dev) override;
   absl::Status AddAddress(const std::string& dev, const std::string& prefix,
-                          int scope = kScopeUniverse) override;
+                          int scope = kScopeUniverse, const std::string& label = "") override;
   absl::Status DeleteAddress(const std::string& dev, const std::string& prefix) override;
   absl::StatusOr<std::vector<Route>> ListRoutes(const RouteFilter& filter) override;
   absl::Status AddRoute(const Route& route) override;

@@ -47,9 +47,10 @@ class Netlink {
   // --- addresses (IPv4) ---
   // `dev` empty = all links.
   virtual absl::StatusOr<std::vector<Address>> ListAddresses(const std::string& dev) = 0;
-  // Adds `prefix` ("10.0.0.5/32") to `dev` with `scope`. AlreadyExists when present.
+  // Adds `prefix` ("10.0.0.5/32") to `dev` with `scope` and `label` (IFA_LABEL, at most 15
+  // characters; "" = the kernel's default, the link's name). AlreadyExists when present.
   virtual absl::Status AddAddress(const std::string& dev, const std::string& prefix,
-                                  int scope = kScopeUniverse) = 0;
+                                  int scope = kScopeUniverse, const std::string& label = "") = 0;
   // NotFound when `dev` or the address is absent.
   virtual absl::Status DeleteAddress(const std::string& dev, const std::string& prefix) = 0;
 

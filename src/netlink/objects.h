@@ -56,6 +56,7 @@ struct Address {
   int ifindex = 0;
   std::string prefix;     // "10.0.0.5/32"
   int scope = kScopeUniverse;
+  std::string label;      // IFA_LABEL (filled by List; the link's name unless set otherwise)
   bool operator==(const Address&) const = default;
 };
 

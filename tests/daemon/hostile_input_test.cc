@@ -24,6 +24,7 @@ struct Route {
 // Every route with a request body (docs/api.md).
 const std::vector<Route>& BodyRoutes() {
   static const std::vector<Route> routes = {
+      {"PUT", "/vips/ns1/svc1"},
       {"PUT", "/topology"},          {"POST", "/topology"},          {"POST", "/hosts"},
       {"PUT", "/hosts/h1/labels"},   {"POST", "/address"},           {"POST", "/policies"},
       {"PUT", "/namespaces/ns1"},    {"PUT", "/endpoints/ns1/pod1"}, {"PUT", "/namespaces/ns1/networkpolicies/np1"}};

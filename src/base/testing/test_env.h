@@ -51,7 +51,7 @@ bool IsRoot();
 std::string UniqueName(const std::string& prefix);
 
 // True in CI: the environment has CI or ROMANA_CI set to anything but "", "0" or "false"
-// (.ci/run runs with CI=true). There every tool a test needs must be installed (scripts/setup).
+// (.ci/run sets CI=true). There every tool a test needs must be installed (scripts/setup).
 bool InCi();
 
 }  // namespace romana::testing

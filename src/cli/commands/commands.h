@@ -16,11 +16,12 @@ std::unique_ptr<Command> NewTopologyCommand(Session& session);       // topology
 std::unique_ptr<Command> NewAddressCommand(Session& session);        // address.cc
 std::unique_ptr<Command> NewPolicyCommand(Session& session);         // policy.cc
 std::unique_ptr<Command> NewNetworkPolicyCommand(Session& session);  // networkpolicy.cc
+std::unique_ptr<Command> NewVipCommand(Session& session);            // vip.cc
 std::unique_ptr<Command> NewStatusCommand(Session& session);         // status.cc
 
 inline constexpr CommandFactory kCommands[] = {
-    &NewHostCommand,   &NewNetworkCommand, &NewBlockCommand,         &NewTopologyCommand,
-    &NewAddressCommand, &NewPolicyCommand, &NewNetworkPolicyCommand, &NewStatusCommand,
+    &NewHostCommand,    &NewNetworkCommand, &NewBlockCommand,         &NewTopologyCommand, &NewAddressCommand,
+    &NewPolicyCommand,  &NewNetworkPolicyCommand, &NewVipCommand, &NewStatusCommand,
 };
 
 }  // namespace romana::cli

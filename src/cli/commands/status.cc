@@ -31,7 +31,7 @@ class StatusCommand : public Command {
       st["not_ready_reason"] = std::string(ready.status().message());
     }
     for (const char* kind :
-         {"networks", "hosts", "blocks", "addresses", "policies", "networkpolicies", "namespaces", "endpoints"}) {
+         {"networks", "hosts", "blocks", "addresses", "policies", "networkpolicies", "namespaces", "endpoints", "vips"}) {
       absl::StatusOr<nlohmann::json> l = s_.Call("GET", std::string("/") + kind);
       if (l.ok()) {
         st[kind] = (*l)[kind].size();

@@ -1,0 +1,116 @@
+// vips.h: romana-listener's VIP controller: Services with the `romanavip` annotation -> romanad
+// VIP records (GET/PUT/DELETE /vips), which the agent of each record's node adds to its primary
+// link (docs/listener.md, "Service VIPs"; rules in vip_plan.h).
+//
+// Two informers (services, endpoints; each object reduced to what VIPs need) mark the plan
+// dirty; one worker thread recomputes the whole plan (PlanVips: annotated Services are few) and
+// writes the difference from its cached copy of romanad's VIPs: deletes first, then puts. The
+// cached copy (and the set of romanad's hosts, the nodes a VIP may go to) is re-read (GET /vips,
+// GET /hosts) when the controller becomes active, every
+// `resync_interval`, and `retry_interval` after any failed write, so VIPs of Services deleted
+// while no listener ran are removed. In a cluster the listener owns every VIP record.
+// A Service whose annotation is bad gets no VIP; the reason is logged once (until it changes),
+// counted in romana_listener_vip_errors and shown in Status().
+//
+// Only an active controller writes (SetActive, driven by the Lease, as Listener); nothing is
+// written before both informers have synced.
+//
+// Thread-safety: all public methods are safe from any thread.
+#ifndef ROMANA_LISTENER_VIPS_H_
+#define ROMANA_LISTENER_VIPS_H_
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+
+#include "api/client.h"
+#include "base/clock.h"
+#include "k8s/informer.h"
+#include "k8s/kube_client.h"
+#include "nlohmann/json.hpp"
+#include "prometheus/counter.h"
+#include "prometheus/gauge.h"
+#include "prometheus/registry.h"
+
+namespace romana::listener {
+
+struct VipControllerOptions {
+  std::chrono::milliseconds resync_interval{60000};  // re-read romanad's VIPs; default 60 s
+  std::chrono::milliseconds retry_interval{1000};    // after a failed read or write; default 1 s
+  // Pool for {"auto": true}: an IPv4 CIDR ("" = auto is refused). REQUIRES: valid when set.
+  std::string vip_cidr;
+  int watch_timeout_seconds = 300;
+  std::function<bool()> may_write;  // as ListenerOptions::may_write
+  std::chrono::milliseconds min_backoff{200};
+  std::chrono::milliseconds max_backoff{30000};
+};
+
+class VipController {
+ public:
+  // `kube`, `romanad`, `clock` and `registry` must outlive the controller.
+  VipController(k8s::KubeClient& kube, api::Client& romanad, const base::Clock& clock, prometheus::Registry& registry,
+                VipControllerOptions options);
+  ~VipController();  // Stop()
+  VipController(const VipController&) = delete;
+  VipController& operator=(const VipController&) = delete;
+
+  void Start();
+  void Stop();  // idempotent; no write after it returns
+  void SetActive(bool active);
+
+  bool Synced() const;
+  // Synced, and, when active, romanad holds the plan (the last pass wrote everything).
+  bool Ready() const;
+  // {"services": n, "endpoints": n, "vips": n, "errors": {"ns/name": reason}}
+  nlohmann::json Status() const;
+
+ private:
+  class Marker;
+  // Whether an Endpoints change matters: its Service has the annotation (a Service change marks
+  // the plan dirty by itself).
+  bool ServiceHasVip(const std::string& key) const;
+  void MarkDirty();
+  void Loop();
+  // Re-reads romanad when `reread`, plans, and writes the difference. OK or the first error.
+  absl::Status Pass(bool reread);
+
+  k8s::KubeClient& kube_;
+  api::Client& romanad_;
+  const base::Clock& clock_;
+  const VipControllerOptions options_;
+  std::unique_ptr<Marker> service_marker_;
+  std::unique_ptr<Marker> endpoints_marker_;
+  std::unique_ptr<k8s::Informer> services_;
+  std::unique_ptr<k8s::Informer> endpoints_;
+
+  mutable std::mutex mu_;  // guards the fields below it and wakes the worker
+  std::condition_variable cv_;
+  bool dirty_ = true;
+  bool actual_valid_ = false;
+  bool stop_ = false;
+  std::chrono::steady_clock::time_point next_read_;
+  std::map<std::string, std::string> errors_by_service_;  // last plan's errors (Status, logging)
+  size_t vip_count_ = 0;
+  std::atomic<bool> active_{false};
+  std::atomic<bool> in_sync_{false};
+  std::map<std::string, api::Vip> actual_;  // worker thread only: romanad's VIPs as last read/written
+  std::set<std::string> hosts_;             // worker thread only: romanad's hosts as last read
+  bool unknown_node_ = false;               // worker thread only: the last plan met a node no host
+  std::thread worker_;
+
+  prometheus::Counter& writes_;
+  prometheus::Counter& write_errors_;
+  prometheus::Gauge& vips_;
+  prometheus::Gauge& errors_;
+};
+
+}  // namespace romana::listener
+
+#endif  // ROMANA_LISTENER_VIPS_H_

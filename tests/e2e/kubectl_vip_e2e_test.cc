@@ -1,0 +1,105 @@
+// Service VIPs end to end with kubectl as the client, as a user drives the lab in Kubernetes
+// mode: `kubectl annotate service web romanavip=<address>` -> romana-listener writes the VIP to
+// romanad -> the agent of the node running the Service's ready endpoint adds the address to its
+// uplink -> the other node reaches it (ping); the endpoint moves -> the VIP moves; the annotation
+// removed -> the address is gone. The lab's Kubernetes API runs no endpoints controller, so the
+// test writes the Service's Endpoints object itself (as for a Service without selector).
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "base/subprocess.h"
+#include "base/testing/test_env.h"
+#include "gtest/gtest.h"
+#include "lab/lab.h"
+
+namespace romana::lab {
+namespace {
+
+constexpr char kKubectl[] = "/usr/bin/kubectl";
+
+class KubectlVipE2eTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!romana::testing::IsRoot()) GTEST_SKIP() << "needs root (the lab creates network namespaces)";
+    if (!std::filesystem::exists(kKubectl)) ROMANA_SKIP_UNLESS_CI() << kKubectl << " is not installed";
+    LabOptions o;
+    o.shape = {.id = romana::testing::UniqueName("v"), .nodes = 2, .pods_per_node = 0};
+    o.state_root = state_.path().string();
+    const std::string bin = romana::testing::BinaryDir().string();
+    o.romanad_bin = bin + "/apps/romanad/romanad";
+    o.agent_bin = bin + "/apps/romana-agent/romana-agent";
+    o.cni_bin = bin + "/apps/romana-cni/romana-cni";
+    o.lab_bin = bin + "/apps/romana-lab/romana-lab";
+    o.listener_bin = bin + "/apps/romana-listener/romana-listener";
+    o.kubernetes = true;
+    o.agent_resync_seconds = 2;
+    o.timeout = std::chrono::seconds(60);
+    o.progress = [](const std::string& l) { std::cerr << "[lab] " << l << "\n"; };
+    absl::StatusOr<std::unique_ptr<Lab>> l = Lab::Up(o);
+    ASSERT_TRUE(l.ok()) << l.status();
+    lab_ = *std::move(l);
+  }
+  std::string Kubectl(const std::vector<std::string>& args, const std::string& stdin_data = "") {
+    std::vector<std::string> argv = {kKubectl, "--kubeconfig=" + lab_->Kubeconfig(),
+                                     "--cache-dir=" + (state_.path() / "kubectl-cache").string()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    absl::StatusOr<base::CommandResult> r = base::RunCommand(argv, stdin_data);
+    EXPECT_TRUE(r.ok()) << r.status();
+    if (!r.ok()) return "";
+    EXPECT_EQ(r->exit_code, 0) << "kubectl " << absl::StrJoin(args, " ") << ":\n" << r->output;
+    return r->output;
+  }
+  // The Endpoints object of Service `web`: one ready address on `node`.
+  void EndpointOn(const NodeInfo& node) {
+    Kubectl({"apply", "-f", "-"}, absl::StrCat(R"({"apiVersion": "v1", "kind": "Endpoints",
+        "metadata": {"name": "web", "namespace": "default"},
+        "subsets": [{"addresses": [{"ip": "10.112.0.9", "nodeName": ")", node.name, R"("}],
+                     "ports": [{"name": "http", "port": 80, "protocol": "TCP"}]}]})"));
+  }
+  bool HasAddress(const NodeInfo& node, const std::string& ip) {
+    absl::StatusOr<std::string> a = lab_->Exec(node.netns, {"ip", "-4", "addr", "show", "dev", "eth0"});
+    return a.ok() && absl::StrContains(*a, absl::StrCat("inet ", ip, "/32 scope global romana-vip"));
+  }
+  bool Pings(const NodeInfo& from, const std::string& ip) {
+    return lab_->Exec(from.netns, {"ping", "-c", "1", "-W", "1", ip}).ok();
+  }
+
+  romana::testing::TempDir state_;
+  std::unique_ptr<Lab> lab_;
+};
+
+TEST_F(KubectlVipE2eTest, AnnotatedServiceGetsAVipOnItsEndpointsNodeThatTheOtherNodeReaches) {
+  const NodeInfo& a = lab_->nodes().begin()->second;
+  const NodeInfo& b = std::next(lab_->nodes().begin())->second;
+  // An address on the nodes' segment (their /24), which nobody holds.
+  const std::string vip = a.ip.substr(0, a.ip.rfind('.')) + ".200";
+  ASSERT_FALSE(Pings(b, vip));
+  Kubectl({"apply", "-f", "-"}, R"({"apiVersion": "v1", "kind": "Service",
+      "metadata": {"name": "web", "namespace": "default"},
+      "spec": {"ports": [{"name": "http", "port": 80, "protocol": "TCP"}]}})");
+  EndpointOn(a);
+  Kubectl({"annotate", "service", "web", absl::StrCat("romanavip={\"ip\": \"", vip, "\"}")});
+  ASSERT_TRUE(romana::testing::WaitUntil([&] { return HasAddress(a, vip); }, std::chrono::seconds(20)))
+      << "the VIP never appeared on " << a.name;
+  EXPECT_FALSE(HasAddress(b, vip));
+  EXPECT_TRUE(romana::testing::WaitUntil([&] { return Pings(b, vip); }, std::chrono::seconds(10)));
+
+  // The endpoint moves: the VIP moves with it.
+  EndpointOn(b);
+  ASSERT_TRUE(romana::testing::WaitUntil([&] { return HasAddress(b, vip) && !HasAddress(a, vip); },
+                                         std::chrono::seconds(20)));
+  EXPECT_TRUE(romana::testing::WaitUntil([&] { return Pings(a, vip); }, std::chrono::seconds(10)));
+
+  // The annotation removed: the address goes.
+  Kubectl({"annotate", "service", "web", "romanavip-"});
+  ASSERT_TRUE(romana::testing::WaitUntil([&] { return !HasAddress(a, vip) && !HasAddress(b, vip); },
+                                         std::chrono::seconds(20)));
+  EXPECT_FALSE(Pings(a, vip));
+}
+
+}  // namespace
+}  // namespace romana::lab
