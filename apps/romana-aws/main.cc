@@ -62,21 +62,9 @@ int Run(int argc, char** argv) {
 
   aws::Environment env = aws::ProcessEnvironment();
   // Kubernetes connection.
-  k8s::KubeConfig kc;
-  if (!server.empty()) {
-    kc.server = server;
-    kc.token_file = token_file;
-  } else {
-    if (kubeconfig.empty() && env.count("KUBECONFIG")) kubeconfig = env["KUBECONFIG"];
-    absl::StatusOr<k8s::KubeConfig> loaded = absl::NotFoundError("");
-    if (!kubeconfig.empty()) {
-      loaded = k8s::LoadKubeconfig(kubeconfig, context);
-    } else {
-      loaded = k8s::LoadInClusterConfig(env);
-    }
-    if (!loaded.ok()) return Fail(2, absl::StrCat("Kubernetes config: ", loaded.status().ToString()));
-    kc = *loaded;
-  }
+  absl::StatusOr<k8s::KubeConfig> loaded = k8s::ResolveKubeConfig(server, token_file, kubeconfig, context, env);
+  if (!loaded.ok()) return Fail(2, absl::StrCat("Kubernetes config: ", loaded.status().ToString()));
+  const k8s::KubeConfig kc = *std::move(loaded);
   base::SystemClock clock;
   http::CurlClient aws_http;
   if (absl::Status s = aws::FillFromInstanceMetadata(imds_endpoint, aws_http, clock, region, nullptr); !s.ok()) {

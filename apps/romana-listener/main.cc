@@ -150,17 +150,9 @@ int Run(int argc, char** argv) {
   }
 
   // Kubernetes connection.
-  k8s::KubeConfig kc;
-  if (!kube_server.empty()) {
-    kc.server = kube_server;
-    kc.token_file = kube_token_file;
-  } else {
-    if (kubeconfig.empty() && env.count("KUBECONFIG")) kubeconfig = env["KUBECONFIG"];
-    absl::StatusOr<k8s::KubeConfig> loaded =
-        kubeconfig.empty() ? k8s::LoadInClusterConfig(env) : k8s::LoadKubeconfig(kubeconfig, context);
-    if (!loaded.ok()) return Fail(2, absl::StrCat("Kubernetes config: ", loaded.status().ToString()));
-    kc = *loaded;
-  }
+  absl::StatusOr<k8s::KubeConfig> loaded = k8s::ResolveKubeConfig(kube_server, kube_token_file, kubeconfig, context, env);
+  if (!loaded.ok()) return Fail(2, absl::StrCat("Kubernetes config: ", loaded.status().ToString()));
+  const k8s::KubeConfig kc = *std::move(loaded);
   // romanad connection.
   api::ClientOptions co{.server = romanad, .ca_file = romanad_ca_file,
                         .retry_unavailable_for = std::chrono::seconds(5)};
