@@ -5,25 +5,18 @@
 // start-up failure, 2 a Romana network overlaps the service cluster IP range (as the original).
 #include <unistd.h>
 
-#include <climits>
-#include <cstdlib>
 #include <csignal>
-#include <filesystem>
-#include <fstream>
+#include <cstdlib>
 #include <iostream>
 #include <thread>
 
 #include "CLI/CLI.hpp"
-#include "absl/strings/str_split.h"
 #include "agent/agent.h"
 #include "agent/cni_install.h"
-#include "agent/nat.h"
-#include "agent/policy_render.h"
+#include "agent/lifecycle.h"
 #include "nft/runner.h"
-#include "nft/table_syncer.h"
 #include "agent/netlink_route_programmer.h"
 #include "agent/netlink_vip_programmer.h"
-#include "agent/vip_syncer.h"
 #include "agent/route_syncer.h"
 #include "agent/service_range.h"
 #include "agent/sysctl.h"
@@ -39,21 +32,12 @@ namespace {
 
 using namespace romana;
 
-std::string Hostname() {
-  char buf[HOST_NAME_MAX + 1] = {};
-  gethostname(buf, sizeof(buf) - 1);
-  return buf;
-}
-
-std::string SiblingBinary(const std::string& name) {
-  std::error_code ec;
-  std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
-  return ec ? name : (self.parent_path() / name).string();
-}
-
+// Logs and prints "romana-agent: <what>: <message>" (just the message when its status names the
+// step itself); returns `code`.
 int Fail(const std::string& what, const absl::Status& s, int code = 1) {
-  spdlog::error("{}: {}", what, s.ToString());
-  std::cerr << "romana-agent: " << what << ": " << s.message() << "\n";
+  const std::string prefix = what.empty() ? "" : what + ": ";
+  spdlog::error("{}{}", prefix, s.ToString());
+  std::cerr << "romana-agent: " << prefix << s.message() << "\n";
   return code;
 }
 
@@ -63,7 +47,7 @@ int main(int argc, char** argv) {
   base::BlockTerminationSignals();
   CLI::App app{"romana-agent: programs a node's Romana routes, NAT and CNI configuration from romanad"};
   std::string romanad = "http://127.0.0.1:9600", token_file, ca_file;
-  std::string node_name = Hostname(), node_ip, node_labels;
+  std::string node_name = base::HostName(), node_ip, node_labels;
   bool register_node = false;
   int table = agent::kDefaultRouteTable, protocol = agent::kDefaultRouteProtocol;
   int rule_priority = agent::kDefaultRulePriority, resync_seconds = 60;
@@ -73,7 +57,7 @@ int main(int argc, char** argv) {
   bool sysctls = true, proxy_arp = false;
   std::string sysctl_root = "/proc/sys";
   bool install_cni = true, force_cni_config = false;
-  std::string cni_plugin = SiblingBinary("romana-cni"), cni_bin_dir = "/opt/cni/bin",
+  std::string cni_plugin = base::SiblingBinaryPath("romana-cni"), cni_bin_dir = "/opt/cni/bin",
               cni_conf_dir = "/etc/cni/net.d", cni_host_conf_dir, cni_conf_file = "10-romana.conflist",
               cni_network_name = "romana-k8s-network", cni_version = "1.0.0", cni_log_file, cni_romanad;
   int mtu = 1500;
@@ -160,6 +144,7 @@ int main(int argc, char** argv) {
   absl::StatusOr<std::unique_ptr<nft::LibNftablesRunner>> nft = nft::LibNftablesRunner::Create();
   if (!nft.ok()) return Fail("nftables", nft.status());
   base::SystemClock clock;
+  const agent::RouteSyncerOptions route_sync{agent::Rule{rp.rule_priority, rp.table}, std::chrono::seconds(resync_seconds)};
 
   // The primary link for VIPs (the original's -link-name): given, or the default route's.
   if (vips && vip_interface.empty()) {
@@ -175,16 +160,8 @@ int main(int argc, char** argv) {
   if (vips) vip_programmer = std::make_unique<agent::NetlinkVipProgrammer>(**nl, vip_interface);
 
   if (cleanup) {
-    if (vip_programmer != nullptr) {
-      agent::VipSyncer vip_syncer(*vip_programmer, clock, std::chrono::seconds(resync_seconds));
-      if (absl::Status s = vip_syncer.RemoveAll(); !s.ok() && !absl::IsNotFound(s)) return Fail("cleanup vips", s);
-    }
-    agent::RouteSyncer syncer(programmer, clock, {agent::Rule{rp.rule_priority, rp.table}});
-    if (absl::Status s = syncer.RemoveAll(); !s.ok()) return Fail("cleanup routes", s);
-    agent::NatSyncer nat_syncer(**nft, clock, std::chrono::seconds(resync_seconds));
-    if (absl::Status s = nat_syncer.RemoveAll(); !s.ok()) return Fail("cleanup nat", s);
-    nft::TableSyncer policy_syncer(**nft, clock, {.family = agent::kPolicyFamily, .name = agent::kPolicyTable});
-    if (absl::Status s = policy_syncer.Remove(); !s.ok()) return Fail("cleanup policy", s);
+    absl::Status s = agent::RemoveAgentState(vip_programmer.get(), programmer, **nft, clock, route_sync);
+    if (!s.ok()) return Fail("", s);
     spdlog::info("removed every route, rule, NAT and policy table and VIP of the agent");
     return 0;
   }
@@ -193,17 +170,8 @@ int main(int argc, char** argv) {
   const char* k8s_host = std::getenv("KUBERNETES_SERVICE_HOST");
   absl::StatusOr<std::string> range = agent::ResolveServiceRange(service_range, k8s_host ? k8s_host : "");
   if (!range.ok()) return Fail("flags", range.status());
-  api::Labels labels;
-  if (!node_labels.empty()) {
-    for (absl::string_view kv : absl::StrSplit(node_labels, ',')) {
-      std::vector<std::string> parts = absl::StrSplit(kv, absl::MaxSplits('=', 1));
-      if (parts.size() != 2 || parts[0].empty()) {
-        return Fail("flags", absl::InvalidArgumentError(
-                                 "--node-labels: expected k=v[,k=v...], got '" + std::string(kv) + "'"));
-      }
-      labels[parts[0]] = parts[1];
-    }
-  }
+  absl::StatusOr<api::Labels> labels = agent::ParseNodeLabels(node_labels);
+  if (!labels.ok()) return Fail("flags", labels.status());
   if (register_node && node_ip.empty()) {
     return Fail("flags", absl::InvalidArgumentError("--node-ip: required with --register-node"));
   }
@@ -263,8 +231,8 @@ int main(int argc, char** argv) {
   ao.node_name = node_name;
   ao.register_node = register_node;
   ao.node_ip = node_ip;
-  ao.node_labels = labels;
-  ao.routes = {agent::Rule{rp.rule_priority, rp.table}, std::chrono::seconds(resync_seconds)};
+  ao.node_labels = *labels;
+  ao.routes = route_sync;
   ao.nat = nat;
   ao.nat_interface = nat_interface;
   ao.enforce_policy = enforce_policy;

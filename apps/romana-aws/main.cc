@@ -1,16 +1,14 @@
 // romana-aws: switches EC2 Source/Dest check off for every Kubernetes node's instance and
 // primary network interface, and keeps it off. Flags only; the work is in src/aws/srcdst.
 // Exit codes: 0 after SIGTERM/SIGINT, 1 when start-up fails, 2 for bad flags.
-#include <condition_variable>
 #include <thread>
 
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
-#include "aws/credentials.h"
-#include "aws/ec2_client.h"
-#include "aws/imds.h"
+#include "aws/ec2_setup.h"
 #include "aws/srcdst/controller.h"
 #include "base/clock.h"
+#include "base/periodic_thread.h"
 #include "base/process_main.h"
 #include "http/curl_client.h"
 #include "k8s/kube_client.h"
@@ -64,38 +62,22 @@ int Run(int argc, char** argv) {
 
   aws::Environment env = aws::ProcessEnvironment();
   // Kubernetes connection.
-  k8s::KubeConfig kc;
-  if (!server.empty()) {
-    kc.server = server;
-    kc.token_file = token_file;
-  } else {
-    if (kubeconfig.empty() && env.count("KUBECONFIG")) kubeconfig = env["KUBECONFIG"];
-    absl::StatusOr<k8s::KubeConfig> loaded = absl::NotFoundError("");
-    if (!kubeconfig.empty()) {
-      loaded = k8s::LoadKubeconfig(kubeconfig, context);
-    } else {
-      loaded = k8s::LoadInClusterConfig(env);
-    }
-    if (!loaded.ok()) return Fail(2, absl::StrCat("Kubernetes config: ", loaded.status().ToString()));
-    kc = *loaded;
-  }
+  absl::StatusOr<k8s::KubeConfig> loaded = k8s::ResolveKubeConfig(server, token_file, kubeconfig, context, env);
+  if (!loaded.ok()) return Fail(2, absl::StrCat("Kubernetes config: ", loaded.status().ToString()));
+  const k8s::KubeConfig kc = *std::move(loaded);
   base::SystemClock clock;
   http::CurlClient aws_http;
-  if (region.empty()) {
-    aws::ImdsOptions io;
-    if (!imds_endpoint.empty()) io.endpoint = imds_endpoint;
-    aws::ImdsClient imds(aws_http, clock, io);
-    absl::StatusOr<std::string> r = imds.Region();
-    if (!r.ok()) return Fail(1, absl::StrCat("--region not given and instance metadata failed: ", r.status().ToString()));
-    region = *r;
+  if (absl::Status s = aws::FillFromInstanceMetadata(imds_endpoint, aws_http, clock, region, nullptr); !s.ok()) {
+    return Fail(1, std::string(s.message()));
   }
-  std::unique_ptr<aws::CredentialsProvider> creds = aws::DefaultCredentialsChain(
-      {.env = env, .profile = aws_profile, .imds_endpoint = imds_endpoint}, aws_http, clock);
-  auto ec2 = aws::Ec2QueryClient::Create({.region = region, .endpoint = ec2_endpoint}, aws_http, *creds, clock);
+  absl::StatusOr<aws::Ec2Connection> ec2 = aws::ConnectEc2(
+      {.region = region, .ec2_endpoint = ec2_endpoint, .imds_endpoint = imds_endpoint, .aws_profile = aws_profile,
+       .env = env},
+      aws_http, clock);
   if (!ec2.ok()) return Fail(2, ec2.status().ToString());
 
   prometheus::Registry registry;
-  SourceDestController controller(**ec2, clock, registry,
+  SourceDestController controller(*ec2->client, clock, registry,
                                   ControllerOptions{.recheck_interval = std::chrono::milliseconds(
                                                         static_cast<long long>(recheck_interval * 1000))});
   http::CurlClient kube_http(k8s::MakeHttpOptions(kc));
@@ -122,27 +104,11 @@ int Run(int argc, char** argv) {
   spdlog::info("romana-aws: API server {}, region {}, recheck every {} s", kc.server, region, recheck_interval);
 
   std::thread watch([&] { reflector.Run(); });
-  std::mutex mu;
-  std::condition_variable cv;
-  bool stop = false;
-  std::thread loop([&] {
-    std::unique_lock lock(mu);
-    while (!stop) {
-      lock.unlock();
-      controller.Tick();
-      lock.lock();
-      cv.wait_for(lock, std::chrono::milliseconds(200), [&] { return stop; });
-    }
-  });
+  base::PeriodicThread loop([&controller] { controller.Tick(); }, std::chrono::milliseconds(200));
   const int sig = base::WaitForTerminationSignal();
   spdlog::info("signal {}: stopping", sig);
   reflector.Stop();
-  {
-    std::lock_guard lock(mu);
-    stop = true;
-  }
-  cv.notify_all();
-  loop.join();
+  loop.Stop();
   watch.join();
   return 0;
 }

@@ -10,6 +10,7 @@
 #include <map>
 #include <string>
 
+#include "base/process_main.h"
 #include "cni/plugin.h"
 #include "nlohmann/json.hpp"
 #include "spdlog/sinks/basic_file_sink.h"
@@ -75,9 +76,7 @@ int main(int argc, char** argv) {
     input.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
   }
   SetUpLogging(input);
-  char host[256] = {};
-  gethostname(host, sizeof(host) - 1);
-  romana::cni::VerbOutcome outcome = romana::cni::RunPlugin(env, input, host);
+  romana::cni::VerbOutcome outcome = romana::cni::RunPlugin(env, input, romana::base::HostName());
   std::string out;
   int code = romana::cni::RenderOutcome(outcome, &out);
   fwrite(out.data(), 1, out.size(), stdout);

@@ -20,6 +20,7 @@
 #include "k8s/leader_elector.h"
 #include "listener/listener.h"
 #include "listener/vips.h"
+#include "net/host_port.h"
 #include "net/ipv4.h"
 #include "spdlog/spdlog.h"
 #include "status_server/status_server.h"
@@ -123,23 +124,17 @@ int Run(int argc, char** argv) {
   std::string metrics_host;
   int metrics_port = -1;
   if (!metrics_listen.empty()) {
-    const size_t colon = metrics_listen.rfind(':');
-    char* end = nullptr;
-    const long port = colon == std::string::npos ? -1 : std::strtol(metrics_listen.c_str() + colon + 1, &end, 10);
-    if (colon == std::string::npos || end == nullptr || *end != '\0' || port < 0 || port > 65535) {
-      return Fail(2, "--metrics-listen: expected host:port, got '" + metrics_listen + "'");
-    }
-    metrics_host = metrics_listen.substr(0, colon);
-    metrics_port = static_cast<int>(port);
+    absl::StatusOr<net::HostPort> hp = net::ParseHostPort(metrics_listen);
+    if (!hp.ok()) return Fail(2, "--metrics-listen: expected host:port, got '" + metrics_listen + "'");
+    metrics_host = hp->host;
+    metrics_port = hp->port;
   }
   std::map<std::string, std::string> env = Environment();
   if (identity.empty()) {
     if (env.count("POD_NAME") && !env["POD_NAME"].empty()) {
       identity = env["POD_NAME"];
     } else {
-      char host[256] = {};
-      gethostname(host, sizeof(host) - 1);
-      identity = absl::StrCat(host, "_", getpid());
+      identity = absl::StrCat(base::HostName(), "_", getpid());
     }
   }
   k8s::LeaderElectorOptions eo{.lease_namespace = lease_namespace,
@@ -155,17 +150,9 @@ int Run(int argc, char** argv) {
   }
 
   // Kubernetes connection.
-  k8s::KubeConfig kc;
-  if (!kube_server.empty()) {
-    kc.server = kube_server;
-    kc.token_file = kube_token_file;
-  } else {
-    if (kubeconfig.empty() && env.count("KUBECONFIG")) kubeconfig = env["KUBECONFIG"];
-    absl::StatusOr<k8s::KubeConfig> loaded =
-        kubeconfig.empty() ? k8s::LoadInClusterConfig(env) : k8s::LoadKubeconfig(kubeconfig, context);
-    if (!loaded.ok()) return Fail(2, absl::StrCat("Kubernetes config: ", loaded.status().ToString()));
-    kc = *loaded;
-  }
+  absl::StatusOr<k8s::KubeConfig> loaded = k8s::ResolveKubeConfig(kube_server, kube_token_file, kubeconfig, context, env);
+  if (!loaded.ok()) return Fail(2, absl::StrCat("Kubernetes config: ", loaded.status().ToString()));
+  const k8s::KubeConfig kc = *std::move(loaded);
   // romanad connection.
   api::ClientOptions co{.server = romanad, .ca_file = romanad_ca_file,
                         .retry_unavailable_for = std::chrono::seconds(5)};

@@ -1,109 +1,32 @@
 // romana-vpcrouter: keeps VPC route tables pointing each prefix-group CIDR at a healthy node.
-// Flags only; the work is in src/aws/vpcrouter. Exit codes: 0 after SIGTERM/SIGINT, 1 when
-// start-up fails (AWS, metadata, status port), 2 for bad flags.
-#include <unistd.h>
-
-#include <atomic>
-#include <condition_variable>
-#include <fstream>
+// Flags only; the work is in src/aws/vpcrouter (config.h turns the flags into the router's parts).
+// Exit codes: 0 after SIGTERM/SIGINT, 1 when start-up fails (AWS, metadata, status port), 2 for
+// bad flags.
 #include <iostream>
-#include <sstream>
-#include <thread>
 
 #include "CLI/CLI.hpp"
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
-#include "absl/strings/str_split.h"
-#include "aws/credentials.h"
-#include "aws/ec2_client.h"
-#include "aws/imds.h"
-#include "aws/vpcrouter/health.h"
+#include "aws/ec2_setup.h"
+#include "aws/vpcrouter/config.h"
 #include "aws/vpcrouter/router.h"
-#include "aws/vpcrouter/spec_source.h"
 #include "aws/vpcrouter/status_server.h"
-#include "aws/vpcrouter/store_spec_source.h"
 #include "base/clock.h"
-#include "health/checker.h"
+#include "base/periodic_thread.h"
 #include "base/process_main.h"
-#include "base/token_file.h"
 #include "http/curl_client.h"
-#include "net/ipv4.h"
 #include "spdlog/spdlog.h"
-#include "store/etcd_store.h"
 
 namespace romana::vpcrouter {
 namespace {
 
-struct Flags {
-  std::string log_level = "info";
-  std::string log_format = "text";
-  bool verbose = false;
-  std::string logfile = "-";
-  std::string region, vpc;
-  std::string ignore_routes;
-  std::string romana_networks;
-  double route_recheck_interval = 30;
-  std::string address = "localhost";
-  int port = 33289;
-  std::string mode;
-  std::string file;
-  std::string fixed_cidr, fixed_hosts;
-  std::string romanad_url, romanad_token_file, romanad_ca_file;
-  std::string etcd_addr = "localhost";
-  int etcd_port = 2379;
-  bool etcd_use_v2 = false;
-  std::string etcd_prefix = "/romana";
-  std::string etcd_ca_cert, etcd_priv_key, etcd_cert_chain;
-  std::string health = "icmpecho";
-  double icmp_check_interval = 2, tcp_check_interval = 2;
-  int tcp_check_port = 22;
-  std::string multi_plugins;
-  std::string route_tables;
-  bool manage_main_route_table = false;
-  int route_table_limit = 50;
-  double spec_poll_interval = 5;
-  std::string ec2_endpoint, imds_endpoint, aws_profile;
-};
-
-std::chrono::milliseconds Ms(double seconds) {
-  return std::chrono::milliseconds(static_cast<long long>(seconds * 1000));
-}
-
-int Fail(int code, const std::string& msg) {
-  spdlog::error("{}", msg);
+int Fail(int code, absl::string_view message) {
+  spdlog::error("{}", std::string(message));
   return code;
-}
-
-absl::StatusOr<std::unique_ptr<HealthMonitor>> MakeMonitor(const std::string& name, const Flags& f, bool nested) {
-  if (name == "icmpecho") {
-    auto c = health::IcmpEchoChecker::Create(Ms(0.75 * f.icmp_check_interval), std::max(1, int(0.75 * f.icmp_check_interval)) + 1);
-    if (!c.ok()) return c.status();
-    return std::unique_ptr<HealthMonitor>(new PeriodicHealthMonitor(*std::move(c), Ms(f.icmp_check_interval)));
-  }
-  if (name == "tcp") {
-    return std::unique_ptr<HealthMonitor>(new PeriodicHealthMonitor(
-        std::make_unique<health::TcpChecker>(f.tcp_check_port, std::min(Ms(1), Ms(f.tcp_check_interval))), Ms(f.tcp_check_interval)));
-  }
-  if (name == "always") {
-    return std::unique_ptr<HealthMonitor>(new PeriodicHealthMonitor(std::make_unique<health::AlwaysHealthyChecker>(), Ms(1)));
-  }
-  if (name == "multi" && !nested) {
-    if (f.multi_plugins.empty()) return absl::InvalidArgumentError("--health multi needs --multi_plugins, e.g. icmpecho:tcp");
-    std::vector<std::unique_ptr<HealthMonitor>> subs;
-    for (const std::string& sub : std::vector<std::string>(absl::StrSplit(f.multi_plugins, ':', absl::SkipEmpty()))) {
-      auto m = MakeMonitor(sub, f, true);
-      if (!m.ok()) return absl::Status(m.status().code(), absl::StrCat("--multi_plugins ", sub, ": ", m.status().message()));
-      subs.push_back(*std::move(m));
-    }
-    return std::unique_ptr<HealthMonitor>(new MultiHealthMonitor(std::move(subs)));
-  }
-  return absl::InvalidArgumentError(absl::StrCat("--health: unknown plugin '", name, "' (icmpecho|tcp|multi|always)"));
 }
 
 int Run(int argc, char** argv) {
   base::BlockTerminationSignals();
-  Flags f;
+  VpcRouterConfig f;
   CLI::App app{"romana-vpcrouter: keeps the VPC route tables pointing each Romana prefix-group CIDR at a "
                "healthy node (ICMP/TCP liveness checks, failover). Runs on one master."};
   app.add_option("--log-level", f.log_level, "trace|debug|info|warn|error")->capture_default_str();
@@ -162,153 +85,43 @@ int Run(int argc, char** argv) {
     std::cerr << s.message() << "\n";
     return 2;
   }
-  // Flag validation (exit 2, naming the flag).
-  if (f.logfile != "-") return Fail(2, "--logfile: only '-' is supported; logs go to stderr");
-  if (f.port <= 0 || f.port >= 65535) return Fail(2, absl::StrCat("--port ", f.port, ": must be 0 < port < 65535"));
-  if (f.route_recheck_interval < 0) return Fail(2, "--route_recheck_interval: must be >= 0");
-  if (f.spec_poll_interval < 0.05) return Fail(2, "--spec_poll_interval: must be >= 0.05");
-  for (double v : {f.icmp_check_interval, f.tcp_check_interval}) {
-    if (v < 0.1 || v > 3600) return Fail(2, "--icmp_check_interval/--tcp_check_interval: must be within 0.1..3600");
-  }
-  if (f.tcp_check_port < 1 || f.tcp_check_port > 65535) return Fail(2, "--tcp_check_port: must be 1..65535");
-  if (f.route_table_limit < 1) return Fail(2, "--route_table_limit: must be >= 1");
-  std::string address = f.address == "localhost" ? "127.0.0.1" : f.address;
-  if (!net::Ipv4Address::Parse(address).ok()) return Fail(2, absl::StrCat("--address '", f.address, "': must be an IP or localhost"));
+  absl::StatusOr<VpcRouterOptions> options = RouterOptionsFromConfig(f);
+  if (!options.ok()) return Fail(2, options.status().message());
+  absl::StatusOr<SpecSource> source = MakeRouteSpecSource(f);
+  if (!source.ok()) return Fail(2, source.status().message());
 
-  VpcRouterOptions options;
-  for (const std::string& item : std::vector<std::string>(absl::StrSplit(f.ignore_routes, ',', absl::SkipWhitespace()))) {
-    std::string text(absl::StripAsciiWhitespace(item));
-    absl::StatusOr<net::Ipv4Cidr> c = net::ParseCidrOrAddress(text == "0.0.0.0" ? "0.0.0.0/0" : text);
-    if (!c.ok()) return Fail(2, absl::StrCat("--ignore_routes '", text, "': ", c.status().message()));
-    options.planner.ignore_routes.push_back(c->ToString());
-  }
-  for (const std::string& item : std::vector<std::string>(absl::StrSplit(f.romana_networks, ',', absl::SkipWhitespace()))) {
-    std::string text(absl::StripAsciiWhitespace(item));
-    absl::StatusOr<net::Ipv4Cidr> c = net::Ipv4Cidr::Parse(text);
-    if (!c.ok()) return Fail(2, absl::StrCat("--romana_networks '", text, "': ", c.status().message()));
-    if (c->length() == 0) return Fail(2, absl::StrCat("--romana_networks '", text, "': would claim every route of the VPC"));
-    options.planner.managed_networks.push_back(c->ToString());
-  }
-  if (f.route_tables == "all") {
-    options.planner.all_tables = true;
-  } else {
-    for (const std::string& rt : std::vector<std::string>(absl::StrSplit(f.route_tables, ',', absl::SkipWhitespace()))) {
-      options.planner.named_tables.insert(std::string(absl::StripAsciiWhitespace(rt)));
-    }
-  }
-  options.planner.include_main = f.manage_main_route_table;
-  options.planner.route_limit = f.route_table_limit;
-  options.route_recheck_interval = Ms(f.route_recheck_interval);
-  options.spec_poll_interval = Ms(f.spec_poll_interval);
-
-  // Route spec source.
-  if (f.mode.empty() && !f.file.empty()) f.mode = "configfile";
-  if (f.mode == "vpcrouter_romana_plugin.romana") f.mode = "etcd";
   base::SystemClock clock;
   http::CurlClient http;
-  std::unique_ptr<http::CurlClient> romanad_http;  // verifies romanad with --romanad_ca_file
-  std::unique_ptr<RouteSpecSource> source;
-  if (f.mode == "configfile") {
-    if (f.file.empty()) return Fail(2, "--mode configfile needs -f/--route_spec FILE");
-    if (access(f.file.c_str(), R_OK) != 0) return Fail(2, absl::StrCat("--route_spec ", f.file, ": not readable"));
-    source = std::make_unique<FileRouteSpecSource>(f.file);
-  } else if (f.mode == "fixedconf") {
-    std::vector<std::string> hosts = absl::StrSplit(f.fixed_hosts, ':', absl::SkipEmpty());
-    nlohmann::json j = {{f.fixed_cidr, hosts}};
-    absl::StatusOr<RouteSpec> spec = ParseRouteSpecJson(j.dump());
-    if (f.fixed_cidr.empty() || hosts.empty()) return Fail(2, "--mode fixedconf needs --fixed_cidr and --fixed_hosts");
-    if (!spec.ok()) return Fail(2, absl::StrCat("--fixed_cidr/--fixed_hosts: ", spec.status().message()));
-    source = std::make_unique<FixedRouteSpecSource>(*spec);
-  } else if (f.mode == "romanad") {
-    if (f.romanad_url.empty()) return Fail(2, "--mode romanad needs --romanad_url");
-    std::string token;
-    if (!f.romanad_token_file.empty()) {
-      absl::StatusOr<std::string> read = base::ReadTokenFile(f.romanad_token_file);
-      if (!read.ok()) return Fail(2, absl::StrCat("--romanad_token_file: ", read.status().message()));
-      token = *std::move(read);
-    }
-    romanad_http = std::make_unique<http::CurlClient>(http::CurlClientOptions{.tls = {.ca_file = f.romanad_ca_file}});
-    source = std::make_unique<RomanadRouteSpecSource>(*romanad_http, f.romanad_url, token);
-  } else if (f.mode == "etcd") {
-    if (f.etcd_use_v2) return Fail(2, "--etcd_use_v2: the etcd v2 API is not supported; Romana stores its state with the v3 API");
-    const int tls = !f.etcd_ca_cert.empty() + !f.etcd_priv_key.empty() + !f.etcd_cert_chain.empty();
-    if (tls != 0 && tls != 3) return Fail(2, "--etcd_ca_cert, --etcd_priv_key and --etcd_cert_chain go together (all or none)");
-    if (f.etcd_port <= 0 || f.etcd_port >= 65535) return Fail(2, "--etcd_port: must be 0 < port < 65535");
-    if (f.etcd_prefix.empty() || f.etcd_prefix[0] != '/') return Fail(2, "--etcd_prefix: must start with '/'");
-    for (const std::string* file : {&f.etcd_ca_cert, &f.etcd_priv_key, &f.etcd_cert_chain}) {
-      if (!file->empty() && access(file->c_str(), R_OK) != 0) return Fail(2, absl::StrCat("etcd TLS file ", *file, ": not readable"));
-    }
-    const std::string endpoint = absl::StrCat(tls == 3 ? "https://" : "http://", f.etcd_addr, ":", f.etcd_port);
-    absl::StatusOr<std::unique_ptr<store::EtcdStore>> etcd = store::EtcdStore::Create(
-        {.endpoints = {endpoint}, .ca_file = f.etcd_ca_cert, .cert_file = f.etcd_cert_chain, .key_file = f.etcd_priv_key});
-    if (!etcd.ok()) return Fail(2, absl::StrCat("--etcd_addr/--etcd_port: ", etcd.status().ToString()));
-    std::string prefix = f.etcd_prefix;
-    while (prefix.size() > 1 && prefix.back() == '/') prefix.pop_back();
-    source = std::make_unique<StoreRouteSpecSource>(*std::move(etcd), prefix, absl::StrCat("etcd ", endpoint, prefix, "/groups/"));
-  } else {
-    return Fail(2, absl::StrCat("--mode '", f.mode, "': expected configfile, fixedconf, romanad or etcd"));
+  if (absl::Status s = aws::FillFromInstanceMetadata(f.imds_endpoint, http, clock, f.region, &f.vpc); !s.ok()) {
+    return Fail(1, s.message());
   }
-
-  // Region and VPC: flags, else instance metadata (only the missing ones).
-  if (f.region.empty() || f.vpc.empty()) {
-    aws::ImdsOptions imds_opts;
-    if (!f.imds_endpoint.empty()) imds_opts.endpoint = f.imds_endpoint;
-    aws::ImdsClient imds(http, clock, imds_opts);
-    if (f.region.empty()) {
-      absl::StatusOr<std::string> r = imds.Region();
-      if (!r.ok()) return Fail(1, absl::StrCat("--region not given and instance metadata failed: ", r.status().ToString()));
-      f.region = *r;
-    }
-    if (f.vpc.empty()) {
-      absl::StatusOr<std::string> v = imds.VpcId();
-      if (!v.ok()) return Fail(1, absl::StrCat("--vpc not given and instance metadata failed: ", v.status().ToString()));
-      f.vpc = *v;
-    }
-  }
-  options.region = f.region;
-  options.vpc_id = f.vpc;
-
-  const aws::Environment env = aws::ProcessEnvironment();
-  std::unique_ptr<aws::CredentialsProvider> creds = aws::DefaultCredentialsChain(
-      {.env = env, .profile = f.aws_profile, .imds_endpoint = f.imds_endpoint}, http, clock);
-  absl::StatusOr<std::unique_ptr<aws::Ec2QueryClient>> ec2 =
-      aws::Ec2QueryClient::Create({.region = f.region, .endpoint = f.ec2_endpoint}, http, *creds, clock);
+  options->region = f.region;
+  options->vpc_id = f.vpc;
+  absl::StatusOr<aws::Ec2Connection> ec2 = aws::ConnectEc2(
+      {.region = f.region, .ec2_endpoint = f.ec2_endpoint, .imds_endpoint = f.imds_endpoint,
+       .aws_profile = f.aws_profile, .env = aws::ProcessEnvironment()},
+      http, clock);
   if (!ec2.ok()) return Fail(2, ec2.status().ToString());
-  absl::StatusOr<std::vector<aws::Vpc>> vpcs = (*ec2)->DescribeVpcs({{"vpc-id", {f.vpc}}});
+  absl::StatusOr<std::vector<aws::Vpc>> vpcs = ec2->client->DescribeVpcs({{"vpc-id", {f.vpc}}});
   if (!vpcs.ok()) return Fail(1, absl::StrCat("cannot describe VPC ", f.vpc, ": ", vpcs.status().ToString()));
   if (vpcs->empty()) return Fail(1, absl::StrCat("--vpc ", f.vpc, ": no such VPC in ", f.region));
 
-  absl::StatusOr<std::unique_ptr<HealthMonitor>> monitor = MakeMonitor(f.health, f, false);
+  absl::StatusOr<std::unique_ptr<HealthMonitor>> monitor = MakeHealthMonitor(f);
   if (!monitor.ok()) {
     return Fail(absl::IsInvalidArgument(monitor.status()) ? 2 : 1, monitor.status().ToString());
   }
   prometheus::Registry registry;
-  VpcRouter router(**ec2, *source, **monitor, clock, registry, options);
-  absl::StatusOr<std::unique_ptr<StatusServer>> server = StartStatusServer(address, f.port, router, options, registry);
+  VpcRouter router(*ec2->client, *source->source, **monitor, clock, registry, *options);
+  const std::string address = StatusListenAddress(f);
+  absl::StatusOr<std::unique_ptr<StatusServer>> server = StartStatusServer(address, f.port, router, *options, registry);
   if (!server.ok()) return Fail(1, server.status().ToString());
   spdlog::info("romana-vpcrouter: region {} vpc {} spec from {} health {} status http://{}:{}", f.region, f.vpc,
-               source->Describe(), f.health, address, (*server)->port());
+               source->source->Describe(), f.health, address, (*server)->port());
 
-  std::mutex mu;
-  std::condition_variable cv;
-  bool stop = false;
-  std::thread loop([&] {
-    std::unique_lock lock(mu);
-    while (!stop) {
-      lock.unlock();
-      router.Tick();
-      lock.lock();
-      cv.wait_for(lock, std::chrono::milliseconds(100), [&] { return stop; });
-    }
-  });
+  base::PeriodicThread loop([&router] { router.Tick(); }, std::chrono::milliseconds(100));
   const int sig = base::WaitForTerminationSignal();
   spdlog::info("signal {}: stopping", sig);
-  {
-    std::lock_guard lock(mu);
-    stop = true;
-  }
-  cv.notify_all();
-  loop.join();
+  loop.Stop();
   return 0;
 }
 

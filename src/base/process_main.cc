@@ -1,6 +1,10 @@
 #include "base/process_main.h"
 
 #include <signal.h>
+#include <unistd.h>
+
+#include <climits>
+#include <filesystem>
 
 #include "absl/strings/str_cat.h"
 #include "spdlog/sinks/stdout_color_sinks.h"
@@ -55,6 +59,18 @@ int WaitForTerminationSignal() {
   while (true) {
     if (sigwait(&set, &sig) == 0 && sig != SIGHUP) return sig;
   }
+}
+
+std::string HostName() {
+  char buf[HOST_NAME_MAX + 1] = {};
+  if (gethostname(buf, sizeof(buf) - 1) != 0) return "";
+  return buf;
+}
+
+std::string SiblingBinaryPath(const std::string& name) {
+  std::error_code ec;
+  std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? name : (self.parent_path() / name).string();
 }
 
 }  // namespace romana::base

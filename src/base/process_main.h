@@ -1,5 +1,5 @@
-// process_main.h: what every long-running binary's main() shares: logging set-up and
-// waiting for SIGTERM/SIGINT.
+// process_main.h: what every long-running binary's main() shares: logging set-up, waiting for
+// SIGTERM/SIGINT, and the host's name and the binary's own folder for flag defaults.
 //
 // Call BlockTerminationSignals() first thing in main(), before any thread starts, so that
 // every thread inherits the mask and only WaitForTerminationSignal() receives the signal.
@@ -23,6 +23,13 @@ void BlockTerminationSignals();
 
 // Waits for SIGTERM or SIGINT and returns its number. REQUIRES: BlockTerminationSignals() ran.
 int WaitForTerminationSignal();
+
+// This machine's host name (gethostname); "" if it cannot be read.
+std::string HostName();
+
+// The path of the binary `name` in the folder of the running binary (/proc/self/exe), or `name`
+// itself when that folder cannot be read.
+std::string SiblingBinaryPath(const std::string& name);
 
 }  // namespace romana::base
 

@@ -1,7 +1,5 @@
 #include "daemon/daemon.h"
 
-#include <unistd.h>
-
 #include <fstream>
 #include <sstream>
 
@@ -9,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "api/field_error.h"
+#include "base/process_main.h"
 #include "daemon/keys.h"
 #include "daemon/leadership.h"
 #include "daemon/server.h"
@@ -87,9 +86,7 @@ class DaemonImpl final : public Daemon {
     if (!c.etcd_endpoints.empty()) {
       std::string advertise = c.advertise_url;
       if (advertise.empty()) {
-        char host[256] = {};
-        gethostname(host, sizeof(host) - 1);
-        std::string h = so.host == "0.0.0.0" ? std::string(host) : so.host;
+        std::string h = so.host == "0.0.0.0" ? base::HostName() : so.host;
         advertise = absl::StrCat(c.tls_cert_file.empty() ? "http" : "https", "://", h, ":", so.port);
       }
       d->election_ = LeaseElection::Start({.key = keys.Leader(), .advertise_url = advertise, .ttl = c.lease_ttl},

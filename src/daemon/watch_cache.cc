@@ -50,16 +50,6 @@ std::string RenderLine(const std::string& plural, const std::string& key, store:
 
 }  // namespace
 
-store::Revision CompactRevisionFromMessage(const absl::Status& s) {
-  std::string m(s.message());
-  size_t end = m.find_last_of("0123456789");
-  if (end == std::string::npos) return 0;
-  size_t begin = m.find_last_not_of("0123456789", end);
-  begin = begin == std::string::npos ? 0 : begin + 1;
-  int64_t r = 0;
-  return absl::SimpleAtoi(m.substr(begin, end - begin + 1), &r) ? r : 0;
-}
-
 absl::StatusOr<KindMask> KindMaskOf(const std::vector<std::string>& plurals) {
   if (plurals.empty()) return kAllKinds;
   KindMask mask = 0;
@@ -201,7 +191,7 @@ void WatchCache::Run() {
         spdlog::info("watch cache: the store compacted past revision {}: reloading; streams that needed the lost "
                      "events end with \"compacted\"",
                      revision() + 1);
-        ReloadAfterCompaction(CompactRevisionFromMessage(events.status()));
+        ReloadAfterCompaction(store::CompactRevisionOf(events.status()));
       } else {
         spdlog::warn("watch cache: the store watch failed: {}; resuming from revision {}", events.status().ToString(),
                      revision() + 1);

@@ -96,10 +96,6 @@ struct CachedEvent {
 // Bit i = api::AllWatchKinds()[i]. kAllKinds = every kind.
 using KindMask = uint32_t;
 inline constexpr KindMask kAllKinds = 0xffffffffu;
-// The compaction revision a store's OutOfRange message names ("... revision 17)"), 0 if none.
-// Best effort: the store interface has no field for it.
-store::Revision CompactRevisionFromMessage(const absl::Status& status);
-
 // The mask of plural kind names; InvalidArgument (field "kinds") naming an unknown one.
 absl::StatusOr<KindMask> KindMaskOf(const std::vector<std::string>& plurals);
 

@@ -25,6 +25,7 @@
 #include "absl/strings/str_split.h"
 #include "api/field_error.h"
 #include "api/types.h"
+#include "base/keepalive_schedule.h"
 #include "daemon/http_error.h"
 #include "daemon/server.h"
 #include "daemon/server_metrics.h"
@@ -62,7 +63,7 @@ absl::Status CompactedAt(const absl::Status& from_cache, int64_t asked, store::S
   if (std::optional<std::string> d = api::DetailOf(from_cache, "compact_revision")) (void)absl::SimpleAtoi(*d, &oldest);
   if (absl::StatusOr<std::unique_ptr<store::Watcher>> w = store.Watch(prefix, asked); w.ok()) {
     absl::StatusOr<std::vector<store::Event>> first = (*w)->Next(std::chrono::milliseconds(200));
-    if (!first.ok() && store::IsCompacted(first.status())) oldest = std::max(oldest, CompactRevisionFromMessage(first.status()));
+    if (!first.ok() && store::IsCompacted(first.status())) oldest = std::max(oldest, store::CompactRevisionOf(first.status()));
   }
   absl::Status out = absl::OutOfRangeError(absl::StrCat(
       "revision ", asked, " has been compacted: list the resources again and watch from the list's revision + 1"));
@@ -86,8 +87,8 @@ std::string BookmarkLine(store::Revision r) {
 class WatchStream final : public std::enable_shared_from_this<WatchStream> {
  public:
   WatchStream(std::unique_ptr<WatchCache::Cursor> cursor, std::shared_ptr<http_server::Stream> stream,
-              std::chrono::milliseconds bookmark, Server::Metrics& metrics)
-      : cursor_(std::move(cursor)), stream_(std::move(stream)), bookmark_(bookmark), metrics_(metrics) {
+              std::chrono::milliseconds bookmark, const base::Clock& clock, Server::Metrics& metrics)
+      : cursor_(std::move(cursor)), stream_(std::move(stream)), bookmarks_(clock, bookmark), metrics_(metrics) {
     metrics_.watch_streams.Increment();
   }
   ~WatchStream() { metrics_.watch_streams.Decrement(); }
@@ -104,10 +105,10 @@ class WatchStream final : public std::enable_shared_from_this<WatchStream> {
     if (!self->stream_->Write(BookmarkLine(self->cursor_->from() - 1))) return;
     // The first periodic bookmark comes after a random 1/2..1 of the interval: streams opened
     // together (agents reconnecting after a restart) do not all wake at the same instant.
-    const auto early = std::chrono::milliseconds(RandomBelow(self->bookmark_.count() / 2 + 1));
-    self->last_bookmark_ = std::chrono::steady_clock::now() - early;
+    const auto early = std::chrono::milliseconds(RandomBelow(self->bookmarks_.interval().count() / 2 + 1));
+    self->bookmarks_.Sent(early);
     self->stream_->Post([weak] { Run(weak); });
-    self->ArmBookmarkTimer(self->bookmark_ - early);
+    self->ArmBookmarkTimer(self->bookmarks_.interval() - early);
   }
 
  private:
@@ -152,11 +153,11 @@ class WatchStream final : public std::enable_shared_from_this<WatchStream> {
       metrics_.watch_events.Increment(static_cast<double>(taken));
     }
     if (!waiting) return stream_->Post([weak] { Run(weak); });  // kBatch taken: let others run
-    if (std::chrono::steady_clock::now() - last_bookmark_ >= bookmark_) SendBookmark();
+    if (bookmarks_.Due()) SendBookmark();
   }
 
   void SendBookmark() {
-    if (stream_->Write(BookmarkLine(progress_))) last_bookmark_ = std::chrono::steady_clock::now();
+    if (stream_->Write(BookmarkLine(progress_))) bookmarks_.Sent();
   }
 
   // Every bookmark interval: a caught-up stream with nothing to send tells the client how far
@@ -165,14 +166,9 @@ class WatchStream final : public std::enable_shared_from_this<WatchStream> {
     stream_->PostAfter(delay, [weak = weak_from_this()] {
       std::shared_ptr<WatchStream> self = weak.lock();
       if (!self || !self->stream_->open()) return;
-      const auto since = std::chrono::steady_clock::now() - self->last_bookmark_;
-      if (since >= self->bookmark_) {
-        self->Pump();  // sends the bookmark if the cursor is caught up
-        self->ArmBookmarkTimer(self->bookmark_);
-      } else {
-        self->ArmBookmarkTimer(std::chrono::duration_cast<std::chrono::milliseconds>(self->bookmark_ - since) +
-                               std::chrono::milliseconds(1));
-      }
+      const bool due = self->bookmarks_.Due();
+      if (due) self->Pump();  // sends the bookmark if the cursor is caught up
+      self->ArmBookmarkTimer(due ? self->bookmarks_.interval() : self->bookmarks_.NextCheck());
     });
   }
 
@@ -192,10 +188,9 @@ class WatchStream final : public std::enable_shared_from_this<WatchStream> {
 
   const std::unique_ptr<WatchCache::Cursor> cursor_;
   const std::shared_ptr<http_server::Stream> stream_;
-  const std::chrono::milliseconds bookmark_;
+  base::KeepaliveSchedule bookmarks_;  // strand only
   Server::Metrics& metrics_;
-  std::chrono::steady_clock::time_point last_bookmark_;  // strand only
-  store::Revision progress_ = 0;                         // strand only
+  store::Revision progress_ = 0;  // strand only
 };
 
 }  // namespace
@@ -236,7 +231,7 @@ void Server::ServeWatch(const Request& req, http_server::Responder responder) {
   head.headers.emplace_back("Cache-Control", "no-cache");
   std::shared_ptr<http_server::Stream> stream = responder.StartStream(std::move(head));
   if (!stream) return;
-  WatchStream::Start(std::make_shared<WatchStream>(*std::move(cursor), std::move(stream), bookmark, *metrics_));
+  WatchStream::Start(std::make_shared<WatchStream>(*std::move(cursor), std::move(stream), bookmark, clock_, *metrics_));
 }
 
 }  // namespace romana::daemon

@@ -108,4 +108,18 @@ absl::StatusOr<KubeConfig> LoadKubeconfig(const std::string& path, const std::st
   return c;
 }
 
+absl::StatusOr<KubeConfig> ResolveKubeConfig(const std::string& server, const std::string& token_file,
+                                             const std::string& kubeconfig, const std::string& context,
+                                             const std::map<std::string, std::string>& env) {
+  if (!server.empty()) {
+    KubeConfig kc;
+    kc.server = server;
+    kc.token_file = token_file;
+    return kc;
+  }
+  std::string path = kubeconfig;
+  if (auto it = env.find("KUBECONFIG"); path.empty() && it != env.end()) path = it->second;
+  return path.empty() ? LoadInClusterConfig(env) : LoadKubeconfig(path, context);
+}
+
 }  // namespace romana::k8s

@@ -44,6 +44,14 @@ inline constexpr uintmax_t kMaxKubeconfigBytes = uintmax_t{4} << 20;
 // kMaxKubeconfigBytes; YAML nested deeper than yaml-cpp's depth guard).
 absl::StatusOr<KubeConfig> LoadKubeconfig(const std::string& path, const std::string& context);
 
+// Where a binary's flags point it, in this order: `server` (with `token_file`, no TLS settings:
+// tests and `kubectl proxy`), else the kubeconfig `kubeconfig` (or $KUBECONFIG from `env`) with
+// `context`, else the in-cluster service account. Errors: LoadKubeconfig's and
+// LoadInClusterConfig's.
+absl::StatusOr<KubeConfig> ResolveKubeConfig(const std::string& server, const std::string& token_file,
+                                             const std::string& kubeconfig, const std::string& context,
+                                             const std::map<std::string, std::string>& env);
+
 }  // namespace romana::k8s
 
 #endif  // ROMANA_K8S_KUBE_CONFIG_H_

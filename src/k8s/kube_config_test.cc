@@ -24,6 +24,30 @@ TEST(KubeConfigTest, InCluster) {
   EXPECT_EQ(LoadInClusterConfig({}, sa.path().string()).status().code(), absl::StatusCode::kNotFound);
 }
 
+TEST(KubeConfigTest, ResolveFollowsServerThenKubeconfigThenInCluster) {
+  absl::StatusOr<KubeConfig> direct = ResolveKubeConfig("http://127.0.0.1:8080", "/tmp/token", "/no/such", "", {});
+  ASSERT_TRUE(direct.ok()) << direct.status();
+  EXPECT_EQ(direct->server, "http://127.0.0.1:8080");
+  EXPECT_EQ(direct->token_file, "/tmp/token");
+
+  romana::testing::TempDir dir;
+  std::ofstream(dir.File("config")) << R"(apiVersion: v1
+kind: Config
+current-context: lab
+contexts: [{name: lab, context: {cluster: c1, user: u1}}]
+clusters: [{name: c1, cluster: {server: "http://127.0.0.1:6443"}}]
+users: [{name: u1, user: {token: t}}]
+)";
+  // $KUBECONFIG is read when the flag is empty; the flag wins over it.
+  absl::StatusOr<KubeConfig> from_env = ResolveKubeConfig("", "", "", "", {{"KUBECONFIG", dir.File("config")}});
+  ASSERT_TRUE(from_env.ok()) << from_env.status();
+  EXPECT_EQ(from_env->server, "http://127.0.0.1:6443");
+  EXPECT_EQ(ResolveKubeConfig("", "", "/no/such", "", {{"KUBECONFIG", dir.File("config")}}).status().code(),
+            absl::StatusCode::kNotFound);
+  // Nothing given and no cluster around: the in-cluster error.
+  EXPECT_EQ(ResolveKubeConfig("", "", "", "", {}).status().code(), absl::StatusCode::kNotFound);
+}
+
 TEST(KubeConfigTest, KubeconfigContextsInlineDataAndRelativePaths) {
   romana::testing::TempDir dir;
   std::ofstream(dir.File("config")) << R"(apiVersion: v1

@@ -267,7 +267,8 @@ void KubeApiServer::Serve(const Request& req, Responder responder) {
                               .bookmarks = IsTrue(req.Param("allowWatchBookmarks")),
                               .initial_events_end = initial_events,
                               .bookmark_interval = options_.bookmark_interval,
-                              .timeout = options_.default_watch_timeout};
+                              .timeout = options_.default_watch_timeout,
+                              .clock = options_.clock};
         if (req.HasParam("timeoutSeconds")) {
           int64_t t = 0;
           if (!absl::SimpleAtoi(req.Param("timeoutSeconds"), &t) || t < 0) {

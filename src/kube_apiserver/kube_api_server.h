@@ -58,7 +58,7 @@ struct KubeApiServerOptions {
   // Events kept per resource (older watch positions get 410). Default: 50,000.
   size_t window_events = 50000;
   std::vector<std::string> initial_namespaces = {"default", "kube-system", "kube-public", "kube-node-lease"};
-  const base::Clock* clock = nullptr;  // creationTimestamp; nullptr = system clock; must outlive the server
+  const base::Clock* clock = nullptr;  // creationTimestamp, watch bookmarks; nullptr = system clock; must outlive the server
   uint64_t seed = 0;                   // generateName and uid randomness; 0 = random
 };
 

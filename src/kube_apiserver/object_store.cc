@@ -280,28 +280,19 @@ absl::StatusOr<ObjectPtr> ObjectStore::UpdateLocked(int resource, const std::str
 
 absl::StatusOr<ObjectPtr> ObjectStore::Update(int resource, const std::string& ns, const std::string& name,
                                               json object, bool* created) {
-  std::vector<std::function<void()>> wake;
-  absl::StatusOr<ObjectPtr> out;
-  {
-    absl::MutexLock lock(&mu_);
-    out = UpdateLocked(resource, Info(resource).namespaced ? ns : "", name, std::move(object), created, wake);
-  }
-  Wake(wake);
-  return out;
+  return ChangeAndWake([&](Wakeups& wake) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    return UpdateLocked(resource, Info(resource).namespaced ? ns : "", name, std::move(object), created, wake);
+  });
 }
 
 absl::StatusOr<ObjectPtr> ObjectStore::Mutate(int resource, const std::string& ns, const std::string& name,
                                               const std::function<absl::StatusOr<json>(json)>& mutate) {
   const ResourceInfo& r = Info(resource);
   const std::string key_ns = r.namespaced ? ns : "";
-  std::vector<std::function<void()>> wake;
-  absl::StatusOr<ObjectPtr> out;
-  {
-    absl::MutexLock lock(&mu_);
-    ResourceState& st = state_[static_cast<size_t>(resource)];
-    auto it = st.objects.find(Key(key_ns, name));
-    if (it == st.objects.end()) return NotFoundError(r, name);
-    absl::StatusOr<json> changed = mutate(json::parse(it->second->text));
+  return ChangeAndWake([&](Wakeups& wake) ABSL_NO_THREAD_SAFETY_ANALYSIS -> absl::StatusOr<ObjectPtr> {
+    absl::StatusOr<ObjectPtr> current = FindLocked(resource, key_ns, name);
+    if (!current.ok()) return current.status();
+    absl::StatusOr<json> changed = mutate(json::parse((*current)->text));
     if (!changed.ok()) return changed.status();
     if (!changed->is_object() || !(*changed)["metadata"].is_object()) {
       return BadRequestError("the patched object is not an object with metadata");
@@ -312,7 +303,24 @@ absl::StatusOr<ObjectPtr> ObjectStore::Mutate(int resource, const std::string& n
       return BadRequestError("a patch cannot change metadata.namespace");
     }
     bool created = false;
-    out = UpdateLocked(resource, key_ns, name, *std::move(changed), &created, wake);
+    return UpdateLocked(resource, key_ns, name, *std::move(changed), &created, wake);
+  });
+}
+
+absl::StatusOr<ObjectPtr> ObjectStore::FindLocked(int resource, const std::string& ns, const std::string& name) const {
+  const ResourceState& st = state_[static_cast<size_t>(resource)];
+  auto it = st.objects.find(Key(ns, name));
+  if (it == st.objects.end()) return NotFoundError(Info(resource), name);
+  return it->second;
+}
+
+absl::StatusOr<ObjectPtr> ObjectStore::ChangeAndWake(
+    const std::function<absl::StatusOr<ObjectPtr>(Wakeups&)>& change) {
+  Wakeups wake;
+  absl::StatusOr<ObjectPtr> out;
+  {
+    absl::MutexLock lock(&mu_);
+    out = change(wake);
   }
   Wake(wake);
   return out;
@@ -338,21 +346,17 @@ absl::StatusOr<ObjectPtr> ObjectStore::Delete(int resource, const std::string& n
                                               const std::string& precondition_rv, const std::string& precondition_uid) {
   const ResourceInfo& r = Info(resource);
   const std::string key_ns = r.namespaced ? ns : "";
-  std::vector<std::function<void()>> wake;
-  absl::StatusOr<ObjectPtr> out;
-  {
-    absl::MutexLock lock(&mu_);
-    ResourceState& st = state_[static_cast<size_t>(resource)];
-    auto it = st.objects.find(Key(key_ns, name));
-    if (it == st.objects.end()) return NotFoundError(r, name);
-    if (!precondition_rv.empty() && precondition_rv != Rv(it->second->resource_version)) {
+  return ChangeAndWake([&](Wakeups& wake) ABSL_NO_THREAD_SAFETY_ANALYSIS -> absl::StatusOr<ObjectPtr> {
+    absl::StatusOr<ObjectPtr> current = FindLocked(resource, key_ns, name);
+    if (!current.ok()) return current.status();
+    if (!precondition_rv.empty() && precondition_rv != Rv((*current)->resource_version)) {
       return ConflictError(r, name, absl::StrCat("Precondition failed: ResourceVersion in precondition: ",
                                                  precondition_rv, ", ResourceVersion in object meta: ",
-                                                 it->second->resource_version));
+                                                 (*current)->resource_version));
     }
-    if (!precondition_uid.empty() && precondition_uid != it->second->uid) {
+    if (!precondition_uid.empty() && precondition_uid != (*current)->uid) {
       return ConflictError(r, name, absl::StrCat("Precondition failed: UID in precondition: ", precondition_uid,
-                                                 ", UID in object meta: ", it->second->uid));
+                                                 ", UID in object meta: ", (*current)->uid));
     }
     if (resource == ResourceIndex("namespaces")) {
       for (size_t other = 0; other < state_.size(); ++other) {
@@ -366,10 +370,8 @@ absl::StatusOr<ObjectPtr> ObjectStore::Delete(int resource, const std::string& n
         for (const std::string& n : names) (void)RemoveLocked(static_cast<int>(other), name, n, wake);
       }
     }
-    out = RemoveLocked(resource, key_ns, name, wake);
-  }
-  Wake(wake);
-  return out;
+    return RemoveLocked(resource, key_ns, name, wake);
+  });
 }
 
 absl::StatusOr<ObjectPtr> ObjectStore::Put(int resource, json object) {
@@ -381,18 +383,13 @@ absl::StatusOr<ObjectPtr> ObjectStore::Put(int resource, json object) {
   meta.erase("resourceVersion");
   meta.erase("uid");
   const std::string name = meta.value("name", "");
-  std::vector<std::function<void()>> wake;
-  absl::StatusOr<ObjectPtr> out;
-  {
-    absl::MutexLock lock(&mu_);
-    ResourceState& st = state_[static_cast<size_t>(resource)];
-    auto it = st.objects.find(Key(ns, name));
-    const ObjectPtr current = it == st.objects.end() ? nullptr : it->second;
-    out = Build(resource, std::move(object), current.get());
+  return ChangeAndWake([&](Wakeups& wake) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    absl::StatusOr<ObjectPtr> found = FindLocked(resource, ns, name);
+    const ObjectPtr current = found.ok() ? *found : nullptr;
+    absl::StatusOr<ObjectPtr> out = Build(resource, std::move(object), current.get());
     if (out.ok()) Commit(resource, *out, current, wake);
-  }
-  Wake(wake);
-  return out;
+    return out;
+  });
 }
 
 absl::StatusOr<ObjectPtr> ObjectStore::Get(int resource, const std::string& ns, const std::string& name) const {

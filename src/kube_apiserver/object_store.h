@@ -167,6 +167,13 @@ class ObjectStore {
   absl::StatusOr<ObjectPtr> UpdateLocked(int resource, const std::string& ns, const std::string& name,
                                          nlohmann::json object, bool* created,
                                          std::vector<std::function<void()>>& wake) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The stored object `name` of `resource` in `ns` ("" when cluster-scoped), or NotFound.
+  absl::StatusOr<ObjectPtr> FindLocked(int resource, const std::string& ns, const std::string& name) const
+      ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  // Runs `change` holding mu_ (it may Commit), then calls the wakeups it collected, outside mu_.
+  using Wakeups = std::vector<std::function<void()>>;
+  absl::StatusOr<ObjectPtr> ChangeAndWake(const std::function<absl::StatusOr<ObjectPtr>(Wakeups&)>& change)
+      ABSL_LOCKS_EXCLUDED(mu_);
   std::string RandomSuffix(size_t n) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   std::string NewUid() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   static void Wake(const std::vector<std::function<void()>>& wake);

@@ -1,6 +1,7 @@
 #include "kube_apiserver/watch_stream.h"
 
 #include "absl/strings/str_cat.h"
+#include "base/keepalive_schedule.h"
 #include "kube_apiserver/api_status.h"
 
 namespace romana::kube_apiserver {
@@ -28,7 +29,8 @@ class WatchStream final : public std::enable_shared_from_this<WatchStream> {
         stream_(std::move(stream)),
         control_(control),
         options_(options),
-        generation_(options.generation) {}
+        generation_(options.generation),
+        bookmarks_(options.clock != nullptr ? *options.clock : system_clock_, options.bookmark_interval) {}
 
   static void Start(const std::shared_ptr<WatchStream>& self) {
     std::weak_ptr<WatchStream> weak = self;
@@ -36,7 +38,7 @@ class WatchStream final : public std::enable_shared_from_this<WatchStream> {
       if (std::shared_ptr<http_server::Stream> s = stream.lock()) s->Post([weak] { Run(weak); });
     });
     self->stream_->OnClose([self] {});  // the owner: dropped when the stream closes
-    self->last_bookmark_ = std::chrono::steady_clock::now();
+    self->bookmarks_.Sent();
     self->stream_->Post([weak] { Run(weak); });
     if (self->options_.bookmarks) self->ArmBookmarkTimer(self->options_.bookmark_interval);
     self->stream_->PostAfter(self->options_.timeout, [weak] {
@@ -76,7 +78,7 @@ class WatchStream final : public std::enable_shared_from_this<WatchStream> {
     }
     if (batch->caught_up) {
       progress_ = batch->progress;
-      if (options_.bookmarks && std::chrono::steady_clock::now() - last_bookmark_ >= options_.bookmark_interval) {
+      if (options_.bookmarks && bookmarks_.Due()) {
         SendBookmark(progress_, false);
       }
     } else {
@@ -90,21 +92,16 @@ class WatchStream final : public std::enable_shared_from_this<WatchStream> {
     if (initial_events_end) meta["annotations"] = {{"k8s.io/initial-events-end", "true"}};
     nlohmann::json ev = {{"type", "BOOKMARK"},
                          {"object", {{"kind", r.kind}, {"apiVersion", r.api_version()}, {"metadata", meta}}}};
-    if (stream_->Write(ev.dump() + "\n")) last_bookmark_ = std::chrono::steady_clock::now();
+    if (stream_->Write(ev.dump() + "\n")) bookmarks_.Sent();
   }
 
   void ArmBookmarkTimer(std::chrono::milliseconds delay) {
     stream_->PostAfter(delay, [weak = weak_from_this()] {
       std::shared_ptr<WatchStream> self = weak.lock();
       if (!self || !self->stream_->open()) return;
-      const auto since = std::chrono::steady_clock::now() - self->last_bookmark_;
-      if (since >= self->options_.bookmark_interval) {
-        self->Pump();  // sends the bookmark when caught up
-        self->ArmBookmarkTimer(self->options_.bookmark_interval);
-      } else {
-        self->ArmBookmarkTimer(std::chrono::duration_cast<std::chrono::milliseconds>(self->options_.bookmark_interval - since) +
-                               std::chrono::milliseconds(1));
-      }
+      const bool due = self->bookmarks_.Due();
+      if (due) self->Pump();  // sends the bookmark when caught up
+      self->ArmBookmarkTimer(due ? self->bookmarks_.interval() : self->bookmarks_.NextCheck());
     });
   }
 
@@ -113,8 +110,9 @@ class WatchStream final : public std::enable_shared_from_this<WatchStream> {
   const KubeApiServer::WatchControl& control_;
   const WatchStreamOptions options_;
   const uint64_t generation_;
-  std::chrono::steady_clock::time_point last_bookmark_;  // strand only
-  int64_t progress_ = 0;                                 // strand only
+  const base::SystemClock system_clock_;  // when options.clock is not given
+  base::KeepaliveSchedule bookmarks_;     // strand only
+  int64_t progress_ = 0;                  // strand only
   bool initial_end_sent_ = false;                        // strand only
 };
 

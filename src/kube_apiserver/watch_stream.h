@@ -26,6 +26,7 @@ struct WatchStreamOptions {
   bool initial_events_end = false;  // sendInitialEvents: a BOOKMARK marks the end of the initial ADDEDs
   std::chrono::milliseconds bookmark_interval{1000};
   std::chrono::milliseconds timeout{1800000};
+  const base::Clock* clock = nullptr;  // bookmark timing; nullptr = the system clock. Must outlive the stream.
   // WatchControl::drop_generation when the request was counted: a DropWatches after that ends it.
   uint64_t generation = 0;
 };

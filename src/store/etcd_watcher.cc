@@ -101,9 +101,7 @@ EtcdWatcher::StreamEnd EtcdWatcher::RunStream(size_t index, bool& connected) {
       context.TryCancel();
       stream->Finish().ok();
       unregister();
-      Fail(absl::OutOfRangeError(absl::StrCat("watch from revision ", next_,
-                                              ": compacted (history starts at revision ",
-                                              response.compact_revision(), ")")));
+      Fail(CompactedError("watch from revision", next_, response.compact_revision()));
       return StreamEnd::kFatal;
     }
     if (response.created()) connected = true;

@@ -23,9 +23,7 @@ class MemoryStore::MemoryWatcher final : public Watcher {
     while (true) {
       store_.ExpireLeases();
       if (next_ < store_.compacted_) {
-        return absl::OutOfRangeError(absl::StrCat("watch from revision ", next_,
-                                                  ": compacted (history starts at revision ",
-                                                  store_.compacted_, ")"));
+        return CompactedError("watch from revision", next_, store_.compacted_);
       }
       std::vector<Event> batch = Collect();
       if (!batch.empty()) return batch;
@@ -127,9 +125,7 @@ absl::StatusOr<RangeResult> MemoryStore::Range(const RangeRequest& request) {
                                                    revision_));
   }
   if (request.revision != 0 && request.revision < compacted_) {
-    return absl::OutOfRangeError(absl::StrCat("range at revision ", request.revision,
-                                              ": compacted (history starts at revision ",
-                                              compacted_, ")"));
+    return CompactedError("range at revision", request.revision, compacted_);
   }
   RangeResult result;
   result.revision = revision_;

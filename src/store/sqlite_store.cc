@@ -58,9 +58,7 @@ class SqliteStore::SqliteWatcher final : public Watcher {
     while (true) {
       store_.ExpireLeases();
       if (next_ < store_.compacted_) {
-        return absl::OutOfRangeError(absl::StrCat("watch from revision ", next_,
-                                                  ": compacted (history starts at revision ",
-                                                  store_.compacted_, ")"));
+        return CompactedError("watch from revision", next_, store_.compacted_);
       }
       absl::StatusOr<std::vector<Event>> batch = Collect();
       if (!batch.ok() || !batch->empty() || timed_out) return batch;
@@ -211,9 +209,7 @@ absl::StatusOr<RangeResult> SqliteStore::Range(const RangeRequest& request) {
                                                    revision_));
   }
   if (request.revision != 0 && request.revision < compacted_) {
-    return absl::OutOfRangeError(absl::StrCat("range at revision ", request.revision,
-                                              ": compacted (history starts at revision ",
-                                              compacted_, ")"));
+    return CompactedError("range at revision", request.revision, compacted_);
   }
   SqliteStatement* stmt = nullptr;
   if (request.revision == 0) {

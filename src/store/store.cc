@@ -1,6 +1,11 @@
 #include "store/store.h"
 
+#include <optional>
 #include <utility>
+
+#include "absl/strings/cord.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 
 namespace romana::store {
 
@@ -73,6 +78,24 @@ absl::StatusOr<Revision> Store::Put(const std::string& key, const std::string& v
 
 bool IsCompacted(const absl::Status& status) {
   return status.code() == absl::StatusCode::kOutOfRange;
+}
+
+namespace {
+constexpr char kCompactRevisionPayload[] = "type.romana.io/store.compact_revision";
+}  // namespace
+
+absl::Status CompactedError(absl::string_view what, Revision asked, Revision compact_revision) {
+  absl::Status s = absl::OutOfRangeError(
+      absl::StrCat(what, " ", asked, ": compacted (history starts at revision ", compact_revision, ")"));
+  s.SetPayload(kCompactRevisionPayload, absl::Cord(absl::StrCat(compact_revision)));
+  return s;
+}
+
+Revision CompactRevisionOf(const absl::Status& status) {
+  const auto payload = status.GetPayload(kCompactRevisionPayload);
+  Revision r = 0;
+  if (!payload.has_value() || !absl::SimpleAtoi(std::string(*payload), &r)) return 0;
+  return r;
 }
 
 std::string PrefixEnd(const std::string& prefix) {

@@ -35,6 +35,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace romana::store {
 
@@ -174,6 +175,15 @@ class Store {
 
 // True for the status a watch or read of a compacted revision returns.
 bool IsCompacted(const absl::Status& status);
+
+// The status of a watch or read (`what`: "watch from revision", "range at revision") of revision
+// `asked`, older than the history that starts at `compact_revision`: OutOfRange, carrying
+// `compact_revision` as a payload for CompactRevisionOf.
+absl::Status CompactedError(absl::string_view what, Revision asked, Revision compact_revision);
+
+// The compaction revision a compacted status carries (CompactedError); 0 when it carries none
+// (etcd's own answer to a read names it only in its message).
+Revision CompactRevisionOf(const absl::Status& status);
 
 // The smallest string greater than every string starting with `prefix` (etcd's range_end).
 // When no such string exists (prefix empty or all 0xff) it returns "\0", etcd's "no end".

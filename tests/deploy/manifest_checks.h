@@ -1,4 +1,4 @@
-// manifest_checks.h: pure helpers for tests/deploy/manifests_test.cc. They read `--help` output of
+// manifest_checks.h: pure helpers for tests/deploy/manifests_*_test.cc. They read `--help` output of
 // our CLI11 binaries and Kubernetes manifest text; no I/O. Not thread-safe-relevant (pure functions).
 #ifndef ROMANA_TESTS_DEPLOY_MANIFEST_CHECKS_H_
 #define ROMANA_TESTS_DEPLOY_MANIFEST_CHECKS_H_

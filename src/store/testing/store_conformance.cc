@@ -606,6 +606,8 @@ TEST_P(StoreConformanceTest, WatchFromACompactedRevisionIsCompacted) {
   ASSERT_TRUE(w.ok()) << "a compacted start is reported by Next(): " << w.status();
   absl::StatusOr<std::vector<Event>> next = (*w)->Next(seconds(10));
   EXPECT_TRUE(IsCompacted(next.status())) << next.status();
+  // It says where history starts now, as a payload (the watch cache reloads from there).
+  EXPECT_GE(CompactRevisionOf(next.status()), r3) << next.status();
   // The compaction revision itself is still there.
   absl::StatusOr<std::unique_ptr<Watcher>> at = store().Watch(K("c/"), r3);
   ASSERT_TRUE(at.ok());
