@@ -3,6 +3,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/system/error_code.hpp>
+#include <algorithm>
 #include <cerrno>
 
 #include "absl/strings/str_cat.h"
@@ -46,6 +47,7 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Create(ServerOptions opt
   }
   if (options.worker_threads < 1) return absl::InvalidArgumentError("worker_threads: must be at least 1");
   if (options.io_threads < 0) return absl::InvalidArgumentError("io_threads: must not be negative");
+  if (options.stream_io_threads < 0) return absl::InvalidArgumentError("stream_io_threads: must not be negative");
   if (options.max_connections < 1) return absl::InvalidArgumentError("max_connections: must be at least 1");
   auto impl = std::make_unique<Impl>(std::move(options));
   const ServerOptions& o = impl->options;
@@ -117,11 +119,12 @@ absl::Status HttpServer::Start() {
   m.accept_backoff.emplace(m.acceptor->get_executor());
   m.workers = std::make_unique<asio::thread_pool>(static_cast<size_t>(o.worker_threads));
   m.work.emplace(m.ioc.get_executor());
+  m.stream_work.emplace(m.stream_ioc.get_executor());
   m.started = true;
   m.Accept();
-  int threads = o.io_threads > 0 ? o.io_threads : static_cast<int>(std::thread::hardware_concurrency());
-  if (threads < 1) threads = 1;
-  for (int i = 0; i < threads; ++i) m.io_threads.emplace_back([&m] { m.ioc.run(); });
+  auto count = [](int asked) { return std::max(1, asked > 0 ? asked : static_cast<int>(std::thread::hardware_concurrency())); };
+  for (int i = 0; i < count(o.io_threads); ++i) m.io_threads.emplace_back([&m] { m.ioc.run(); });
+  for (int i = 0; i < count(o.stream_io_threads); ++i) m.stream_threads.emplace_back([&m] { m.stream_ioc.run(); });
   return absl::OkStatus();
 }
 
@@ -224,8 +227,11 @@ void HttpServer::Stop() {
   }
   m.workers->join();
   m.work.reset();
+  m.stream_work.reset();
   m.ioc.stop();
+  m.stream_ioc.stop();
   for (std::thread& t : m.io_threads) t.join();
+  for (std::thread& t : m.stream_threads) t.join();
 }
 
 int HttpServer::port() const { return impl_->port; }
