@@ -46,6 +46,9 @@ struct ServerOptions {
   // Streaming responses (Responder::StartStream) are written by their own io threads, so a
   // fan-out to thousands of streams never delays reading requests and writing answers.
   int stream_io_threads = 0;       // 0 = the hardware's thread count
+  // Added to the stream io threads' nice value (0-19): under CPU contention the kernel runs
+  // request handling first and the streams get what is left. 0 = the process's priority.
+  int stream_nice = 0;
   int worker_threads = 8;          // for Run::kWorker handlers; REQUIRES >= 1
   size_t max_connections = 10000;  // open connections; beyond: 503 and close
   size_t max_body_bytes = 1 << 20;
