@@ -75,7 +75,7 @@ struct ServerOptions {
   int io_threads = 0;               // threads serving the connections; 0 = hardware threads
   // Watch streams are written by their own io threads (as many as io_threads) at this nice
   // value above the process's (0-19): under CPU contention API requests run first.
-  int watch_stream_nice = 10;
+  int watch_stream_nice = 5;
   size_t max_connections = 10000;   // open connections; beyond: 503 and close
   std::chrono::milliseconds header_timeout{10000};  // a request's header must arrive within
   std::chrono::milliseconds idle_timeout{30000};    // idle keep-alive connections close after
