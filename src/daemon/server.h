@@ -9,7 +9,8 @@
 // (http_error.h). Handlers run on a bounded pool of worker threads (they block on the store,
 // the IPAM group commit, the leader), never on the io threads: the answer is sent only after
 // the work finished, and no work continues after the answer. Watch streams hold no thread:
-// each is a watch cache cursor driven by the cache's wakeups on the io threads (watch_route.cc).
+// each is a watch cache cursor driven by the cache's wakeups on the server's stream io threads
+// (apart from the request io threads, at watch_stream_nice; watch_route.cc).
 //
 // Every object is one store key. Reads (lists, gets, GET /snapshot) and watch streams are
 // served from the server's WatchCache (watch_cache.h): one store watch per replica, lists from
