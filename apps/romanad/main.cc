@@ -84,6 +84,10 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(size_t{1} << 16, size_t{1} << 34));
   app.add_option("--io-threads", c.io_threads, "Threads serving the connections (0 = one per hardware thread)")
       ->check(CLI::Range(0, 256));
+  app.add_option("--watch-stream-nice", c.watch_stream_nice,
+                 "Watch streams are written by their own io threads at this nice value above romanad's: under CPU "
+                 "contention API requests run first (0 = same priority)")
+      ->check(CLI::Range(0, 19));
   app.add_option("--max-connections", c.max_connections,
                  "Open connections (watch streams included); a connection beyond gets 503 and is closed")
       ->check(CLI::Range(1, 1000000));

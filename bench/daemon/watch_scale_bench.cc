@@ -236,6 +236,11 @@ class Bench {
       }
     }
     if (w) p.deliver_ms = Deliveries(*w, tag, &p.errors);
+    if (w && getenv("WATCH_SCALE_DEBUG") != nullptr) {
+      std::string d;
+      for (double x : p.deliver_ms) absl::StrAppend(&d, static_cast<int>(x), " ");
+      std::fprintf(stderr, "%s: deliveries ms: %s\n", tag.c_str(), d.c_str());
+    }
     p.cpu_s = testing::CpuSeconds(d_.pid()) - cpu0;
     p.rss = testing::RssBytes(d_.pid());
     if (w) {

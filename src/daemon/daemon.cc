@@ -59,6 +59,7 @@ class DaemonImpl final : public Daemon {
     so.watch_cache_events = c.watch_cache_events;
     so.watch_cache_bytes = c.watch_cache_bytes;
     so.io_threads = c.io_threads;
+    so.watch_stream_nice = c.watch_stream_nice;
     so.leader_ca_file = c.leader_ca_file;
     so.max_connections = c.max_connections;
     so.header_timeout = c.header_timeout;

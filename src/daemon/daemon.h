@@ -44,6 +44,7 @@ struct DaemonConfig {
   size_t watch_cache_bytes = size_t{64} << 20;
   int http_threads = 64;               // worker threads for handlers (blocking work)
   int io_threads = 0;                  // connection threads; 0 = hardware threads
+  int watch_stream_nice = 5;           // added to the watch streams' io threads' nice value
   size_t max_connections = 10000;
   std::chrono::milliseconds header_timeout{10000};
   std::chrono::milliseconds idle_timeout{30000};

@@ -68,6 +68,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(ServerOptions options, st
   }
   if (options.threads < 4) return api::FieldError("threads", "must be at least 4");
   if (options.io_threads < 0) return api::FieldError("io_threads", "must not be negative");
+  if (options.watch_stream_nice < 0 || options.watch_stream_nice > 19) {
+    return api::FieldError("watch_stream_nice", "must be between 0 and 19");
+  }
   if (options.max_connections < 1) return api::FieldError("max_connections", "must be at least 1");
   std::unique_ptr<Server> s(new Server(std::move(options), store, leadership, clock, registry, ipam));
   const ServerOptions& o = s->options_;
@@ -77,6 +80,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(ServerOptions options, st
   ho.tls_cert_file = o.tls_cert_file;
   ho.tls_key_file = o.tls_key_file;
   ho.io_threads = o.io_threads;
+  ho.stream_io_threads = o.io_threads;
+  ho.stream_nice = o.watch_stream_nice;
   ho.worker_threads = o.threads;
   ho.max_connections = o.max_connections;
   ho.max_body_bytes = o.max_body_bytes;

@@ -9,7 +9,8 @@
 // (http_error.h). Handlers run on a bounded pool of worker threads (they block on the store,
 // the IPAM group commit, the leader), never on the io threads: the answer is sent only after
 // the work finished, and no work continues after the answer. Watch streams hold no thread:
-// each is a watch cache cursor driven by the cache's wakeups on the io threads (watch_route.cc).
+// each is a watch cache cursor driven by the cache's wakeups on the server's stream io threads
+// (apart from the request io threads, at watch_stream_nice; watch_route.cc).
 //
 // Every object is one store key. Reads (lists, gets, GET /snapshot) and watch streams are
 // served from the server's WatchCache (watch_cache.h): one store watch per replica, lists from
@@ -73,6 +74,9 @@ struct ServerOptions {
   std::chrono::milliseconds bookmark_interval{5000};  // watch heartbeat (clients may ask for less)
   int threads = 64;                 // worker threads running handlers (blocking work) at once
   int io_threads = 0;               // threads serving the connections; 0 = hardware threads
+  // Watch streams are written by their own io threads (as many as io_threads) at this nice
+  // value above the process's (0-19): under CPU contention API requests run first.
+  int watch_stream_nice = 5;
   size_t max_connections = 10000;   // open connections; beyond: 503 and close
   std::chrono::milliseconds header_timeout{10000};  // a request's header must arrive within
   std::chrono::milliseconds idle_timeout{30000};    // idle keep-alive connections close after

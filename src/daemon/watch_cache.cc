@@ -434,7 +434,7 @@ void WatchCache::Cursor::SetWakeup(std::function<void()> wakeup) {
   wakeup_ = std::move(wakeup);
 }
 
-absl::StatusOr<WatchCache::Cursor::Batch> WatchCache::Cursor::Next(size_t max) {
+absl::StatusOr<WatchCache::Cursor::Batch> WatchCache::Cursor::Next(size_t max, size_t max_bytes) {
   absl::ReaderMutexLock l(&cache_.mu_);  // see the cursor's fields: only its user writes them under it
   if (woken_) {
     woken_ = false;
@@ -447,10 +447,14 @@ absl::StatusOr<WatchCache::Cursor::Batch> WatchCache::Cursor::Next(size_t max) {
   }
   Batch b;
   const uint64_t end = cache_.first_seq_ + cache_.window_.size();
-  while (next_seq_ < end && b.events.size() < max) {
+  size_t bytes = 0;
+  while (next_seq_ < end && b.events.size() < max && bytes < max_bytes) {
     const std::shared_ptr<const CachedEvent>& e = cache_.window_[next_seq_ - cache_.first_seq_];
     ++next_seq_;
-    if (e->revision >= from_ && (kinds_ & (KindMask{1} << e->kind)) != 0) b.events.push_back(e);
+    if (e->revision >= from_ && (kinds_ & (KindMask{1} << e->kind)) != 0) {
+      b.events.push_back(e);
+      bytes += e->line.size();
+    }
   }
   b.caught_up = next_seq_ == end;
   if (b.caught_up) b.progress = std::max(cache_.windowed_through_, from_ - 1);

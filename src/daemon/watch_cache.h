@@ -224,10 +224,11 @@ class WatchCache::Cursor {
     store::Revision progress = 0;
   };
 
-  // Never blocks: up to `max` events available now (none = would block; see SetWakeup).
+  // Never blocks: up to `max` events available now (none = would block; see SetWakeup), and
+  // no more once their lines hold `max_bytes` (at least one event is returned when available).
   // OutOfRange ("compacted", detail compact_revision) when the cursor fell out of the window or
   // the cache reloaded; Unavailable when the cache stopped. After an error every call returns it.
-  absl::StatusOr<Batch> Next(size_t max);
+  absl::StatusOr<Batch> Next(size_t max, size_t max_bytes = SIZE_MAX);
 
   // `wakeup` is called (on the cache's thread, no cache lock held, must not block or destroy
   // this cursor) after Next() returned no events, once events of the cursor's kinds (within

@@ -161,6 +161,27 @@ TEST_F(WatchCacheTest, CursorDeliversEveryEventFromItsRevisionInOrderWithKindsAn
   EXPECT_EQ(b->progress, last);
 }
 
+// A stream takes its events in bounded pieces (what bounds romanad's memory per stream).
+TEST_F(WatchCacheTest, NextStopsAtMaxBytesButReturnsAtLeastOneEvent) {
+  auto cache = Cache();
+  auto cursor = *cache->Watch(0, kAllKinds);
+  store::Revision last = 0;
+  for (int i = 0; i < 10; ++i) last = Put(absl::StrCat("/romana/hosts/h", i), {{"name", absl::StrCat("h", i)}});
+  ASSERT_TRUE(WaitUntil([&] { return cache->revision() >= last; }));
+  absl::StatusOr<Batch> one = cursor->Next(100, 1);
+  ASSERT_TRUE(one.ok()) << one.status();
+  ASSERT_EQ(one->events.size(), 1u);
+  const size_t line = one->events[0]->line.size();
+  absl::StatusOr<Batch> some = cursor->Next(100, 3 * line);
+  ASSERT_TRUE(some.ok()) << some.status();
+  EXPECT_EQ(some->events.size(), 3u);
+  EXPECT_FALSE(some->caught_up);
+  absl::StatusOr<Batch> rest = cursor->Next(100);
+  ASSERT_TRUE(rest.ok()) << rest.status();
+  EXPECT_EQ(rest->events.size(), 6u);
+  EXPECT_TRUE(rest->caught_up);
+}
+
 TEST_F(WatchCacheTest, WindowOverflowEndsTheSlowCursorWithCompactedAndNeverDelaysTheFastOne) {
   auto cache = Cache({.window_events = 10});
   const store::Revision start = cache->revision() + 1;

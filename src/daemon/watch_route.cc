@@ -40,10 +40,10 @@ using http_server::Response;
 
 // A stream with more than this waiting for the client takes no new events until it drained.
 // With thousands of streams this bounds romanad's memory for clients slower than the changes.
-constexpr size_t kHighWater = 64 << 10;
+constexpr size_t kHighWater = 16 << 10;
 // Events (and bytes) moved per turn before the stream yields its io thread to other connections.
 constexpr size_t kBatch = 256;
-constexpr size_t kBatchBytes = 64 << 10;
+constexpr size_t kBatchBytes = 16 << 10;
 
 void SendError(http_server::Responder& responder, const absl::Status& s) {
   HttpError e = ToHttpError(s);
@@ -132,7 +132,7 @@ class WatchStream final : public std::enable_shared_from_this<WatchStream> {
     size_t taken = 0;
     bool waiting = false;  // the cursor is armed: the cache wakes this stream
     while (taken < kBatch && lines.size() < kBatchBytes) {
-      absl::StatusOr<WatchCache::Cursor::Batch> batch = cursor_->Next(kBatch - taken);
+      absl::StatusOr<WatchCache::Cursor::Batch> batch = cursor_->Next(kBatch - taken, kBatchBytes - lines.size());
       if (!batch.ok()) {
         if (!lines.empty() && !stream_->Write(std::move(lines))) return;
         return End(batch.status());

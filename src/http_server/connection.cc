@@ -1,11 +1,13 @@
 // connection.cc: one HTTP/1.1 connection on Beast (plain TCP or TLS), as a state machine that
-// runs on the connection's strand, plus the bounded chunk queue of a streaming response.
+// runs on the connection's strand.
 //
 //   [TLS handshake] -> idle (wait for a first byte: header_timeout first, then idle_timeout)
 //   -> reading (header within header_timeout, body within body_timeout) -> handling (no
 //   reads; the handler answers from any thread) -> writing -> idle again (keep-alive) or
-//   closing; or -> streaming (chunks as the producer queues them; a pending read notices the
-//   client leaving) -> closed.
+//   closing; or, answered with a stream, -> handed over: the socket (and TLS session) moves to
+//   a StreamConnection on the stream io threads (stream_connection.cc) and this one is done.
+#include <openssl/ssl.h>
+
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
@@ -17,6 +19,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "http_server/server_impl.h"
+#include "http_server/stream_state.h"
 
 namespace romana::http_server {
 namespace {
@@ -31,132 +34,6 @@ using boost::system::error_code;
 // last answer is not destroyed by a reset.
 constexpr std::chrono::seconds kLinger(2);
 constexpr char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
-
-class StreamState final : public Stream {
- public:
-  StreamState(size_t limit, asio::any_io_executor exec, std::function<void()> kick)
-      : limit_(limit), exec_(std::move(exec)), kick_(std::move(kick)) {}
-
-  bool Write(std::string chunk) override {
-    bool overflow = false;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (!open_) return false;
-      if (chunk.empty()) return true;
-      if (bytes_ + chunk.size() > limit_) {
-        overflow = true;
-      } else {
-        bytes_ += chunk.size();
-        queue_.push_back(std::move(chunk));
-      }
-    }
-    if (overflow) {
-      Close(/*finish=*/false);
-      return false;
-    }
-    kick_();
-    return true;
-  }
-  void Finish() override { Close(/*finish=*/true); }
-  bool open() const override {
-    std::lock_guard<std::mutex> lock(mu_);
-    return open_;
-  }
-  size_t buffered_bytes() const override {
-    std::lock_guard<std::mutex> lock(mu_);
-    return bytes_;
-  }
-  void WhenDrained(std::function<void()> fn) override {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (open_ && bytes_ > 0) {
-        drained_ = std::move(fn);
-        return;
-      }
-    }
-    fn();
-  }
-  void OnClose(std::function<void()> fn) override {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (open_) {
-        closed_ = std::move(fn);
-        return;
-      }
-    }
-    fn();
-  }
-
-  void Post(std::function<void()> fn) override { asio::post(exec_, std::move(fn)); }
-  void PostAfter(std::chrono::milliseconds delay, std::function<void()> fn) override {
-    auto timer = std::make_shared<asio::steady_timer>(exec_, delay);
-    timer->async_wait([timer, fn = std::move(fn)](error_code ec) {
-      if (!ec) fn();
-    });
-  }
-
-  // Ends the producer's side. `finish`: what is queued is still sent, then the last chunk;
-  // else everything queued is dropped and the connection aborted. Idempotent.
-  void Close(bool finish) {
-    std::function<void()> closed, drained;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (!open_) {
-        if (finish || aborted_) return;
-        // Aborting after Finish: the client is gone, drop the rest.
-      }
-      open_ = false;
-      if (finish) {
-        finishing_ = true;
-      } else {
-        aborted_ = true;
-        queue_.clear();
-        bytes_ = 0;
-      }
-      closed.swap(closed_);
-      drained.swap(drained_);
-    }
-    if (closed) closed();
-    if (drained) drained();
-    kick_();
-  }
-
-  enum class Next { kNothing, kChunk, kLast, kAbort };
-  // What the writer does next; for kChunk, `out` gets everything queued as one chunk.
-  Next Take(std::string& out) {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (aborted_) return Next::kAbort;
-    if (!queue_.empty()) {
-      out.clear();
-      for (std::string& s : queue_) out += s;
-      queue_.clear();
-      return Next::kChunk;
-    }
-    return finishing_ ? Next::kLast : Next::kNothing;
-  }
-  void Written(size_t n) {
-    std::function<void()> drained;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      bytes_ -= std::min(bytes_, n);
-      if (bytes_ == 0) drained.swap(drained_);
-    }
-    if (drained) drained();
-  }
-
- private:
-  const size_t limit_;
-  const asio::any_io_executor exec_;  // the connection's strand
-  const std::function<void()> kick_;  // makes the connection look at the queue (posts)
-  mutable std::mutex mu_;
-  std::deque<std::string> queue_;  // guarded by mu_
-  size_t bytes_ = 0;               // queued or being written; guarded by mu_
-  bool open_ = true;               // guarded by mu_
-  bool finishing_ = false;         // guarded by mu_
-  bool aborted_ = false;           // guarded by mu_
-  std::function<void()> drained_;  // guarded by mu_
-  std::function<void()> closed_;   // guarded by mu_
-};
 
 template <class C>
 class ExchangeImpl final : public internal::Exchange {
@@ -218,21 +95,15 @@ class Connection final : public ConnectionBase {
 
   // Any thread.
   std::shared_ptr<Stream> BeginStream(Response head) {
-    std::weak_ptr<Connection> weak = Self();
-    asio::any_io_executor exec = executor();
-    auto st = std::make_shared<StreamState>(opts_.max_stream_buffer_bytes, exec, [weak, exec] {
-      asio::post(exec, [weak] {
-        if (std::shared_ptr<Connection> c = weak.lock()) c->PumpStream();
-      });
-    });
-    asio::dispatch(exec, [self = Self(), st, head = std::move(head)]() mutable {
-      self->WriteStreamHead(st, std::move(head));
+    auto st = std::make_shared<StreamState>(opts_.max_stream_buffer_bytes, asio::make_strand(impl_.stream_ioc));
+    asio::dispatch(executor(), [self = Self(), st, head = std::move(head)]() mutable {
+      self->HandOver(std::move(st), std::move(head));
     });
     return st;
   }
 
  private:
-  enum class State { kHandshake, kIdle, kReading, kHandling, kWriting, kStreaming, kClosing, kClosed };
+  enum class State { kHandshake, kIdle, kReading, kHandling, kWriting, kClosing, kClosed };
 
   std::shared_ptr<Connection> Self() { return std::static_pointer_cast<Connection>(shared_from_this()); }
   beast::tcp_stream& Lowest() { return beast::get_lowest_layer(stream_); }
@@ -360,66 +231,33 @@ class Connection final : public ConnectionBase {
     WriteResponse(ErrorResponse(status, code, message));
   }
 
-  void WriteStreamHead(std::shared_ptr<StreamState> st, Response head) {
+  // The answer is a stream: the socket (with its TLS session) moves to a StreamConnection on
+  // the stream io threads; this connection is done (nothing of it is pending: it was handling).
+  void HandOver(std::shared_ptr<StreamState> st, Response head) {
     if (state_ == State::kClosed || impl_.stopping) {
       st->Close(/*finish=*/false);
       return HardClose();
     }
-    state_ = State::kStreaming;
-    stream_state_ = std::move(st);
-    head_ = std::make_unique<http::response<http::empty_body>>();
-    head_->version(version_);
-    head_->result(static_cast<unsigned>(head.status));
-    if (!head.content_type.empty()) head_->set(http::field::content_type, head.content_type);
-    for (const auto& [k, v] : head.headers) head_->insert(k, v);
-    head_->keep_alive(false);  // the connection closes when the stream ends
-    head_->chunked(true);
-    head_serializer_ = std::make_unique<http::response_serializer<http::empty_body>>(*head_);
-    Lowest().expires_after(opts_.write_timeout);
-    http::async_write_header(stream_, *head_serializer_, [self = Self()](error_code ec, size_t) {
-      if (ec) return self->HardClose();
-      self->head_sent_ = true;
-      self->Lowest().expires_never();
-      self->WatchForClientGone();
-      self->PumpStream();
-    });
-  }
-
-  // A read stays pending while streaming: it completes when the client closes or resets.
-  void WatchForClientGone() {
-    stream_.async_read_some(asio::buffer(discard_), [self = Self()](error_code ec, size_t) {
-      if (ec) return self->HardClose();
-      self->WatchForClientGone();  // a streaming client has nothing to say: discard
-    });
-  }
-
-  void PumpStream() {
-    if (state_ != State::kStreaming || !head_sent_ || chunk_writing_) return;
-    switch (stream_state_->Take(chunk_)) {
-      case StreamState::Next::kNothing:
-        return;
-      case StreamState::Next::kAbort:
-        return HardClose();
-      case StreamState::Next::kChunk:
-        chunk_writing_ = true;
-        // Only the write timer: the read for WatchForClientGone stays without a deadline.
-        Lowest().expires_after(opts_.write_timeout);
-        asio::async_write(stream_, http::make_chunk(asio::buffer(chunk_)), [self = Self()](error_code ec, size_t) {
-          self->chunk_writing_ = false;
-          if (ec) return self->HardClose();
-          self->stream_state_->Written(self->chunk_.size());
-          self->chunk_ = std::string();  // its memory goes back now, not when the stream ends
-          self->PumpStream();
-        });
-        return;
-      case StreamState::Next::kLast:
-        chunk_writing_ = true;
-        Lowest().expires_after(opts_.write_timeout);
-        asio::async_write(stream_, http::make_chunk_last(), [self = Self()](error_code, size_t) {
-          self->chunk_writing_ = false;
-          self->HardClose();
-        });
-        return;
+    error_code ec;
+    tcp::socket& socket = Lowest().socket();
+    const tcp::endpoint local = socket.local_endpoint(ec);
+    SSL* ssl = nullptr;
+    if constexpr (kTls) ssl = stream_.native_handle();
+    tcp::socket moved(st->executor());
+    if (!ec) {
+      const tcp::socket::native_handle_type fd = socket.release(ec);
+      if (!ec) moved.assign(local.protocol(), fd, ec);
+    }
+    if (ec) {
+      st->Close(/*finish=*/false);
+      return HardClose();
+    }
+    state_ = State::kClosed;
+    if constexpr (kTls) {
+      SSL_up_ref(ssl);  // the stream's reference; this connection's stream drops its own
+      StartTlsStream(impl_, std::move(moved), ssl, std::move(st), std::move(head), version_);
+    } else {
+      StartPlainStream(impl_, std::move(moved), std::move(st), std::move(head), version_);
     }
   }
 
@@ -430,8 +268,6 @@ class Connection final : public ConnectionBase {
       case State::kIdle:
       case State::kReading:
         return HardClose();
-      case State::kStreaming:
-        return stream_state_->Close(/*finish=*/true);
       case State::kClosing:  // the answer is out: don't wait for the client's FIN
         return HardClose();
       case State::kHandling:  // answers, then closes (keep-alive is off while stopping)
@@ -466,7 +302,6 @@ class Connection final : public ConnectionBase {
   void HardClose() {
     if (state_ == State::kClosed) return;
     state_ = State::kClosed;
-    if (stream_state_) stream_state_->Close(/*finish=*/false);
     Lowest().close();
   }
 
@@ -482,13 +317,6 @@ class Connection final : public ConnectionBase {
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::array<char, 1024> discard_;
-  // Streaming.
-  std::shared_ptr<StreamState> stream_state_;
-  std::unique_ptr<http::response<http::empty_body>> head_;
-  std::unique_ptr<http::response_serializer<http::empty_body>> head_serializer_;
-  bool head_sent_ = false;
-  bool chunk_writing_ = false;
-  std::string chunk_;
 };
 
 }  // namespace

@@ -1,9 +1,14 @@
 #include "http_server/http_server.h"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/system/error_code.hpp>
 #include <cerrno>
+#include <cstring>
 
 #include "absl/strings/str_cat.h"
 #include "http_server/server_impl.h"
@@ -15,6 +20,19 @@ namespace romana::http_server {
 // Room for connections that only get the 503 answer past max_connections; beyond it a new
 // connection is closed at once (a flood must not exhaust file descriptors).
 constexpr size_t kRejectSlots = 64;
+
+namespace {
+// Adds `nice` to the calling thread's nice value (Linux: nice is per thread), at most 19.
+void LowerThisThreadsPriority(int nice) {
+  if (nice <= 0) return;
+  const id_t tid = static_cast<id_t>(gettid());
+  errno = 0;
+  const int now = getpriority(PRIO_PROCESS, tid);
+  if (errno != 0 || setpriority(PRIO_PROCESS, tid, std::min(19, now + nice)) != 0) {
+    spdlog::warn("http: cannot lower the priority of a stream io thread: {}", std::strerror(errno));
+  }
+}
+}  // namespace
 
 Response ErrorResponse(int status, const std::string& code, const std::string& message) {
   Response r;
@@ -46,6 +64,10 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Create(ServerOptions opt
   }
   if (options.worker_threads < 1) return absl::InvalidArgumentError("worker_threads: must be at least 1");
   if (options.io_threads < 0) return absl::InvalidArgumentError("io_threads: must not be negative");
+  if (options.stream_io_threads < 0) return absl::InvalidArgumentError("stream_io_threads: must not be negative");
+  if (options.stream_nice < 0 || options.stream_nice > 19) {
+    return absl::InvalidArgumentError("stream_nice: must be between 0 and 19");
+  }
   if (options.max_connections < 1) return absl::InvalidArgumentError("max_connections: must be at least 1");
   auto impl = std::make_unique<Impl>(std::move(options));
   const ServerOptions& o = impl->options;
@@ -117,11 +139,15 @@ absl::Status HttpServer::Start() {
   m.accept_backoff.emplace(m.acceptor->get_executor());
   m.workers = std::make_unique<asio::thread_pool>(static_cast<size_t>(o.worker_threads));
   m.work.emplace(m.ioc.get_executor());
+  m.stream_work.emplace(m.stream_ioc.get_executor());
   m.started = true;
   m.Accept();
-  int threads = o.io_threads > 0 ? o.io_threads : static_cast<int>(std::thread::hardware_concurrency());
-  if (threads < 1) threads = 1;
-  for (int i = 0; i < threads; ++i) m.io_threads.emplace_back([&m] { m.ioc.run(); });
+  auto count = [](int asked) { return std::max(1, asked > 0 ? asked : static_cast<int>(std::thread::hardware_concurrency())); };
+  for (int i = 0; i < count(o.io_threads); ++i) m.io_threads.emplace_back([&m] { m.ioc.run(); });
+  for (int i = 0; i < count(o.stream_io_threads); ++i) m.stream_threads.emplace_back([&m] {
+    LowerThisThreadsPriority(m.options.stream_nice);
+    m.stream_ioc.run();
+  });
   return absl::OkStatus();
 }
 
@@ -224,8 +250,11 @@ void HttpServer::Stop() {
   }
   m.workers->join();
   m.work.reset();
+  m.stream_work.reset();
   m.ioc.stop();
+  m.stream_ioc.stop();
   for (std::thread& t : m.io_threads) t.join();
+  for (std::thread& t : m.stream_threads) t.join();
 }
 
 int HttpServer::port() const { return impl_->port; }

@@ -9,6 +9,9 @@
 // or idle clients cannot hold resources; past max_connections a new connection gets a 503
 // JSON answer and is closed.
 //
+// Once a request is answered with a stream, its connection moves to the stream io threads: the
+// io threads that read requests and write whole answers never queue behind stream writes.
+//
 // Handlers run on an io thread (Run::kInline: must not block) or on a bounded pool of worker
 // threads (Run::kWorker: may block on the store, etcd, another server); either way the answer
 // is written by the io threads. Errors the server produces itself (400, 404, 413, 431, 500,
@@ -40,6 +43,12 @@ struct ServerOptions {
   // With TLS: clients must present a certificate signed by a CA of this PEM file (mutual TLS).
   std::string tls_client_ca_file;
   int io_threads = 0;              // 0 = the hardware's thread count
+  // Streaming responses (Responder::StartStream) are written by their own io threads, so a
+  // fan-out to thousands of streams never delays reading requests and writing answers.
+  int stream_io_threads = 0;       // 0 = the hardware's thread count
+  // Added to the stream io threads' nice value (0-19): under CPU contention the kernel runs
+  // request handling first and the streams get what is left. 0 = the process's priority.
+  int stream_nice = 0;
   int worker_threads = 8;          // for Run::kWorker handlers; REQUIRES >= 1
   size_t max_connections = 10000;  // open connections; beyond: 503 and close
   size_t max_body_bytes = 1 << 20;

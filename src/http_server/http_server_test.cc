@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <future>
 #include <mutex>
 #include <thread>
 
@@ -220,6 +221,34 @@ TEST_F(HttpServerTest, PostAndPostAfterRunOnTheStreamsIoThreadInOrder) {
   EXPECT_TRUE(other_thread);
   EXPECT_GE(delayed_ms.load(), 200);
   EXPECT_TRUE(WaitUntil([&] { return closed_streams_ == 1; }));
+}
+
+// Streams have their own io threads: with the only one of them stuck, requests are still answered.
+TEST_F(HttpServerTest, RequestsAreAnsweredWhileTheStreamIoThreadIsBusy) {
+  EXPECT_FALSE(HttpServer::Create({.stream_nice = 20}).ok());
+  StartServer({.io_threads = 1, .stream_io_threads = 1, .stream_nice = 5});
+  RawClient raw(port());
+  ASSERT_TRUE(raw.Send("GET /stream HTTP/1.1\r\nHost: x\r\n\r\n"));
+  std::shared_ptr<Stream> st = WaitStream(0);
+  ASSERT_NE(st, nullptr);
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::atomic<bool> busy{false};
+  st->Post([&busy, released] {
+    busy = true;
+    released.wait();
+  });
+  ASSERT_TRUE(WaitUntil([&] { return busy.load(); }));
+  http::CurlClient c;
+  absl::StatusOr<http::Response> r = Fetch(c, absl::StrCat("http://127.0.0.1:", port(), "/ping"));
+  release.set_value();
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->body, "pong");
+  st->Write("after\n");
+  st->Finish();
+  std::string body;
+  ASSERT_TRUE(raw.ReadToEnd(body));
+  EXPECT_NE(body.find("after\n"), std::string::npos) << body;
 }
 
 TEST_F(HttpServerTest, StreamBufferIsBoundedForAClientThatDoesNotRead) {

@@ -38,6 +38,16 @@ class ConnectionBase : public std::enable_shared_from_this<ConnectionBase> {
 // Creates the connection for an accepted socket (connection.cc). `reject`: answer 503 and close.
 std::shared_ptr<ConnectionBase> MakeConnection(HttpServer::Impl& impl, tcp::socket socket, bool reject);
 
+class StreamState;
+// Continue a connection whose request was answered with a chunked stream on the stream io
+// threads (stream_connection.cc): `socket` is already on the stream io_context; `st` is the
+// stream's queue (its executor a strand there); `head` the response head to send first. For
+// TLS, `ssl` is the connection's TLS session, which the new stream owns (one reference).
+void StartPlainStream(HttpServer::Impl& impl, tcp::socket socket, std::shared_ptr<StreamState> st, Response head,
+                      unsigned version);
+void StartTlsStream(HttpServer::Impl& impl, tcp::socket socket, SSL* ssl, std::shared_ptr<StreamState> st,
+                    Response head, unsigned version);
+
 // The error answer the server produces itself: {"error": {"code", "message"}}.
 Response ErrorResponse(int status, const std::string& code, const std::string& message);
 
@@ -67,12 +77,15 @@ class HttpServer::Impl {
   std::atomic<bool> stopping{false};
 
   std::optional<asio::ssl::context> ssl;
-  asio::io_context ioc;
+  asio::io_context ioc;  // accepting, reading requests, writing whole answers
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;  // io threads run until Stop
+  asio::io_context stream_ioc;  // streams (stream_connection.cc)
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> stream_work;
   std::unique_ptr<asio::thread_pool> workers;
   std::optional<tcp::acceptor> acceptor;  // on its own strand
   std::optional<asio::steady_timer> accept_backoff;
   std::vector<std::thread> io_threads;
+  std::vector<std::thread> stream_threads;
   std::atomic<int> port{0};
   bool started = false;
 };
