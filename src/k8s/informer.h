@@ -48,6 +48,22 @@ class InformerHandler {
   virtual void OnDelete(const nlohmann::json& last) = 0;
 };
 
+// A handler for controllers that only need to know which object changed: `on_change` runs for
+// every add and delete and for every update that changed the object (a resync, where the old and
+// new states are equal, is skipped).
+class ChangeHandler : public InformerHandler {
+ public:
+  explicit ChangeHandler(std::function<void(const nlohmann::json&)> on_change) : on_change_(std::move(on_change)) {}
+  void OnAdd(const nlohmann::json& object) override { on_change_(object); }
+  void OnUpdate(const nlohmann::json& old_object, const nlohmann::json& object) override {
+    if (old_object != object) on_change_(object);
+  }
+  void OnDelete(const nlohmann::json& last) override { on_change_(last); }
+
+ private:
+  const std::function<void(const nlohmann::json&)> on_change_;
+};
+
 using IndexFunc = std::function<std::vector<std::string>(const nlohmann::json&)>;
 
 struct InformerOptions {

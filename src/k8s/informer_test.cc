@@ -148,5 +148,15 @@ TEST_F(InformerTest, SelectorsFilterListAndWatch) {
   EXPECT_EQ(Names(informer_->List()), (std::vector<std::string>{"m1", "m2"}));
 }
 
+TEST(ChangeHandlerTest, ReportsAddsDeletesAndRealUpdatesButNotResyncs) {
+  std::vector<std::string> seen;
+  ChangeHandler handler([&](const nlohmann::json& o) { seen.push_back(o.value("v", "")); });
+  handler.OnAdd({{"v", "added"}});
+  handler.OnUpdate({{"v", "same"}}, {{"v", "same"}});
+  handler.OnUpdate({{"v", "old"}}, {{"v", "new"}});
+  handler.OnDelete({{"v", "last"}});
+  EXPECT_EQ(seen, (std::vector<std::string>{"added", "new", "last"}));
+}
+
 }  // namespace
 }  // namespace romana::k8s

@@ -12,26 +12,6 @@ namespace romana::listener {
 
 using nlohmann::json;
 
-class Listener::DirtyMarker : public k8s::InformerHandler {
- public:
-  DirtyMarker(Listener& listener, Kind kind, prometheus::Counter& events)
-      : listener_(listener), kind_(kind), events_(events) {}
-  void OnAdd(const json& o) override { Mark(o); }
-  void OnUpdate(const json& old, const json& o) override {
-    if (old != o) Mark(o);
-  }
-  void OnDelete(const json& o) override { Mark(o); }
-
- private:
-  void Mark(const json& o) {
-    events_.Increment();
-    listener_.MarkDirty(kind_, k8s::Informer::KeyOf(o));
-  }
-  Listener& listener_;
-  const Kind kind_;
-  prometheus::Counter& events_;
-};
-
 Listener::Listener(k8s::KubeClient& kube, api::Client& romanad, const base::Clock& clock,
                    prometheus::Registry& registry, ListenerOptions options)
     : kube_(kube),
@@ -96,7 +76,11 @@ Listener::Listener(k8s::KubeClient& kube, api::Client& romanad, const base::Cloc
                                           .max_backoff = options_.max_backoff},
                             .transform = s.transform};
     Source src{.kind = s.kind, .resource = s.resource, .informer = std::make_unique<k8s::Informer>(kube_, io)};
-    src.marker = std::make_unique<DirtyMarker>(*this, s.kind, events_.Add({{"resource", s.resource}}));
+    prometheus::Counter& events = events_.Add({{"resource", s.resource}});
+    src.marker = std::make_unique<k8s::ChangeHandler>([this, kind = s.kind, &events](const json& o) {
+      events.Increment();
+      MarkDirty(kind, k8s::Informer::KeyOf(o));
+    });
     src.informer->AddHandler(src.marker.get());
     sources_.push_back(std::move(src));
   }

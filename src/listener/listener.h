@@ -98,12 +98,11 @@ class Listener {
   nlohmann::json Status() const;
 
  private:
-  class DirtyMarker;
   struct Source {
     Kind kind;
     const char* resource;
     std::unique_ptr<k8s::Informer> informer;
-    std::unique_ptr<DirtyMarker> marker;
+    std::unique_ptr<k8s::ChangeHandler> marker;  // marks the object's key dirty
   };
 
   void MarkDirty(Kind kind, const std::string& key);

@@ -10,25 +10,6 @@ namespace romana::listener {
 
 using nlohmann::json;
 
-// Marks the plan dirty on a Service change, and on an Endpoints change of an annotated Service
-// (the Endpoints of every other Service in the cluster are no concern of VIPs).
-class VipController::Marker : public k8s::InformerHandler {
- public:
-  Marker(VipController& c, bool endpoints) : c_(c), endpoints_(endpoints) {}
-  void OnAdd(const json& o) override { Mark(o); }
-  void OnUpdate(const json& old, const json& o) override {
-    if (old != o) Mark(o);
-  }
-  void OnDelete(const json& o) override { Mark(o); }
-
- private:
-  void Mark(const json& o) {
-    if (!endpoints_ || c_.ServiceHasVip(k8s::Informer::KeyOf(o))) c_.MarkDirty();
-  }
-  VipController& c_;
-  const bool endpoints_;
-};
-
 bool VipController::ServiceHasVip(const std::string& key) const {
   std::optional<json> s = services_->Get(key);
   return s.has_value() && VipServiceOf(*s).annotation.has_value();
@@ -40,8 +21,11 @@ VipController::VipController(k8s::KubeClient& kube, api::Client& romanad, const 
       romanad_(romanad),
       clock_(clock),
       options_(std::move(options)),
-      service_marker_(std::make_unique<Marker>(*this, false)),
-      endpoints_marker_(std::make_unique<Marker>(*this, true)),
+      service_marker_(std::make_unique<k8s::ChangeHandler>([this](const json&) { MarkDirty(); })),
+      // The Endpoints of every other Service in the cluster are no concern of VIPs.
+      endpoints_marker_(std::make_unique<k8s::ChangeHandler>([this](const json& o) {
+        if (ServiceHasVip(k8s::Informer::KeyOf(o))) MarkDirty();
+      })),
       writes_(prometheus::BuildCounter()
                   .Name("romana_listener_vip_writes_total")
                   .Help("VIP records written to romanad (puts and deletes)")
@@ -62,7 +46,7 @@ VipController::VipController(k8s::KubeClient& kube, api::Client& romanad, const 
                   .Help("Services whose romanavip annotation cannot be served (bad value, address taken, pool full)")
                   .Register(registry)
                   .Add({})) {
-  auto make = [&](const char* path, std::function<json(json)> transform, Marker* marker) {
+  auto make = [&](const char* path, std::function<json(json)> transform, k8s::ChangeHandler* marker) {
     k8s::InformerOptions io{.reflector = {.path = path,
                                           .watch_timeout_seconds = options_.watch_timeout_seconds,
                                           .min_backoff = options_.min_backoff,

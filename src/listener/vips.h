@@ -72,7 +72,6 @@ class VipController {
   nlohmann::json Status() const;
 
  private:
-  class Marker;
   // Whether an Endpoints change matters: its Service has the annotation (a Service change marks
   // the plan dirty by itself).
   bool ServiceHasVip(const std::string& key) const;
@@ -85,8 +84,8 @@ class VipController {
   api::Client& romanad_;
   const base::Clock& clock_;
   const VipControllerOptions options_;
-  std::unique_ptr<Marker> service_marker_;
-  std::unique_ptr<Marker> endpoints_marker_;
+  std::unique_ptr<k8s::ChangeHandler> service_marker_;    // marks the plan dirty
+  std::unique_ptr<k8s::ChangeHandler> endpoints_marker_;  // the same, for annotated Services
   std::unique_ptr<k8s::Informer> services_;
   std::unique_ptr<k8s::Informer> endpoints_;
 

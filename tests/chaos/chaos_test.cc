@@ -36,6 +36,7 @@
 #include "lab/exec.h"
 #include "lab/lab.h"
 #include "lab/plan.h"
+#include "lab/testing/test_lab_options.h"
 #include "pod_churn.h"
 
 namespace romana::chaos {
@@ -113,21 +114,16 @@ TEST_F(ChaosTest, PodChurnSurvivesKilledLeaderEtcdMemberAndAgent) {
   std::cerr << "chaos: at least " << min_ops << " pod operations and " << min_cycles << " kill cycles, " << workers
             << " workers, seed " << seed << " (ROMANA_CHAOS_SEED)\n";
 
-  lab::LabOptions o;
+  lab::LabOptions o = lab::testing::TestLabOptions("x", state_.path().string());
   o.etcd = true;
   o.etcd_members = 3;
   o.romanad_replicas = 2;
   // Blocks of 4 addresses and pods in two namespaces (blocks are per namespace): blocks are taken,
   // emptied and reused by other nodes all the time, so the agents' routes change all the time.
-  o.shape = {.id = romana::testing::UniqueName("x"), .nodes = kNodes, .pods_per_node = 0, .racks = 1, .block_mask = 30};
-  o.state_root = state_.path().string();
-  const std::string bin = romana::testing::BinaryDir().string();
-  o.romanad_bin = bin + "/apps/romanad/romanad";
-  o.agent_bin = bin + "/apps/romana-agent/romana-agent";
-  o.cni_bin = bin + "/apps/romana-cni/romana-cni";
-  o.agent_resync_seconds = 2;
-  o.timeout = std::chrono::seconds(60);
-  o.progress = [](const std::string& l) { std::cerr << "[lab] " << l << "\n"; };
+  o.shape.nodes = kNodes;
+  o.shape.pods_per_node = 0;
+  o.shape.racks = 1;
+  o.shape.block_mask = 30;
   const auto up_start = Clock::now();
   absl::StatusOr<std::unique_ptr<lab::Lab>> made = lab::Lab::Up(o);
   ASSERT_TRUE(made.ok()) << made.status();

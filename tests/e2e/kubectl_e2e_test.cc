@@ -21,11 +21,11 @@
 #include "lab/lab.h"
 #include "lab/netpol_model.h"
 #include "lab/truth_table.h"
+#include "lab/testing/test_lab_options.h"
+#include "kubectl.h"
 
 namespace romana::lab {
 namespace {
-
-constexpr char kKubectl[] = "/usr/bin/kubectl";
 
 class KubectlE2eTest : public ::testing::Test {
  protected:
@@ -35,20 +35,11 @@ class KubectlE2eTest : public ::testing::Test {
   }
   // A 2-node lab in Kubernetes mode with the model pods `pods`.
   void Up(const std::vector<std::string>& pods) {
-    LabOptions o;
-    o.shape = {.id = romana::testing::UniqueName("k"), .nodes = 2, .pods_per_node = 0};
-    o.state_root = state_.path().string();
-    const std::string bin = romana::testing::BinaryDir().string();
-    o.romanad_bin = bin + "/apps/romanad/romanad";
-    o.agent_bin = bin + "/apps/romana-agent/romana-agent";
-    o.cni_bin = bin + "/apps/romana-cni/romana-cni";
-    o.lab_bin = bin + "/apps/romana-lab/romana-lab";
-    o.listener_bin = bin + "/apps/romana-listener/romana-listener";
+    LabOptions o = testing::TestLabOptions("k", state_.path().string());
+    o.shape.nodes = 2;
+    o.shape.pods_per_node = 0;
     o.kubernetes = true;
     o.listener_gc_grace_seconds = 1;
-    o.agent_resync_seconds = 2;
-    o.timeout = std::chrono::seconds(60);
-    o.progress = [](const std::string& l) { std::cerr << "[lab] " << l << "\n"; };
     absl::StatusOr<std::unique_ptr<Lab>> l = Lab::Up(o);
     ASSERT_TRUE(l.ok()) << l.status();
     lab_ = *std::move(l);
@@ -57,16 +48,8 @@ class KubectlE2eTest : public ::testing::Test {
       ASSERT_TRUE(s.ok()) << s;
     }
   }
-  // Runs kubectl with the lab's kubeconfig; fails the test when it exits non-zero.
   std::string Kubectl(const std::vector<std::string>& args, const std::string& stdin_data = "") {
-    std::vector<std::string> argv = {kKubectl, "--kubeconfig=" + lab_->Kubeconfig(),
-                                     "--cache-dir=" + (state_.path() / "kubectl-cache").string()};
-    argv.insert(argv.end(), args.begin(), args.end());
-    absl::StatusOr<base::CommandResult> r = base::RunCommand(argv, stdin_data);
-    EXPECT_TRUE(r.ok()) << r.status();
-    if (!r.ok()) return "";
-    EXPECT_EQ(r->exit_code, 0) << "kubectl " << absl::StrJoin(args, " ") << ":\n" << r->output;
-    return r->output;
+    return RunKubectl(*lab_, state_.path() / "kubectl-cache", args, stdin_data);
   }
   std::string File(const std::string& name, const std::string& text) {
     const std::string path = (state_.path() / name).string();

@@ -15,43 +15,27 @@
 #include "base/testing/test_env.h"
 #include "gtest/gtest.h"
 #include "lab/lab.h"
+#include "lab/testing/test_lab_options.h"
+#include "kubectl.h"
 
 namespace romana::lab {
 namespace {
-
-constexpr char kKubectl[] = "/usr/bin/kubectl";
 
 class KubectlVipE2eTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (!romana::testing::IsRoot()) GTEST_SKIP() << "needs root (the lab creates network namespaces)";
     if (!std::filesystem::exists(kKubectl)) ROMANA_SKIP_UNLESS_CI() << kKubectl << " is not installed";
-    LabOptions o;
-    o.shape = {.id = romana::testing::UniqueName("v"), .nodes = 2, .pods_per_node = 0};
-    o.state_root = state_.path().string();
-    const std::string bin = romana::testing::BinaryDir().string();
-    o.romanad_bin = bin + "/apps/romanad/romanad";
-    o.agent_bin = bin + "/apps/romana-agent/romana-agent";
-    o.cni_bin = bin + "/apps/romana-cni/romana-cni";
-    o.lab_bin = bin + "/apps/romana-lab/romana-lab";
-    o.listener_bin = bin + "/apps/romana-listener/romana-listener";
+    LabOptions o = testing::TestLabOptions("v", state_.path().string());
+    o.shape.nodes = 2;
+    o.shape.pods_per_node = 0;
     o.kubernetes = true;
-    o.agent_resync_seconds = 2;
-    o.timeout = std::chrono::seconds(60);
-    o.progress = [](const std::string& l) { std::cerr << "[lab] " << l << "\n"; };
     absl::StatusOr<std::unique_ptr<Lab>> l = Lab::Up(o);
     ASSERT_TRUE(l.ok()) << l.status();
     lab_ = *std::move(l);
   }
   std::string Kubectl(const std::vector<std::string>& args, const std::string& stdin_data = "") {
-    std::vector<std::string> argv = {kKubectl, "--kubeconfig=" + lab_->Kubeconfig(),
-                                     "--cache-dir=" + (state_.path() / "kubectl-cache").string()};
-    argv.insert(argv.end(), args.begin(), args.end());
-    absl::StatusOr<base::CommandResult> r = base::RunCommand(argv, stdin_data);
-    EXPECT_TRUE(r.ok()) << r.status();
-    if (!r.ok()) return "";
-    EXPECT_EQ(r->exit_code, 0) << "kubectl " << absl::StrJoin(args, " ") << ":\n" << r->output;
-    return r->output;
+    return RunKubectl(*lab_, state_.path() / "kubectl-cache", args, stdin_data);
   }
   // The Endpoints object of Service `web`: one ready address on `node`.
   void EndpointOn(const NodeInfo& node) {

@@ -18,6 +18,7 @@
 #include "lab/lab.h"
 #include "lab/probe.h"
 #include "lab/report.h"
+#include "lab/testing/test_lab_options.h"
 #include "net/ipv4.h"
 #include "nlohmann/json.hpp"
 
@@ -34,17 +35,11 @@ class LabE2eTest : public ::testing::Test {
   }
   // Builds a lab; fails the test (fatally) when it cannot.
   void Up(int nodes, int pods, int racks = 1, bool etcd = false) {
-    LabOptions o;
+    LabOptions o = testing::TestLabOptions("e", state_.path().string());
     o.etcd = etcd;
-    o.shape = {.id = romana::testing::UniqueName("e"), .nodes = nodes, .pods_per_node = pods, .racks = racks};
-    o.state_root = state_.path().string();
-    const std::string bin = romana::testing::BinaryDir().string();
-    o.romanad_bin = bin + "/apps/romanad/romanad";
-    o.agent_bin = bin + "/apps/romana-agent/romana-agent";
-    o.cni_bin = bin + "/apps/romana-cni/romana-cni";
-    o.agent_resync_seconds = 2;
-    o.timeout = std::chrono::seconds(60);
-    o.progress = [](const std::string& l) { std::cerr << "[lab] " << l << "\n"; };
+    o.shape.nodes = nodes;
+    o.shape.pods_per_node = pods;
+    o.shape.racks = racks;
     absl::StatusOr<std::unique_ptr<Lab>> l = Lab::Up(o);
     ASSERT_TRUE(l.ok()) << l.status();
     lab_ = *std::move(l);

@@ -28,6 +28,7 @@
 #include "lab/netpol_model.h"
 #include "lab/probe.h"
 #include "lab/truth_table.h"
+#include "lab/testing/test_lab_options.h"
 
 namespace romana::lab {
 namespace {
@@ -40,17 +41,9 @@ class NetpolConformanceTest : public ::testing::Test {
     if (!romana::testing::IsRoot()) GTEST_SKIP() << "needs root (the lab creates network namespaces)";
   }
   void Up(int nodes) {
-    LabOptions o;
-    o.shape = {.id = romana::testing::UniqueName("n"), .nodes = nodes, .pods_per_node = 0};
-    o.state_root = state_.path().string();
-    const std::string bin = romana::testing::BinaryDir().string();
-    o.romanad_bin = bin + "/apps/romanad/romanad";
-    o.agent_bin = bin + "/apps/romana-agent/romana-agent";
-    o.cni_bin = bin + "/apps/romana-cni/romana-cni";
-    o.lab_bin = bin + "/apps/romana-lab/romana-lab";
-    o.agent_resync_seconds = 2;
-    o.timeout = std::chrono::seconds(60);
-    o.progress = [](const std::string& l) { std::cerr << "[lab] " << l << "\n"; };
+    LabOptions o = testing::TestLabOptions("n", state_.path().string());
+    o.shape.nodes = nodes;
+    o.shape.pods_per_node = 0;
     absl::StatusOr<std::unique_ptr<Lab>> l = Lab::Up(o);
     ASSERT_TRUE(l.ok()) << l.status();
     lab_ = *std::move(l);
