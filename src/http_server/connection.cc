@@ -233,8 +233,9 @@ class Connection final : public ConnectionBase {
 
   // The answer is a stream: the socket (with its TLS session) moves to a StreamConnection on
   // the stream io threads; this connection is done (nothing of it is pending: it was handling).
+  // While the server stops the stream still moves: it ends there cleanly (see WriteHead).
   void HandOver(std::shared_ptr<StreamState> st, Response head) {
-    if (state_ == State::kClosed || impl_.stopping) {
+    if (state_ == State::kClosed) {
       st->Close(/*finish=*/false);
       return HardClose();
     }

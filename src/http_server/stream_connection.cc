@@ -85,10 +85,9 @@ class StreamConnection final : public ConnectionBase, public StreamWriter {
   beast::tcp_stream& Lowest() { return beast::get_lowest_layer(stream_); }
 
   void WriteHead() {
-    if (impl_.stopping) {
-      st_->Close(/*finish=*/false);
-      return Close();
-    }
+    // A stream that starts while the server stops still ends cleanly (head, what is queued, the
+    // last chunk): Stop() may have looked at the live connections before this one registered.
+    if (impl_.stopping) st_->Close(/*finish=*/true);
     head_ = std::make_unique<http::response<http::empty_body>>();
     head_->version(version_);
     head_->result(static_cast<unsigned>(head_src_.status));
