@@ -19,7 +19,7 @@ class AddressCommand : public Command {
     auto* addr_list = addr->add_subcommand("list", "List addresses");
     addr_list->add_option("--host", host_, "Only this host");
     addr_list->callback([&] {
-      action = [&] { return s_.Show("/addresses" + (host_.empty() ? "" : "?host=" + http::PercentEncode(host_)), AddressesTable); };
+      action = [&] { return s_.Show("/addresses" + http::QueryString({{"host", host_}}), AddressesTable); };
     });
     auto* addr_show = addr->add_subcommand("show", "Show one address by name (or by IP with --ip)");
     addr_show->add_option("name", name_, "Address name or IP")->required();

@@ -19,10 +19,7 @@ class BlockCommand : public Command {
     block_list->add_option("--host", host_, "Only this host");
     block_list->callback([&] {
       action = [&] {
-        std::string q;
-        if (!network_.empty()) q += "network=" + http::PercentEncode(network_);
-        if (!host_.empty()) q += std::string(q.empty() ? "" : "&") + "host=" + http::PercentEncode(host_);
-        return s_.Show("/blocks" + (q.empty() ? "" : "?" + q), BlocksTable);
+        return s_.Show("/blocks" + http::QueryString({{"network", network_}, {"host", host_}}), BlocksTable);
       };
     });
   }

@@ -29,7 +29,7 @@ class NetworkPolicyCommand : public Command {
     np_list->add_option("-n,--namespace", ns_, "Only this namespace");
     np_list->callback([&] {
       action = [&] {
-        return s_.Show("/networkpolicies" + (ns_.empty() ? "" : "?namespace=" + http::PercentEncode(ns_)), NetworkPoliciesTable);
+        return s_.Show("/networkpolicies" + http::QueryString({{"namespace", ns_}}), NetworkPoliciesTable);
       };
     });
     auto* np_show = np->add_subcommand("show", "Show NetworkPolicies in full (table output: YAML)");

@@ -19,12 +19,7 @@ class VipCommand : public Command {
     vip_list->add_option("--host", host_, "Only those this host serves");
     vip_list->add_option("-n,--namespace", ns_, "Only this namespace");
     vip_list->callback([&] {
-      action = [&] {
-        std::string q;
-        if (!host_.empty()) q += "node=" + http::PercentEncode(host_);
-        if (!ns_.empty()) q += std::string(q.empty() ? "" : "&") + "namespace=" + http::PercentEncode(ns_);
-        return s_.Show("/vips" + (q.empty() ? "" : "?" + q), VipsTable);
-      };
+      action = [&] { return s_.Show("/vips" + http::QueryString({{"node", host_}, {"namespace", ns_}}), VipsTable); };
     });
     auto* vip_show = vip->add_subcommand("show", "Show the VIP of one Service");
     vip_show->add_option("namespace", ns_, "The Service's namespace")->required();
