@@ -7,6 +7,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "api/json_reader.h"
 #include "ipam/errors.h"
 #include "nlohmann/json.hpp"
 
@@ -424,13 +425,9 @@ absl::Status ValidateTopology(const TopologySpec& spec) {
 }
 
 absl::StatusOr<TopologySpec> ParseTopology(std::string_view json_text) {
-  json root;
-  try {
-    root = json::parse(json_text.begin(), json_text.end());
-  } catch (const json::parse_error& e) {
-    return absl::InvalidArgumentError(absl::StrCat("topology is not valid JSON: ", e.what()));
-  }
-  absl::StatusOr<TopologySpec> spec = ParseJsonSpec(root);
+  absl::StatusOr<json> root = api::ParseJson(absl::string_view(json_text.data(), json_text.size()));
+  if (!root.ok()) return absl::InvalidArgumentError(absl::StrCat("topology: ", root.status().message()));
+  absl::StatusOr<TopologySpec> spec = ParseJsonSpec(*root);
   if (!spec.ok()) return spec.status();
   if (absl::Status s = ValidateTopology(*spec); !s.ok()) return s;
   return spec;

@@ -68,6 +68,10 @@ TEST(TopologyParseTest, BlockMaskDefaults) {
 TEST(TopologyParseTest, RejectsBadInputNamingThePath) {
   const BadCase cases[] = {
       {"not json", "", "not valid JSON"},
+      // A number beyond a double (found by fuzz_topology): an error, not an escaped exception.
+      {R"({"networks":[{"name":"n","cidr":"10.0.0.0/16","block_mask":1E400}],"topologies":[]})", "",
+       "not valid JSON"},
+      {std::string(200, '[') + std::string(200, ']'), "", "deeper than"},
       {"[]", "", "must be a JSON object"},
       {R"({"networks":[],"topologies":[],"extra":1})", "extra", "unknown key"},
       {R"({"topologies":[]})", "networks", "required"},
