@@ -126,7 +126,7 @@ Response TableResponse(int resource, const TableRequest& table, const std::vecto
   for (const ObjectPtr& o : items) texts.push_back(o->text);
   json meta = {{"resourceVersion", absl::StrCat(resource_version)}};
   if (!continue_token.empty()) meta["continue"] = continue_token;
-  return JsonResponse(200, TableDocument(resource, table, texts, std::move(meta), true, now).dump());
+  return JsonResponse(200, TableDocument(ServedResources()[static_cast<size_t>(resource)].plural, table, texts, std::move(meta), true, now).dump());
 }
 
 }  // namespace

@@ -66,13 +66,13 @@ absl::StatusOr<std::optional<TableRequest>> ParseTableRequest(const std::string&
   return table;
 }
 
-json TableDocument(int resource, const TableRequest& request, const std::vector<std::string_view>& objects,
+json TableDocument(const std::string& plural, const TableRequest& request, const std::vector<std::string_view>& objects,
                    json list_metadata, bool with_columns, std::chrono::system_clock::time_point now) {
   const std::string api_version = "meta.k8s.io/" + request.version;
   json columns = nullptr;  // as the API server encodes "no headers"
   if (with_columns) {
     columns = json::array();
-    for (const TableColumn& c : TableColumns(resource)) {
+    for (const TableColumn& c : TableColumns(plural)) {
       columns.push_back({{"name", c.name},
                          {"type", c.type},
                          {"format", c.format},
@@ -83,8 +83,8 @@ json TableDocument(int resource, const TableRequest& request, const std::vector<
   json rows = json::array();
   for (std::string_view text : objects) {
     json object = json::parse(text);
-    json row = {{"cells", TableCells(resource, object, now)}};
-    if (json conditions = TableRowConditions(resource, object); !conditions.is_null()) row["conditions"] = conditions;
+    json row = {{"cells", TableCells(plural, object, now)}};
+    if (json conditions = TableRowConditions(plural, object); !conditions.is_null()) row["conditions"] = conditions;
     switch (request.include) {
       case TableRequest::Include::kNone:
         row["object"] = nullptr;

@@ -53,16 +53,19 @@ struct TableRequest {
 absl::StatusOr<std::optional<TableRequest>> ParseTableRequest(const std::string& accept,
                                                              const std::string& include_object);
 
-// The columns of the resource at `resource` (an index into ServedResources()).
-const std::vector<TableColumn>& TableColumns(int resource);
+// The columns of the resource `plural` ("pods", "nodes", ...). Resources with a printer in
+// Kubernetes: nodes, namespaces, pods, services, endpoints, networkpolicies, leases and events;
+// any other gets the API server's default table (Name, Created At).
+const std::vector<TableColumn>& TableColumns(const std::string& plural);
 
-// The cells of `object`'s row: one string per TableColumns(resource) entry, wide ones included.
-// Fields missing from `object` print as Kubernetes prints unset ones ("<none>", "<unknown>", "0/0").
-nlohmann::json TableCells(int resource, const nlohmann::json& object, std::chrono::system_clock::time_point now);
+// The cells of `object`'s row: one per TableColumns(plural) entry, wide ones included. Fields
+// missing from `object` print as Kubernetes prints unset ones ("<none>", "<unknown>", "0/0").
+nlohmann::json TableCells(const std::string& plural, const nlohmann::json& object,
+                          std::chrono::system_clock::time_point now);
 
 // The row conditions of `object`: for a pod in phase Succeeded or Failed, the Completed
 // condition Kubernetes attaches; null otherwise.
-nlohmann::json TableRowConditions(int resource, const nlohmann::json& object);
+nlohmann::json TableRowConditions(const std::string& plural, const nlohmann::json& object);
 
 // A meta.k8s.io Table of `objects` (JSON texts of the resource's objects, in order) with the
 // given list metadata (resourceVersion, continue; may be empty). `with_columns` false leaves
@@ -70,7 +73,7 @@ nlohmann::json TableRowConditions(int resource, const nlohmann::json& object);
 // its cells, its object (none, a PartialObjectMetadata, or the whole object, per `request`) and,
 // for a pod that has finished, the Completed condition. Text that does not parse as JSON is a
 // programming error (the store holds only what it rendered).
-nlohmann::json TableDocument(int resource, const TableRequest& request, const std::vector<std::string_view>& objects,
+nlohmann::json TableDocument(const std::string& plural, const TableRequest& request, const std::vector<std::string_view>& objects,
                              nlohmann::json list_metadata, bool with_columns,
                              std::chrono::system_clock::time_point now);
 

@@ -1,12 +1,12 @@
 // The columns and cells of each served resource's Table (table.h), as Kubernetes'
 // pkg/printers/internalversion/printers.go prints them.
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
-#include "kube_apiserver/resources.h"
 #include "kube_apiserver/table.h"
 
 namespace romana::kube_apiserver {
@@ -363,6 +363,41 @@ std::string FormatEndpoints(const json& ep) {
   return out;
 }
 
+// ---- events ----
+
+json EventCells(const json& ev, TimePoint now) {
+  std::string first = Since(Timestamp(ev, {"firstTimestamp"}), now);
+  if (!Timestamp(ev, {"firstTimestamp"})) first = Since(Timestamp(ev, {"eventTime"}), now);
+  std::string last = Timestamp(ev, {"lastTimestamp"}) ? Since(Timestamp(ev, {"lastTimestamp"}), now) : first;
+  int64_t count = Int(ev, {"count"});
+  if (At(ev, {"series"}) && At(ev, {"series"})->is_object()) {
+    last = Since(Timestamp(ev, {"series", "lastObservedTime"}), now);
+    count = Int(ev, {"series", "count"});
+  } else if (count == 0) {
+    count = 1;  // a singleton event of the events.k8s.io API has no count
+  }
+  std::string kind = Str(ev, {"involvedObject", "kind"});
+  std::transform(kind.begin(), kind.end(), kind.begin(), [](unsigned char c) { return std::tolower(c); });
+  const std::string involved = Str(ev, {"involvedObject", "name"});
+  std::string component = Str(ev, {"source", "component"});
+  if (component.empty()) component = Str(ev, {"reportingComponent"});
+  std::string instance = Str(ev, {"source", "host"});
+  if (instance.empty()) instance = Str(ev, {"reportingInstance"});
+  std::string message = Str(ev, {"message"});
+  const size_t b = message.find_first_not_of(" \t\n\r\v\f");
+  message = b == std::string::npos ? "" : message.substr(b, message.find_last_not_of(" \t\n\r\v\f") - b + 1);
+  return {last,
+          Str(ev, {"type"}),
+          Str(ev, {"reason"}),
+          involved.empty() ? kind : kind + "/" + involved,
+          Str(ev, {"involvedObject", "fieldPath"}),
+          instance.empty() ? component : component + ", " + instance,
+          message,
+          first,
+          count,
+          Str(ev, {"metadata", "name"})};
+}
+
 std::vector<TableColumn> ColumnsFor(const std::string& plural) {
   if (plural == "pods") {
     return {NameColumn(),
@@ -421,27 +456,49 @@ std::vector<TableColumn> ColumnsFor(const std::string& plural) {
     return {NameColumn(), Column("Holder", "holderIdentity contains the identity of the holder of a current lease."),
             AgeColumn()};
   }
+  if (plural == "events") {
+    TableColumn name = NameColumn();
+    name.priority = 1;
+    return {Column("Last Seen", "The time at which the most recent occurrence of this event was recorded."),
+            Column("Type", "Type of this event (Normal, Warning), new types could be added in the future"),
+            Column("Reason", "This should be a short, machine understandable string that gives the reason for the "
+                             "transition into the object's current status."),
+            Column("Object", "The object that this event is about."),
+            Column("Subobject", "If referring to a piece of an object instead of an entire object, this string "
+                                "should contain a valid JSON/Go field access statement, such as "
+                                "desiredState.manifest.containers[2].", 1),
+            Column("Source", "The component reporting this event. Should be a short machine understandable string.", 1),
+            Column("Message", "A human-readable description of the status of this operation."),
+            Column("First Seen", "The time at which the event was first recorded. (Time of server receipt is in "
+                                 "TypeMeta.)", 1),
+            Column("Count", "The number of times this event has occurred.", 1),
+            name};
+  }
   // A resource without a printer: the API server's default table (rest.NewDefaultTableConvertor).
   return {NameColumn(), {.name = "Created At", .type = "date", .description = kCreatedDoc}};
 }
 
 }  // namespace
 
-const std::vector<TableColumn>& TableColumns(int resource) {
+const std::vector<TableColumn>& TableColumns(const std::string& plural) {
   static const auto* const kColumns = [] {
-    auto* all = new std::vector<std::vector<TableColumn>>();
-    for (const ResourceInfo& r : ServedResources()) all->push_back(ColumnsFor(r.plural));
+    auto* all = new std::map<std::string, std::vector<TableColumn>>();
+    for (const char* p : {"pods", "nodes", "services", "endpoints", "namespaces", "networkpolicies", "leases", "events",
+                          ""}) {
+      (*all)[p] = ColumnsFor(p);
+    }
     return all;
   }();
-  return kColumns->at(static_cast<size_t>(resource));
+  auto it = kColumns->find(plural);
+  return it != kColumns->end() ? it->second : kColumns->at("");
 }
 
-json TableCells(int resource, const json& object, TimePoint now) {
-  const std::string& plural = ServedResources().at(static_cast<size_t>(resource)).plural;
+json TableCells(const std::string& plural, const json& object, TimePoint now) {
   const std::string name = Str(object, {"metadata", "name"});
   if (plural == "pods") return PodCells(object, now);
   if (plural == "nodes") return NodeCells(object, now);
   if (plural == "services") return ServiceCells(object, now);
+  if (plural == "events") return EventCells(object, now);
   if (plural == "endpoints") return {name, FormatEndpoints(object), Age(object, now)};
   if (plural == "namespaces") return {name, Str(object, {"status", "phase"}), Age(object, now)};
   if (plural == "networkpolicies") {
@@ -452,8 +509,8 @@ json TableCells(int resource, const json& object, TimePoint now) {
   return {name, Str(object, {"metadata", "creationTimestamp"})};
 }
 
-json TableRowConditions(int resource, const json& object) {
-  if (ServedResources().at(static_cast<size_t>(resource)).plural != "pods") return nullptr;
+json TableRowConditions(const std::string& plural, const json& object) {
+  if (plural != "pods") return nullptr;
   const std::string phase = Str(object, {"status", "phase"});
   if (phase != "Succeeded" && phase != "Failed") return nullptr;
   return json::array({{{"type", "Completed"},

@@ -1,7 +1,6 @@
 // The cells of each served resource's Table row (table.h), case by case as Kubernetes'
 // printers.go prints them.
 #include "gtest/gtest.h"
-#include "kube_apiserver/resources.h"
 #include "kube_apiserver/table.h"
 
 namespace romana::kube_apiserver {
@@ -14,7 +13,7 @@ const std::chrono::system_clock::time_point kNow =
     std::chrono::system_clock::from_time_t(1'800'000'000) + std::chrono::seconds(303);
 constexpr char kCreated[] = "2027-01-15T08:00:00Z";  // = from_time_t(1'800'000'000)
 
-json Cells(const std::string& plural, const json& object) { return TableCells(ResourceIndex(plural), object, kNow); }
+json Cells(const std::string& plural, const json& object) { return TableCells(plural, object, kNow); }
 
 json Meta(const std::string& name) { return {{"name", name}, {"creationTimestamp", kCreated}}; }
 
@@ -139,13 +138,13 @@ TEST(PodRowTest, TerminatingSchedulingGatedAndNodeLost) {
 }
 
 TEST(PodRowTest, RowConditionsOnlyForFinishedPods) {
-  const int pods = ResourceIndex("pods");
+  const std::string pods = "pods";
   json pod = Pod(json::array());
   EXPECT_TRUE(TableRowConditions(pods, pod).is_null());
   pod["status"]["phase"] = "Failed";
   EXPECT_EQ(TableRowConditions(pods, pod)[0]["reason"], "Failed");
   EXPECT_EQ(TableRowConditions(pods, pod)[0]["message"], "The pod failed.");
-  EXPECT_TRUE(TableRowConditions(ResourceIndex("nodes"), pod).is_null());
+  EXPECT_TRUE(TableRowConditions("nodes", pod).is_null());
 }
 
 TEST(NodeRowTest, StatusRolesVersionAndWideCells) {
@@ -255,6 +254,29 @@ TEST(OtherRowsTest, MistypedFieldsReadAsUnset) {
               {"spec", {{"containers", "none"}, {"nodeName", 7}}},
               {"status", {{"containerStatuses", {{{"ready", "yes"}, {"restartCount", "2"}}}}}}};
   EXPECT_EQ(Cells("pods", pod), json({"odd", "0/0", "", "0", "<unknown>", "<none>", "<none>", "<none>", "<none>"}));
+}
+
+TEST(EventRowTest, CoreV1EventsAndSeries) {
+  json ev = json::parse(R"({"metadata":{"name":"web-0.17a","namespace":"shop","creationTimestamp":"2027-01-15T08:00:00Z"},
+      "involvedObject":{"kind":"Pod","name":"web-0","fieldPath":"spec.containers{app}"},
+      "reason":"BackOff","message":"  Back-off restarting failed container\n","type":"Warning",
+      "source":{"component":"kubelet","host":"node-a"},
+      "firstTimestamp":"2027-01-15T08:00:00Z","lastTimestamp":"2027-01-15T08:04:00Z","count":4})");
+  EXPECT_EQ(Cells("events", ev), json({"63s", "Warning", "BackOff", "pod/web-0", "spec.containers{app}",
+                                       "kubelet, node-a", "Back-off restarting failed container", "5m3s", 4,
+                                       "web-0.17a"}));
+  // The events.k8s.io shape: eventTime, reporting controller, a series, no involved name.
+  ev = json::parse(R"({"metadata":{"name":"e"},"involvedObject":{"kind":"Node"},"reason":"Ready","type":"Normal",
+      "eventTime":"2027-01-15T08:01:00.123456Z","reportingComponent":"romana-listener",
+      "series":{"count":7,"lastObservedTime":"2027-01-15T08:05:00.000000Z"}})");
+  EXPECT_EQ(Cells("events", ev), json({"3s", "Normal", "Ready", "node", "", "romana-listener", "", "4m2s", 7, "e"}));
+  ev.erase("series");
+  EXPECT_EQ(Cells("events", ev)[0], "4m2s");  // last seen = first seen (fractions truncated)
+  EXPECT_EQ(Cells("events", ev)[8], 1);       // a singleton
+}
+
+TEST(DefaultRowTest, ResourcesWithoutAPrinter) {
+  EXPECT_EQ(Cells("widgets", {{"metadata", Meta("w")}}), json({"w", kCreated}));
 }
 
 }  // namespace

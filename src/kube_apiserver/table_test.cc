@@ -99,7 +99,7 @@ TEST(HumanDurationTest, MatchesApimachinery) {
 }
 
 TEST(TableDocumentTest, ColumnsRowsObjectsAndMetadata) {
-  const int pods = ResourceIndex("pods");
+  const std::string pods = "pods";
   const std::string pod =
       R"({"kind":"Pod","apiVersion":"v1","metadata":{"name":"web-0","namespace":"shop","labels":{"app":"web"},)"
       R"("creationTimestamp":"2027-01-15T08:00:00Z"},"spec":{"containers":[{"name":"c"}]},)"
@@ -139,25 +139,33 @@ TEST(TableDocumentTest, ColumnsRowsObjectsAndMetadata) {
   EXPECT_TRUE(doc["rows"][0]["object"].is_null());
   EXPECT_EQ(doc["metadata"], json::object());
   // No objects: an empty table that still has its columns (kubectl prints "No resources found").
-  doc = TableDocument(ResourceIndex("nodes"), TableRequest{}, {}, json::object(), true, now);
+  doc = TableDocument("nodes", TableRequest{}, {}, json::object(), true, now);
   EXPECT_EQ(doc["rows"], json::array());
   EXPECT_EQ(doc["columnDefinitions"].size(), 10u);
 }
 
-TEST(TableColumnsTest, EveryServedResourceHasNameFirstAndWideColumnsLast) {
-  for (size_t i = 0; i < ServedResources().size(); ++i) {
-    const std::vector<TableColumn>& cols = TableColumns(static_cast<int>(i));
-    ASSERT_FALSE(cols.empty());
-    EXPECT_EQ(cols[0].name, "Name");
-    EXPECT_EQ(cols[0].format, "name");
+TEST(TableColumnsTest, EveryResourceHasANameColumnAndDescriptions) {
+  std::vector<std::string> plurals = {"events", "widgets"};
+  for (const ResourceInfo& r : ServedResources()) plurals.push_back(r.plural);
+  for (const std::string& plural : plurals) {
+    const std::vector<TableColumn>& cols = TableColumns(plural);
+    int names = 0;
     bool wide = false;
     for (const TableColumn& c : cols) {
-      EXPECT_FALSE(c.description.empty()) << c.name;
-      EXPECT_TRUE(c.priority == 0 || c.priority == 1) << c.name;
+      if (c.format == "name") ++names;
+      EXPECT_FALSE(c.description.empty()) << plural << ": " << c.name;
+      EXPECT_TRUE(c.priority == 0 || c.priority == 1) << plural << ": " << c.name;
       if (c.priority == 1) wide = true;
-      EXPECT_FALSE(wide && c.priority == 0) << ServedResources()[i].plural << ": " << c.name << " after a wide one";
+      // Wide columns come last, but for events (whose printer interleaves them).
+      if (plural != "events") {
+        EXPECT_FALSE(wide && c.priority == 0) << plural << ": " << c.name << " after a wide one";
+      }
     }
+    EXPECT_EQ(names, 1) << plural;
   }
+  EXPECT_EQ(TableColumns("widgets")[1].name, "Created At");
+  EXPECT_EQ(TableColumns("widgets")[1].type, "date");
+  EXPECT_EQ(TableColumns("nodes").size(), 10u);
 }
 
 }  // namespace
