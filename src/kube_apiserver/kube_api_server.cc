@@ -126,7 +126,8 @@ Response TableResponse(int resource, const TableRequest& table, const std::vecto
   for (const ObjectPtr& o : items) texts.push_back(o->text);
   json meta = {{"resourceVersion", absl::StrCat(resource_version)}};
   if (!continue_token.empty()) meta["continue"] = continue_token;
-  return JsonResponse(200, TableDocument(ServedResources()[static_cast<size_t>(resource)].plural, table, texts, std::move(meta), true, now).dump());
+  const std::string& plural = ServedResources()[static_cast<size_t>(resource)].plural;
+  return JsonResponse(200, TableDocument(plural, table, texts, std::move(meta), true, now).dump());
 }
 
 }  // namespace
@@ -264,7 +265,8 @@ void KubeApiServer::Serve(const Request& req, Responder responder) {
   if (req.HasParam("dryRun")) return fail(BadRequestError("dryRun is not supported by the lab's Kubernetes API"));
   std::optional<TableRequest> table;  // kubectl get asks for server-side printing
   if (req.method == "GET") {
-    absl::StatusOr<std::optional<TableRequest>> t = ParseTableRequest(req.Header("Accept"), req.Param("includeObject"));
+    absl::StatusOr<std::optional<TableRequest>> t =
+        ParseTableRequest(req.Header("Accept"), req.Param("includeObject"));
     if (!t.ok()) return fail(BadRequestError(std::string(t.status().message())));
     table = *t;
   }

@@ -74,7 +74,8 @@ TEST_F(KubectlTableTest, GetPrintsTheColumnsOfARealCluster) {
       "status":{"phase":"Running","podIP":"10.1.0.5","containerStatuses":[
         {"name":"app","ready":true,"restartCount":1,"state":{"running":{}}},
         {"name":"proxy","ready":true,"restartCount":0,"state":{"running":{}}}]}})"));
-  server_->Put("nodes", json::parse(R"j({"metadata":{"name":"node-a","labels":{"node-role.kubernetes.io/control-plane":""}},
+  server_->Put("nodes",
+               json::parse(R"j({"metadata":{"name":"node-a","labels":{"node-role.kubernetes.io/control-plane":""}},
       "status":{"conditions":[{"type":"Ready","status":"True"}],
         "addresses":[{"type":"InternalIP","address":"192.168.0.2"}],
         "nodeInfo":{"kubeletVersion":"v1.32.4","osImage":"Debian GNU/Linux 12 (bookworm)",
@@ -87,12 +88,13 @@ TEST_F(KubectlTableTest, GetPrintsTheColumnsOfARealCluster) {
       "spec":{"clusterIP":"10.96.0.10","selector":{"app":"web"},"ports":[{"port":80},{"port":443,"nodePort":30443}]}})"));
   clock_.Advance(std::chrono::minutes(5) + std::chrono::seconds(3));
 
-  EXPECT_EQ(Table(Kubectl({"get", "pods", "-n", "shop"})),
-            std::vector<Row>({{"NAME", "READY", "STATUS", "RESTARTS", "AGE"}, {"web-0", "2/2", "Running", "1", "5m3s"}}));
+  EXPECT_EQ(
+      Table(Kubectl({"get", "pods", "-n", "shop"})),
+      std::vector<Row>({{"NAME", "READY", "STATUS", "RESTARTS", "AGE"}, {"web-0", "2/2", "Running", "1", "5m3s"}}));
   EXPECT_EQ(Table(Kubectl({"get", "pods", "-n", "shop", "-o", "wide"})),
-            std::vector<Row>({{"NAME", "READY", "STATUS", "RESTARTS", "AGE", "IP", "NODE", "NOMINATED NODE",
-                               "READINESS GATES"},
-                              {"web-0", "2/2", "Running", "1", "5m3s", "10.1.0.5", "node-a", "<none>", "<none>"}}));
+            std::vector<Row>(
+                {{"NAME", "READY", "STATUS", "RESTARTS", "AGE", "IP", "NODE", "NOMINATED NODE", "READINESS GATES"},
+                 {"web-0", "2/2", "Running", "1", "5m3s", "10.1.0.5", "node-a", "<none>", "<none>"}}));
   EXPECT_EQ(Table(Kubectl({"get", "nodes"})),
             std::vector<Row>({{"NAME", "STATUS", "ROLES", "AGE", "VERSION"},
                               {"node-a", "Ready", "control-plane", "5m3s", "v1.32.4"}}));
@@ -100,12 +102,12 @@ TEST_F(KubectlTableTest, GetPrintsTheColumnsOfARealCluster) {
             Row({"node-a", "Ready", "control-plane", "5m3s", "v1.32.4", "192.168.0.2", "<none>",
                  "Debian GNU/Linux 12 (bookworm)", "6.1.0", "containerd://1.7.0"}));
   EXPECT_EQ(Table(Kubectl({"get", "networkpolicies", "-n", "shop"})),
-            std::vector<Row>({{"NAME", "POD-SELECTOR", "AGE"},
-                              {"allow-web", "app=web", "5m3s"},
-                              {"deny-all", "<none>", "5m3s"}}));
-  EXPECT_EQ(Table(Kubectl({"get", "services", "-n", "shop", "-o", "wide"})),
-            std::vector<Row>({{"NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE", "SELECTOR"},
-                              {"web", "ClusterIP", "10.96.0.10", "<none>", "80/TCP,443:30443/TCP", "5m3s", "app=web"}}));
+            std::vector<Row>(
+                {{"NAME", "POD-SELECTOR", "AGE"}, {"allow-web", "app=web", "5m3s"}, {"deny-all", "<none>", "5m3s"}}));
+  EXPECT_EQ(
+      Table(Kubectl({"get", "services", "-n", "shop", "-o", "wide"})),
+      std::vector<Row>({{"NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE", "SELECTOR"},
+                        {"web", "ClusterIP", "10.96.0.10", "<none>", "80/TCP,443:30443/TCP", "5m3s", "app=web"}}));
   EXPECT_EQ(Table(Kubectl({"get", "namespaces", "default"})),
             std::vector<Row>({{"NAME", "STATUS", "AGE"}, {"default", "Active", "5m3s"}}));
   EXPECT_EQ(Table(Kubectl({"get", "leases", "-A"}))[0], Row({"No resources found"}));
@@ -122,7 +124,8 @@ TEST_F(KubectlTableTest, GetPrintsTheColumnsOfARealCluster) {
 }
 
 TEST_F(KubectlTableTest, WatchPrintsRowsWithTheSameColumns) {
-  server_->Put("nodes", json::parse(R"({"metadata":{"name":"node-a"},"status":{"nodeInfo":{"kubeletVersion":"v1.32.4"}}})"));
+  server_->Put("nodes",
+               json::parse(R"({"metadata":{"name":"node-a"},"status":{"nodeInfo":{"kubeletVersion":"v1.32.4"}}})"));
   absl::StatusOr<std::unique_ptr<base::Subprocess>> watch = base::Subprocess::Start(
       {.argv = Argv({"get", "nodes", "-w", "--output-watch-events"}), .output_path = dir_.File("watch.out")});
   ASSERT_TRUE(watch.ok()) << watch.status();

@@ -42,7 +42,7 @@ MediaRange ParseMediaRange(absl::string_view text) {
 }  // namespace
 
 absl::StatusOr<std::optional<TableRequest>> ParseTableRequest(const std::string& accept,
-                                                             const std::string& include_object) {
+                                                              const std::string& include_object) {
   std::optional<TableRequest> table;
   for (absl::string_view text : absl::StrSplit(accept, ',', absl::SkipWhitespace())) {
     const MediaRange m = ParseMediaRange(text);

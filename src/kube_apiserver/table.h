@@ -29,11 +29,11 @@ namespace romana::kube_apiserver {
 
 // A meta.k8s.io TableColumnDefinition.
 struct TableColumn {
-  std::string name;         // "Name", "Ready", ...; kubectl prints it upper-cased
-  std::string type;         // "string" (every column of the served resources)
-  std::string format;       // "name" for the name column, else ""
+  std::string name;    // "Name", "Ready", ...; kubectl prints it upper-cased
+  std::string type;    // "string" (every column of the served resources)
+  std::string format;  // "name" for the name column, else ""
   std::string description;
-  int priority = 0;         // 1: shown only with -o wide
+  int priority = 0;  // 1: shown only with -o wide
 };
 
 // What a request asks for when it asks for a Table.
@@ -51,7 +51,7 @@ struct TableRequest {
 // when every range is skipped the answer is nullopt too. Errors: InvalidArgument naming
 // includeObject when a Table is asked for and includeObject is not None, Metadata or Object.
 absl::StatusOr<std::optional<TableRequest>> ParseTableRequest(const std::string& accept,
-                                                             const std::string& include_object);
+                                                              const std::string& include_object);
 
 // The columns of the resource `plural` ("pods", "nodes", ...). Resources with a printer in
 // Kubernetes: nodes, namespaces, pods, services, endpoints, networkpolicies, leases and events;
@@ -73,9 +73,9 @@ nlohmann::json TableRowConditions(const std::string& plural, const nlohmann::jso
 // its cells, its object (none, a PartialObjectMetadata, or the whole object, per `request`) and,
 // for a pod that has finished, the Completed condition. Text that does not parse as JSON is a
 // programming error (the store holds only what it rendered).
-nlohmann::json TableDocument(const std::string& plural, const TableRequest& request, const std::vector<std::string_view>& objects,
-                             nlohmann::json list_metadata, bool with_columns,
-                             std::chrono::system_clock::time_point now);
+nlohmann::json TableDocument(const std::string& plural, const TableRequest& request,
+                             const std::vector<std::string_view>& objects, nlohmann::json list_metadata,
+                             bool with_columns, std::chrono::system_clock::time_point now);
 
 // k8s.io/apimachinery duration.HumanDuration: "45s", "5m3s", "12m", "3h20m", "20h", "3d4h", "40d",
 // "2y30d", "9y"; "0s" for -1 s, "<invalid>" for less.

@@ -73,9 +73,7 @@ std::optional<TimePoint> Timestamp(const json& j, std::initializer_list<const ch
   return absl::ToChronoTime(t);
 }
 // translateTimestampSince.
-std::string Since(std::optional<TimePoint> t, TimePoint now) {
-  return t ? HumanDuration(now - *t) : "<unknown>";
-}
+std::string Since(std::optional<TimePoint> t, TimePoint now) { return t ? HumanDuration(now - *t) : "<unknown>"; }
 std::string Age(const json& object, TimePoint now) {
   return Since(Timestamp(object, {"metadata", "creationTimestamp"}), now);
 }
@@ -328,8 +326,13 @@ json ServiceCells(const json& svc, TimePoint now) {
     ports.push_back(node_port > 0 ? absl::StrCat(Int(p, {"port"}), ":", node_port, "/", protocol)
                                   : absl::StrCat(Int(p, {"port"}), "/", protocol));
   }
-  return {Str(svc, {"metadata", "name"}), type, OrNone(cluster_ip), ServiceExternalIP(svc, type),
-          OrNone(absl::StrJoin(ports, ",")), Age(svc, now), FormatLabels(At(svc, {"spec", "selector"}))};
+  return {Str(svc, {"metadata", "name"}),
+          type,
+          OrNone(cluster_ip),
+          ServiceExternalIP(svc, type),
+          OrNone(absl::StrJoin(ports, ",")),
+          Age(svc, now),
+          FormatLabels(At(svc, {"spec", "selector"}))};
 }
 
 // formatEndpoints: up to three "ip:port" (bare IPs for a subset without ports), then "+ N more...".
@@ -403,43 +406,57 @@ std::vector<TableColumn> ColumnsFor(const std::string& plural) {
     return {NameColumn(),
             Column("Ready", "The aggregate readiness state of this pod for accepting traffic."),
             Column("Status", "The aggregate status of the containers in this pod."),
-            Column("Restarts", "The number of times the containers in this pod have been restarted and when the last "
-                               "container in this pod has restarted."),
+            Column("Restarts",
+                   "The number of times the containers in this pod have been restarted and when the last "
+                   "container in this pod has restarted."),
             AgeColumn(),
-            Column("IP", "podIP address allocated to the pod. Routable at least within the cluster. Empty if not yet "
-                         "allocated.", 1),
-            Column("Node", "NodeName is a request to schedule this pod onto a specific node. If it is non-empty, the "
-                           "scheduler simply schedules this pod onto that node, assuming that it fits resource "
-                           "requirements.", 1),
-            Column("Nominated Node", "nominatedNodeName is set only when this pod preempts other pods on the node, but "
-                                     "it cannot be scheduled right away as preemption victims receive their graceful "
-                                     "termination periods.", 1),
-            Column("Readiness Gates", "If specified, all readiness gates will be evaluated for pod readiness. A pod is "
-                                      "ready when all its containers are ready AND all conditions specified in the "
-                                      "readiness gates have status equal to \"True\" More info: "
-                                      "https://git.k8s.io/enhancements/keps/sig-network/580-pod-readiness-gates", 1)};
+            Column("IP",
+                   "podIP address allocated to the pod. Routable at least within the cluster. Empty if not yet "
+                   "allocated.",
+                   1),
+            Column("Node",
+                   "NodeName is a request to schedule this pod onto a specific node. If it is non-empty, the "
+                   "scheduler simply schedules this pod onto that node, assuming that it fits resource "
+                   "requirements.",
+                   1),
+            Column("Nominated Node",
+                   "nominatedNodeName is set only when this pod preempts other pods on the node, but "
+                   "it cannot be scheduled right away as preemption victims receive their graceful "
+                   "termination periods.",
+                   1),
+            Column("Readiness Gates",
+                   "If specified, all readiness gates will be evaluated for pod readiness. A pod is "
+                   "ready when all its containers are ready AND all conditions specified in the "
+                   "readiness gates have status equal to \"True\" More info: "
+                   "https://git.k8s.io/enhancements/keps/sig-network/580-pod-readiness-gates",
+                   1)};
   }
   if (plural == "nodes") {
     const std::string addresses = "List of addresses reachable to the node. Queried from cloud provider, if available.";
-    return {NameColumn(),
-            Column("Status", "The status of the node"),
-            Column("Roles", "The roles of the node"),
-            AgeColumn(),
-            Column("Version", "Kubelet Version reported by the node."),
-            Column("Internal-IP", addresses, 1),
-            Column("External-IP", addresses, 1),
-            Column("OS-Image", "OS Image reported by the node from /etc/os-release (e.g. Debian GNU/Linux 7 (wheezy)).", 1),
-            Column("Kernel-Version", "Kernel Version reported by the node from 'uname -r' (e.g. 3.16.0-0.bpo.4-amd64).", 1),
-            Column("Container-Runtime", "ContainerRuntime Version reported by the node through runtime remote API (e.g. "
-                                        "containerd://1.4.2).", 1)};
+    return {
+        NameColumn(),
+        Column("Status", "The status of the node"),
+        Column("Roles", "The roles of the node"),
+        AgeColumn(),
+        Column("Version", "Kubelet Version reported by the node."),
+        Column("Internal-IP", addresses, 1),
+        Column("External-IP", addresses, 1),
+        Column("OS-Image", "OS Image reported by the node from /etc/os-release (e.g. Debian GNU/Linux 7 (wheezy)).", 1),
+        Column("Kernel-Version", "Kernel Version reported by the node from 'uname -r' (e.g. 3.16.0-0.bpo.4-amd64).", 1),
+        Column("Container-Runtime",
+               "ContainerRuntime Version reported by the node through runtime remote API (e.g. "
+               "containerd://1.4.2).",
+               1)};
   }
   if (plural == "services") {
     return {NameColumn(),
-            Column("Type", "type determines how the Service is exposed. Defaults to ClusterIP. Valid options are "
-                           "ExternalName, ClusterIP, NodePort, and LoadBalancer."),
+            Column("Type",
+                   "type determines how the Service is exposed. Defaults to ClusterIP. Valid options are "
+                   "ExternalName, ClusterIP, NodePort, and LoadBalancer."),
             Column("Cluster-IP", "clusterIP is the IP address of the service and is usually assigned randomly."),
-            Column("External-IP", "externalIPs is a list of IP addresses for which nodes in the cluster will also "
-                                  "accept traffic for this service."),
+            Column("External-IP",
+                   "externalIPs is a list of IP addresses for which nodes in the cluster will also "
+                   "accept traffic for this service."),
             Column("Port(s)", "The list of ports that are exposed by this service."),
             AgeColumn(),
             Column("Selector", "Route service traffic to pods with label keys and values matching this selector.", 1)};
@@ -461,16 +478,21 @@ std::vector<TableColumn> ColumnsFor(const std::string& plural) {
     name.priority = 1;
     return {Column("Last Seen", "The time at which the most recent occurrence of this event was recorded."),
             Column("Type", "Type of this event (Normal, Warning), new types could be added in the future"),
-            Column("Reason", "This should be a short, machine understandable string that gives the reason for the "
-                             "transition into the object's current status."),
+            Column("Reason",
+                   "This should be a short, machine understandable string that gives the reason for the "
+                   "transition into the object's current status."),
             Column("Object", "The object that this event is about."),
-            Column("Subobject", "If referring to a piece of an object instead of an entire object, this string "
-                                "should contain a valid JSON/Go field access statement, such as "
-                                "desiredState.manifest.containers[2].", 1),
+            Column("Subobject",
+                   "If referring to a piece of an object instead of an entire object, this string "
+                   "should contain a valid JSON/Go field access statement, such as "
+                   "desiredState.manifest.containers[2].",
+                   1),
             Column("Source", "The component reporting this event. Should be a short machine understandable string.", 1),
             Column("Message", "A human-readable description of the status of this operation."),
-            Column("First Seen", "The time at which the event was first recorded. (Time of server receipt is in "
-                                 "TypeMeta.)", 1),
+            Column("First Seen",
+                   "The time at which the event was first recorded. (Time of server receipt is in "
+                   "TypeMeta.)",
+                   1),
             Column("Count", "The number of times this event has occurred.", 1),
             name};
   }
@@ -483,8 +505,8 @@ std::vector<TableColumn> ColumnsFor(const std::string& plural) {
 const std::vector<TableColumn>& TableColumns(const std::string& plural) {
   static const auto* const kColumns = [] {
     auto* all = new std::map<std::string, std::vector<TableColumn>>();
-    for (const char* p : {"pods", "nodes", "services", "endpoints", "namespaces", "networkpolicies", "leases", "events",
-                          ""}) {
+    for (const char* p :
+         {"pods", "nodes", "services", "endpoints", "namespaces", "networkpolicies", "leases", "events", ""}) {
       (*all)[p] = ColumnsFor(p);
     }
     return all;

@@ -24,9 +24,10 @@ json Running(const std::string& name, bool ready, int restarts = 0) {
 json Pod(json containers_status, int containers = 1) {
   json specs = json::array();
   for (int i = 0; i < containers; ++i) specs.push_back({{"name", "c" + std::to_string(i)}});
-  return {{"metadata", Meta("web-0")},
-          {"spec", {{"containers", specs}, {"nodeName", "node-a"}}},
-          {"status", {{"phase", "Running"}, {"podIP", "10.1.0.5"}, {"containerStatuses", std::move(containers_status)}}}};
+  return {
+      {"metadata", Meta("web-0")},
+      {"spec", {{"containers", specs}, {"nodeName", "node-a"}}},
+      {"status", {{"phase", "Running"}, {"podIP", "10.1.0.5"}, {"containerStatuses", std::move(containers_status)}}}};
 }
 
 TEST(PodRowTest, ReadyRunningAndWideCells) {
@@ -96,7 +97,8 @@ TEST(PodRowTest, InitContainers) {
   pod["status"]["initContainerStatuses"] = {i0_done, i1_running};
   EXPECT_EQ(Cells("pods", pod)[2], "Init:1/2");
   EXPECT_EQ(Cells("pods", pod)[3], "1");  // init restarts count while initializing
-  pod["status"]["initContainerStatuses"][1] = {{"name", "i1"}, {"state", {{"waiting", {{"reason", "ImagePullBackOff"}}}}}};
+  pod["status"]["initContainerStatuses"][1] = {{"name", "i1"},
+                                               {"state", {{"waiting", {{"reason", "ImagePullBackOff"}}}}}};
   EXPECT_EQ(Cells("pods", pod)[2], "Init:ImagePullBackOff");
   pod["status"]["initContainerStatuses"][1] = {{"name", "i1"},
                                                {"state", {{"waiting", {{"reason", "PodInitializing"}}}}}};
@@ -111,8 +113,11 @@ TEST(PodRowTest, InitContainers) {
 TEST(PodRowTest, SidecarInitContainersCountAsContainers) {
   json pod = Pod({Running("c0", true, 1)});
   pod["spec"]["initContainers"] = {{{"name", "proxy"}, {"restartPolicy", "Always"}}};
-  pod["status"]["initContainerStatuses"] = {
-      {{"name", "proxy"}, {"started", true}, {"ready", true}, {"restartCount", 2}, {"state", {{"running", json::object()}}}}};
+  pod["status"]["initContainerStatuses"] = {{{"name", "proxy"},
+                                             {"started", true},
+                                             {"ready", true},
+                                             {"restartCount", 2},
+                                             {"state", {{"running", json::object()}}}}};
   json cells = Cells("pods", pod);
   EXPECT_EQ(cells[1], "2/2");
   EXPECT_EQ(cells[2], "Running");
@@ -156,15 +161,18 @@ TEST(NodeRowTest, StatusRolesVersionAndWideCells) {
                                 {"kubernetes.io/role", "edge"},
                                 {"zone", "a"}};
   node["spec"] = {{"unschedulable", true}};
-  node["status"] = {{"conditions", {{{"type", "MemoryPressure"}, {"status", "False"}}, {{"type", "Ready"}, {"status", "True"}}}},
-                    {"addresses", {{{"type", "Hostname"}, {"address", "node-a"}},
-                                   {{"type", "InternalIP"}, {"address", "192.168.0.2"}},
-                                   {{"type", "InternalIP"}, {"address", "192.168.0.3"}},
-                                   {{"type", "ExternalIP"}, {"address", "203.0.113.9"}}}},
-                    {"nodeInfo", {{"kubeletVersion", "v1.32.4"},
-                                  {"osImage", "Debian GNU/Linux 12 (bookworm)"},
-                                  {"kernelVersion", "6.1.0-18-amd64"},
-                                  {"containerRuntimeVersion", "containerd://1.7.0"}}}};
+  node["status"] = {
+      {"conditions", {{{"type", "MemoryPressure"}, {"status", "False"}}, {{"type", "Ready"}, {"status", "True"}}}},
+      {"addresses",
+       {{{"type", "Hostname"}, {"address", "node-a"}},
+        {{"type", "InternalIP"}, {"address", "192.168.0.2"}},
+        {{"type", "InternalIP"}, {"address", "192.168.0.3"}},
+        {{"type", "ExternalIP"}, {"address", "203.0.113.9"}}}},
+      {"nodeInfo",
+       {{"kubeletVersion", "v1.32.4"},
+        {"osImage", "Debian GNU/Linux 12 (bookworm)"},
+        {"kernelVersion", "6.1.0-18-amd64"},
+        {"containerRuntimeVersion", "containerd://1.7.0"}}}};
   EXPECT_EQ(Cells("nodes", node),
             json({"node-a", "Ready,SchedulingDisabled", "control-plane,edge", "5m3s", "v1.32.4", "192.168.0.2",
                   "203.0.113.9", "Debian GNU/Linux 12 (bookworm)", "6.1.0-18-amd64", "containerd://1.7.0"}));
@@ -175,9 +183,10 @@ TEST(NodeRowTest, StatusRolesVersionAndWideCells) {
 
 TEST(ServiceRowTest, TypesAddressesAndPorts) {
   json svc = {{"metadata", Meta("web")},
-              {"spec", {{"clusterIP", "10.96.0.10"},
-                        {"ports", {{{"port", 80}, {"protocol", "TCP"}}, {{"port", 443}, {"nodePort", 30443}}}},
-                        {"selector", {{"tier", "front"}, {"app", "web"}}}}}};
+              {"spec",
+               {{"clusterIP", "10.96.0.10"},
+                {"ports", {{{"port", 80}, {"protocol", "TCP"}}, {{"port", 443}, {"nodePort", 30443}}}},
+                {"selector", {{"tier", "front"}, {"app", "web"}}}}}};
   // No type: the API server's default, ClusterIP; no protocol: TCP.
   EXPECT_EQ(Cells("services", svc),
             json({"web", "ClusterIP", "10.96.0.10", "<none>", "80/TCP,443:30443/TCP", "5m3s", "app=web,tier=front"}));
@@ -191,11 +200,13 @@ TEST(ServiceRowTest, TypesAddressesAndPorts) {
   EXPECT_EQ(Cells("services", svc)[3], "198.51.100.1,198.51.100.2");
   svc["spec"].erase("externalIPs");
   EXPECT_EQ(Cells("services", svc)[3], "<pending>");
-  svc["status"] = {{"loadBalancer", {{"ingress", {{{"ip", "203.0.113.7"}}, {{"hostname", "lb.example.com"}},
-                                                  {{"ip", "203.0.113.7"}}}}}}};
+  svc["status"] = {
+      {"loadBalancer",
+       {{"ingress", {{{"ip", "203.0.113.7"}}, {{"hostname", "lb.example.com"}}, {{"ip", "203.0.113.7"}}}}}}};
   EXPECT_EQ(Cells("services", svc)[3], "203.0.113.7,lb.example.com");  // sorted, unique, never clipped
   json ext = {{"metadata", Meta("db")}, {"spec", {{"type", "ExternalName"}, {"externalName", "db.example.com"}}}};
-  EXPECT_EQ(Cells("services", ext), json({"db", "ExternalName", "<none>", "db.example.com", "<none>", "5m3s", "<none>"}));
+  EXPECT_EQ(Cells("services", ext),
+            json({"db", "ExternalName", "<none>", "db.example.com", "<none>", "5m3s", "<none>"}));
   ext["spec"]["type"] = "Weird";
   EXPECT_EQ(Cells("services", ext)[3], "<unknown>");
 }
@@ -257,14 +268,15 @@ TEST(OtherRowsTest, MistypedFieldsReadAsUnset) {
 }
 
 TEST(EventRowTest, CoreV1EventsAndSeries) {
-  json ev = json::parse(R"({"metadata":{"name":"web-0.17a","namespace":"shop","creationTimestamp":"2027-01-15T08:00:00Z"},
+  json ev =
+      json::parse(R"({"metadata":{"name":"web-0.17a","namespace":"shop","creationTimestamp":"2027-01-15T08:00:00Z"},
       "involvedObject":{"kind":"Pod","name":"web-0","fieldPath":"spec.containers{app}"},
       "reason":"BackOff","message":"  Back-off restarting failed container\n","type":"Warning",
       "source":{"component":"kubelet","host":"node-a"},
       "firstTimestamp":"2027-01-15T08:00:00Z","lastTimestamp":"2027-01-15T08:04:00Z","count":4})");
-  EXPECT_EQ(Cells("events", ev), json({"63s", "Warning", "BackOff", "pod/web-0", "spec.containers{app}",
-                                       "kubelet, node-a", "Back-off restarting failed container", "5m3s", 4,
-                                       "web-0.17a"}));
+  EXPECT_EQ(Cells("events", ev),
+            json({"63s", "Warning", "BackOff", "pod/web-0", "spec.containers{app}", "kubelet, node-a",
+                  "Back-off restarting failed container", "5m3s", 4, "web-0.17a"}));
   // The events.k8s.io shape: eventTime, reporting controller, a series, no involved name.
   ev = json::parse(R"({"metadata":{"name":"e"},"involvedObject":{"kind":"Node"},"reason":"Ready","type":"Normal",
       "eventTime":"2027-01-15T08:01:00.123456Z","reportingComponent":"romana-listener",

@@ -1,7 +1,8 @@
 // Accept negotiation, HumanDuration and the Table document of table.h.
+#include "kube_apiserver/table.h"
+
 #include "gtest/gtest.h"
 #include "kube_apiserver/resources.h"
-#include "kube_apiserver/table.h"
 
 namespace romana::kube_apiserver {
 namespace {
@@ -110,12 +111,11 @@ TEST(TableDocumentTest, ColumnsRowsObjectsAndMetadata) {
   EXPECT_EQ(doc["apiVersion"], "meta.k8s.io/v1");
   EXPECT_EQ(doc["metadata"], json({{"resourceVersion", "7"}, {"continue", "abc"}}));
   ASSERT_EQ(doc["columnDefinitions"].size(), TableColumns(pods).size());
-  EXPECT_EQ(doc["columnDefinitions"][0],
-            json({{"name", "Name"},
-                  {"type", "string"},
-                  {"format", "name"},
-                  {"description", TableColumns(pods)[0].description},
-                  {"priority", 0}}));
+  EXPECT_EQ(doc["columnDefinitions"][0], json({{"name", "Name"},
+                                               {"type", "string"},
+                                               {"format", "name"},
+                                               {"description", TableColumns(pods)[0].description},
+                                               {"priority", 0}}));
   EXPECT_EQ(doc["columnDefinitions"][5]["name"], "IP");
   EXPECT_EQ(doc["columnDefinitions"][5]["priority"], 1);
   ASSERT_EQ(doc["rows"].size(), 1u);

@@ -90,7 +90,8 @@ class WatchStream final : public std::enable_shared_from_this<WatchStream> {
   std::string TableOf(const StoredObject& object) {
     const bool with_columns = !table_columns_sent_;
     table_columns_sent_ = true;
-    return TableDocument(ServedResources()[static_cast<size_t>(options_.resource)].plural, *options_.table, {object.text},
+    const std::string& plural = ServedResources()[static_cast<size_t>(options_.resource)].plural;
+    return TableDocument(plural, *options_.table, {object.text},
                          {{"resourceVersion", absl::StrCat(object.resource_version)}}, with_columns,
                          (options_.clock != nullptr ? *options_.clock : system_clock_).WallNow())
         .dump();

@@ -27,9 +27,10 @@ struct WatchStreamOptions {
   bool initial_events_end = false;  // sendInitialEvents: a BOOKMARK marks the end of the initial ADDEDs
   std::chrono::milliseconds bookmark_interval{1000};
   std::chrono::milliseconds timeout{1800000};
-  const base::Clock* clock = nullptr;  // bookmark timing, Table ages; nullptr = the system clock. Must outlive the stream.
-  // Set: each event's object is a Table of that one object (column definitions in the first
-  // event only, as the Kubernetes API server sends them); ERROR and BOOKMARK objects stay as they are.
+  const base::Clock* clock = nullptr;  // bookmark timing; nullptr = the system clock. Must outlive the stream.
+  // Set: each event's object is a Table of that one object (table.h; ages from `clock`; column
+  // definitions in the first event only, as the Kubernetes API server sends them); ERROR and
+  // BOOKMARK objects stay as they are.
   std::optional<TableRequest> table;
   // WatchControl::drop_generation when the request was counted: a DropWatches after that ends it.
   uint64_t generation = 0;
