@@ -65,15 +65,24 @@ const json& Array(const json& j, std::initializer_list<const char*> path) {
 }
 std::string OrNone(std::string s) { return s.empty() ? "<none>" : s; }
 
-std::optional<TimePoint> Timestamp(const json& j, std::initializer_list<const char*> path) {
+// A metav1.Time; unset for Go's zero time (0001-01-01T00:00:00Z), which Kubernetes prints as
+// unset. In absl::Time, whose arithmetic saturates: any year parses without overflow.
+std::optional<absl::Time> Timestamp(const json& j, std::initializer_list<const char*> path) {
   const std::string text = Str(j, path);
   absl::Time t;
   std::string err;
   if (text.empty() || !absl::ParseTime(absl::RFC3339_full, text, &t, &err)) return std::nullopt;
-  return absl::ToChronoTime(t);
+  if (t == absl::FromCivil(absl::CivilSecond(1, 1, 1, 0, 0, 0), absl::UTCTimeZone())) return std::nullopt;
+  return t;
 }
-// translateTimestampSince.
-std::string Since(std::optional<TimePoint> t, TimePoint now) { return t ? HumanDuration(now - *t) : "<unknown>"; }
+// translateTimestampSince. Differences beyond 200 years are clamped (still "200y" or
+// "<invalid>") so that they fit a std::chrono duration.
+std::string Since(std::optional<absl::Time> t, TimePoint now) {
+  if (!t) return "<unknown>";
+  const absl::Duration kLimit = absl::Hours(24 * 365 * 200);
+  const absl::Duration d = std::clamp(absl::FromChrono(now) - *t, -kLimit, kLimit);
+  return HumanDuration(absl::ToChronoNanoseconds(d));
+}
 std::string Age(const json& object, TimePoint now) {
   return Since(Timestamp(object, {"metadata", "creationTimestamp"}), now);
 }
@@ -145,8 +154,8 @@ json PodCells(const json& pod, TimePoint now) {
   }
   int64_t total = static_cast<int64_t>(Array(pod, {"spec", "containers"}).size() + restartable_init.size());
   int64_t ready = 0, restarts = 0, sidecar_restarts = 0;
-  std::optional<TimePoint> last_restart, sidecar_last_restart;
-  auto later = [](std::optional<TimePoint>& acc, std::optional<TimePoint> t) {
+  std::optional<absl::Time> last_restart, sidecar_last_restart;
+  auto later = [](std::optional<absl::Time>& acc, std::optional<absl::Time> t) {
     if (t && (!acc || *t > *acc)) acc = t;
   };
   const std::string phase = Str(pod, {"status", "phase"});
@@ -160,7 +169,7 @@ json PodCells(const json& pod, TimePoint now) {
     const json& c = init_statuses[i];
     const bool sidecar = restartable_init.count(Str(c, {"name"})) > 0;
     restarts += Int(c, {"restartCount"});
-    const std::optional<TimePoint> finished = Timestamp(c, {"lastState", "terminated", "finishedAt"});
+    const std::optional<absl::Time> finished = Timestamp(c, {"lastState", "terminated", "finishedAt"});
     later(last_restart, finished);
     if (sidecar) {
       sidecar_restarts += Int(c, {"restartCount"});

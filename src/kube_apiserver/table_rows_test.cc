@@ -254,6 +254,12 @@ TEST(OtherRowsTest, NamespacesLeasesAndAges) {
   EXPECT_EQ(Cells("namespaces", ns)[2], "<invalid>");
   ns["metadata"]["creationTimestamp"] = "2027-01-14T10:05:03+01:00";  // 23 h ago, with an offset
   EXPECT_EQ(Cells("namespaces", ns)[2], "23h");
+  ns["metadata"]["creationTimestamp"] = "0001-01-01T00:00:00Z";  // Go's zero time: unset
+  EXPECT_EQ(Cells("namespaces", ns)[2], "<unknown>");
+  ns["metadata"]["creationTimestamp"] = "0001-01-01T00:00:01Z";  // beyond a chrono duration: clamped
+  EXPECT_EQ(Cells("namespaces", ns)[2], "200y");
+  ns["metadata"]["creationTimestamp"] = "9999-12-31T23:59:59Z";
+  EXPECT_EQ(Cells("namespaces", ns)[2], "<invalid>");
   json lease = {{"metadata", Meta("romana-listener")}, {"spec", {{"holderIdentity", "listener-a"}}}};
   EXPECT_EQ(Cells("leases", lease), json({"romana-listener", "listener-a", "5m3s"}));
   lease["spec"].erase("holderIdentity");
