@@ -11,6 +11,8 @@
 // stale resourceVersion), patch (patch.h) and delete; errors are Kubernetes Status objects
 // (api_status.h). Optional bearer-token authentication. A watch holds no thread: each is a
 // cursor into the store's event window (object_store.h) pumped on its connection's io strand.
+// Get, list and watch answer a meta.k8s.io Table when the Accept header asks for one (kubectl
+// get; table.h).
 //
 // The test- and lab-side helpers (Put, Remove, Objects, ...) change the same store as the API,
 // with the same events.
