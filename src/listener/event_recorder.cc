@@ -104,4 +104,23 @@ void EventRecorder::Write(EventWrite w) {
   correlator_.Forget(w);
 }
 
+void RecordRejected(EventRecorder& events, Kind kind, const json& object, const absl::Status& why) {
+  switch (kind) {
+    case Kind::kHost:
+      return;
+    case Kind::kNamespace:
+      events.Warning(ObjectRefOf("Namespace", "v1", object), kReasonNamespaceRejected,
+                     absl::StrCat("not applied to Romana: ", why.message()));
+      return;
+    case Kind::kEndpoint:
+      events.Warning(ObjectRefOf("Pod", "v1", object), kReasonPodRejected,
+                     absl::StrCat("not registered with Romana: ", why.message()));
+      return;
+    case Kind::kNetworkPolicy:
+      events.Warning(ObjectRefOf("NetworkPolicy", "networking.k8s.io/v1", object), kReasonPolicyRejected,
+                     absl::StrCat("not enforced: romanad rejected it: ", why.message()));
+      return;
+  }
+}
+
 }  // namespace romana::listener

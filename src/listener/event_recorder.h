@@ -22,6 +22,7 @@
 #include "base/clock.h"
 #include "k8s/kube_client.h"
 #include "listener/event_correlator.h"
+#include "listener/reconcile.h"
 #include "prometheus/counter.h"
 #include "prometheus/registry.h"
 
@@ -67,6 +68,11 @@ class EventRecorder {
   prometheus::Counter& failed_;
   prometheus::Counter& dropped_;
 };
+
+// The Warning for an object of `kind` that the listener cannot translate or romanad refuses
+// (ListenerOptions::on_rejected): reason PodRejected, NamespaceRejected or
+// NetworkPolicyRejected (a node without an InternalIP is no error and gets none).
+void RecordRejected(EventRecorder& events, Kind kind, const nlohmann::json& object, const absl::Status& why);
 
 }  // namespace romana::listener
 
