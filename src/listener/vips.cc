@@ -201,6 +201,7 @@ absl::Status VipController::Pass(bool reread) {
   }
   // A failed patch does not fail the pass (romanad holds the plan; readiness is about that): it
   // is logged, counted, reported as an Event and tried again after retry_interval.
+  if (reread) refused_at_.clear();  // every resync_interval: try refused patches again
   external_ips_failed_ = options_.external_ips && !SyncExternalIps(plan.vips).ok();
   return first;
 }
@@ -215,6 +216,7 @@ absl::Status VipController::SyncExternalIps(const std::map<std::string, api::Vip
       patched_from[key] = it->second;  // our patch's watch event has not arrived yet
       continue;
     }
+    if (auto it = refused_at_.find(key); it != refused_at_.end() && it->second == now.resource_version) continue;
     auto vip = vips.find(key);
     std::optional<json> patch = ExternalIpsPatch(now, vip == vips.end() ? "" : vip->second.ip);
     if (!patch.has_value()) continue;
@@ -236,6 +238,12 @@ absl::Status VipController::SyncExternalIps(const std::map<std::string, api::Vip
     if (options_.events != nullptr) {
       options_.events->Warning(ObjectRefOf("Service", "v1", svc), kReasonExternalIpsFailed,
                                absl::StrCat("spec.externalIPs: cannot add or remove the VIP: ", patched.status().message()));
+    }
+    if (absl::IsInvalidArgument(patched.status()) || absl::IsPermissionDenied(patched.status())) {
+      // Refused (no RBAC, an admission policy denying externalIPs): not again for this version
+      // before the next resync, rather than every retry_interval.
+      refused_at_[key] = now.resource_version;
+      continue;
     }
     if (first.ok()) first = absl::Status(patched.status().code(), absl::StrCat("patch service ", key, ": ", patched.status().message()));
   }

@@ -122,7 +122,10 @@ class VipController {
   // worker thread only: Service key -> the resourceVersion its last externalIPs patch was made
   // from (not patched again from that version).
   std::map<std::string, std::string> patched_from_;
-  bool external_ips_failed_ = false;  // worker thread only: a patch failed; pass again soon
+  // worker thread only: Service key -> the resourceVersion whose patch the API refused (400,
+  // 403, 422); cleared at each re-read of romanad (resync).
+  std::map<std::string, std::string> refused_at_;
+  bool external_ips_failed_ = false;  // worker thread only: a patch failed otherwise; pass again soon
   std::thread worker_;
 
   prometheus::Counter& writes_;
