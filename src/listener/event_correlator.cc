@@ -100,8 +100,8 @@ std::optional<EventWrite> EventCorrelator::Correlate(const ObjectRef& object, co
                       .patch = {{"count", s.event["count"]}, {"lastTimestamp", ts}}};
   }
   // client-go names an event <object>.<hex of the time in ns>.
-  const int64_t nanos = std::max(last_nanos_ + 1, static_cast<int64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                                                           wall.time_since_epoch()).count()));
+  const int64_t wall_nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(wall.time_since_epoch()).count();
+  const int64_t nanos = std::max(last_nanos_ + 1, wall_nanos);
   last_nanos_ = nanos;
   Seen s{.namespace_name = object.namespace_name.empty() ? "default" : object.namespace_name,
          .name = absl::StrFormat("%s.%x", object.name, nanos)};

@@ -42,10 +42,10 @@ std::optional<json> ExternalIpsPatch(const ServiceExternalIps& service, const st
     added = vip;
   }
   if (ips == service.external_ips && added == service.added) return std::nullopt;
-  json patch = {{"metadata", {{"resourceVersion", service.resource_version},
-                              {"annotations", {{kVipExternalIpAnnotation, added.empty() ? json(nullptr) : json(added)}}}}},
-                {"spec", {{"externalIPs", ips.empty() ? json(nullptr) : json(ips)}}}};
-  return patch;
+  const json recorded = added.empty() ? json(nullptr) : json(added);  // null removes the annotation
+  return json{{"metadata", {{"resourceVersion", service.resource_version},
+                            {"annotations", {{kVipExternalIpAnnotation, recorded}}}}},
+              {"spec", {{"externalIPs", ips.empty() ? json(nullptr) : json(ips)}}}};
 }
 
 }  // namespace romana::listener

@@ -41,7 +41,8 @@ TEST(VipExternalIpsTest, AddsTheVipAndRecordsItKeepingTheUsersAddresses) {
 TEST(VipExternalIpsTest, NothingToDoWithoutAVipOrWhenInPlace) {
   EXPECT_FALSE(ExternalIpsPatch(Svc({}), "").has_value());
   EXPECT_FALSE(ExternalIpsPatch(Svc({"198.51.100.7"}), "").has_value());  // the user's: never touched
-  EXPECT_FALSE(ExternalIpsPatch(Svc({"198.51.100.7", "192.168.99.101"}, "192.168.99.101"), "192.168.99.101").has_value());
+  EXPECT_FALSE(
+      ExternalIpsPatch(Svc({"198.51.100.7", "192.168.99.101"}, "192.168.99.101"), "192.168.99.101").has_value());
 }
 
 TEST(VipExternalIpsTest, AVipTheUserListedStaysTheUsers) {

@@ -220,7 +220,9 @@ absl::Status VipController::SyncExternalIps(const std::map<std::string, api::Vip
     auto vip = vips.find(key);
     std::optional<json> patch = ExternalIpsPatch(now, vip == vips.end() ? "" : vip->second.ip);
     if (!patch.has_value()) continue;
-    if (options_.may_write && !options_.may_write()) return absl::FailedPreconditionError("not the leader (Lease not renewed)");
+    if (options_.may_write && !options_.may_write()) {
+      return absl::FailedPreconditionError("not the leader (Lease not renewed)");
+    }
     const VipService s = VipServiceOf(svc);
     absl::StatusOr<json> patched = kube_.MergePatch(
         absl::StrCat("/api/v1/namespaces/", s.namespace_name, "/services/", s.name), *patch);
@@ -236,8 +238,9 @@ absl::Status VipController::SyncExternalIps(const std::map<std::string, api::Vip
     write_errors_.Increment();
     spdlog::warn("service {}: externalIPs: {}", key, patched.status().ToString());
     if (options_.events != nullptr) {
-      options_.events->Warning(ObjectRefOf("Service", "v1", svc), kReasonExternalIpsFailed,
-                               absl::StrCat("spec.externalIPs: cannot add or remove the VIP: ", patched.status().message()));
+      options_.events->Warning(
+          ObjectRefOf("Service", "v1", svc), kReasonExternalIpsFailed,
+          absl::StrCat("spec.externalIPs: cannot add or remove the VIP: ", patched.status().message()));
     }
     if (absl::IsInvalidArgument(patched.status()) || absl::IsPermissionDenied(patched.status())) {
       // Refused (no RBAC, an admission policy denying externalIPs): not again for this version
@@ -245,7 +248,10 @@ absl::Status VipController::SyncExternalIps(const std::map<std::string, api::Vip
       refused_at_[key] = now.resource_version;
       continue;
     }
-    if (first.ok()) first = absl::Status(patched.status().code(), absl::StrCat("patch service ", key, ": ", patched.status().message()));
+    if (first.ok()) {
+      first = absl::Status(patched.status().code(),
+                           absl::StrCat("patch service ", key, ": ", patched.status().message()));
+    }
   }
   patched_from_ = std::move(patched_from);
   return first;
@@ -270,7 +276,9 @@ void VipController::Loop() {
     absl::Status s = Pass(reread);
     lock.lock();
     if (s.ok() && reread) next_read_ = clock_.Now() + options_.resync_interval;
-    if (s.ok() && (unknown_node_ || external_ips_failed_)) next_read_ = std::min(next_read_, clock_.Now() + options_.retry_interval);
+    if (s.ok() && (unknown_node_ || external_ips_failed_)) {
+      next_read_ = std::min(next_read_, clock_.Now() + options_.retry_interval);
+    }
     if (!s.ok()) {  // our copy of romanad's VIPs may be wrong: re-read it soon
       actual_valid_ = false;
       next_read_ = clock_.Now() + options_.retry_interval;
