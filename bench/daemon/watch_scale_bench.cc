@@ -18,17 +18,21 @@
 //
 // Usage: watch_scale_bench [--store embedded|etcd|both] [--watchers N[,N...]] (default 5000;
 //        1000 and 10000 are the other documented sizes) [--allocations M] [--probes P]
-//        [--rounds R]
+//        [--rounds R] [--romanad PATH] (another romanad binary, e.g. main's build, for a
+//        side-by-side comparison; default: this build's) [--watcher-nice K] (the thread reading
+//        the N streams runs K nice levels lower, default 0: see docs/romanad.md)
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <mutex>
@@ -65,7 +69,7 @@ double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(
 // each reading stream looks for the marker of the current probe; Seen() says how many found it.
 class Watchers {
  public:
-  Watchers(int port, int n) {
+  Watchers(int port, int n, int nice) {
     ep_ = epoll_create1(0);
     for (int i = 0; i < n; ++i) {
       int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -94,7 +98,10 @@ class Watchers {
       ev.data.u64 = i;
       epoll_ctl(ep_, EPOLL_CTL_ADD, fds_[i], &ev);
     }
-    thread_ = std::thread([this] { Loop(); });
+    thread_ = std::thread([this, nice] {
+      if (nice > 0) setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), nice);
+      Loop();
+    });
   }
   // Resets every connection (no TIME_WAIT left behind: rounds reopen thousands).
   ~Watchers() {
@@ -190,7 +197,8 @@ struct Phase {
 
 class Bench {
  public:
-  Bench(testing::RomanadProcess& d, int allocations, int probes) : d_(d), allocations_(allocations), probes_(probes) {
+  Bench(testing::RomanadProcess& d, int allocations, int probes, int watcher_nice)
+      : d_(d), allocations_(allocations), probes_(probes), watcher_nice_(watcher_nice) {
     for (int t = 0; t < kAllocClients; ++t) {
       clients_.push_back(*api::Client::Create({.server = d.url(), .timeout = std::chrono::seconds(30)}));
     }
@@ -203,7 +211,7 @@ class Bench {
     const long rss_before = testing::RssBytes(d_.pid());
     std::unique_ptr<Watchers> w;
     if (n > 0) {
-      w = std::make_unique<Watchers>(d_.port(), static_cast<int>(n));
+      w = std::make_unique<Watchers>(d_.port(), static_cast<int>(n), watcher_nice_);
       const auto deadline = Clock::now() + std::chrono::seconds(60);
       while (w->Open() < w->size() && Clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(5));
       if (w->Open() < n) return absl::UnavailableError(absl::StrCat(w->Open(), " of ", n, " streams opened"));
@@ -314,6 +322,7 @@ class Bench {
   testing::RomanadProcess& d_;
   const int allocations_;
   const int probes_;
+  const int watcher_nice_;
   std::vector<std::unique_ptr<api::Client>> clients_;
 };
 
@@ -323,6 +332,8 @@ struct Options {
   int allocations = 400;
   int probes = 5;
   int rounds = 5;
+  std::string romanad;  // empty: this build's
+  int watcher_nice = 0;
 };
 
 void Merge(Phase& into, const Phase& p) {
@@ -351,7 +362,8 @@ void Row(const std::string& store, size_t n, const char* label, const Phase& p, 
 
 absl::Status RunStore(const std::string& store, const Options& o, bool* met) {
   std::unique_ptr<store::testing::EtcdCluster> etcd;
-  testing::RomanadOptions ro{.topology_json = kTopology, .extra_args = {"--max-connections=30000"}};
+  testing::RomanadOptions ro{
+      .topology_json = kTopology, .extra_args = {"--max-connections=30000"}, .binary = o.romanad};
   if (store == "etcd") {
     auto cluster = store::testing::EtcdCluster::Start({.members = 1});
     if (!cluster.ok()) return cluster.status();
@@ -361,7 +373,7 @@ absl::Status RunStore(const std::string& store, const Options& o, bool* met) {
   auto d = testing::RomanadProcess::Start(ro);
   if (!d.ok()) return d.status();
   if (absl::Status s = (*d)->client().AddHost({"node-1", "192.168.80.1", {}}).status(); !s.ok()) return s;
-  Bench bench(**d, o.allocations, o.probes);
+  Bench bench(**d, o.allocations, o.probes, o.watcher_nice);
   if (absl::StatusOr<Phase> warm = bench.Run(0, 0, store + "-warm"); !warm.ok()) return warm.status();
   for (size_t n : o.watchers) {
     Phase a, b, c;
@@ -415,6 +427,10 @@ int Main(int argc, char** argv) {
       o.probes = std::atoi(value.c_str());
     } else if (flag == "--rounds") {
       o.rounds = std::atoi(value.c_str());
+    } else if (flag == "--romanad") {
+      o.romanad = value;
+    } else if (flag == "--watcher-nice") {
+      o.watcher_nice = std::atoi(value.c_str());
     } else {
       std::fprintf(stderr, "unknown flag %s\n", flag.c_str());
       return 2;
@@ -432,9 +448,14 @@ int Main(int argc, char** argv) {
   rl.rlim_cur = rl.rlim_max;
   setrlimit(RLIMIT_NOFILE, &rl);
 
+  double load[3] = {0, 0, 0};
+  (void)getloadavg(load, 3);
   std::printf("watch_scale_bench: %d rounds of interleaved phases; each phase %d allocations by %d clients, then %d "
-              "probes; %u cores\n",
-              o.rounds, o.allocations, kAllocClients, o.probes, std::thread::hardware_concurrency());
+              "probes; %u cores; load average %.1f at start; romanad %s; stream reader thread nice +%d (%s)\n",
+              o.rounds, o.allocations, kAllocClients, o.probes, std::thread::hardware_concurrency(), load[0],
+              o.romanad.empty() ? "of this build" : o.romanad.c_str(), o.watcher_nice,
+              o.watcher_nice > 0 ? "below the allocating clients, as watchers on other machines would be"
+                                 : "same priority as the allocating clients");
   std::printf("| store | streams | case | alloc p50 ms | alloc p99 ms | p99 ratio | delivery p50 ms | p99 ms | max ms | "
               "RSS MiB | bytes/stream | fan-out CPU s / 1k events | errors |\n");
   std::printf("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
@@ -446,6 +467,8 @@ int Main(int argc, char** argv) {
       return 1;
     }
   }
+  (void)getloadavg(load, 3);
+  std::printf("load average at the end: %.1f %.1f %.1f\n", load[0], load[1], load[2]);
   for (size_t n : o.watchers) ran_5000 = ran_5000 || n == 5000;
   if (ran_5000) {
     std::printf("targets at 5000 streams (p99 ratio <= 2, delivery p99 < 1000 ms, < 32768 bytes/stream, no errors): "
