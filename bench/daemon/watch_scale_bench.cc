@@ -19,14 +19,12 @@
 // Usage: watch_scale_bench [--store embedded|etcd|both] [--watchers N[,N...]] (default 5000;
 //        1000 and 10000 are the other documented sizes) [--allocations M] [--probes P]
 //        [--rounds R] [--romanad PATH] (another romanad binary, e.g. main's build, for a
-//        side-by-side comparison; default: this build's) [--watcher-nice K] (the thread reading
-//        the N streams runs K nice levels lower, default 0: see docs/romanad.md)
+//        side-by-side comparison; default: this build's)
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -69,7 +67,7 @@ double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(
 // each reading stream looks for the marker of the current probe; Seen() says how many found it.
 class Watchers {
  public:
-  Watchers(int port, int n, int nice) {
+  Watchers(int port, int n) {
     ep_ = epoll_create1(0);
     for (int i = 0; i < n; ++i) {
       int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -98,10 +96,7 @@ class Watchers {
       ev.data.u64 = i;
       epoll_ctl(ep_, EPOLL_CTL_ADD, fds_[i], &ev);
     }
-    thread_ = std::thread([this, nice] {
-      if (nice > 0) setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), nice);
-      Loop();
-    });
+    thread_ = std::thread([this] { Loop(); });
   }
   // Resets every connection (no TIME_WAIT left behind: rounds reopen thousands).
   ~Watchers() {
@@ -197,8 +192,7 @@ struct Phase {
 
 class Bench {
  public:
-  Bench(testing::RomanadProcess& d, int allocations, int probes, int watcher_nice)
-      : d_(d), allocations_(allocations), probes_(probes), watcher_nice_(watcher_nice) {
+  Bench(testing::RomanadProcess& d, int allocations, int probes) : d_(d), allocations_(allocations), probes_(probes) {
     for (int t = 0; t < kAllocClients; ++t) {
       clients_.push_back(*api::Client::Create({.server = d.url(), .timeout = std::chrono::seconds(30)}));
     }
@@ -211,7 +205,7 @@ class Bench {
     const long rss_before = testing::RssBytes(d_.pid());
     std::unique_ptr<Watchers> w;
     if (n > 0) {
-      w = std::make_unique<Watchers>(d_.port(), static_cast<int>(n), watcher_nice_);
+      w = std::make_unique<Watchers>(d_.port(), static_cast<int>(n));
       const auto deadline = Clock::now() + std::chrono::seconds(60);
       while (w->Open() < w->size() && Clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(5));
       if (w->Open() < n) return absl::UnavailableError(absl::StrCat(w->Open(), " of ", n, " streams opened"));
@@ -322,7 +316,6 @@ class Bench {
   testing::RomanadProcess& d_;
   const int allocations_;
   const int probes_;
-  const int watcher_nice_;
   std::vector<std::unique_ptr<api::Client>> clients_;
 };
 
@@ -333,7 +326,6 @@ struct Options {
   int probes = 5;
   int rounds = 5;
   std::string romanad;  // empty: this build's
-  int watcher_nice = 0;
 };
 
 void Merge(Phase& into, const Phase& p) {
@@ -373,7 +365,7 @@ absl::Status RunStore(const std::string& store, const Options& o, bool* met) {
   auto d = testing::RomanadProcess::Start(ro);
   if (!d.ok()) return d.status();
   if (absl::Status s = (*d)->client().AddHost({"node-1", "192.168.80.1", {}}).status(); !s.ok()) return s;
-  Bench bench(**d, o.allocations, o.probes, o.watcher_nice);
+  Bench bench(**d, o.allocations, o.probes);
   if (absl::StatusOr<Phase> warm = bench.Run(0, 0, store + "-warm"); !warm.ok()) return warm.status();
   for (size_t n : o.watchers) {
     Phase a, b, c;
@@ -429,8 +421,6 @@ int Main(int argc, char** argv) {
       o.rounds = std::atoi(value.c_str());
     } else if (flag == "--romanad") {
       o.romanad = value;
-    } else if (flag == "--watcher-nice") {
-      o.watcher_nice = std::atoi(value.c_str());
     } else {
       std::fprintf(stderr, "unknown flag %s\n", flag.c_str());
       return 2;
@@ -451,11 +441,10 @@ int Main(int argc, char** argv) {
   double load[3] = {0, 0, 0};
   (void)getloadavg(load, 3);
   std::printf("watch_scale_bench: %d rounds of interleaved phases; each phase %d allocations by %d clients, then %d "
-              "probes; %u cores; load average %.1f at start; romanad %s; stream reader thread nice +%d (%s)\n",
+              "probes; %u cores shared with this process's stream reader and clients; load average %.1f at start; romanad "
+              "%s\n",
               o.rounds, o.allocations, kAllocClients, o.probes, std::thread::hardware_concurrency(), load[0],
-              o.romanad.empty() ? "of this build" : o.romanad.c_str(), o.watcher_nice,
-              o.watcher_nice > 0 ? "below the allocating clients, as watchers on other machines would be"
-                                 : "same priority as the allocating clients");
+              o.romanad.empty() ? "of this build" : o.romanad.c_str());
   std::printf("| store | streams | case | alloc p50 ms | alloc p99 ms | p99 ratio | delivery p50 ms | p99 ms | max ms | "
               "RSS MiB | bytes/stream | fan-out CPU s / 1k events | errors |\n");
   std::printf("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
