@@ -60,7 +60,7 @@ int Run(int argc, char** argv) {
   if (recheck_interval < 0.1) return Fail(2, "--recheck_interval: must be >= 0.1 seconds");
   if (listen_port < 0 || listen_port > 65535) return Fail(2, "--listen_port: must be 0..65535");
 
-  aws::Environment env = aws::ProcessEnvironment();
+  aws::Environment env = base::ProcessEnvironment();
   // Kubernetes connection.
   absl::StatusOr<k8s::KubeConfig> loaded = k8s::ResolveKubeConfig(server, token_file, kubeconfig, context, env);
   if (!loaded.ok()) return Fail(2, absl::StrCat("Kubernetes config: ", loaded.status().ToString()));

@@ -99,7 +99,7 @@ int Run(int argc, char** argv) {
   options->vpc_id = f.vpc;
   absl::StatusOr<aws::Ec2Connection> ec2 = aws::ConnectEc2(
       {.region = f.region, .ec2_endpoint = f.ec2_endpoint, .imds_endpoint = f.imds_endpoint,
-       .aws_profile = f.aws_profile, .env = aws::ProcessEnvironment()},
+       .aws_profile = f.aws_profile, .env = base::ProcessEnvironment()},
       http, clock);
   if (!ec2.ok()) return Fail(2, ec2.status().ToString());
   absl::StatusOr<std::vector<aws::Vpc>> vpcs = ec2->client->DescribeVpcs({{"vpc-id", {f.vpc}}});
