@@ -48,6 +48,10 @@ absl::Status RunUntilTerminationSignal(const std::function<absl::Status()>& run,
 // poll a flag). REQUIRES: BlockTerminationSignals() ran; `stop` lives until the process exits.
 void StopOnTerminationSignal(std::atomic<bool>& stop);
 
+// Raises this process's soft limit of open files to its hard limit (the soft one is often 1024;
+// a server holds one file descriptor per connection). Best effort: nothing happens on error.
+void RaiseOpenFileLimit();
+
 // This machine's host name (gethostname); "" if it cannot be read.
 std::string HostName();
 

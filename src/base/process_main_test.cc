@@ -1,5 +1,6 @@
 #include "base/process_main.h"
 
+#include <sys/resource.h>
 #include <sys/utsname.h>
 
 #include <atomic>
@@ -41,6 +42,19 @@ TEST(ProcessMainTest, CheckLoggingNamesTheBadFlag) {
   absl::Status format = CheckLogging("info", "xml");
   EXPECT_TRUE(absl::IsInvalidArgument(format));
   EXPECT_NE(format.message().find("--log-format"), absl::string_view::npos) << format;
+}
+
+TEST(ProcessMainTest, RaiseOpenFileLimitTakesTheHardLimit) {
+  rlimit before{};
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &before), 0);
+  rlimit lowered = before;
+  lowered.rlim_cur = std::min<rlim_t>(before.rlim_max, 256);
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &lowered), 0);
+  RaiseOpenFileLimit();
+  rlimit after{};
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &after), 0);
+  EXPECT_EQ(after.rlim_cur, before.rlim_max);
+  setrlimit(RLIMIT_NOFILE, &before);
 }
 
 // The signal tests send SIGTERM to this process: ctest runs each test in a process of its own,
