@@ -198,6 +198,7 @@ int RunList(const LabCliConfig& config, std::ostream& out) {
   return 0;
 }
 
+// The stop flags are static: the thread that sets them is detached and may outlive the call.
 int RunKeepRouter(const LabCliConfig& config, std::ostream& err) {
   base::BlockTerminationSignals();
   static std::atomic<bool> stop{false};
