@@ -9,6 +9,7 @@
 #include "aws/srcdst/controller.h"
 #include "base/clock.h"
 #include "base/periodic_thread.h"
+#include "base/flags.h"
 #include "base/process_main.h"
 #include "http/curl_client.h"
 #include "k8s/kube_client.h"
@@ -48,11 +49,7 @@ int Run(int argc, char** argv) {
                  "Seconds between re-checks of a node whose check is off (someone may turn it back on)")->capture_default_str();
   app.add_option("--listen_address", listen_address, "Address for /metrics, /nodes and /healthz")->capture_default_str();
   app.add_option("--listen_port", listen_port, "Port for /metrics, /nodes and /healthz (0 = off)")->capture_default_str();
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : 2;
-  }
+  if (std::optional<int> exit_code = base::ParseFlags(app, argc, argv, 2)) return *exit_code;
   if (absl::Status s = base::InitLogging("romana-aws", log_level, log_format); !s.ok()) {
     fprintf(stderr, "%s\n", std::string(s.message()).c_str());
     return 2;
@@ -60,7 +57,7 @@ int Run(int argc, char** argv) {
   if (recheck_interval < 0.1) return Fail(2, "--recheck_interval: must be >= 0.1 seconds");
   if (listen_port < 0 || listen_port > 65535) return Fail(2, "--listen_port: must be 0..65535");
 
-  aws::Environment env = aws::ProcessEnvironment();
+  aws::Environment env = base::ProcessEnvironment();
   // Kubernetes connection.
   absl::StatusOr<k8s::KubeConfig> loaded = k8s::ResolveKubeConfig(server, token_file, kubeconfig, context, env);
   if (!loaded.ok()) return Fail(2, absl::StrCat("Kubernetes config: ", loaded.status().ToString()));

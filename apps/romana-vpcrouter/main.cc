@@ -12,6 +12,7 @@
 #include "aws/vpcrouter/status_server.h"
 #include "base/clock.h"
 #include "base/periodic_thread.h"
+#include "base/flags.h"
 #include "base/process_main.h"
 #include "http/curl_client.h"
 #include "spdlog/spdlog.h"
@@ -75,11 +76,7 @@ int Run(int argc, char** argv) {
   app.add_option("--ec2_endpoint", f.ec2_endpoint, "EC2 endpoint URL (default https://ec2.<region>.amazonaws.com)");
   app.add_option("--imds_endpoint", f.imds_endpoint, "Instance metadata endpoint (default http://169.254.169.254)");
   app.add_option("--aws_profile", f.aws_profile, "Profile in the shared credentials/config files");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : 2;
-  }
+  if (std::optional<int> exit_code = base::ParseFlags(app, argc, argv, 2)) return *exit_code;
   if (f.verbose) f.log_level = "debug";
   if (absl::Status s = base::InitLogging("romana-vpcrouter", f.log_level, f.log_format); !s.ok()) {
     std::cerr << s.message() << "\n";
@@ -99,7 +96,7 @@ int Run(int argc, char** argv) {
   options->vpc_id = f.vpc;
   absl::StatusOr<aws::Ec2Connection> ec2 = aws::ConnectEc2(
       {.region = f.region, .ec2_endpoint = f.ec2_endpoint, .imds_endpoint = f.imds_endpoint,
-       .aws_profile = f.aws_profile, .env = aws::ProcessEnvironment()},
+       .aws_profile = f.aws_profile, .env = base::ProcessEnvironment()},
       http, clock);
   if (!ec2.ok()) return Fail(2, ec2.status().ToString());
   absl::StatusOr<std::vector<aws::Vpc>> vpcs = ec2->client->DescribeVpcs({{"vpc-id", {f.vpc}}});

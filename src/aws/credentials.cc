@@ -1,7 +1,5 @@
 #include "aws/credentials.h"
 
-#include <unistd.h>  // environ
-
 #include <fstream>
 #include <sstream>
 
@@ -16,15 +14,6 @@
 
 namespace romana::aws {
 
-Environment ProcessEnvironment() {
-  Environment env;
-  for (char** e = environ; *e != nullptr; ++e) {
-    std::string_view kv(*e);
-    const size_t eq = kv.find('=');
-    if (eq != std::string_view::npos) env.emplace(kv.substr(0, eq), kv.substr(eq + 1));
-  }
-  return env;
-}
 namespace {
 
 std::string Lookup(const Environment& env, const std::string& key) {

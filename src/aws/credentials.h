@@ -3,7 +3,7 @@
 // The default chain mirrors the AWS SDKs: environment variables, then the shared credentials
 // and config files (with a profile), then the instance role from the instance metadata
 // service (IMDSv2), refreshed before it expires. Libraries never read the process environment:
-// callers pass the variables in (main() copies `environ`). All providers are thread-safe.
+// callers pass the variables in (main() passes base::ProcessEnvironment()). All providers are thread-safe.
 #ifndef ROMANA_AWS_CREDENTIALS_H_
 #define ROMANA_AWS_CREDENTIALS_H_
 
@@ -25,9 +25,6 @@
 namespace romana::aws {
 
 using Environment = std::map<std::string, std::string>;
-
-// This process's environment (environ) as an Environment.
-Environment ProcessEnvironment();
 
 class CredentialsProvider {
  public:

@@ -15,14 +15,6 @@
 namespace romana::aws {
 namespace {
 
-TEST(ProcessEnvironmentTest, HoldsThisProcesssVariablesWithEqualsSignsInValues) {
-  ASSERT_EQ(setenv("ROMANA_TEST_ENV", "a=b=c", 1), 0);
-  Environment env = ProcessEnvironment();
-  EXPECT_EQ(env["ROMANA_TEST_ENV"], "a=b=c");
-  unsetenv("ROMANA_TEST_ENV");
-  EXPECT_FALSE(ProcessEnvironment().contains("ROMANA_TEST_ENV"));
-}
-
 TEST(EnvironmentCredentialsTest, ReadsKeysAndToken) {
   EnvironmentCredentialsProvider p(
       {{"AWS_ACCESS_KEY_ID", "AKID"}, {"AWS_SECRET_ACCESS_KEY", "S"}, {"AWS_SESSION_TOKEN", "T"}});

@@ -359,8 +359,7 @@ absl::Status Lab::StopRomanad() {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::unique_ptr<Lab>> Lab::Up(LabOptions options) {
-  if (options.shape.id.empty()) options.shape.id = RandomId();
+absl::Status ValidateLabOptions(const LabOptions& options) {
   if (absl::Status s = ValidateShape(options.shape); !s.ok()) return s;
   if (options.etcd_members < 1 || options.etcd_members > 7) {
     return absl::InvalidArgumentError("--etcd-members: must be 1..7 (an etcd cluster of 1 or 3 is usual)");
@@ -372,6 +371,12 @@ absl::StatusOr<std::unique_ptr<Lab>> Lab::Up(LabOptions options) {
   if (options.romanad_replicas > 1 && !options.etcd) {
     return absl::InvalidArgumentError("--romanad-replicas: several replicas need --etcd (HA runs on etcd only)");
   }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<Lab>> Lab::Up(LabOptions options) {
+  if (options.shape.id.empty()) options.shape.id = RandomId();
+  if (absl::Status s = ValidateLabOptions(options); !s.ok()) return s;
   if (getuid() != 0) return absl::PermissionDeniedError("the lab needs root (it creates network namespaces)");
   for (const char* tool : {"ip", "sysctl"}) {
     if (!RunCapture({tool, "-V"}).ok()) return absl::NotFoundError(absl::StrCat(tool, " is not installed (run scripts/setup)"));

@@ -71,6 +71,11 @@ struct LabOptions {
   double listener_gc_grace_seconds = 300;  // --address-gc-grace of the listener
 };
 
+// The checks of Up() that need no I/O: ValidateShape, then the etcd and romanad replica counts.
+// InvalidArgument naming the flag (--etcd-members, --romanad-replicas, ValidateShape's).
+// REQUIRES: options.shape.id is set.
+absl::Status ValidateLabOptions(const LabOptions& options);
+
 struct PodInfo {
   std::string name;       // "pod-2-1"
   int node = 0;           // 1-based node number

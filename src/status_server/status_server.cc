@@ -4,6 +4,7 @@
 #include "http_server/http_server.h"
 #include "http_server/router.h"
 #include "prometheus/text_serializer.h"
+#include "spdlog/spdlog.h"
 
 namespace romana {
 namespace {
@@ -64,6 +65,29 @@ absl::StatusOr<std::unique_ptr<StatusServer>> StatusServer::Start(StatusServerOp
 
 StatusServer::~StatusServer() {
   if (server_) server_->Stop();
+}
+
+absl::StatusOr<std::optional<net::HostPort>> ParseListenFlag(absl::string_view flag, const std::string& value) {
+  if (value.empty()) return std::nullopt;
+  absl::StatusOr<net::HostPort> hp = net::ParseHostPort(value);
+  if (!hp.ok()) return absl::InvalidArgumentError(absl::StrCat(flag, ": expected host:port, got '", value, "'"));
+  return *hp;
+}
+
+absl::StatusOr<std::unique_ptr<StatusServer>> StatusServer::StartAt(const std::string& listen,
+                                                                    StatusServerOptions options) {
+  absl::StatusOr<std::optional<net::HostPort>> address = ParseListenFlag(options.flag, listen);
+  if (!address.ok()) return address.status();
+  if (!address->has_value()) return nullptr;
+  options.host = (*address)->host;
+  options.port = (*address)->port;
+  std::string paths = options.ready ? "/metrics, /healthz, /readyz" : "/metrics, /healthz";
+  for (const auto& [path, document] : options.documents) absl::StrAppend(&paths, ", ", path);
+  const std::string host = options.host;
+  absl::StatusOr<std::unique_ptr<StatusServer>> server = Start(std::move(options));
+  if (!server.ok()) return server.status();
+  spdlog::info("serving {} on {}:{}", paths, host, (*server)->port());
+  return server;
 }
 
 }  // namespace romana

@@ -15,9 +15,12 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "net/host_port.h"
 #include "nlohmann/json.hpp"
 #include "prometheus/registry.h"
 
@@ -47,11 +50,21 @@ class StatusServer {
   StatusServer& operator=(const StatusServer&) = delete;
   int port() const { return port_; }
 
+  // Start() at the address of the flag options.flag (e.g. --metrics-listen), whose value is
+  // `listen`: "host:port", or empty to serve nothing (then returns nullptr). Logs what it serves
+  // and where. Errors: ParseListenFlag's, Start's.
+  static absl::StatusOr<std::unique_ptr<StatusServer>> StartAt(const std::string& listen,
+                                                               StatusServerOptions options);
+
  private:
   StatusServer() = default;
   std::unique_ptr<http_server::HttpServer> server_;
   int port_ = 0;
 };
+
+// The address of a "host:port, empty disables" flag such as --metrics-listen: nullopt when
+// `value` is empty. Errors: InvalidArgument "<flag>: expected host:port, got '<value>'".
+absl::StatusOr<std::optional<net::HostPort>> ParseListenFlag(absl::string_view flag, const std::string& value);
 
 }  // namespace romana
 

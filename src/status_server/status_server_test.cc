@@ -53,5 +53,31 @@ TEST(StatusServerTest, WithoutReadyThereIsNoReadyzAndABusyPortIsNamed) {
   EXPECT_NE(b.status().message().find("--metrics-listen"), std::string::npos) << b.status();
 }
 
+TEST(StatusServerTest, ListenFlagIsHostPortOrEmpty) {
+  absl::StatusOr<std::optional<net::HostPort>> none = ParseListenFlag("--metrics-listen", "");
+  ASSERT_TRUE(none.ok()) << none.status();
+  EXPECT_FALSE(none->has_value());
+  absl::StatusOr<std::optional<net::HostPort>> some = ParseListenFlag("--metrics-listen", "0.0.0.0:9607");
+  ASSERT_TRUE(some.ok()) << some.status();
+  EXPECT_EQ(**some, (net::HostPort{"0.0.0.0", 9607}));
+  absl::StatusOr<std::optional<net::HostPort>> bad = ParseListenFlag("--metrics-listen", "9607");
+  EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(bad.status().message().find("--metrics-listen"), std::string::npos) << bad.status();
+}
+
+TEST(StatusServerTest, StartAtServesOnTheFlagsAddressOrNothing) {
+  prometheus::Registry registry;
+  absl::StatusOr<std::unique_ptr<StatusServer>> off = StatusServer::StartAt("", {.registry = &registry});
+  ASSERT_TRUE(off.ok()) << off.status();
+  EXPECT_EQ(*off, nullptr);
+  absl::StatusOr<std::unique_ptr<StatusServer>> bad =
+      StatusServer::StartAt("nowhere", {.flag = "--metrics-listen", .registry = &registry});
+  EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
+  absl::StatusOr<std::unique_ptr<StatusServer>> on = StatusServer::StartAt("127.0.0.1:0", {.registry = &registry});
+  ASSERT_TRUE(on.ok()) << on.status();
+  ASSERT_NE(*on, nullptr);
+  EXPECT_EQ(Get((*on)->port(), "/healthz").status, 200);
+}
+
 }  // namespace
 }  // namespace romana
