@@ -44,8 +44,8 @@ void Reflector::Run() {
         continue;
       }
       ++lists_;
-      handler_.OnSync(list->items);
       rv = list->resource_version;
+      handler_.OnSync(std::move(list->items));
       if (rv.empty()) rv = "0";
     }
     ++watches_;

@@ -26,8 +26,9 @@ namespace romana::k8s {
 class ResourceHandler {
  public:
   virtual ~ResourceHandler() = default;
-  // The complete current set (after every (re-)list): replaces what the handler knew.
-  virtual void OnSync(const std::vector<nlohmann::json>& items) = 0;
+  // The complete current set (after every (re-)list): replaces what the handler knew. The
+  // handler owns `items` (a cache may move them in instead of copying a large list).
+  virtual void OnSync(std::vector<nlohmann::json> items) = 0;
   // One change. `type` is ADDED, MODIFIED or DELETED.
   virtual void OnEvent(const std::string& type, const nlohmann::json& object) = 0;
 };

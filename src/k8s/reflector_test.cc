@@ -18,7 +18,7 @@ using romana::testing::WaitUntil;
 // Records the node set as the reflector reports it.
 class NodeSet : public ResourceHandler {
  public:
-  void OnSync(const std::vector<json>& items) override {
+  void OnSync(std::vector<json> items) override {
     std::lock_guard lock(mu_);
     names_.clear();
     for (const auto& i : items) names_[i["metadata"]["name"]] = i.value("spec", json::object()).value("providerID", "");

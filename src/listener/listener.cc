@@ -66,7 +66,7 @@ Listener::Listener(k8s::KubeClient& kube, api::Client& romanad, const base::Cloc
   const Spec specs[] = {
       {Kind::kHost, "nodes", "/api/v1/nodes", [](json o) { return ReduceNode(o); }},
       {Kind::kNamespace, "namespaces", "/api/v1/namespaces", nullptr},
-      {Kind::kEndpoint, "pods", "/api/v1/pods", [](json o) { return ReducePod(o); }},
+      {Kind::kEndpoint, "pods", "/api/v1/pods", [](json o) { return ReducePod(std::move(o)); }},
       {Kind::kNetworkPolicy, "networkpolicies", "/apis/networking.k8s.io/v1/networkpolicies", nullptr},
   };
   for (const Spec& s : specs) {
@@ -216,10 +216,8 @@ DesiredState Listener::DesiredOf(const std::set<Kind>& kinds) const {
 }
 
 void Listener::ForEachObject(const k8s::Informer& informer, const std::function<void(const json&)>& fn) {
-  // One object copied at a time: List() would copy the whole cache (150,000 pods) at once.
-  for (const std::string& key : informer.Keys()) {
-    if (std::optional<json> o = informer.Get(key)) fn(*o);
-  }
+  // The cache's own objects, shared: neither copied (150,000 pods) nor walked under its lock.
+  for (const std::shared_ptr<const json>& o : informer.Snapshot()) fn(*o);
 }
 
 absl::Status Listener::Execute(const Op& op) {
@@ -372,7 +370,9 @@ absl::Status Listener::FullReconcile(const std::set<Kind>& kinds) {
     if (kinds.count(Kind::kNetworkPolicy)) actual_.network_policies = std::move(actual.network_policies);
   }
   const auto diffed = clock_.Now();
-  for (const Op& op : ops) spdlog::debug("romanad: {}", Describe(op));
+  if (spdlog::should_log(spdlog::level::debug)) {
+    for (const Op& op : ops) spdlog::debug("romanad: {}", Describe(op));
+  }
   absl::Status s = Apply(ops);
   if (!ops.empty()) {
     auto seconds = [](auto d) { return std::chrono::duration<double>(d).count(); };
@@ -397,7 +397,9 @@ absl::Status Listener::ApplyDirty(std::set<std::pair<Kind, std::string>> dirty) 
       for (Op& op : DiffKey(kind, key, DesiredFor(kind, key), actual_)) ops.push_back(std::move(op));
     }
   }
-  for (const Op& op : ops) spdlog::debug("romanad: {}", Describe(op));
+  if (spdlog::should_log(spdlog::level::debug)) {
+    for (const Op& op : ops) spdlog::debug("romanad: {}", Describe(op));
+  }
   return Apply(ops);
 }
 
