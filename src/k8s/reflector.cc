@@ -38,7 +38,8 @@ void Reflector::Run() {
   std::string rv;
   while (!stop_) {
     if (rv.empty()) {
-      absl::StatusOr<ListResult> list = client_.List(options_.path, options_.selectors, options_.transform);
+      absl::StatusOr<ListResult> list = client_.List(options_.path, options_.selectors, options_.transform,
+                                                              options_.on_list_page);
       if (!list.ok()) {
         fail(list.status());
         continue;

@@ -14,6 +14,7 @@
 #include <condition_variable>
 #include <functional>
 #include <mutex>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,10 @@ struct ReflectorOptions {
   Selectors selectors;                                // label and field selectors (list and watch)
   // Optional: reduces every listed item and watched object before the handler gets it.
   std::function<nlohmann::json(nlohmann::json)> transform;
+  // Optional: sees each page of a (re-)list as it arrives (after `transform`), on the reflector's
+  // thread, before OnSync hands over the whole list. For a consumer that can start on a large
+  // list early; what the pages show is not yet the handler's state (OnSync is).
+  std::function<void(std::span<const nlohmann::json>)> on_list_page;
   int watch_timeout_seconds = 300;                    // Server-side end of each watch.
   std::chrono::milliseconds min_backoff{200};
   std::chrono::milliseconds max_backoff{30000};
