@@ -117,6 +117,7 @@ void Listener::SetActive(bool active) {
     attempted_kinds_.clear();
     early_.clear();
     early_endpoints_read_ = false;
+    ++activations_;
     reconciled_ = false;
   }
   leader_.Set(active ? 1 : 0);
@@ -168,9 +169,11 @@ bool Listener::EveryKindButEndpointsValid() const {
 
 absl::Status Listener::ApplyEarly(std::vector<api::Endpoint> endpoints) {
   bool read;
+  int64_t activation;
   {
     std::lock_guard lock(mu_);
     read = early_endpoints_read_;
+    activation = activations_;
   }
   if (!read) {
     absl::StatusOr<api::StateSnapshot> snap = romanad_.Snapshot({PluralOf(Kind::kEndpoint)});
@@ -185,7 +188,7 @@ absl::Status Listener::ApplyEarly(std::vector<api::Endpoint> endpoints) {
       actual_.endpoints = std::move(actual);
     }
     std::lock_guard lock(mu_);
-    early_endpoints_read_ = true;
+    early_endpoints_read_ = activations_ == activation;  // not if the replica went standby meanwhile
   }
   std::vector<Op> ops;
   {

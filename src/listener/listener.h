@@ -164,6 +164,7 @@ class Listener {
   std::chrono::steady_clock::time_point next_gc_;
   std::vector<api::Endpoint> early_;  // endpoints of listed pods, before the pod informer synced
   bool early_endpoints_read_ = false;  // ApplyEarly read romanad's endpoints into actual_
+  int64_t activations_ = 0;            // SetActive changes: a read from before one is stale
   bool stop_ = false;
   std::atomic<bool> stopping_{false};  // Apply() leaves its remaining ops once set
   std::atomic<bool> active_{false};
