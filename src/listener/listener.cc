@@ -552,9 +552,12 @@ void Listener::Loop() {
       if (!s.ok()) spdlog::warn("full reconcile: {} (again in {} ms)", s.ToString(), options_.retry_interval.count());
       continue;
     }
-    if (!early_.empty() && EveryKindButEndpointsValid()) {
-      std::vector<api::Endpoint> early = std::move(early_);
-      early_.clear();
+    // Early puts go in rounds of a full set of batches in flight: a round of a page or two would
+    // keep one batch in flight at a time. What is left when the list ends goes to the full reconcile.
+    if (early_.size() >= kEarlyRound && EveryKindButEndpointsValid()) {
+      std::vector<api::Endpoint> early(std::make_move_iterator(early_.end() - kEarlyRound),
+                                       std::make_move_iterator(early_.end()));
+      early_.resize(early_.size() - kEarlyRound);
       lock.unlock();
       absl::Status s = ApplyEarly(std::move(early));
       lock.lock();

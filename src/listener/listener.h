@@ -140,6 +140,8 @@ class Listener {
   // Batches in flight at once. romanad commits them one store transaction at a time, so more
   // only make each request wait longer (past the client's timeout at 32 under load).
   static constexpr int kEndpointBatchesInFlight = 4;
+  // Endpoints of the first pod list put at once (ApplyEarly): one batch for each slot in flight.
+  static constexpr size_t kEarlyRound = kEndpointBatch * kEndpointBatchesInFlight;
   absl::Status CollectAddresses();
   DesiredState DesiredFor(Kind kind, const std::string& key) const;
   DesiredState DesiredOf(const std::set<Kind>& kinds) const;
