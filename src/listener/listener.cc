@@ -181,6 +181,8 @@ absl::Status Listener::ApplyEarly(std::vector<api::Endpoint> endpoints) {
       errors_.Add({{"kind", "snapshot"}}).Increment();
       return snap.status();
     }
+    spdlog::info("pods still being listed: putting the endpoints of the listed ones (romanad holds {})",
+                 snap->endpoints.size());
     std::map<std::string, api::Endpoint> actual;
     for (api::Endpoint& e : snap->endpoints) actual[e.namespace_name + "/" + e.name] = std::move(e);
     {
