@@ -18,6 +18,7 @@
 #include "k8s/kube_client.h"
 #include "k8s/kube_config.h"
 #include "k8s/leader_elector.h"
+#include "listener/event_recorder.h"
 #include "listener/listener.h"
 #include "listener/vips.h"
 #include "net/host_port.h"
@@ -97,6 +98,11 @@ int Run(int argc, char** argv) {
   std::string vip_cidr;
   app.add_option("--vips", vips, "turn Services with the romanavip annotation into romanad VIPs (true|false)")
       ->capture_default_str();
+  bool vip_external_ips = true;
+  app.add_option("--vip-external-ips", vip_external_ips,
+                 "add each Service's VIP to its spec.externalIPs so kube-proxy forwards it (true|false); "
+                 "only the address the listener added is ever removed")
+      ->capture_default_str();
   app.add_option("--vip-cidr", vip_cidr,
                  "address pool (IPv4 CIDR) for romanavip {\"auto\": true}; empty: auto is refused");
   app.add_option("--metrics-listen", metrics_listen, "host:port of /metrics, /healthz, /readyz, /status; empty disables")
@@ -169,6 +175,8 @@ int Run(int argc, char** argv) {
   http::CurlClient kube_http(k8s::MakeHttpOptions(kc));
   k8s::KubeClient kube(kube_http, kc);
   const k8s::LeaderElector* lease_holder = nullptr;  // set below when electing
+  // Warning Events about objects the listener cannot serve (kubectl describe shows them).
+  EventRecorder events(kube, clock, registry, EventCorrelatorOptions{.instance = identity});
   Listener listener(kube, **client, clock, registry,
                     ListenerOptions{.resync_interval = Ms(resync_interval),
                                     .retry_interval = Ms(retry_interval),
@@ -176,7 +184,11 @@ int Run(int argc, char** argv) {
                                     .address_gc_grace = Ms(gc_grace),
                                     .parallelism = parallelism,
                                     .watch_timeout_seconds = std::max(1, static_cast<int>(watch_timeout)),
-                                    .may_write = [&lease_holder] { return lease_holder == nullptr || lease_holder->IsLeader(); }});
+                                    .may_write = [&lease_holder] { return lease_holder == nullptr || lease_holder->IsLeader(); },
+                                    .on_rejected = [&events](Kind kind, const nlohmann::json& object,
+                                                             const absl::Status& why) {
+                                      RecordRejected(events, kind, object, why);
+                                    }});
   std::unique_ptr<VipController> vip_controller;
   if (vips) {
     vip_controller = std::make_unique<VipController>(
@@ -185,7 +197,9 @@ int Run(int argc, char** argv) {
                              .retry_interval = Ms(retry_interval),
                              .vip_cidr = vip_cidr,
                              .watch_timeout_seconds = std::max(1, static_cast<int>(watch_timeout)),
-                             .may_write = [&lease_holder] { return lease_holder == nullptr || lease_holder->IsLeader(); }});
+                             .may_write = [&lease_holder] { return lease_holder == nullptr || lease_holder->IsLeader(); },
+                             .external_ips = vip_external_ips,
+                             .events = &events});
   }
   auto set_active = [&listener, &vip_controller](bool active) {
     listener.SetActive(active);
@@ -215,6 +229,7 @@ int Run(int argc, char** argv) {
   }
   spdlog::info("romana-listener {}: Kubernetes API {}, romanad {}, {}", identity, kc.server, romanad,
                leader_elect ? absl::StrCat("Lease ", lease_namespace, "/", lease_name) : "no leader election");
+  events.Start();
   listener.Start();
   if (vip_controller) vip_controller->Start();
   std::thread election;
@@ -229,6 +244,7 @@ int Run(int argc, char** argv) {
   // over at once never overlaps with this replica.
   listener.Stop();
   if (vip_controller) vip_controller->Stop();
+  events.Stop();  // after the writers: what they queued is written
   elector.Stop();
   if (election.joinable()) election.join();
   return 0;

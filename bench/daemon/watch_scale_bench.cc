@@ -18,7 +18,8 @@
 //
 // Usage: watch_scale_bench [--store embedded|etcd|both] [--watchers N[,N...]] (default 5000;
 //        1000 and 10000 are the other documented sizes) [--allocations M] [--probes P]
-//        [--rounds R]
+//        [--rounds R] [--romanad PATH] (another romanad binary, e.g. main's build, for a
+//        side-by-side comparison; default: this build's)
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/epoll.h>
@@ -29,6 +30,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <mutex>
@@ -323,6 +325,7 @@ struct Options {
   int allocations = 400;
   int probes = 5;
   int rounds = 5;
+  std::string romanad;  // empty: this build's
 };
 
 void Merge(Phase& into, const Phase& p) {
@@ -351,7 +354,8 @@ void Row(const std::string& store, size_t n, const char* label, const Phase& p, 
 
 absl::Status RunStore(const std::string& store, const Options& o, bool* met) {
   std::unique_ptr<store::testing::EtcdCluster> etcd;
-  testing::RomanadOptions ro{.topology_json = kTopology, .extra_args = {"--max-connections=30000"}};
+  testing::RomanadOptions ro{
+      .topology_json = kTopology, .extra_args = {"--max-connections=30000"}, .binary = o.romanad};
   if (store == "etcd") {
     auto cluster = store::testing::EtcdCluster::Start({.members = 1});
     if (!cluster.ok()) return cluster.status();
@@ -415,6 +419,8 @@ int Main(int argc, char** argv) {
       o.probes = std::atoi(value.c_str());
     } else if (flag == "--rounds") {
       o.rounds = std::atoi(value.c_str());
+    } else if (flag == "--romanad") {
+      o.romanad = value;
     } else {
       std::fprintf(stderr, "unknown flag %s\n", flag.c_str());
       return 2;
@@ -432,9 +438,13 @@ int Main(int argc, char** argv) {
   rl.rlim_cur = rl.rlim_max;
   setrlimit(RLIMIT_NOFILE, &rl);
 
+  double load[3] = {0, 0, 0};
+  (void)getloadavg(load, 3);
   std::printf("watch_scale_bench: %d rounds of interleaved phases; each phase %d allocations by %d clients, then %d "
-              "probes; %u cores\n",
-              o.rounds, o.allocations, kAllocClients, o.probes, std::thread::hardware_concurrency());
+              "probes; %u cores shared with this process's stream reader and clients; load average %.1f at start; romanad "
+              "%s\n",
+              o.rounds, o.allocations, kAllocClients, o.probes, std::thread::hardware_concurrency(), load[0],
+              o.romanad.empty() ? "of this build" : o.romanad.c_str());
   std::printf("| store | streams | case | alloc p50 ms | alloc p99 ms | p99 ratio | delivery p50 ms | p99 ms | max ms | "
               "RSS MiB | bytes/stream | fan-out CPU s / 1k events | errors |\n");
   std::printf("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
@@ -446,6 +456,8 @@ int Main(int argc, char** argv) {
       return 1;
     }
   }
+  (void)getloadavg(load, 3);
+  std::printf("load average at the end: %.1f %.1f %.1f\n", load[0], load[1], load[2]);
   for (size_t n : o.watchers) ran_5000 = ran_5000 || n == 5000;
   if (ran_5000) {
     std::printf("targets at 5000 streams (p99 ratio <= 2, delivery p99 < 1000 ms, < 32768 bytes/stream, no errors): "

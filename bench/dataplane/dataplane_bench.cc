@@ -342,6 +342,7 @@ int Routes() {
   agent::ClusterSnapshot snap;
   std::map<std::string, int> rack_of;
   std::vector<api::Group> groups;
+  api::GroupHosts members;  // group membership, from the host records
   absl::Status s = (*l)->WithRomanad([&](api::Client& c) -> absl::Status {
     for (int n = 1; n <= shape.nodes; ++n) {
       if (n > kRacks) {
@@ -368,6 +369,7 @@ int Routes() {
     for (const api::Host& h : hosts->items) snap.hosts.push_back({h.name, h.ip});
     for (const api::Block& b : blocks->items) snap.blocks.push_back({b.cidr, b.host});
     groups = g->items;
+    members = api::HostsByGroup(hosts->items);
     return absl::OkStatus();
   });
   if (!s.ok()) {
@@ -386,7 +388,7 @@ int Routes() {
     }
   }
   int router = 0;
-  for (const api::Group& g : groups) router += g.leaf && !g.padding && !g.hosts.empty();
+  for (const api::Group& g : groups) router += g.leaf && !g.padding && members.contains({g.network, g.path});
   const int nodes = shape.nodes;
   auto avg = [&](int total) { return absl::StrFormat("%.1f", static_cast<double>(total) / nodes); };
   std::vector<std::vector<std::string>> rows = {

@@ -141,7 +141,7 @@ int Main(int argc, char** argv) {
   for (const GroupRecord& g : ipam.Groups()) {
     if (g.leaf && !g.padding) {
       ++leaves;
-      if (!g.hosts.empty()) ++group_routes;
+      if (!ipam.GroupHosts(g.network, g.path).empty()) ++group_routes;
     }
   }
   size_t block_count = ipam.block_count();

@@ -202,10 +202,18 @@ ClusterCache::EventResult ClusterCache::ApplyEvent(const api::WatchEvent& e) {
 
 ClusterSnapshot ClusterCache::Snapshot() const {
   ClusterSnapshot s;
-  for (const auto& [name, h] : hosts_) s.hosts.push_back({h.name, h.ip});
+  // Group membership comes from the host records (api::HostsByGroup); hosts_ is sorted by name.
+  api::GroupHosts members;
+  for (const auto& [name, h] : hosts_) {
+    s.hosts.push_back({h.name, h.ip});
+    for (const auto& [network, path] : h.groups) members[{network, path}].push_back(h.name);
+  }
   for (const auto& [id, b] : blocks_) s.blocks.push_back({b.cidr, b.host});
   for (const auto& [name, n] : networks_) s.network_cidrs.push_back(n.cidr);
-  for (const auto& [id, g] : groups_) s.groups.push_back({g.cidr, g.leaf, g.hosts});
+  for (const auto& [id, g] : groups_) {
+    auto m = members.find({g.network, g.path});
+    s.groups.push_back({g.cidr, g.leaf, m != members.end() ? std::move(m->second) : std::vector<std::string>{}});
+  }
   return s;
 }
 

@@ -44,6 +44,29 @@ TEST(ClusterCacheTest, ListThenEventsBuildTheSnapshot) {
   EXPECT_EQ(c.Snapshot().blocks.size(), 1u);
 }
 
+// Group membership comes from the host records: a host event changes the group's members in
+// the snapshot without any group event (romanad no longer rewrites a group per host change).
+TEST(ClusterCacheTest, GroupMembersComeFromTheHostRecords) {
+  ClusterCache c;
+  c.ReplaceGroups({{"n", "/0", "g0", "10.0.0.0/17", {}, true, false}, {"n", "/1", "g1", "10.0.128.0/17", {}, true, false},
+                   {"m", "/0", "m0", "10.1.0.0/16", {}, true, false}});
+  c.ReplaceHosts({{"b", "192.168.1.2", {}, {{"n", "/0"}}}, {"a", "192.168.1.1", {}, {{"n", "/0"}, {"m", "/0"}}}});
+  auto members = [&] {
+    std::map<std::string, std::vector<std::string>> out;
+    for (const GroupInfo& g : c.Snapshot().groups) out[g.cidr] = g.hosts;
+    return out;
+  };
+  using V = std::vector<std::string>;
+  EXPECT_EQ(members(), (std::map<std::string, V>{{"10.0.0.0/17", {"a", "b"}}, {"10.0.128.0/17", {}}, {"10.1.0.0/16", {"a"}}}));
+  EXPECT_EQ(c.ApplyEvent(Put("host", "/romana/hosts/c", {{"name", "c"}, {"ip", "192.168.1.3"}, {"groups", {{"n", "/1"}}}})),
+            Result::kChanged);
+  EXPECT_EQ(c.ApplyEvent(Del("host", "/romana/hosts/a")), Result::kNeedRelist);  // listed, no prev_object
+  api::WatchEvent del = Del("host", "/romana/hosts/b");
+  del.prev_object = {{"name", "b"}, {"ip", "192.168.1.2"}};
+  EXPECT_EQ(c.ApplyEvent(del), Result::kChanged);
+  EXPECT_EQ(members(), (std::map<std::string, V>{{"10.0.0.0/17", {"a"}}, {"10.0.128.0/17", {"c"}}, {"10.1.0.0/16", {"a"}}}));
+}
+
 TEST(ClusterCacheTest, DeleteOfAListedObjectAsksForARelist) {
   ClusterCache c;
   c.ReplaceBlocks({{"n", "10.0.0.0/29", "/0", "a", "default:default", 1}});

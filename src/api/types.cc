@@ -1,5 +1,6 @@
 #include "api/types.h"
 
+#include <algorithm>
 #include <set>
 
 #include "absl/strings/ascii.h"
@@ -97,13 +98,21 @@ bool IsValidName(const std::string& name) {
   return true;
 }
 
+GroupHosts HostsByGroup(const std::vector<Host>& hosts) {
+  GroupHosts out;
+  for (const Host& h : hosts) {
+    for (const auto& [network, path] : h.groups) out[{network, path}].push_back(h.name);
+  }
+  for (auto& [group, names] : out) std::sort(names.begin(), names.end());
+  return out;
+}
+
 nlohmann::json ToJson(const Network& x) {
   return {{"name", x.name}, {"cidr", x.cidr}, {"block_mask", x.block_mask}};
 }
 nlohmann::json ToJson(const Group& x) {
   return {{"network", x.network}, {"path", x.path}, {"name", x.name}, {"cidr", x.cidr},
-          {"assignment", LabelsJson(x.assignment)}, {"leaf", x.leaf}, {"padding", x.padding},
-          {"hosts", x.hosts}};
+          {"assignment", LabelsJson(x.assignment)}, {"leaf", x.leaf}, {"padding", x.padding}};
 }
 nlohmann::json ToJson(const Host& x) {
   return {{"name", x.name}, {"ip", x.ip}, {"labels", LabelsJson(x.labels)}, {"groups", LabelsJson(x.groups)}};
@@ -177,12 +186,7 @@ absl::StatusOr<Group> ParseGroup(const nlohmann::json& j) {
   x.assignment = r.StringMap("assignment");
   x.leaf = r.Bool("leaf");
   x.padding = r.Bool("padding");
-  if (const nlohmann::json* hosts = r.Array("hosts")) {
-    for (const auto& h : *hosts) {
-      if (h.is_string()) x.hosts.push_back(h.get<std::string>());
-      else if (h.is_object() && h.contains("name") && h["name"].is_string()) x.hosts.push_back(h["name"].get<std::string>());
-    }
-  }
+  // A "hosts" list (romanad before membership moved to the host records) is ignored.
   if (absl::Status s = r.Finish(false); !s.ok()) return s;
   return x;
 }

@@ -13,6 +13,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -40,7 +41,7 @@ struct Group {
   Labels assignment;
   bool leaf = false;
   bool padding = false;
-  std::vector<std::string> hosts;
+  // No member list: a group's hosts are the hosts whose `groups` name it (HostsByGroup).
   bool operator==(const Group&) const = default;
 };
 
@@ -159,6 +160,12 @@ struct WatchEvent {
 const std::vector<std::string>& AllWatchKinds();
 // "hosts" -> "host"; "" when unknown.
 std::string SingularKind(const std::string& plural);
+
+// Group membership is stored in the host records (Host::groups: network -> group path), so that
+// a host add writes one host record whatever its group's size. The names of the hosts of every
+// group that has any, by (network, path), sorted.
+using GroupHosts = std::map<std::pair<std::string, std::string>, std::vector<std::string>>;
+GroupHosts HostsByGroup(const std::vector<Host>& hosts);
 
 // --- JSON ---
 nlohmann::json ToJson(const Network& x);

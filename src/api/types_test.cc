@@ -21,13 +21,29 @@ TEST(TypesTest, ObjectsRoundTrip) {
   EXPECT_EQ(*ParseAddress(ToJson(a)), a);
   Network n{"n", "10.0.0.0/8", 28};
   EXPECT_EQ(*ParseNetwork(ToJson(n)), n);
-  Group g{"n", "/0/1", "g", "10.0.0.0/9", {{"zone", "a"}}, true, false, {"h1", "h2"}};
+  Group g{"n", "/0/1", "g", "10.0.0.0/9", {{"zone", "a"}}, true, false};
   EXPECT_EQ(*ParseGroup(ToJson(g)), g);
+  EXPECT_FALSE(ToJson(g).contains("hosts"));
   Namespace ns{"default", {{"team", "a"}, {"kubernetes.io/metadata.name", "default"}}, true};
   EXPECT_EQ(*ParseNamespace(ToJson(ns)), ns);
   Endpoint e{"default", "nginx-1", "node-1", "10.112.0.3", {{"app", "nginx"}},
              {{"http", 8080, "TCP"}, {"", 53, "UDP"}, {"assoc", 9000, "SCTP"}}};
   EXPECT_EQ(*ParseEndpoint(ToJson(e)), e);
+}
+
+// Group membership is in the host records; a group of an older romanad listing "hosts" parses the same.
+TEST(TypesTest, HostsByGroupDerivesMembershipFromHostRecords) {
+  std::vector<Host> hosts = {{"c", "10.0.0.3", {}, {{"n", "/1"}}},
+                             {"b", "10.0.0.2", {}, {{"n", "/0"}, {"m", "/0"}}},
+                             {"a", "10.0.0.1", {}, {{"n", "/0"}}},
+                             {"d", "10.0.0.4", {}, {}}};
+  EXPECT_EQ(HostsByGroup(hosts), (GroupHosts{{{"m", "/0"}, {"b"}}, {{"n", "/0"}, {"a", "b"}}, {{"n", "/1"}, {"c"}}}));
+  EXPECT_TRUE(HostsByGroup({}).empty());
+  nlohmann::json old = ToJson(Group{"n", "/0", "g", "10.0.0.0/9", {}, true, false});
+  old["hosts"] = {"a", "b"};
+  absl::StatusOr<Group> parsed = ParseGroup(old);
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(parsed->cidr, "10.0.0.0/9");
 }
 
 TEST(TypesTest, LenientParsersIgnoreNewFields) {

@@ -1,5 +1,8 @@
 #include "cli/tables.h"
 
+#include <algorithm>
+#include <map>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_join.h"
@@ -44,11 +47,19 @@ Table BlocksTable(const nlohmann::json& j) {
   return t;
 }
 
-Table GroupsTable(const nlohmann::json& j) {
+Table GroupsTable(const nlohmann::json& groups, const nlohmann::json& hosts) {
+  std::map<std::pair<std::string, std::string>, std::vector<std::string>> members;  // (network, path) -> names
+  for (const auto& h : hosts.value("hosts", nlohmann::json::array())) {
+    const nlohmann::json in = h.value("groups", nlohmann::json::object());
+    if (!in.is_object()) continue;
+    for (const auto& [network, path] : in.items()) {
+      if (path.is_string()) members[{network, path.get<std::string>()}].push_back(Str(h, "name"));
+    }
+  }
   Table t{{"NETWORK", "PATH", "NAME", "CIDR", "LEAF", "ASSIGNMENT", "HOSTS"}, {}};
-  for (const auto& g : j["groups"]) {
-    std::vector<std::string> hosts;
-    for (const auto& h : g.value("hosts", nlohmann::json::array())) hosts.push_back(h.is_string() ? h.get<std::string>() : h.dump());
+  for (const auto& g : groups.value("groups", nlohmann::json::array())) {
+    std::vector<std::string>& hosts = members[{Str(g, "network"), Str(g, "path")}];
+    std::sort(hosts.begin(), hosts.end());
     std::string leaf = g.value("padding", false) ? "padding" : (g.value("leaf", false) ? "yes" : "no");
     t.rows.push_back({Str(g, "network"), Str(g, "path"), Str(g, "name"), Str(g, "cidr"), leaf,
                       LabelsText(g.value("assignment", nlohmann::json::object())), absl::StrJoin(hosts, ",")});

@@ -19,7 +19,9 @@ Table HostsTable(const nlohmann::json& j);
 Table HostStatusesTable(const nlohmann::json& j);
 Table NetworksTable(const nlohmann::json& j);
 Table BlocksTable(const nlohmann::json& j);
-Table GroupsTable(const nlohmann::json& j);
+// Groups (GET /groups) with, in HOSTS, the hosts whose record names the group (GET /hosts):
+// group membership is stored in the host records.
+Table GroupsTable(const nlohmann::json& groups, const nlohmann::json& hosts);
 Table AddressesTable(const nlohmann::json& j);
 Table PoliciesTable(const nlohmann::json& j);
 Table NetworkPoliciesTable(const nlohmann::json& j);

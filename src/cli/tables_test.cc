@@ -31,16 +31,22 @@ TEST(TablesTest, HostStatusAddsOneRowPerPolicyError) {
   EXPECT_EQ(t.rows[2], (std::vector<std::string>{"", "", "", "p2: bad"}));
 }
 
-TEST(TablesTest, GroupsShowPaddingLeafAndHosts) {
+TEST(TablesTest, GroupsShowPaddingLeafAndTheHostsWhoseRecordNamesThem) {
   Table t = GroupsTable({{"groups",
-                          {{{"name", "g1"}, {"leaf", true}, {"hosts", {"a", "b"}}},
-                           {{"name", "g2"}, {"padding", true}},
-                           {{"name", "g3"}}}}});
+                          {{{"network", "n"}, {"path", "/0"}, {"name", "g1"}, {"leaf", true}},
+                           {{"network", "n"}, {"path", "/1"}, {"name", "g2"}, {"padding", true}},
+                           {{"network", "m"}, {"path", "/0"}, {"name", "g3"}}}}},
+                        {{"hosts",
+                          {{{"name", "b"}, {"groups", {{"n", "/0"}}}},
+                           {{"name", "a"}, {"groups", {{"n", "/0"}, {"m", "/0"}}}},
+                           {{"name", "c"}, {"groups", nullptr}}}}});
   ASSERT_EQ(t.rows.size(), 3u);
   EXPECT_EQ(t.rows[0][4], "yes");
   EXPECT_EQ(t.rows[0][6], "a,b");
   EXPECT_EQ(t.rows[1][4], "padding");
+  EXPECT_EQ(t.rows[1][6], "");
   EXPECT_EQ(t.rows[2][4], "no");
+  EXPECT_EQ(t.rows[2][6], "a");
 }
 
 TEST(TablesTest, PoliciesCountPeersAndRulesOverIngressGroups) {

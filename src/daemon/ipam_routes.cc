@@ -114,8 +114,11 @@ void Server::RegisterIpamRoutes() {
           absl::StatusOr<nlohmann::json> host = (*s)->RemoveHost(name);
           if (!host.ok()) return host.status();
           // The host's status goes with it; a report that raced the removal found no host (see
-          // PUT /hosts/{name}/status), so nothing can bring it back.
-          absl::StatusOr<store::TxnResult> r = store_.Commit({{}, {store::Op::Delete(keys_.HostStatus(name))}, {}});
+          // PUT /hosts/{name}/status), so nothing can bring it back. Guarded by a compare so a
+          // delete that happened is a noted write (reads through this replica then see it).
+          const std::string status_key = keys_.HostStatus(name);
+          absl::StatusOr<store::TxnResult> r =
+              store_.Commit({{store::Compare::Exists(status_key)}, {store::Op::Delete(status_key)}, {}});
           if (!r.ok()) spdlog::warn("host {} removed, but not its status: {}", name, r.status().ToString());
           return Reply{200, *host};
         });

@@ -8,6 +8,7 @@
 //   <prefix>/networkpolicies/<namespace>/<name>  Kubernetes NetworkPolicy JSON, as received
 //   <prefix>/hoststatus/<host>             HostStatus JSON, the host's agent's last report
 //   <prefix>/vips/<namespace>/<service>    Vip JSON (api/vip.h)
+//   <prefix>/vip-addresses/<ip>            "<namespace>/<service>": the VIP holding the address
 //   <prefix>/leader                        the HA leader record (attached to the leader's lease)
 // The watch kind of a key is its first path component after the prefix when that is one of
 // api::AllWatchKinds() ("hosts", "blocks", ...); other keys (leader, internal) are never
@@ -36,6 +37,7 @@ class Keys {
   }
   std::string HostStatus(const std::string& host) const { return Dir("hoststatus") + host; }
   std::string Vip(const std::string& ns, const std::string& service) const { return Dir("vips") + ns + "/" + service; }
+  std::string VipAddress(const std::string& ip) const { return Dir("vip-addresses") + ip; }
   std::string Leader() const { return prefix_ + "/leader"; }
   std::string SchemaVersion() const { return prefix_ + "/schema-version"; }
 

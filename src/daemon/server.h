@@ -35,6 +35,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "api/vip.h"
 #include "base/clock.h"
 #include "daemon/auth.h"
 #include "daemon/fenced_store.h"
@@ -160,6 +161,9 @@ class Server {
   absl::StatusOr<Reply> GetByIndex(const std::string& plural, const std::string& field, const std::string& value,
                                    const std::string& what);
   absl::StatusOr<Reply> DeleteKey(const std::string& key, const std::string& what);
+  // VIP writes (vip_routes.cc): a record and its address claim change in one transaction.
+  absl::StatusOr<Reply> PutVip(const api::Vip& vip);
+  absl::StatusOr<Reply> DeleteVip(const std::string& ns, const std::string& name);
   IpamService* Ipam();
 
   const ServerOptions options_;

@@ -1,9 +1,12 @@
 // Routes for Romana VIPs (api/vip.h): one store key per Service, <prefix>/vips/<namespace>/<name>,
 // holding exactly the JSON the API returns. A VIP names the node whose agent adds the address;
-// that node must be a registered host (checked in the write's transaction), or "" for none. Two
-// records may not share an address: the check reads this replica's watch cache, so two writers
-// racing with the same address could both pass it (the listener is the only writer in a cluster,
-// and it checks too).
+// that node must be a registered host, or "" for none. Two VIPs may not share an address: each
+// address has a claim key, <prefix>/vip-addresses/<ip> = "<namespace>/<name>", written and
+// deleted in the same transaction as the record, with compares on what was read. So two writers
+// racing for one address (two clients, or two replicas around a leader change) cannot both win:
+// the loser re-reads and gets 409.
+
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "api/field_error.h"
@@ -18,6 +21,25 @@ using Reply = Server::Reply;
 
 std::string What(const std::string& ns, const std::string& name) {
   return absl::StrCat("vip \"", ns, "/", name, "\"");
+}
+
+// How often a write re-reads and retries when a concurrent write changed what it compared.
+constexpr int kWriteAttempts = 5;
+
+// "ns/name", the value of an address claim.
+std::string Holder(const std::string& ns, const std::string& name) { return absl::StrCat(ns, "/", name); }
+
+// A compare that holds while `key` is as it was read (absent, or at the same revision).
+store::Compare Unchanged(const std::string& key, const std::optional<store::KeyValue>& read) {
+  return read ? store::Compare::ModRevisionEquals(key, read->mod_revision) : store::Compare::Absent(key);
+}
+
+// The address of a stored VIP record (nullopt when there is none or it does not parse).
+std::optional<std::string> IpOf(const std::optional<store::KeyValue>& record) {
+  if (!record) return std::nullopt;
+  absl::StatusOr<api::Vip> vip = api::ParseVip(nlohmann::json::parse(record->value, nullptr, false));
+  if (!vip.ok()) return std::nullopt;
+  return vip->ip;
 }
 
 }  // namespace
@@ -42,43 +64,68 @@ void Server::RegisterVipRoutes() {
           if (absl::Status s = CheckPathName(name, "name"); !s.ok()) return s;
           absl::StatusOr<api::Vip> vip = api::ParseVipRequest(body, ns, name);
           if (!vip.ok()) return vip.status();
-          // Another Service's VIP with the same address?
-          std::string holder;
-          absl::StatusOr<store::Revision> at = cache_->Read(0, [&](const StateIndex& s) -> absl::Status {
-            absl::StatusOr<std::vector<StateIndex::Value>> same = s.List("vips", "ip", vip->ip);
-            if (!same.ok()) return same.status();
-            for (const StateIndex::Value& v : *same) {
-              absl::StatusOr<api::Vip> other = api::ParseVip(nlohmann::json::parse(*v, nullptr, false));
-              if (other.ok() && (other->namespace_name != ns || other->name != name)) {
-                holder = absl::StrCat(other->namespace_name, "/", other->name);
-              }
-            }
-            return absl::OkStatus();
-          });
-          if (!at.ok()) return at.status();
-          if (!holder.empty()) {
-            return api::WithField(absl::AlreadyExistsError(absl::StrCat("ip: ", vip->ip, " is already the VIP of ",
-                                                                        holder)),
-                                  "ip");
-          }
-          const nlohmann::json stored = api::ToJson(*vip);
-          store::Txn txn;
-          if (!vip->node.empty()) txn.compares.push_back(store::Compare::Exists(keys_.Dir("hosts") + vip->node));
-          txn.success.push_back(store::Op::Put(keys_.Vip(ns, name), stored.dump()));
-          absl::StatusOr<store::TxnResult> r = store_.Commit(txn);
-          if (!r.ok()) return r.status();
-          if (!r->succeeded) {
-            return api::FieldError("node", absl::StrCat("host \"", vip->node, "\" is not registered"));
-          }
-          return Reply{200, stored};
+          return PutVip(*vip);
         });
   Route("DELETE", R"(/vips/([^/]+)/([^/]+))", "vip", Access::kWrite,
         [this](const http_server::Request& req, const nlohmann::json&) -> absl::StatusOr<Reply> {
           const std::string ns = req.matches[1], name = req.matches[2];
           if (absl::Status s = CheckPathName(ns, "namespace"); !s.ok()) return s;
           if (absl::Status s = CheckPathName(name, "name"); !s.ok()) return s;
-          return DeleteKey(keys_.Vip(ns, name), What(ns, name));
+          return DeleteVip(ns, name);
         });
+}
+
+absl::StatusOr<Server::Reply> Server::PutVip(const api::Vip& vip) {
+  const std::string key = keys_.Vip(vip.namespace_name, vip.name);
+  const std::string holder = Holder(vip.namespace_name, vip.name);
+  const std::string claim_key = keys_.VipAddress(vip.ip);
+  const nlohmann::json stored = api::ToJson(vip);
+  for (int attempt = 0; attempt < kWriteAttempts; ++attempt) {
+    absl::StatusOr<std::optional<store::KeyValue>> current = store_.Get(key);
+    if (!current.ok()) return current.status();
+    absl::StatusOr<std::optional<store::KeyValue>> claim = store_.Get(claim_key);
+    if (!claim.ok()) return claim.status();
+    if (*claim && (*claim)->value != holder) {
+      return api::WithField(
+          absl::AlreadyExistsError(absl::StrCat("ip: ", vip.ip, " is already the VIP of ", (*claim)->value)), "ip");
+    }
+    store::Txn txn;
+    txn.compares.push_back(Unchanged(key, *current));
+    txn.compares.push_back(Unchanged(claim_key, *claim));
+    if (!vip.node.empty()) txn.compares.push_back(store::Compare::Exists(keys_.Dir("hosts") + vip.node));
+    txn.success.push_back(store::Op::Put(key, stored.dump()));
+    txn.success.push_back(store::Op::Put(claim_key, holder));
+    // Moving to another address frees the old one.
+    if (std::optional<std::string> before = IpOf(*current); before && *before != vip.ip) {
+      txn.success.push_back(store::Op::Delete(keys_.VipAddress(*before)));
+    }
+    absl::StatusOr<store::TxnResult> r = store_.Commit(txn);
+    if (!r.ok()) return r.status();
+    if (r->succeeded) return Reply{200, stored};
+    if (!vip.node.empty()) {
+      absl::StatusOr<std::optional<store::KeyValue>> host = store_.Get(keys_.Dir("hosts") + vip.node);
+      if (!host.ok()) return host.status();
+      if (!*host) return api::FieldError("node", absl::StrCat("host \"", vip.node, "\" is not registered"));
+    }
+  }
+  return absl::AbortedError(
+      absl::StrCat(What(vip.namespace_name, vip.name), " changed while writing it ", kWriteAttempts, " times; retry"));
+}
+
+absl::StatusOr<Server::Reply> Server::DeleteVip(const std::string& ns, const std::string& name) {
+  const std::string key = keys_.Vip(ns, name);
+  absl::StatusOr<std::optional<store::KeyValue>> current = store_.Get(key);
+  if (!current.ok()) return current.status();
+  if (!*current) return absl::NotFoundError(absl::StrCat(What(ns, name), " not found"));
+  store::Txn txn;
+  txn.compares.push_back(Unchanged(key, *current));
+  txn.success.push_back(store::Op::Delete(key));
+  if (std::optional<std::string> ip = IpOf(*current)) txn.success.push_back(store::Op::Delete(keys_.VipAddress(*ip)));
+  absl::StatusOr<store::TxnResult> r = store_.Commit(txn);
+  if (!r.ok()) return r.status();
+  if (!r->succeeded) return absl::AbortedError(absl::StrCat(What(ns, name), " changed while deleting it; retry"));
+  nlohmann::json j = nlohmann::json::parse((*current)->value, nullptr, false);
+  return Reply{200, j.is_discarded() ? nlohmann::json::object() : j};
 }
 
 }  // namespace romana::daemon

@@ -150,12 +150,26 @@ void WatchCache::ReloadAfterCompaction(store::Revision compact_revision) {
       c->due_ = false;
       wake.push_back(c);
     }
+    DisarmAll();
     due_list_.clear();
     wake_pending_ = false;
   }
   for (Cursor* c : wake) {
     if (c->wakeup_) c->wakeup_();
   }
+}
+
+void WatchCache::DisarmAll() {
+  absl::MutexLock a(&armed_mu_);
+  for (Cursor* c : armed_list_) c->armed_ = false;
+  armed_list_.clear();
+}
+
+void WatchCache::RemoveArmed(Cursor* c) {
+  Cursor* last = armed_list_.back();
+  armed_list_[c->armed_at_] = last;
+  last->armed_at_ = c->armed_at_;
+  armed_list_.pop_back();
 }
 
 bool WatchCache::SleepUnlessStopping(std::chrono::milliseconds d) {
@@ -248,17 +262,21 @@ void WatchCache::Apply(const std::vector<store::Event>& events) {
       ++first_seq_;
     }
     const uint64_t new_end = first_seq_ + window_.size();
-    for (Cursor* c : cursors_) {
-      if (!c->armed_) continue;
+    absl::MutexLock a(&armed_mu_);
+    size_t kept = 0;
+    for (Cursor* c : armed_list_) {
       if ((c->kinds_ & batch_kinds) != 0) {
         c->armed_ = false;
         c->due_ = true;
         due_list_.push_back(c);
         wake_pending_ = true;
-      } else if (c->next_seq_ == old_end) {
-        c->next_seq_ = new_end;  // caught up, and nothing new is for it: stays caught up
+        continue;
       }
+      if (c->next_seq_ == old_end) c->next_seq_ = new_end;  // caught up, and nothing new is for it: stays caught up
+      c->armed_at_ = kept;
+      armed_list_[kept++] = c;
     }
+    armed_list_.resize(kept);
   }
   MaybeWake();
 }
@@ -327,6 +345,7 @@ void WatchCache::EndCursors(const absl::Status& status) {
       c->due_ = false;
       wake.push_back(c);
     }
+    DisarmAll();
     due_list_.clear();
     wake_pending_ = false;
   }
@@ -366,14 +385,12 @@ WatchCache::Stats WatchCache::stats() const {
 }
 
 void WatchCache::NoteWrite(store::Revision revision) {
-  absl::MutexLock l(&mu_);
-  noted_write_ = std::max(noted_write_, revision);
+  store::Revision noted = noted_write_.load();
+  while (noted < revision && !noted_write_.compare_exchange_weak(noted, revision)) {
+  }
 }
 
-store::Revision WatchCache::noted_write() const {
-  absl::ReaderMutexLock l(&mu_);
-  return noted_write_;
-}
+store::Revision WatchCache::noted_write() const { return noted_write_.load(); }
 
 absl::StatusOr<std::unique_ptr<WatchCache::Cursor>> WatchCache::Watch(store::Revision from, KindMask kinds) {
   absl::MutexLock l(&mu_);
@@ -399,11 +416,7 @@ bool Reached(ReadWait* w) { return *w->revision >= w->target || *w->stopping; }
 
 absl::StatusOr<store::Revision> WatchCache::Read(store::Revision min_revision,
                                                  const std::function<absl::Status(const StateIndex&)>& read) {
-  ReadWait wait{&revision_, &stopping_, min_revision};
-  {
-    absl::ReaderMutexLock l(&mu_);
-    wait.target = std::max(min_revision, noted_write_);
-  }
+  ReadWait wait{&revision_, &stopping_, std::max(min_revision, noted_write_.load())};
   if (!mu_.ReaderLockWhenWithTimeout(absl::Condition(&Reached, &wait), absl::FromChrono(options_.read_timeout))) {
     const store::Revision at = revision_;
     mu_.ReaderUnlock();
@@ -425,6 +438,10 @@ WatchCache::Cursor::~Cursor() {
   absl::MutexLock w(&cache_.wakeup_mu_);
   absl::MutexLock l(&cache_.mu_);
   if (woken_) --cache_.unfinished_;
+  if (armed_) {
+    absl::MutexLock a(&cache_.armed_mu_);
+    cache_.RemoveArmed(this);
+  }
   if (due_) cache_.due_list_.erase(std::find(cache_.due_list_.begin(), cache_.due_list_.end(), this));
   cache_.cursors_.erase(this);
 }
@@ -458,7 +475,17 @@ absl::StatusOr<WatchCache::Cursor::Batch> WatchCache::Cursor::Next(size_t max, s
   }
   b.caught_up = next_seq_ == end;
   if (b.caught_up) b.progress = std::max(cache_.windowed_through_, from_ - 1);
-  armed_ = b.caught_up && b.events.empty();
+  const bool arm = b.caught_up && b.events.empty();
+  if (arm != armed_) {
+    absl::MutexLock a(&cache_.armed_mu_);
+    if (arm) {
+      armed_at_ = cache_.armed_list_.size();
+      cache_.armed_list_.push_back(this);
+    } else {
+      cache_.RemoveArmed(this);
+    }
+    armed_ = arm;
+  }
   return b;
 }
 

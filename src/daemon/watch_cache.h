@@ -165,6 +165,10 @@ class WatchCache {
   void MaybeWake();
   // How long the producer may wait for the store before MaybeWake() needs it again.
   std::chrono::milliseconds WakeWait();
+  // Takes an armed cursor off armed_list_ (O(1): the last one takes its place).
+  void RemoveArmed(Cursor* c) ABSL_EXCLUSIVE_LOCKS_REQUIRED(armed_mu_);
+  // Disarms every cursor. Caller holds mu_ exclusively.
+  void DisarmAll() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Ends every cursor with `status` and wakes them. Caller holds wakeup_mu_, not mu_.
   void EndCursors(const absl::Status& status) ABSL_LOCKS_EXCLUDED(mu_);
   absl::Status CompactedError(store::Revision asked) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
@@ -177,7 +181,12 @@ class WatchCache {
   // Lock order: wakeup_mu_ before mu_. The producer holds wakeup_mu_ while it applies a batch
   // and calls wakeups, so a cursor's destructor (which takes it) never races a wakeup.
   absl::Mutex wakeup_mu_ ABSL_ACQUIRED_BEFORE(mu_);
-  mutable absl::Mutex mu_;
+  mutable absl::Mutex mu_ ABSL_ACQUIRED_BEFORE(armed_mu_);
+  // Cursors whose last Next() returned nothing. Cursors add themselves under the shared mu_ (so
+  // this has a lock of its own); the producer looks only at these when it applies a batch, not
+  // at every open cursor (with thousands of streams that scan held mu_ for every batch).
+  absl::Mutex armed_mu_;
+  std::vector<Cursor*> armed_list_ ABSL_GUARDED_BY(armed_mu_);
   StateIndex state_ ABSL_GUARDED_BY(mu_);
   store::Revision revision_ ABSL_GUARDED_BY(mu_) = 0;
   store::Revision oldest_ ABSL_GUARDED_BY(mu_) = 1;
@@ -185,7 +194,8 @@ class WatchCache {
   uint64_t first_seq_ ABSL_GUARDED_BY(mu_) = 0;  // sequence number of window_.front()
   size_t window_bytes_ ABSL_GUARDED_BY(mu_) = 0;
   std::set<Cursor*> cursors_ ABSL_GUARDED_BY(mu_);
-  store::Revision noted_write_ ABSL_GUARDED_BY(mu_) = 0;
+  // Lock-free: the request path notes every commit and must not wait for the cache's lock.
+  std::atomic<store::Revision> noted_write_{0};
   store::Revision loaded_through_ ABSL_GUARDED_BY(mu_) = 0;  // events <= this are in state_ already
   store::Revision watch_from_ ABSL_GUARDED_BY(mu_) = 1;      // where a new store watch starts
   // Every event <= this is in the window or was before it (revision_, except right after a load
@@ -250,6 +260,7 @@ class WatchCache::Cursor {
   // cursor's one user at a time) under the shared lock, which excludes the cache's writers.
   uint64_t next_seq_ = 0;  // next window sequence number to look at
   bool armed_ = false;     // the last Next() returned nothing: wake when events come
+  size_t armed_at_ = 0;    // while armed_: the index in cache_.armed_list_ (guarded by cache_.armed_mu_)
   bool due_ = false;       // armed and events came: woken in the next wakeup round
   bool woken_ = false;     // counted in cache_.unfinished_ until Next()
   absl::Status error_;

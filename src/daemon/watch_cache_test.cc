@@ -222,6 +222,44 @@ TEST_F(WatchCacheTest, WindowOverflowEndsTheSlowCursorWithCompactedAndNeverDelay
   EXPECT_EQ(Drain(*at_oldest, r).size(), 10u);
 }
 
+// The producer looks only at armed cursors (those whose last Next() found nothing): a cursor is
+// woken by events of its kinds only, stays armed through others, and once destroyed is never
+// woken while the cursors around it in the armed list still are.
+TEST_F(WatchCacheTest, ArmedCursorsAreWokenByTheirKindsOnlyAndDestroyedOnesNever) {
+  auto cache = Cache({.wakeup_interval = std::chrono::milliseconds(0)});
+  constexpr int kCursors = 6;  // 0-4 watch addresses, 5 hosts
+  std::vector<std::unique_ptr<WatchCache::Cursor>> cursors;
+  std::vector<std::atomic<int>> woken(kCursors);
+  for (int i = 0; i < kCursors; ++i) {
+    cursors.push_back(*cache->Watch(0, *KindMaskOf({i < 5 ? "addresses" : "hosts"})));
+    cursors.back()->SetWakeup([&woken, i] { ++woken[i]; });
+    absl::StatusOr<Batch> b = cursors.back()->Next(16);  // nothing yet: arms
+    ASSERT_TRUE(b.ok() && b->events.empty());
+  }
+  cursors[1].reset();  // from the middle of the armed list
+  Put("/romana/hosts/h", {{"name", "h"}});
+  ASSERT_TRUE(WaitUntil([&] { return woken[5] == 1; }));
+  const store::Revision a = Put("/romana/addresses/x", {{"name", "x"}});
+  for (int i : {0, 2, 3, 4}) EXPECT_TRUE(WaitUntil([&] { return woken[i] == 1; })) << "cursor " << i;
+  ASSERT_TRUE(WaitUntil([&] { return cache->revision() >= a; }));
+  EXPECT_EQ(woken[5], 1);  // the address woke no hosts cursor
+  for (int i : {0, 2, 3, 4}) {
+    absl::StatusOr<Batch> b = cursors[i]->Next(16);
+    ASSERT_TRUE(b.ok()) << b.status();
+    ASSERT_EQ(b->events.size(), 1u) << "cursor " << i;
+    EXPECT_EQ(b->events[0]->key, "/romana/addresses/x");
+  }
+  // Destroyed while armed (cursor 5 is armed again after reading its event): the list stays
+  // whole and the others are still woken.
+  ASSERT_TRUE(cursors[5]->Next(16).ok());
+  ASSERT_TRUE(cursors[5]->Next(16).ok());
+  cursors[5].reset();
+  for (int i : {0, 2, 3, 4}) ASSERT_TRUE(cursors[i]->Next(16).ok());  // caught up: armed again
+  cursors[0].reset();
+  Put("/romana/addresses/y", {{"name", "y"}});
+  for (int i : {2, 3, 4}) EXPECT_TRUE(WaitUntil([&] { return woken[i] == 2; })) << "cursor " << i;
+}
+
 TEST_F(WatchCacheTest, AThousandCursorsWokenByCallbacksReceiveEveryEvent) {
   auto cache = Cache();
   constexpr int kCursors = 1000;

@@ -39,11 +39,15 @@ using http_server::Request;
 using http_server::Response;
 
 // A stream with more than this waiting for the client takes no new events until it drained.
-// With thousands of streams this bounds romanad's memory for clients slower than the changes.
-constexpr size_t kHighWater = 16 << 10;
-// Events (and bytes) moved per turn before the stream yields its io thread to other connections.
-constexpr size_t kBatch = 256;
-constexpr size_t kBatchBytes = 16 << 10;
+// With thousands of streams this bounds romanad's memory for clients slower than the changes:
+// a stream holds at most kHighWater + kBatchBytes (a client that reads has the socket take a
+// turn's bytes at once, so nothing waits in romanad).
+constexpr size_t kHighWater = 0;
+// Events (and bytes) moved per turn, in one socket write, before the stream yields its io
+// thread to other connections. A stream that is behind (a burst of changes) catches up in few
+// large writes: each write costs a system call and the kernel's TCP work whatever its size.
+constexpr size_t kBatch = 1024;
+constexpr size_t kBatchBytes = 32 << 10;
 
 void SendError(http_server::Responder& responder, const absl::Status& s) {
   HttpError e = ToHttpError(s);

@@ -282,6 +282,70 @@ TEST_F(HttpServerTest, StreamBufferIsBoundedForAClientThatDoesNotRead) {
   EXPECT_TRUE(WaitUntil([&] { return closed_streams_ == 1; }));
 }
 
+// Writes lines numbered from 0 until the client's socket is full (the queue does not drain for
+// 500 ms) or the stream closes; the number of lines written.
+int WriteUntilStalled(Stream& st) {
+  int n = 0;
+  while (st.open()) {
+    if (st.buffered_bytes() > 0) {
+      auto drained = std::make_shared<std::atomic<bool>>(false);
+      st.WhenDrained([drained] { *drained = true; });
+      if (!WaitUntil([&] { return drained->load(); }, std::chrono::milliseconds(500))) break;
+      continue;
+    }
+    if (st.Write(absl::StrCat(n, " ", std::string(16000, 'x'), "\n"))) ++n;
+  }
+  return n;
+}
+
+// A client that stops reading fills its socket; the stream then waits until the socket is
+// writable again and sends the rest, in order, once the client reads.
+TEST_F(HttpServerTest, AStreamWaitsForAFullSocketAndResumesWhenTheClientReads) {
+  StartServer({});
+  std::promise<void> stalled;
+  std::shared_future<void> stalled_seen = stalled.get_future().share();
+  std::atomic<int> lines{0};
+  std::thread producer([&] {
+    std::shared_ptr<Stream> st = WaitStream(0);
+    ASSERT_NE(st, nullptr);
+    lines = WriteUntilStalled(*st);
+    EXPECT_TRUE(st->open());
+    stalled.set_value();
+    st->Finish();
+  });
+  std::string got;
+  http::CurlClient c;
+  auto r = Fetch(
+      c, absl::StrCat("http://127.0.0.1:", port(), "/stream"), "GET", "",
+      [&](absl::string_view data) {
+        stalled_seen.wait();  // the client reads nothing until the server's side is full
+        got.append(data.data(), data.size());
+        return true;
+      },
+      std::chrono::seconds(60));
+  producer.join();
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_GT(lines.load(), 0);
+  std::string want;
+  for (int i = 0; i < lines; ++i) absl::StrAppend(&want, i, " ", std::string(16000, 'x'), "\n");
+  EXPECT_EQ(got.size(), want.size());
+  EXPECT_TRUE(got == want);
+}
+
+// A client that takes nothing for the write timeout is cut off (its stream closes), well before
+// the stream's buffer limit is reached.
+TEST_F(HttpServerTest, AStreamWhoseClientTakesNothingEndsAfterTheWriteTimeout) {
+  StartServer({.write_timeout = std::chrono::milliseconds(300), .max_stream_buffer_bytes = 64 << 20});
+  RawClient raw(port());
+  ASSERT_TRUE(raw.Send("GET /stream HTTP/1.1\r\nHost: x\r\n\r\n"));
+  std::shared_ptr<Stream> st = WaitStream(0);
+  ASSERT_NE(st, nullptr);
+  WriteUntilStalled(*st);
+  EXPECT_TRUE(WaitUntil([&] { return closed_streams_ == 1; }));
+  EXPECT_FALSE(st->open());
+  EXPECT_FALSE(st->Write("late\n"));
+}
+
 TEST_F(HttpServerTest, Tls) {
   romana::testing::TempDir dir;
   auto gen = base::RunCommand({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",

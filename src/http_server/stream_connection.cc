@@ -5,9 +5,18 @@
 //
 //   head (status line + headers) -> chunks as the producer queues them, one socket write at a
 //   time; a pending read notices the client leaving -> last chunk (Finish) or abort -> closed.
+//
+// Plain TCP writes a chunk on the strand right away with a non-blocking send, as far as the
+// socket takes it: no asio write operation, completion handler or write timer per chunk (with
+// thousands of streams those were most of the fan-out's CPU: docs/romanad.md, benchmark). A
+// socket that is full (a client not reading) is left alone until the kernel says it is
+// writable again, with one timer for the stall (write_timeout). TLS writes through asio's
+// asynchronous write (a TLS record cannot be half-sent by a non-blocking call).
 #include <openssl/ssl.h>
 
 #include <array>
+#include <boost/asio/steady_timer.hpp>
+#include <type_traits>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/stream.hpp>
@@ -16,6 +25,7 @@
 #include <boost/beast/core/flat_stream.hpp>
 #include <boost/beast/http.hpp>
 
+#include "absl/strings/str_cat.h"
 #include "http_server/server_impl.h"
 #include "http_server/stream_state.h"
 
@@ -30,7 +40,12 @@ template <class S>
 class StreamConnection final : public ConnectionBase, public StreamWriter {
  public:
   StreamConnection(HttpServer::Impl& impl, S stream, std::shared_ptr<StreamState> st, Response head, unsigned version)
-      : impl_(impl), stream_(std::move(stream)), st_(std::move(st)), head_src_(std::move(head)), version_(version) {}
+      : impl_(impl),
+        stream_(std::move(stream)),
+        st_(std::move(st)),
+        head_src_(std::move(head)),
+        version_(version),
+        stall_timer_(st_->executor()) {}
   ~StreamConnection() override { impl_.Unregister(this); }
 
   void Run() override {
@@ -49,6 +64,74 @@ class StreamConnection final : public ConnectionBase, public StreamWriter {
 
   // On the strand.
   void Pump() override {
+    if constexpr (kPlain) {
+      PumpPlain();
+    } else {
+      PumpAsync();
+    }
+  }
+
+ private:
+  static constexpr bool kPlain = std::is_same_v<S, beast::tcp_stream>;
+
+  // Plain TCP: frame and send what is queued until nothing is, or the socket is full.
+  void PumpPlain() {
+    while (!closed_ && head_sent_ && !writing_) {
+      if (sent_ == frame_size_) {  // the last frame is out: take the next
+        if (last_sent_) return Close();
+        switch (st_->Take(chunk_)) {
+          case StreamState::Next::kNothing:
+            return;
+          case StreamState::Next::kAbort:
+            return Close();
+          case StreamState::Next::kChunk:
+            frame_head_ = absl::StrCat(absl::Hex(chunk_.size()), "\r\n");
+            frame_tail_ = "\r\n";
+            break;
+          case StreamState::Next::kLast:
+            chunk_.clear();
+            frame_head_ = "0\r\n\r\n";
+            frame_tail_ = "";
+            last_sent_ = true;
+            break;
+        }
+        sent_ = 0;
+        frame_size_ = frame_head_.size() + chunk_.size() + frame_tail_.size();
+      }
+      const std::array<asio::const_buffer, 3> frame = {asio::buffer(frame_head_), asio::buffer(chunk_),
+                                                       asio::buffer(frame_tail_)};
+      beast::buffers_suffix<std::array<asio::const_buffer, 3>> rest(frame);
+      rest.consume(sent_);
+      error_code ec;
+      const size_t n = Lowest().socket().write_some(rest, ec);
+      if (ec && ec != asio::error::would_block && ec != asio::error::try_again) return Close();
+      sent_ += n;
+      if (sent_ == frame_size_ && !last_sent_) {
+        st_->Written(chunk_.size());
+        chunk_ = std::string();  // its memory goes back now, not when the stream ends
+      }
+      if (sent_ < frame_size_) return WaitWritable();
+    }
+  }
+
+  // The socket is full: nothing more is tried until it is writable (or write_timeout passes).
+  void WaitWritable() {
+    writing_ = true;
+    stall_timer_.expires_after(impl_.options.write_timeout);
+    stall_timer_.async_wait([self = Self()](error_code ec) {
+      // Not a stale expiry of an earlier stall: the client took nothing for write_timeout.
+      if (!ec && self->writing_ && self->stall_timer_.expiry() <= asio::steady_timer::clock_type::now()) self->Close();
+    });
+    Lowest().socket().async_wait(tcp::socket::wait_write, [self = Self()](error_code ec) {
+      self->writing_ = false;
+      self->stall_timer_.cancel();
+      if (ec) return self->Close();
+      self->PumpPlain();
+    });
+  }
+
+  // TLS: one asynchronous write at a time.
+  void PumpAsync() {
     if (closed_ || !head_sent_ || writing_) return;
     switch (st_->Take(chunk_)) {
       case StreamState::Next::kNothing:
@@ -78,7 +161,6 @@ class StreamConnection final : public ConnectionBase, public StreamWriter {
     }
   }
 
- private:
   std::shared_ptr<StreamConnection> Self() {
     return std::static_pointer_cast<StreamConnection>(shared_from_this());
   }
@@ -103,6 +185,10 @@ class StreamConnection final : public ConnectionBase, public StreamWriter {
       if (ec) return self->Close();
       self->head_sent_ = true;
       self->Lowest().expires_never();
+      if constexpr (kPlain) {
+        self->Lowest().socket().non_blocking(true, ec);  // PumpPlain's sends return instead of waiting
+        if (ec) return self->Close();
+      }
       self->WatchForClientGone();
       self->Pump();
     });
@@ -120,6 +206,7 @@ class StreamConnection final : public ConnectionBase, public StreamWriter {
     if (closed_) return;
     closed_ = true;
     st_->Close(/*finish=*/false);
+    stall_timer_.cancel();
     Lowest().close();
   }
 
@@ -136,6 +223,14 @@ class StreamConnection final : public ConnectionBase, public StreamWriter {
   bool closed_ = false;
   std::string chunk_;
   std::array<char, 256> discard_;
+  // Plain TCP: the frame being sent (frame_head_ + chunk_ + frame_tail_) and how much of it is
+  // out; the timer of a stall on a full socket; the last chunk is (being) sent.
+  std::string frame_head_;
+  std::string frame_tail_;
+  size_t frame_size_ = 0;
+  size_t sent_ = 0;
+  bool last_sent_ = false;
+  asio::steady_timer stall_timer_;
 };
 
 template <class S>

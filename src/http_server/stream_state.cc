@@ -76,6 +76,15 @@ void StreamState::Attach(std::weak_ptr<StreamWriter> writer) {
 }
 
 void StreamState::Kick() {
+  if (exec_.running_in_this_thread()) {  // the producer is on the writer's strand: no post
+    std::shared_ptr<StreamWriter> w;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      w = writer_.lock();
+    }
+    if (w) w->Pump();  // not attached yet: the writer pumps after the head
+    return;
+  }
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (kicked_ || writer_.expired()) return;  // not attached yet: the writer pumps after the head

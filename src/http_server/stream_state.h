@@ -3,16 +3,19 @@
 // this library.
 //
 // A Write queues its chunk (or, past the byte limit, aborts the stream) and kicks the writer:
-// at most one kick is in flight, so a producer writing many small chunks costs the writer's
-// strand one turn, not one per chunk. Kicks before the writer is attached are dropped; the
-// writer looks at the queue once it has sent the response head.
+// on the writer's strand (a producer that runs there, like the watch stream) the writer looks
+// at the queue at once; from another thread a kick is posted, at most one in flight, so a
+// producer writing many small chunks costs the writer's strand one turn, not one per chunk.
+// Kicks before the writer is attached are dropped; the writer looks at the queue once it has
+// sent the response head.
 //
 // Thread-safety: every method may be called from any thread; Take/Written/Attach come from the
 // writer's strand.
 #ifndef ROMANA_HTTP_SERVER_STREAM_STATE_H_
 #define ROMANA_HTTP_SERVER_STREAM_STATE_H_
 
-#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/strand.hpp>
 #include <chrono>
 #include <deque>
 #include <functional>
@@ -31,11 +34,14 @@ class StreamWriter {
   virtual void Pump() = 0;
 };
 
+// The strand a stream's connection runs on.
+using StreamStrand = boost::asio::strand<boost::asio::io_context::executor_type>;
+
 // Always made with std::make_shared (kicks hold weak pointers to it).
 class StreamState final : public Stream, public std::enable_shared_from_this<StreamState> {
  public:
   // `exec`: the strand of the connection that will write the stream (Post/PostAfter run there).
-  StreamState(size_t limit, boost::asio::any_io_executor exec) : limit_(limit), exec_(std::move(exec)) {}
+  StreamState(size_t limit, StreamStrand exec) : limit_(limit), exec_(std::move(exec)) {}
 
   bool Write(std::string chunk) override;
   void Finish() override { Close(/*finish=*/true); }
@@ -46,7 +52,7 @@ class StreamState final : public Stream, public std::enable_shared_from_this<Str
   void Post(std::function<void()> fn) override;
   void PostAfter(std::chrono::milliseconds delay, std::function<void()> fn) override;
 
-  const boost::asio::any_io_executor& executor() const { return exec_; }
+  const StreamStrand& executor() const { return exec_; }
   // The writer from now on (called on its strand, before it sends the response head).
   void Attach(std::weak_ptr<StreamWriter> writer);
 
@@ -61,10 +67,10 @@ class StreamState final : public Stream, public std::enable_shared_from_this<Str
   void Written(size_t n);
 
  private:
-  void Kick();  // makes the writer look at the queue (posts; at most one pending)
+  void Kick();  // makes the writer look at the queue (now on its strand, else posted; one pending)
 
   const size_t limit_;
-  const boost::asio::any_io_executor exec_;
+  const StreamStrand exec_;
   mutable std::mutex mu_;
   std::weak_ptr<StreamWriter> writer_;  // guarded by mu_
   bool kicked_ = false;                 // a kick is posted and has not run; guarded by mu_

@@ -156,6 +156,9 @@ class Ipam {
   std::optional<NetworkRecord> GetNetwork(const std::string& name) const;
   std::vector<GroupRecord> Groups() const;  // every group of every network, tree order
   std::optional<GroupRecord> GetGroup(const std::string& network, const std::string& path) const;
+  // The hosts of a group, by name (empty for an unknown group): derived from the host records'
+  // `groups`, which is where membership is stored.
+  std::vector<std::string> GroupHosts(const std::string& network, const std::string& path) const;
   std::vector<HostRecord> Hosts() const;    // by name
   std::optional<HostRecord> GetHost(const std::string& name) const;
   // Blocks by (network, address); empty filters match everything.
@@ -190,9 +193,6 @@ class Ipam {
   int NetworkIndex(const std::string& name) const;  // -1 if absent
   int GroupIndex(int network, const std::string& path) const;
   GroupRecord MakeGroupRecord(int network, int group) const;
-  // Group records whose host list differs after `hosts` replace/delete the current ones.
-  void AddChangedGroups(const std::vector<HostRecord>& puts, const std::vector<std::string>& deletes,
-                        Change& change) const;
   const BlockRecord* FindBlockContaining(const std::string& network, net::Ipv4Address ip) const;
   std::optional<BlockRecord> NewBlock(int network, int group) const;
   absl::StatusOr<Planned<AddressRecord>> PlanReleaseRecord(const AddressRecord& address) const;

@@ -73,7 +73,6 @@ absl::StatusOr<Planned<HostRecord>> Ipam::PlanAddHost(const AddHostRequest& req)
   }
   Planned<HostRecord> out{h, {}};
   out.change.put_hosts.push_back(h);
-  AddChangedGroups(out.change.put_hosts, {}, out.change);
   return out;
 }
 
@@ -94,7 +93,6 @@ absl::StatusOr<Planned<HostRecord>> Ipam::PlanRemoveHost(const std::string& name
   if (auto ha = host_addresses_.find(name); ha != host_addresses_.end()) {
     out.change.deleted_addresses.assign(ha->second.begin(), ha->second.end());
   }
-  AddChangedGroups({}, out.change.deleted_hosts, out.change);
   return out;
 }
 

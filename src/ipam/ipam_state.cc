@@ -185,53 +185,7 @@ GroupRecord Ipam::MakeGroupRecord(int network, int group) const {
   r.routing = g.routing;
   r.leaf = g.leaf;
   r.padding = g.padding;
-  for (const std::string& h : states_[network].groups[group].hosts) {
-    r.hosts.push_back(h);
-    r.host_ips.push_back(hosts_.at(h).ip);
-  }
   return r;
-}
-
-void Ipam::AddChangedGroups(const std::vector<HostRecord>& puts, const std::vector<std::string>& deletes,
-                            Change& change) const {
-  // (network index, group index) -> new host set
-  std::map<std::pair<int, int>, std::set<std::string>> changed;
-  std::map<std::string, Ipv4Address> new_ips;
-  auto touch = [&](int ni, int gi) -> std::set<std::string>& {
-    auto it = changed.find({ni, gi});
-    if (it == changed.end()) it = changed.emplace(std::make_pair(ni, gi), states_[ni].groups[gi].hosts).first;
-    return it->second;
-  };
-  auto remove_old = [&](const std::string& name) {
-    auto it = hosts_.find(name);
-    if (it == hosts_.end()) return;
-    for (const auto& [net, path] : it->second.groups) {
-      int ni = NetworkIndex(net);
-      int gi = GroupIndex(ni, path);
-      if (gi >= 0) touch(ni, gi).erase(name);
-    }
-  };
-  for (const std::string& name : deletes) remove_old(name);
-  for (const HostRecord& h : puts) {
-    remove_old(h.name);
-    new_ips[h.name] = h.ip;
-    for (const auto& [net, path] : h.groups) {
-      int ni = NetworkIndex(net);
-      int gi = GroupIndex(ni, path);
-      if (gi >= 0) touch(ni, gi).insert(h.name);
-    }
-  }
-  for (const auto& [key, hosts] : changed) {
-    GroupRecord before = MakeGroupRecord(key.first, key.second);
-    GroupRecord after = before;
-    after.hosts.assign(hosts.begin(), hosts.end());
-    after.host_ips.clear();
-    for (const std::string& h : after.hosts) {
-      auto n = new_ips.find(h);
-      after.host_ips.push_back(n != new_ips.end() ? n->second : hosts_.at(h).ip);
-    }
-    if (after != before) change.put_groups.push_back(std::move(after));
-  }
 }
 
 std::vector<NetworkRecord> Ipam::Networks() const {
@@ -262,6 +216,14 @@ std::optional<GroupRecord> Ipam::GetGroup(const std::string& network, const std:
   int gi = GroupIndex(ni, path);
   if (gi < 0) return std::nullopt;
   return MakeGroupRecord(ni, gi);
+}
+
+std::vector<std::string> Ipam::GroupHosts(const std::string& network, const std::string& path) const {
+  int ni = NetworkIndex(network);
+  int gi = GroupIndex(ni, path);
+  if (gi < 0) return {};
+  const std::set<std::string>& hosts = states_[ni].groups[gi].hosts;
+  return {hosts.begin(), hosts.end()};
 }
 
 std::vector<HostRecord> Ipam::Hosts() const {

@@ -130,7 +130,43 @@ absl::StatusOr<std::unique_ptr<IpamStore>> IpamStore::Open(store::Store& store, 
   }
   std::unique_ptr<IpamStore> s(new IpamStore(store, std::move(options)));
   if (absl::Status st = s->Reload(); !st.ok()) return st;
+  if (absl::Status st = s->RewriteStaleGroupRecords(); !st.ok()) return st;
   return s;
+}
+
+// Group records hold only what the topology gives a group. The old layout also listed each
+// group's hosts and their IPs ("hosts", "host_ips"), which made every host add rewrite its
+// whole group; Reload never reads group records (they are derived), so a store written by the
+// old layout loads as is, and this rewrites its group records in the current form (and deletes
+// any the topology no longer has) in one fenced write. Nothing is written when they match.
+absl::Status IpamStore::RewriteStaleGroupRecords() {
+  store::Revision at = 0;
+  std::vector<store::KeyValue> stored;
+  if (absl::Status s = ReadAll(store_, keys_.GroupsPrefix(), options_.load_page_size, at, stored); !s.ok()) {
+    return s;
+  }
+  std::map<std::string, std::string> want;
+  for (const GroupRecord& g : ipam_.Groups()) want[keys_.Group(g.network, g.path)] = ToJson(g);
+  std::vector<store::Op> ops;
+  for (const store::KeyValue& kv : stored) {
+    auto it = want.find(kv.key);
+    if (it == want.end()) {
+      ops.push_back(store::Op::Delete(kv.key));
+    } else if (it->second == kv.value) {
+      want.erase(it);
+    }
+  }
+  for (auto& [key, value] : want) ops.push_back(store::Op::Put(key, std::move(value)));
+  if (ops.empty()) return absl::OkStatus();
+  absl::StatusOr<bool> written = Write(std::move(ops));
+  if (written.ok()) {
+    // Lost to another writer: the next mutation reloads; whoever opens the store next rewrites.
+    if (!*written) stale_ = true;
+    return absl::OkStatus();
+  }
+  // Not the leader (Options::fence): the leader rewrites them when it opens the store.
+  if (absl::IsFailedPrecondition(written.status())) return absl::OkStatus();
+  return written.status();
 }
 
 absl::Status IpamStore::Reload() {

@@ -3,8 +3,10 @@
 //
 //   <prefix>/topology                      the applied topology JSON
 //   <prefix>/networks/<network>            Network
-//   <prefix>/groups/<network><path>        Group   (e.g. /romana/groups/romana-network/0/1)
-//   <prefix>/hosts/<host>                  Host
+//   <prefix>/groups/<network><path>        Group   (e.g. /romana/groups/romana-network/0/1):
+//                                          the topology's fields only, no member list
+//   <prefix>/hosts/<host>                  Host    (names its group in each network: group
+//                                          membership is stored here, one key per host)
 //   <prefix>/blocks/<network>/<a.b.c.d-n>  Block   (with its free list)
 //   <prefix>/addresses/<name>              Address
 //   <prefix>/ipam/revision                 the fence: written by every IPAM transaction
@@ -84,7 +86,8 @@ std::vector<store::Op> ChangeToOps(const Change& change, const IpamKeys& keys);
 class IpamStore {
  public:
   // Loads the state stored under options.prefix (an empty store gives an empty Ipam). DataLoss
-  // when stored records are malformed or inconsistent; store errors are passed through.
+  // when stored records are malformed or inconsistent; store errors are passed through. Group
+  // records in an older form (with "hosts"/"host_ips" lists) are rewritten in the current one.
   static absl::StatusOr<std::unique_ptr<IpamStore>> Open(store::Store& store, IpamStoreOptions options = {});
   IpamStore(const IpamStore&) = delete;
   IpamStore& operator=(const IpamStore&) = delete;
@@ -151,6 +154,9 @@ class IpamStore {
   absl::Status ApplyJournalOps(const std::vector<store::Op>& ops);
   // Rolls a committed journal forward, or discards an uncommitted one (called by Reload).
   absl::Status RecoverJournal();
+  // Rewrites stored group records that differ from the derived ones (a store written by the
+  // old layout, whose group records listed their hosts); called by Open.
+  absl::Status RewriteStaleGroupRecords();
 
   store::Store& store_;
   IpamStoreOptions options_;

@@ -95,7 +95,7 @@ TEST_F(KubeadmTest, HostsSpreadLeastLoadedFirst) {
                         .groups.at("romana-network"));
   }
   EXPECT_THAT(paths, ElementsAre("/0", "/1", "/2", "/3", "/4", "/5", "/6", "/7", "/0"));
-  EXPECT_THAT(ipam_.GetGroup("romana-network", "/0")->hosts, ElementsAre("n0", "n8"));
+  EXPECT_THAT(ipam_.GroupHosts("romana-network", "/0"), ElementsAre("n0", "n8"));
 }
 
 TEST_F(KubeadmTest, AllocationIsIdempotentPerName) {
@@ -165,7 +165,7 @@ TEST_F(KubeadmTest, RemoveHostFreesBlocksAndAddresses) {
       EXPECT_EQ(b.allocated(), 0u);
     }
   }
-  EXPECT_TRUE(ipam_.GetGroup("romana-network", "/0")->hosts.empty());
+  EXPECT_TRUE(ipam_.GroupHosts("romana-network", "/0").empty());
   ExpectAccountingHolds(ipam_);
   // A new host lands in the now-empty group 0 and reuses the freed blocks, lowest first.
   EXPECT_EQ(Add("d", "192.168.0.4").groups.at("romana-network"), "/0");
@@ -324,10 +324,10 @@ TEST(IpamTest, HostAdditionTags) {  // reference §4.5 TestHostAdditionTags
     ASSERT_TRUE(ipam.AddHost({"f" + std::to_string(i), net::Ipv4Address(A("192.168.2.0").value() + i),
                               {{"tier", "frontend"}}}).ok());
   }
-  EXPECT_EQ(ipam.GetGroup("n", "/0")->hosts.size(), 4u);
-  EXPECT_EQ(ipam.GetGroup("n", "/1")->hosts.size(), 2u);
-  EXPECT_EQ(ipam.GetGroup("n", "/2")->hosts.size(), 4u);
-  EXPECT_EQ(ipam.GetGroup("n", "/3")->hosts.size(), 2u);
+  EXPECT_EQ(ipam.GroupHosts("n", "/0").size(), 4u);
+  EXPECT_EQ(ipam.GroupHosts("n", "/1").size(), 2u);
+  EXPECT_EQ(ipam.GroupHosts("n", "/2").size(), 4u);
+  EXPECT_EQ(ipam.GroupHosts("n", "/3").size(), 2u);
 }
 
 TEST(IpamTest, HostJoinsOnlyMatchingNetworks) {  // reference §4.3 test data TestHostAdd713
@@ -395,9 +395,9 @@ TEST(IpamTest, UsEast1PaddingGroupsNeverReceiveHosts) {
   }
   for (const GroupRecord& g : ipam.Groups()) {
     if (g.padding) {
-      EXPECT_TRUE(g.hosts.empty()) << g.path;
+      EXPECT_TRUE(ipam.GroupHosts(g.network, g.path).empty()) << g.path;
     } else if (g.leaf && g.name.rfind("us-east-1c", 0) == 0) {
-      EXPECT_EQ(g.hosts.size(), 10u) << g.path;
+      EXPECT_EQ(ipam.GroupHosts(g.network, g.path).size(), 10u) << g.path;
     }
   }
   // Both label spellings work.

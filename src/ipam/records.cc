@@ -134,10 +134,6 @@ std::string ToJson(const GroupRecord& r) {
   j["assignment"] = r.assignment.empty() ? ordered_json::object() : ordered_json(r.assignment);
   j["leaf"] = r.leaf;
   j["padding"] = r.padding;
-  j["hosts"] = r.hosts;
-  std::vector<std::string> ips;
-  for (const auto& a : r.host_ips) ips.push_back(a.ToString());
-  j["host_ips"] = ips;
   if (!r.routing.empty()) j["routing"] = r.routing;
   return j.dump();
 }
@@ -197,8 +193,7 @@ absl::StatusOr<GroupRecord> GroupFromJson(std::string_view text) {
   r.routing = rd.OptStr("routing");
   r.leaf = rd.Bool("leaf");
   r.padding = rd.Bool("padding");
-  r.hosts = rd.StrList("hosts");
-  for (const std::string& s : rd.StrList("host_ips")) r.host_ips.push_back(rd.Addr(s));
+  // "hosts" and "host_ips" of the old layout are ignored (IpamStore::Open rewrites such records).
   if (!rd.status.ok()) return rd.status;
   return r;
 }

@@ -39,8 +39,9 @@ struct GroupRecord {
   std::string routing;
   bool leaf = false;
   bool padding = false;
-  std::vector<std::string> hosts;           // sorted by name
-  std::vector<net::Ipv4Address> host_ips;   // same order as `hosts` (for vpcrouter)
+  // No member list: a group's hosts are the host records whose `groups` name it, so adding,
+  // relabelling or removing a host writes only that host's record, whatever the group's size
+  // (docs/store-layout.md "Group membership").
   bool operator==(const GroupRecord&) const = default;
 };
 

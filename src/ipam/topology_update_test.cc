@@ -55,7 +55,7 @@ TEST_F(TopologyUpdateTest, CompatibleChangeKeepsHostsAndAddresses) {
   EXPECT_EQ(ipam_.GetAddress("a1")->ip.ToString(), "10.112.0.0");
   // Existing hosts joined the new network.
   EXPECT_EQ(ipam_.GetHost("n3")->groups.at("extra"), "/0");
-  EXPECT_THAT(ipam_.GetGroup("extra", "/0")->hosts, SizeIs(3));
+  EXPECT_THAT(ipam_.GroupHosts("extra", "/0"), SizeIs(3));
 }
 
 TEST_F(TopologyUpdateTest, IncompatibleChangeListsEveryConflictAndChangesNothing) {

@@ -73,15 +73,16 @@ std::string SelectorQuery(const Selectors& s) {
 
 }  // namespace
 
-absl::StatusOr<json> KubeClient::Write(const std::string& method, const std::string& path, const json& object) {
+absl::StatusOr<json> KubeClient::Write(const std::string& method, const std::string& path, const json& object,
+                                       const std::string& content_type) {
   absl::StatusOr<http::Headers> h = Headers();
   if (!h.ok()) return h.status();
-  h->emplace_back("Content-Type", "application/json");
+  h->emplace_back("Content-Type", content_type);
   absl::StatusOr<http::Response> r =
       http_.Send({.method = method, .url = config_.server + path, .headers = *h, .body = object.dump()});
   const std::string what = absl::StrCat(method, " ", path);
   if (!r.ok()) return r.status();
-  if (r->status == 409 && method == "PUT") {
+  if (r->status == 409 && (method == "PUT" || method == "PATCH")) {
     return absl::AbortedError(absl::StrCat(what, ": conflict (the object changed since it was read)"));
   }
   if (r->status != 200 && r->status != 201) return StatusFor(r->status, r->body, what);
@@ -96,6 +97,10 @@ absl::StatusOr<json> KubeClient::Create(const std::string& collection_path, cons
 
 absl::StatusOr<json> KubeClient::Update(const std::string& path, const json& object) {
   return Write("PUT", path, object);
+}
+
+absl::StatusOr<json> KubeClient::MergePatch(const std::string& path, const json& patch) {
+  return Write("PATCH", path, patch, "application/merge-patch+json");
 }
 
 absl::StatusOr<ListResult> KubeClient::List(const std::string& path, const Selectors& selectors,

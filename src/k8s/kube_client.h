@@ -1,8 +1,8 @@
 // kube_client.h: a minimal Kubernetes API client: GET, LIST (with resourceVersion) and WATCH
 // (newline-delimited JSON events) of any resource path, e.g. "/api/v1/nodes",
 // "/api/v1/namespaces", "/api/v1/pods", "/apis/networking.k8s.io/v1/networkpolicies", with
-// label and field selectors on both; and CREATE (POST) / UPDATE (PUT) / DELETE of one object
-// (leader election's Lease).
+// label and field selectors on both; and CREATE (POST) / UPDATE (PUT) / merge PATCH of one object
+// (leader election's Lease; the listener's Service externalIPs and Events).
 // HTTP goes through the project's client (http::Client). Thread-safe (the HTTP client is; the
 // client keeps no per-call state).
 #ifndef ROMANA_K8S_KUBE_CLIENT_H_
@@ -63,6 +63,11 @@ class KubeClient {
   // one); returns the stored object. Aborted (409) when another writer got there first;
   // NotFound when the object is gone; other errors as Get().
   absl::StatusOr<nlohmann::json> Update(const std::string& path, const nlohmann::json& object);
+  // PATCH `path` with a JSON merge patch (RFC 7386, application/merge-patch+json); returns the
+  // stored object. A patch that sets metadata.resourceVersion is a precondition: Aborted (409)
+  // when the object changed since it was read. NotFound when the object is gone; other errors
+  // as Get().
+  absl::StatusOr<nlohmann::json> MergePatch(const std::string& path, const nlohmann::json& patch);
 
   // Watches `path` from `resource_version` and calls `on_event` for each event until the server
   // ends the stream (OK), `cancel` becomes true (Cancelled), or an error. A too-old
@@ -79,7 +84,8 @@ class KubeClient {
   absl::StatusOr<http::Headers> Headers() const;
   absl::Status StatusFor(int http_status, const std::string& body, const std::string& what) const;
   absl::StatusOr<nlohmann::json> Write(const std::string& method, const std::string& path,
-                                       const nlohmann::json& object);
+                                       const nlohmann::json& object,
+                                       const std::string& content_type = "application/json");
 
   http::Client& http_;
   KubeConfig config_;

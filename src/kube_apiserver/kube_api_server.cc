@@ -13,6 +13,7 @@
 #include "kube_apiserver/patch.h"
 #include "kube_apiserver/protobuf_body.h"
 #include "kube_apiserver/resources.h"
+#include "kube_apiserver/table.h"
 #include "kube_apiserver/watch_stream.h"
 
 namespace romana::kube_apiserver {
@@ -111,6 +112,23 @@ absl::StatusOr<json> ObjectBody(const Request& req) {
 }
 
 bool IsTrue(const std::string& v) { return v == "true" || v == "1"; }
+
+std::chrono::system_clock::time_point WallNow(const base::Clock* clock) {
+  return clock ? clock->WallNow() : base::SystemClock().WallNow();
+}
+
+// The Table (table.h) answering a list or a get, with the list's (or the object's) resourceVersion.
+Response TableResponse(int resource, const TableRequest& table, const std::vector<ObjectPtr>& items,
+                       int64_t resource_version, const std::string& continue_token,
+                       std::chrono::system_clock::time_point now) {
+  std::vector<std::string_view> texts;
+  texts.reserve(items.size());
+  for (const ObjectPtr& o : items) texts.push_back(o->text);
+  json meta = {{"resourceVersion", absl::StrCat(resource_version)}};
+  if (!continue_token.empty()) meta["continue"] = continue_token;
+  const std::string& plural = ServedResources()[static_cast<size_t>(resource)].plural;
+  return JsonResponse(200, TableDocument(plural, table, texts, std::move(meta), true, now).dump());
+}
 
 }  // namespace
 
@@ -245,6 +263,13 @@ void KubeApiServer::Serve(const Request& req, Responder responder) {
   if (!target.ok()) return fail(target.status());
   const ResourceInfo& r = ServedResources()[static_cast<size_t>(target->resource)];
   if (req.HasParam("dryRun")) return fail(BadRequestError("dryRun is not supported by the lab's Kubernetes API"));
+  std::optional<TableRequest> table;  // kubectl get asks for server-side printing
+  if (req.method == "GET") {
+    absl::StatusOr<std::optional<TableRequest>> t =
+        ParseTableRequest(req.Header("Accept"), req.Param("includeObject"));
+    if (!t.ok()) return fail(BadRequestError(std::string(t.status().message())));
+    table = *t;
+  }
 
   if (target->name.empty()) {  // a collection
     if (req.method == "GET") {
@@ -268,7 +293,8 @@ void KubeApiServer::Serve(const Request& req, Responder responder) {
                               .initial_events_end = initial_events,
                               .bookmark_interval = options_.bookmark_interval,
                               .timeout = options_.default_watch_timeout,
-                              .clock = options_.clock};
+                              .clock = options_.clock,
+                              .table = table};
         if (req.HasParam("timeoutSeconds")) {
           int64_t t = 0;
           if (!absl::SimpleAtoi(req.Param("timeoutSeconds"), &t) || t < 0) {
@@ -292,6 +318,10 @@ void KubeApiServer::Serve(const Request& req, Responder responder) {
       lo.continue_token = req.Param("continue");
       absl::StatusOr<ObjectStore::ListResult> list = store_->List(target->resource, lo);
       if (!list.ok()) return fail(list.status());
+      if (table) {
+        return responder.Send(TableResponse(target->resource, *table, list->items, list->resource_version,
+                                            list->continue_token, WallNow(options_.clock)));
+      }
       return responder.Send(JsonResponse(200, ListBody(r, *list)));
     }
     if (req.method == "POST") {
@@ -313,6 +343,10 @@ void KubeApiServer::Serve(const Request& req, Responder responder) {
   if (req.method == "GET") {
     absl::StatusOr<ObjectPtr> out = store_->Get(target->resource, target->ns, target->name);
     if (!out.ok()) return fail(out.status());
+    if (table) {
+      return responder.Send(
+          TableResponse(target->resource, *table, {*out}, (*out)->resource_version, "", WallNow(options_.clock)));
+    }
     return responder.Send(JsonResponse(200, (*out)->text));
   }
   if (req.method == "PUT") {

@@ -5,12 +5,14 @@
 //
 // Serves, over HTTP or HTTPS on the project's event-driven server (http_server.h):
 // discovery and a minimal OpenAPI v3 (discovery.h); core/v1 nodes, namespaces, pods, services,
-// endpoints, networking.k8s.io/v1 networkpolicies, coordination.k8s.io/v1 leases with get,
+// endpoints, events, networking.k8s.io/v1 networkpolicies, coordination.k8s.io/v1 leases with get,
 // list (labelSelector, fieldSelector, limit/continue), watch (resourceVersion, bookmarks,
 // timeoutSeconds, sendInitialEvents, 410 Expired as an ERROR event), create, update (409 on a
 // stale resourceVersion), patch (patch.h) and delete; errors are Kubernetes Status objects
 // (api_status.h). Optional bearer-token authentication. A watch holds no thread: each is a
 // cursor into the store's event window (object_store.h) pumped on its connection's io strand.
+// Get, list and watch answer a meta.k8s.io Table when the Accept header asks for one (kubectl
+// get; table.h).
 //
 // The test- and lab-side helpers (Put, Remove, Objects, ...) change the same store as the API,
 // with the same events.

@@ -177,7 +177,7 @@ TEST_F(KubectlTest, WatchSeesNodeChangesAndDeletion) {
   absl::StatusOr<std::unique_ptr<base::Subprocess>> watch = base::Subprocess::Start(
       {.argv = Argv({"get", "nodes", "-w", "--output-watch-events"}), .output_path = dir_.File("watch.out")});
   ASSERT_TRUE(watch.ok()) << watch.status();
-  // A line of the watch's table: "EVENT  NAME  AGE".
+  // A line of the watch's table: "EVENT  NAME  STATUS  ROLES  AGE  VERSION".
   auto seen = [&](const std::string& event, const std::string& name) {
     for (absl::string_view line : absl::StrSplit(romana::testing::ReadFile(dir_.File("watch.out")), '\n')) {
       std::vector<absl::string_view> cols = absl::StrSplit(line, ' ', absl::SkipEmpty());

@@ -11,6 +11,11 @@ const std::vector<ResourceInfo>& ServedResources() {
         "status.phase", "status.podIP", "status.nominatedNodeName"}},
       {"", "v1", "services", "service", "Service", true, {"svc"}, {"all"}, {}},
       {"", "v1", "endpoints", "endpoints", "Endpoints", true, {"ep"}, {}, {}},
+      // kubectl describe finds an object's events by these fields (involvedObject.*).
+      {"", "v1", "events", "event", "Event", true, {"ev"}, {},
+       {"involvedObject.kind", "involvedObject.namespace", "involvedObject.name", "involvedObject.uid",
+        "involvedObject.apiVersion", "involvedObject.resourceVersion", "involvedObject.fieldPath", "reason",
+        "reportingComponent", "type"}},
       {"networking.k8s.io", "v1", "networkpolicies", "networkpolicy", "NetworkPolicy", true, {"netpol"}, {}, {}},
       {"coordination.k8s.io", "v1", "leases", "lease", "Lease", true, {}, {}, {}},
   };

@@ -29,7 +29,7 @@ struct ResourceInfo {
   std::string path_prefix() const { return group.empty() ? "/api/" + version : "/apis/" + group + "/" + version; }
 };
 
-// core/v1 nodes, namespaces (cluster-scoped), pods, services, endpoints (namespaced);
+// core/v1 nodes, namespaces (cluster-scoped), pods, services, endpoints, events (namespaced);
 // networking.k8s.io/v1 networkpolicies; coordination.k8s.io/v1 leases (namespaced).
 const std::vector<ResourceInfo>& ServedResources();
 

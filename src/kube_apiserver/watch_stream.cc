@@ -69,7 +69,8 @@ class WatchStream final : public std::enable_shared_from_this<WatchStream> {
     }
     std::string lines;  // one chunk for the batch
     for (const auto& [type, object] : batch->events) {
-      absl::StrAppend(&lines, R"({"type":")", TypeName(type), R"(","object":)", object->text, "}\n");
+      absl::StrAppend(&lines, R"({"type":")", TypeName(type), R"(","object":)",
+                      options_.table ? TableOf(*object) : object->text, "}\n");
     }
     if (!lines.empty() && !stream_->Write(std::move(lines))) return;
     if (batch->initial_done && options_.initial_events_end && !initial_end_sent_ && batch->caught_up) {
@@ -84,6 +85,16 @@ class WatchStream final : public std::enable_shared_from_this<WatchStream> {
     } else {
       stream_->Post([weak] { Run(weak); });
     }
+  }
+
+  std::string TableOf(const StoredObject& object) {
+    const bool with_columns = !table_columns_sent_;
+    table_columns_sent_ = true;
+    const std::string& plural = ServedResources()[static_cast<size_t>(options_.resource)].plural;
+    return TableDocument(plural, *options_.table, {object.text},
+                         {{"resourceVersion", absl::StrCat(object.resource_version)}}, with_columns,
+                         (options_.clock != nullptr ? *options_.clock : system_clock_).WallNow())
+        .dump();
   }
 
   void SendBookmark(int64_t rv, bool initial_events_end) {
@@ -114,6 +125,7 @@ class WatchStream final : public std::enable_shared_from_this<WatchStream> {
   base::KeepaliveSchedule bookmarks_;     // strand only
   int64_t progress_ = 0;                  // strand only
   bool initial_end_sent_ = false;                        // strand only
+  bool table_columns_sent_ = false;                      // strand only
 };
 
 }  // namespace

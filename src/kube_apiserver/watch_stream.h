@@ -17,6 +17,7 @@
 #include "http_server/responder.h"
 #include "kube_apiserver/kube_api_server.h"
 #include "kube_apiserver/object_store.h"
+#include "kube_apiserver/table.h"
 
 namespace romana::kube_apiserver {
 
@@ -27,6 +28,10 @@ struct WatchStreamOptions {
   std::chrono::milliseconds bookmark_interval{1000};
   std::chrono::milliseconds timeout{1800000};
   const base::Clock* clock = nullptr;  // bookmark timing; nullptr = the system clock. Must outlive the stream.
+  // Set: each event's object is a Table of that one object (table.h; ages from `clock`; column
+  // definitions in the first event only, as the Kubernetes API server sends them); ERROR and
+  // BOOKMARK objects stay as they are.
+  std::optional<TableRequest> table;
   // WatchControl::drop_generation when the request was counted: a DropWatches after that ends it.
   uint64_t generation = 0;
 };

@@ -226,11 +226,21 @@ json PodObject(const std::string& ns, const std::string& name, const std::string
         {{"name", p.value("name", "")}, {"containerPort", p.value("port", 0)}, {"protocol", p.value("protocol", "TCP")}});
   }
   const json container = {{"name", "main"}, {"image", "romana-lab"}, {"ports", container_ports}};
+  // The pod's network namespace is up: its one container reads as running and ready, so
+  // `kubectl get pods` shows READY 1/1 as for a running pod of a cluster.
+  const json container_status = {{"name", "main"},     {"image", "romana-lab"}, {"ready", true},
+                                 {"started", true},   {"restartCount", 0},
+                                 {"state", {{"running", json::object()}}}};
   return {{"apiVersion", "v1"},
           {"kind", "Pod"},
           {"metadata", {{"name", name}, {"namespace", ns}, {"labels", labels}}},
           {"spec", {{"nodeName", node}, {"containers", json::array({container})}}},
-          {"status", {{"phase", "Running"}, {"podIP", ip}, {"podIPs", json::array({{{"ip", ip}}})}}}};
+          {"status",
+           {{"phase", "Running"},
+            {"podIP", ip},
+            {"podIPs", json::array({{{"ip", ip}}})},
+            {"conditions", json::array({{{"type", "Ready"}, {"status", "True"}}})},
+            {"containerStatuses", json::array({container_status})}}}};
 }
 
 json NamespaceObject(const std::string& name, const std::map<std::string, std::string>& labels) {

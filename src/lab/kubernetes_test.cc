@@ -3,6 +3,7 @@
 #include "lab/kubernetes.h"
 
 #include "gtest/gtest.h"
+#include "kube_apiserver/table.h"
 #include "lab/netpol_model.h"
 #include "listener/translate.h"
 
@@ -34,6 +35,21 @@ TEST(LabKubernetesTest, ModelPodObjectBecomesAnEndpointWithItsNamedPorts) {
   EXPECT_EQ(ep.ports[0].port, 80);
   EXPECT_EQ(ep.ports[0].protocol, "TCP");
   EXPECT_EQ(listener::PodNetworkIp(PodObject("x", "a", "node-1", "10.112.0.3", {})), "10.112.0.3");
+}
+
+// What `kubectl get pods -o wide` and `kubectl get nodes -o wide` print for them.
+TEST(LabKubernetesTest, KubectlShowsLabPodsRunningAndReadyAndNodesReady) {
+  const auto now = std::chrono::system_clock::now();
+  const nlohmann::json pod =
+      kube_apiserver::TableCells("pods", PodObject("x", "a", "node-1", "10.112.0.3", {}), now);
+  EXPECT_EQ(pod[1], "1/1");
+  EXPECT_EQ(pod[2], "Running");
+  EXPECT_EQ(pod[3], "0");
+  EXPECT_EQ(pod[5], "10.112.0.3");
+  EXPECT_EQ(pod[6], "node-1");
+  const nlohmann::json node = kube_apiserver::TableCells("nodes", NodeObject("node-2", "192.168.100.12", {}), now);
+  EXPECT_EQ(node[1], "Ready");
+  EXPECT_EQ(node[5], "192.168.100.12");
 }
 
 TEST(LabKubernetesTest, NamespaceObjectKeepsItsLabels) {

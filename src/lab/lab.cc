@@ -179,20 +179,26 @@ absl::Status Lab::WithRomanad(const std::function<absl::Status(api::Client&)>& f
 absl::StatusOr<int> Lab::RomanadLeader() const {
   for (int i = 0; i < romanad_replicas(); ++i) {
     if (!IsAlive(romanad_pids_[i])) continue;
-    bool leads = false;
-    absl::Status s = InNetns(MasterNetns(id()), [&]() -> absl::Status {
-      absl::StatusOr<std::unique_ptr<api::Client>> c = api::Client::Create(
-          {.server = RomanadUrl(i), .ca_file = PkiDir() + "/ca.crt", .timeout = std::chrono::seconds(2)});
-      if (!c.ok()) return c.status();
-      absl::StatusOr<api::RawResponse> r = (*c)->Do("GET", "/readyz");
-      if (!r.ok()) return r.status();
-      nlohmann::json body = nlohmann::json::parse(r->body, nullptr, false);
-      leads = r->status == 200 && body.is_object() && body.value("leader", false);
-      return absl::OkStatus();
-    });
-    if (s.ok() && leads) return i;
+    if (RomanadLeads(i).value_or(false)) return i;
   }
   return absl::UnavailableError("no running romanad replica leads");
+}
+
+absl::StatusOr<bool> Lab::RomanadLeads(int replica) const {
+  if (replica < 0 || replica >= romanad_replicas()) return absl::NotFoundError(absl::StrCat("no romanad replica ", replica));
+  bool leads = false;
+  absl::Status s = InNetns(MasterNetns(id()), [&]() -> absl::Status {
+    absl::StatusOr<std::unique_ptr<api::Client>> c = api::Client::Create(
+        {.server = RomanadUrl(replica), .ca_file = PkiDir() + "/ca.crt", .timeout = std::chrono::seconds(2)});
+    if (!c.ok()) return c.status();
+    absl::StatusOr<api::RawResponse> r = (*c)->Do("GET", "/readyz");
+    if (!r.ok()) return r.status();
+    nlohmann::json body = nlohmann::json::parse(r->body, nullptr, false);
+    leads = r->status == 200 && body.is_object() && body.value("leader", false);
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return leads;
 }
 
 absl::Status Lab::MakeCerts() {

@@ -160,6 +160,8 @@ class Lab {
   // The replica that leads now, asked of every running replica's /readyz. Unavailable while
   // none does (during a failover).
   absl::StatusOr<int> RomanadLeader() const;
+  // Whether `replica` says it leads (its /readyz, 2 s timeout); an error when it does not answer.
+  absl::StatusOr<bool> RomanadLeads(int replica) const;
   // etcd members (with `etcd`): stop one (sigkill = a crash), start it again on its data directory
   // and wait until it answers.
   int etcd_members() const { return static_cast<int>(etcd_pids_.size()); }

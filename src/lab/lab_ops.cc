@@ -382,7 +382,8 @@ absl::StatusOr<std::string> Lab::ExpectedRoutes(int n) const {
     if (!groups.ok()) return groups.status();
     for (const api::Host& h : hosts->items) snap.hosts.push_back({h.name, h.ip});
     for (const api::Block& b : blocks->items) snap.blocks.push_back({b.cidr, b.host});
-    for (const api::Group& g : groups->items) snap.groups.push_back({g.cidr, g.leaf, g.hosts});
+    api::GroupHosts members = api::HostsByGroup(hosts->items);
+    for (const api::Group& g : groups->items) snap.groups.push_back({g.cidr, g.leaf, members[{g.network, g.path}]});
     return absl::OkStatus();
   });
   if (!s.ok()) return s;

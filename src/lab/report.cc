@@ -67,11 +67,12 @@ absl::Status PrintCluster(const Lab& lab, std::ostream& out) {
   out << "\nNodes\n" << FormatTable({"NODE", "IP", "RACK", "GROUP", "AGENT", "PODS", "NETNS"}, rows);
 
   rows.clear();
+  api::GroupHosts members = api::HostsByGroup(hosts.items);
   for (const api::Group& g : groups.items) {
     if (!g.leaf) continue;
     std::vector<std::string> labels;
     for (const auto& [k, v] : g.assignment) labels.push_back(absl::StrCat(k, "=", v));
-    rows.push_back({g.path, g.name, g.cidr, absl::StrJoin(labels, ","), g.padding ? "(padding)" : absl::StrJoin(g.hosts, ",")});
+    rows.push_back({g.path, g.name, g.cidr, absl::StrJoin(labels, ","), g.padding ? "(padding)" : absl::StrJoin(members[{g.network, g.path}], ",")});
   }
   out << "\nPrefix groups (leaf)\n" << FormatTable({"PATH", "NAME", "CIDR", "ASSIGNMENT", "HOSTS"}, rows);
 

@@ -43,13 +43,12 @@ absl::StatusOr<std::vector<RouterGroup>> FetchRouterGroups(api::Client& romanad)
   if (!hosts.ok()) return hosts.status();
   std::map<std::string, std::string> ip_of;
   for (const api::Host& h : hosts->items) ip_of[h.name] = h.ip;
+  api::GroupHosts members = api::HostsByGroup(hosts->items);
   std::vector<RouterGroup> out;
   for (const api::Group& g : groups->items) {
     if (!g.leaf || g.padding) continue;
-    std::vector<std::string> members = g.hosts;
-    std::sort(members.begin(), members.end());
     RouterGroup rg{g.cidr, {}};
-    for (const std::string& h : members) {
+    for (const std::string& h : members[{g.network, g.path}]) {
       if (ip_of.contains(h)) rg.member_ips.push_back(ip_of[h]);
     }
     out.push_back(std::move(rg));

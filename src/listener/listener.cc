@@ -251,21 +251,28 @@ void Listener::AddDesired(Kind kind, const json& object, DesiredState& out) cons
     case Kind::kNamespace: {
       absl::StatusOr<api::Namespace> ns = NamespaceFromObject(object);
       if (ns.ok()) out.namespaces[key] = *std::move(ns);
-      else spdlog::warn("namespace {}: {}", key, ns.status().ToString());
+      else Rejected(kind, object, ns.status());
       break;
     }
     case Kind::kEndpoint: {
       absl::StatusOr<std::optional<api::Endpoint>> e = EndpointFromPod(object);
-      if (!e.ok()) spdlog::warn("pod {}: {}", key, e.status().ToString());
+      if (!e.ok()) Rejected(kind, object, e.status());
       else if (*e) out.endpoints[key] = **std::move(e);
       break;
     }
     case Kind::kNetworkPolicy: {
       absl::StatusOr<json> p = NetworkPolicyForRomanad(object);
       if (p.ok()) out.network_policies[key] = *std::move(p);
+      else Rejected(kind, object, p.status());
       break;
     }
   }
+}
+
+void Listener::Rejected(Kind kind, const json& object, const absl::Status& why) const {
+  spdlog::warn("{} {}: {}", kind == Kind::kEndpoint ? "pod" : KindName(kind), k8s::Informer::KeyOf(object),
+               why.ToString());
+  if (options_.on_rejected) options_.on_rejected(kind, object, why);
 }
 
 DesiredState Listener::DesiredFor(Kind kind, const std::string& key) const {
@@ -326,6 +333,10 @@ absl::Status Listener::Apply(const std::vector<Op>& ops) {
       return;
     }
     errors_.Add({{"kind", KindName(op.kind)}}).Increment();
+    if (absl::IsInvalidArgument(s) && op.type == Op::Type::kPut && options_.on_rejected) {
+      // romanad refuses the object itself (a 400 naming the field): tell its owner.
+      if (std::optional<json> o = InformerOf(op.kind).Get(op.key)) options_.on_rejected(op.kind, *o, s);
+    }
     std::lock_guard lock(err_mu);
     if (++failures <= 5) spdlog::warn("romanad: {}: {}", Describe(op), s.ToString());
     if (first.ok()) first = absl::Status(s.code(), absl::StrCat(Describe(op), ": ", s.message()));

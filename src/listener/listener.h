@@ -76,6 +76,12 @@ struct ListenerOptions {
   std::function<bool()> may_write;
   std::chrono::milliseconds min_backoff{200};
   std::chrono::milliseconds max_backoff{30000};
+  // Told about an object that cannot be translated or that romanad refuses as invalid (a 400
+  // naming the field): its kind, the object as the informer holds it, and why. romana-listener
+  // writes a Warning Event (event_recorder.h). Called on the listener's worker and write
+  // threads, each time the object is tried again; must be thread-safe and must not block.
+  // null = log only.
+  std::function<void(Kind kind, const nlohmann::json& object, const absl::Status& why)> on_rejected;
 };
 
 class Listener {
@@ -149,6 +155,8 @@ class Listener {
   static const char* PluralOf(Kind kind);  // romanad's watch kind: "hosts", ...
   static void ForEachObject(const k8s::Informer& informer, const std::function<void(const nlohmann::json&)>& fn);
   void AddDesired(Kind kind, const nlohmann::json& object, DesiredState& out) const;
+  // Logs why `object` cannot reach romanad and calls options_.on_rejected.
+  void Rejected(Kind kind, const nlohmann::json& object, const absl::Status& why) const;
   const k8s::Informer& InformerOf(Kind kind) const;
 
   k8s::KubeClient& kube_;

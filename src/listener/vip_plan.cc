@@ -8,6 +8,7 @@
 #include "api/field_error.h"
 #include "api/json_reader.h"
 #include "api/types.h"
+#include "listener/vip_external_ips.h"
 #include "net/ipv4.h"
 
 namespace romana::listener {
@@ -57,9 +58,13 @@ json ReduceVipService(const json& service) {
   const json& md = At(service, "metadata");
   json out = {{"metadata", {{"namespace", StringAt(md, "namespace")},
                             {"name", StringAt(md, "name")},
+                            {"uid", StringAt(md, "uid")},
                             {"resourceVersion", StringAt(md, "resourceVersion")}}}};
-  const json& value = At(At(md, "annotations"), kVipAnnotation);
-  if (value.is_string()) out["metadata"]["annotations"] = {{kVipAnnotation, value}};
+  for (const char* key : {kVipAnnotation, kVipExternalIpAnnotation}) {
+    const json& value = At(At(md, "annotations"), key);
+    if (value.is_string()) out["metadata"]["annotations"][key] = value;
+  }
+  if (const json& ips = At(At(service, "spec"), "externalIPs"); ips.is_array()) out["externalIPs"] = ips;
   json ports = json::array();
   const json& sp = At(At(service, "spec"), "ports");
   if (sp.is_array()) {

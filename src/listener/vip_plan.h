@@ -54,7 +54,8 @@ struct VipService {
 };
 
 // Kubernetes objects -> the reduced forms the informers cache (what PlanVips reads).
-// Service: {"metadata": {namespace, name, resourceVersion, annotations: {romanavip}}, "ports": [...]}.
+// Service: {"metadata": {namespace, name, uid, resourceVersion, annotations: {romanavip,
+// romana.io/vip-external-ip}}, "ports": [...], "externalIPs": [...]}.
 nlohmann::json ReduceVipService(const nlohmann::json& service);
 // Endpoints: {"metadata": {namespace, name, resourceVersion}, "nodes": [nodeName of each ready address]}.
 nlohmann::json ReduceVipEndpoints(const nlohmann::json& endpoints);

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "listener/vip_external_ips.h"
 #include "listener/vip_plan.h"
 #include "spdlog/spdlog.h"
 
@@ -45,7 +46,12 @@ VipController::VipController(k8s::KubeClient& kube, api::Client& romanad, const 
                   .Name("romana_listener_vip_errors")
                   .Help("Services whose romanavip annotation cannot be served (bad value, address taken, pool full)")
                   .Register(registry)
-                  .Add({})) {
+                  .Add({})),
+      external_ip_patches_(prometheus::BuildCounter()
+                               .Name("romana_listener_vip_external_ip_patches_total")
+                               .Help("Services whose spec.externalIPs the listener patched (VIP added or removed)")
+                               .Register(registry)
+                               .Add({})) {
   auto make = [&](const char* path, std::function<json(json)> transform, k8s::ChangeHandler* marker) {
     k8s::InformerOptions io{.reflector = {.path = path,
                                           .watch_timeout_seconds = options_.watch_timeout_seconds,
@@ -138,14 +144,22 @@ absl::Status VipController::Pass(bool reread) {
     if (ready == in.ready_nodes.end()) continue;
     for (const std::string& n : ready->second) unknown_node_ = unknown_node_ || !hosts_.contains(n);
   }
+  std::vector<std::pair<std::string, std::string>> new_errors;
   {
     std::lock_guard lock(mu_);
     for (const auto& [key, why] : plan.errors) {
       auto it = errors_by_service_.find(key);
-      if (it == errors_by_service_.end() || it->second != why) spdlog::warn("service {}: no VIP: {}", key, why);
+      if (it == errors_by_service_.end() || it->second != why) new_errors.emplace_back(key, why);
     }
     errors_by_service_ = plan.errors;
     vip_count_ = plan.vips.size();
+  }
+  for (const auto& [key, why] : new_errors) {
+    spdlog::warn("service {}: no VIP: {}", key, why);
+    std::optional<json> svc = services_->Get(key);
+    if (options_.events != nullptr && svc.has_value()) {
+      options_.events->Warning(ObjectRefOf("Service", "v1", *svc), kReasonInvalidVip, absl::StrCat("no VIP: ", why));
+    }
   }
   vips_.Set(static_cast<double>(plan.vips.size()));
   errors_.Set(static_cast<double>(plan.errors.size()));
@@ -185,6 +199,61 @@ absl::Status VipController::Pass(bool reread) {
       actual_[key] = v;
     }
   }
+  // A failed patch does not fail the pass (romanad holds the plan; readiness is about that): it
+  // is logged, counted, reported as an Event and tried again after retry_interval.
+  if (reread) refused_at_.clear();  // every resync_interval: try refused patches again
+  external_ips_failed_ = options_.external_ips && !SyncExternalIps(plan.vips).ok();
+  return first;
+}
+
+absl::Status VipController::SyncExternalIps(const std::map<std::string, api::Vip>& vips) {
+  absl::Status first;
+  std::map<std::string, std::string> patched_from;
+  for (const json& svc : services_->List()) {
+    const std::string key = k8s::Informer::KeyOf(svc);
+    const ServiceExternalIps now = ServiceExternalIpsOf(svc);
+    if (auto it = patched_from_.find(key); it != patched_from_.end() && it->second == now.resource_version) {
+      patched_from[key] = it->second;  // our patch's watch event has not arrived yet
+      continue;
+    }
+    if (auto it = refused_at_.find(key); it != refused_at_.end() && it->second == now.resource_version) continue;
+    auto vip = vips.find(key);
+    std::optional<json> patch = ExternalIpsPatch(now, vip == vips.end() ? "" : vip->second.ip);
+    if (!patch.has_value()) continue;
+    if (options_.may_write && !options_.may_write()) {
+      return absl::FailedPreconditionError("not the leader (Lease not renewed)");
+    }
+    const VipService s = VipServiceOf(svc);
+    absl::StatusOr<json> patched = kube_.MergePatch(
+        absl::StrCat("/api/v1/namespaces/", s.namespace_name, "/services/", s.name), *patch);
+    if (patched.ok()) {
+      external_ip_patches_.Increment();
+      patched_from[key] = now.resource_version;
+      spdlog::info("service {}: externalIPs {}", key, (*patch)["spec"]["externalIPs"].dump());
+      continue;
+    }
+    // 409: the Service changed since the informer's copy; its watch event brings the new
+    // version and another pass. 404: deleted meanwhile.
+    if (absl::IsAborted(patched.status()) || absl::IsNotFound(patched.status())) continue;
+    write_errors_.Increment();
+    spdlog::warn("service {}: externalIPs: {}", key, patched.status().ToString());
+    if (options_.events != nullptr) {
+      options_.events->Warning(
+          ObjectRefOf("Service", "v1", svc), kReasonExternalIpsFailed,
+          absl::StrCat("spec.externalIPs: cannot add or remove the VIP: ", patched.status().message()));
+    }
+    if (absl::IsInvalidArgument(patched.status()) || absl::IsPermissionDenied(patched.status())) {
+      // Refused (no RBAC, an admission policy denying externalIPs): not again for this version
+      // before the next resync, rather than every retry_interval.
+      refused_at_[key] = now.resource_version;
+      continue;
+    }
+    if (first.ok()) {
+      first = absl::Status(patched.status().code(),
+                           absl::StrCat("patch service ", key, ": ", patched.status().message()));
+    }
+  }
+  patched_from_ = std::move(patched_from);
   return first;
 }
 
@@ -207,7 +276,9 @@ void VipController::Loop() {
     absl::Status s = Pass(reread);
     lock.lock();
     if (s.ok() && reread) next_read_ = clock_.Now() + options_.resync_interval;
-    if (s.ok() && unknown_node_) next_read_ = std::min(next_read_, clock_.Now() + options_.retry_interval);
+    if (s.ok() && (unknown_node_ || external_ips_failed_)) {
+      next_read_ = std::min(next_read_, clock_.Now() + options_.retry_interval);
+    }
     if (!s.ok()) {  // our copy of romanad's VIPs may be wrong: re-read it soon
       actual_valid_ = false;
       next_read_ = clock_.Now() + options_.retry_interval;

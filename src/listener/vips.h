@@ -10,7 +10,15 @@
 // `resync_interval`, and `retry_interval` after any failed write, so VIPs of Services deleted
 // while no listener ran are removed. In a cluster the listener owns every VIP record.
 // A Service whose annotation is bad gets no VIP; the reason is logged once (until it changes),
-// counted in romana_listener_vip_errors and shown in Status().
+// counted in romana_listener_vip_errors, shown in Status() and, with an EventRecorder, written as
+// a Warning Event (reason InvalidRomanaVIP) on the Service.
+//
+// With `external_ips` (--vip-external-ips, default on) each pass also makes every Service's
+// spec.externalIPs hold its VIP, so kube-proxy forwards the address to the Service's pods
+// (vip_external_ips.h: a merge patch with the read resourceVersion as precondition; only the
+// address the listener added is ever removed). A Service patched from resourceVersion R is not
+// patched again until the informer shows a newer version (the patch's own watch event), so a
+// pass never repeats a write it already made; a 409 waits for that newer version.
 //
 // Only an active controller writes (SetActive, driven by the Lease, as Listener); nothing is
 // written before both informers have synced.
@@ -34,6 +42,7 @@
 #include "base/clock.h"
 #include "k8s/informer.h"
 #include "k8s/kube_client.h"
+#include "listener/event_recorder.h"
 #include "nlohmann/json.hpp"
 #include "prometheus/counter.h"
 #include "prometheus/gauge.h"
@@ -48,6 +57,11 @@ struct VipControllerOptions {
   std::string vip_cidr;
   int watch_timeout_seconds = 300;
   std::function<bool()> may_write;  // as ListenerOptions::may_write
+  // Add each Service's VIP to its spec.externalIPs (and remove it when it goes). Default: on.
+  bool external_ips = true;
+  // Where Warning Events go (bad annotations, failed externalIPs patches). null = log only. Must
+  // outlive the controller.
+  EventRecorder* events = nullptr;
   std::chrono::milliseconds min_backoff{200};
   std::chrono::milliseconds max_backoff{30000};
 };
@@ -79,6 +93,9 @@ class VipController {
   void Loop();
   // Re-reads romanad when `reread`, plans, and writes the difference. OK or the first error.
   absl::Status Pass(bool reread);
+  // Patches each Service whose externalIPs do not hold its VIP in `vips` (see above). OK or the
+  // first error other than a conflict or a Service deleted meanwhile.
+  absl::Status SyncExternalIps(const std::map<std::string, api::Vip>& vips);
 
   k8s::KubeClient& kube_;
   api::Client& romanad_;
@@ -102,12 +119,20 @@ class VipController {
   std::map<std::string, api::Vip> actual_;  // worker thread only: romanad's VIPs as last read/written
   std::set<std::string> hosts_;             // worker thread only: romanad's hosts as last read
   bool unknown_node_ = false;               // worker thread only: the last plan met a node no host
+  // worker thread only: Service key -> the resourceVersion its last externalIPs patch was made
+  // from (not patched again from that version).
+  std::map<std::string, std::string> patched_from_;
+  // worker thread only: Service key -> the resourceVersion whose patch the API refused (400,
+  // 403, 422); cleared at each re-read of romanad (resync).
+  std::map<std::string, std::string> refused_at_;
+  bool external_ips_failed_ = false;  // worker thread only: a patch failed otherwise; pass again soon
   std::thread worker_;
 
   prometheus::Counter& writes_;
   prometheus::Counter& write_errors_;
   prometheus::Gauge& vips_;
   prometheus::Gauge& errors_;
+  prometheus::Counter& external_ip_patches_;
 };
 
 }  // namespace romana::listener

@@ -350,10 +350,16 @@ TEST_F(VpcRouterMotoTest, RouteSpecStraightFromEtcd) {
     return r.ok() && r->exit_code == 0;
   };
   ASSERT_TRUE(WaitUntil([&] { return etcdctl({"endpoint", "health"}); }, std::chrono::seconds(20)));
+  // romanad's store layout: group records, and host records naming their group (membership).
   auto group = [&](const std::string& path, const std::string& cidr, const std::vector<std::string>& ips) {
     nlohmann::json g = {{"network", "romana-network"}, {"path", path}, {"cidr", cidr}, {"leaf", true},
-                        {"padding", false}, {"hosts", ips}, {"host_ips", ips}};
-    return etcdctl({"put", "/romana/groups/romana-network" + path, g.dump()});
+                        {"padding", false}};
+    bool ok = etcdctl({"put", "/romana/groups/romana-network" + path, g.dump()});
+    for (const std::string& ip : ips) {
+      nlohmann::json h = {{"name", "node-" + ip}, {"ip", ip}, {"groups", {{"romana-network", path}}}};
+      ok = ok && etcdctl({"put", "/romana/hosts/node-" + ip, h.dump()});
+    }
+    return ok;
   };
   ASSERT_TRUE(group("/0", "100.96.0.0/24", Ips(0, 3)));
   ASSERT_TRUE(group("/1", "100.96.1.0/24", Ips(3, 6)));
@@ -362,7 +368,7 @@ TEST_F(VpcRouterMotoTest, RouteSpecStraightFromEtcd) {
   const auto& rt = vpc_.route_table_ids;
   ASSERT_TRUE(WaitUntil([&] { return Routes(rt[0]).size() == 2 && Routes(rt[1]).size() == 2; },
                         std::chrono::seconds(20))) << Log();
-  ASSERT_TRUE(group("/1", "100.96.1.0/24", {}));  // the group lost its hosts
+  for (const std::string& ip : Ips(3, 6)) ASSERT_TRUE(etcdctl({"del", "/romana/hosts/node-" + ip}));  // the group lost its hosts
   ASSERT_TRUE(WaitUntil([&] { return Routes(rt[0]).size() == 1 && Routes(rt[1]).size() == 1; },
                         std::chrono::seconds(20))) << Log();
   EXPECT_EQ(Routes(rt[0]).count("100.96.0.0/24"), 1u);

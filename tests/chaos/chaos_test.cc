@@ -1,7 +1,8 @@
 // The chaos test (issue 13): a lab (src/lab) with a 3-member etcd cluster, 2 romanad replicas and
 // 3 agents. Runtime-like threads create and delete pods through the real CNI plugin (pod_churn.h)
 // while this thread, in a loop, kills (SIGKILL, by the PIDs the lab recorded) the romanad replica
-// that leads, one etcd member and one agent, leaves them down a moment and starts them again.
+// that leads, one etcd member and one agent, leaves them down a moment and starts them again;
+// every second cycle freezes the leader (SIGSTOP) until the other replica leads, then thaws it.
 // Afterwards, once everything runs and has converged (bounded waits on conditions):
 //   - every operation succeeded (retrying CNI error 11 as a runtime does), no ADD got an IP that a
 //     live pod held, and no other CNI error was seen;
@@ -23,6 +24,7 @@
 #include <filesystem>
 #include <iostream>
 #include <random>
+#include <signal.h>
 #include <thread>
 
 #include "absl/cleanup/cleanup.h"
@@ -103,7 +105,7 @@ class ChaosTest : public ::testing::Test {
   romana::testing::TempDir state_;
 };
 
-TEST_F(ChaosTest, PodChurnSurvivesKilledLeaderEtcdMemberAndAgent) {
+TEST_F(ChaosTest, PodChurnSurvivesKilledOrFrozenLeaderEtcdMemberAndAgent) {
   const int min_ops = EnvInt("ROMANA_CHAOS_OPS", 60);
   const int min_cycles = EnvInt("ROMANA_CHAOS_CYCLES", 3);
   const int workers = std::max(1, EnvInt("ROMANA_CHAOS_WORKERS", 4));
@@ -179,15 +181,36 @@ TEST_F(ChaosTest, PodChurnSurvivesKilledLeaderEtcdMemberAndAgent) {
         << "no romanad replica leads: " << leader.status();
     const int member = cycles % lab.etcd_members();
     const int node = 1 + cycles % kNodes;
+    // Every second cycle freezes the leader (SIGSTOP, as a long GC pause or a stalled VM would)
+    // instead of killing it: its lease runs out, the other replica takes over, and when it runs
+    // again it must step down without a single stale write (the invariants below would see one).
+    const bool freeze = cycles % 2 == 1;
+    const int other = (*leader + 1) % lab.romanad_replicas();
     std::cerr << "chaos: cycle " << cycles + 1 << " (" << ops_done << " ops done, " << churn.live_count()
-              << " pods live): SIGKILL romanad replica " << *leader << " (leader), etcd member " << member
-              << ", agent of node-" << node << "\n";
+              << " pods live): " << (freeze ? "SIGSTOP" : "SIGKILL") << " romanad replica " << *leader
+              << " (leader), SIGKILL etcd member " << member << " and the agent of node-" << node << "\n";
     const auto killed = Clock::now();
-    ASSERT_TRUE(lab.StopRomanadReplica(*leader, /*sigkill=*/true).ok());
+    const pid_t frozen = freeze ? lab.romanad_pid(*leader) : 0;
+    bool stopped = false;
+    absl::Cleanup thaw = [&] {  // also when an assertion below ends the test
+      if (stopped) kill(frozen, SIGCONT);
+    };
+    if (freeze) {
+      ASSERT_EQ(kill(frozen, SIGSTOP), 0);
+      stopped = true;
+    } else {
+      ASSERT_TRUE(lab.StopRomanadReplica(*leader, /*sigkill=*/true).ok());
+    }
     ASSERT_TRUE(lab.StopEtcdMember(member, /*sigkill=*/true).ok());
     ASSERT_TRUE(lab.StopAgent(node, /*sigkill=*/true).ok());
-    // Down for a while (the schedule of the chaos, not a wait for a condition): the churn goes on.
-    std::this_thread::sleep_for(std::chrono::milliseconds(300 + rng() % 1200));
+    if (freeze) {
+      ASSERT_TRUE(romana::testing::WaitUntil([&] { return lab.RomanadLeads(other).value_or(false); },
+                                             std::chrono::seconds(60)))
+          << "replica " << other << " did not take over from the frozen leader";
+    } else {
+      // Down for a while (the schedule of the chaos, not a wait for a condition): the churn goes on.
+      std::this_thread::sleep_for(std::chrono::milliseconds(300 + rng() % 1200));
+    }
     // Any order must work: etcd or romanad first (2 of 3 members are a quorum); the agent before
     // its romanad replica is back (it must wait for it) or after (it must become ready at once).
     const bool agent_first = rng() % 3 == 0;
@@ -196,8 +219,21 @@ TEST_F(ChaosTest, PodChurnSurvivesKilledLeaderEtcdMemberAndAgent) {
     }
     const bool etcd_first = rng() % 2 == 0;
     for (int step = 0; step < 2; ++step) {
-      absl::Status s = (step == 0) == etcd_first ? lab.StartEtcdMember(member) : lab.StartRomanadReplica(*leader);
+      absl::Status s;
+      if ((step == 0) == etcd_first) {
+        s = lab.StartEtcdMember(member);
+      } else if (freeze) {
+        s = kill(frozen, SIGCONT) == 0 ? absl::OkStatus() : absl::InternalError("SIGCONT failed");
+        stopped = false;
+      } else {
+        s = lab.StartRomanadReplica(*leader);
+      }
       ASSERT_TRUE(s.ok()) << s;
+    }
+    if (freeze) {  // the thawed replica answers again and knows it no longer leads
+      ASSERT_TRUE(romana::testing::WaitUntil(
+          [&] { return lab.RomanadLeads(*leader).ok() && !*lab.RomanadLeads(*leader); }, std::chrono::seconds(60)))
+          << "replica " << *leader << " still claims to lead (or does not answer) after it was frozen and thawed";
     }
     if (agent_first) {
       ASSERT_TRUE(romana::testing::WaitUntil([&] { return lab.AgentReady(node).value_or(false); }, std::chrono::seconds(60)))

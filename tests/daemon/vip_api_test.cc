@@ -1,6 +1,11 @@
 // romanad's VIP resource (docs/api.md, "VIPs") against the real binary, on its embedded SQLite
 // store and on etcd: validation (400 naming the field), the node must be a registered host, one
 // address per VIP, list filters, the watch kind "vips" and the snapshot; romanactl vip list/show.
+#include <algorithm>
+#include <atomic>
+#include <thread>
+#include <vector>
+
 #include "absl/strings/str_cat.h"
 #include "api/client.h"
 #include "api/field_error.h"
@@ -105,6 +110,38 @@ TEST_P(VipApiTest, ValidatedStoredListedAndDeleted) {
   EXPECT_TRUE(absl::IsNotFound(client().DeleteVip("other", "db")));
   // The freed address can be taken now.
   EXPECT_TRUE(client().PutVip({.namespace_name = "x", .name = "y", .ip = "192.168.99.2"}).ok());
+  // A VIP that moves to another address frees the old one.
+  web.ip = "192.168.99.3";
+  ASSERT_TRUE(client().PutVip(web).ok());
+  EXPECT_TRUE(client().PutVip({.namespace_name = "x", .name = "z", .ip = "192.168.99.1"}).ok());
+  EXPECT_TRUE(absl::IsAlreadyExists(client().PutVip({.namespace_name = "x", .name = "w", .ip = "192.168.99.3"})));
+}
+
+// Services racing for one address (two clients, or replicas around a leader change): exactly one
+// gets it, every other gets 409, and the list by address holds one VIP.
+TEST_P(VipApiTest, OfWritersRacingForOneAddressExactlyOneWins) {
+  constexpr int kRounds = 10, kWriters = 8;
+  for (int round = 0; round < kRounds; ++round) {
+    const std::string ip = absl::StrCat("192.168.98.", round + 1);
+    std::atomic<int> won{0}, refused{0};
+    std::vector<std::thread> writers;
+    for (int w = 0; w < kWriters; ++w) {
+      writers.emplace_back([&, w] {
+        absl::Status s = client().PutVip({.namespace_name = "race", .name = absl::StrCat("s", round, "-", w), .ip = ip});
+        if (s.ok()) ++won;
+        if (absl::IsAlreadyExists(s)) ++refused;
+      });
+    }
+    for (std::thread& t : writers) t.join();
+    EXPECT_EQ(won.load(), 1) << "round " << round;
+    EXPECT_EQ(refused.load(), kWriters - 1) << "round " << round;
+    absl::StatusOr<api::List<api::Vip>> holders = client().ListVips("", "race");
+    ASSERT_TRUE(holders.ok()) << holders.status();
+    EXPECT_EQ(std::count_if(holders->items.begin(), holders->items.end(),
+                            [&](const api::Vip& v) { return v.ip == ip; }),
+              1)
+        << "round " << round;
+  }
 }
 
 TEST_P(VipApiTest, WatchStreamsVipPutsAndDeletesWithThePreviousObject) {

@@ -132,5 +132,37 @@ TEST_F(ManifestsTest, RbacAndServiceAccountsLineUp) {
   }
 }
 
+// Least privilege: romana-listener's ClusterRole grants exactly the verbs on the resources it
+// uses (src/listener, docs/listener.md): reads of what it watches, the patch of a Service's
+// externalIPs (--vip-external-ips), its Warning events, and the get of a pod an event is about.
+TEST_F(ManifestsTest, ListenerClusterRoleGrantsExactlyWhatTheListenerUses) {
+  const std::set<std::string> expected = {
+      "/nodes:list",      "/nodes:watch",     "/namespaces:list", "/namespaces:watch", "/pods:list",
+      "/pods:watch",      "/pods:get",        "/services:list",   "/services:watch",   "/services:patch",
+      "/endpoints:list",  "/endpoints:watch", "/events:create",   "/events:patch",
+      "networking.k8s.io/networkpolicies:list", "networking.k8s.io/networkpolicies:watch"};
+  int roles = 0;
+  for (const Doc& d : *docs_) {
+    if (d.node["kind"].as<std::string>("") != "ClusterRole" ||
+        d.node["metadata"]["name"].as<std::string>("") != "romana-listener") {
+      continue;
+    }
+    ++roles;
+    std::set<std::string> granted;
+    for (const YAML::Node& rule : d.node["rules"]) {
+      EXPECT_FALSE(rule["resourceNames"]) << d.Where();
+      for (const YAML::Node& g : rule["apiGroups"]) {
+        for (const YAML::Node& r : rule["resources"]) {
+          for (const YAML::Node& v : rule["verbs"]) {
+            granted.insert(g.as<std::string>() + "/" + r.as<std::string>() + ":" + v.as<std::string>());
+          }
+        }
+      }
+    }
+    EXPECT_EQ(granted, expected) << d.Where();
+  }
+  EXPECT_GE(roles, 4);  // base and the three all-in-one files
+}
+
 }  // namespace
 }  // namespace romana::deploy

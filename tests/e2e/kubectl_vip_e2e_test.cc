@@ -4,6 +4,7 @@
 // uplink -> the other node reaches it (ping); the endpoint moves -> the VIP moves; the annotation
 // removed -> the address is gone. The lab's Kubernetes API runs no endpoints controller, so the
 // test writes the Service's Endpoints object itself (as for a Service without selector).
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -83,6 +84,69 @@ TEST_F(KubectlVipE2eTest, AnnotatedServiceGetsAVipOnItsEndpointsNodeThatTheOther
   ASSERT_TRUE(romana::testing::WaitUntil([&] { return !HasAddress(a, vip) && !HasAddress(b, vip); },
                                          std::chrono::seconds(20)));
   EXPECT_FALSE(Pings(a, vip));
+}
+
+// --vip-external-ips (default on): the VIP joins the Service's spec.externalIPs, so kube-proxy
+// forwards it; the user's own address stays; the VIP changed or the annotation removed -> only
+// the address the listener added leaves.
+TEST_F(KubectlVipE2eTest, VipJoinsTheServicesExternalIpsBesideTheUsersAndLeavesWithTheAnnotation) {
+  const NodeInfo& a = lab_->nodes().begin()->second;
+  const std::string vip = a.ip.substr(0, a.ip.rfind('.')) + ".201";
+  const std::string vip2 = a.ip.substr(0, a.ip.rfind('.')) + ".202";
+  Kubectl({"apply", "-f", "-"}, R"({"apiVersion": "v1", "kind": "Service",
+      "metadata": {"name": "web", "namespace": "default"},
+      "spec": {"ports": [{"name": "http", "port": 80, "protocol": "TCP"}], "externalIPs": ["198.51.100.7"]}})");
+  auto external_ips = [&] { return Kubectl({"get", "service", "web", "-o", "jsonpath={.spec.externalIPs}"}); };
+  auto added = [&] {
+    return Kubectl({"get", "service", "web", "-o", R"(jsonpath={.metadata.annotations.romana\.io/vip-external-ip})"});
+  };
+  auto wait_for_ips = [&](const std::string& want) {
+    return romana::testing::WaitUntil([&] { return external_ips() == want; }, std::chrono::seconds(20));
+  };
+
+  Kubectl({"annotate", "service", "web", "romanavip=" + vip});
+  ASSERT_TRUE(wait_for_ips(absl::StrCat(R"([")", "198.51.100.7", R"(",")", vip, R"("])")))
+      << "externalIPs: " << external_ips();
+  EXPECT_EQ(added(), vip);
+
+  Kubectl({"annotate", "--overwrite", "service", "web", "romanavip=" + vip2});
+  ASSERT_TRUE(wait_for_ips(absl::StrCat(R"(["198.51.100.7",")", vip2, R"("])"))) << "externalIPs: " << external_ips();
+  EXPECT_EQ(added(), vip2);
+
+  Kubectl({"annotate", "service", "web", "romanavip-"});
+  ASSERT_TRUE(wait_for_ips(R"(["198.51.100.7"])")) << "externalIPs: " << external_ips();
+  EXPECT_EQ(added(), "");
+}
+
+// Bad input reaches the user where they look: a Warning Event on the object, which
+// `kubectl get events` and `kubectl describe` show, naming the field.
+TEST_F(KubectlVipE2eTest, BadInputIsAWarningEventOnTheObject) {
+  Kubectl({"apply", "-f", "-"}, R"({"apiVersion": "v1", "kind": "Service",
+      "metadata": {"name": "web", "namespace": "default"},
+      "spec": {"ports": [{"name": "http", "port": 80, "protocol": "TCP"}]}})");
+  Kubectl({"annotate", "service", "web", R"(romanavip={"ip": "10.0.0.300"})"});
+  auto events_of = [&](const std::string& name) {
+    return Kubectl({"get", "events", "--field-selector", "involvedObject.name=" + name, "-o",
+                    R"(jsonpath={range .items[*]}{.type} {.reason} {.source.component} x{.count}: {.message}{"\n"}{end})"});
+  };
+  std::string events;
+  ASSERT_TRUE(romana::testing::WaitUntil([&] { return absl::StrContains(events = events_of("web"), "InvalidRomanaVIP"); },
+                                         std::chrono::seconds(20)))
+      << events;
+  EXPECT_TRUE(absl::StrContains(events, "Warning InvalidRomanaVIP romana-listener x1: no VIP: romanavip.ip"))
+      << events;
+  EXPECT_TRUE(absl::StrContains(Kubectl({"describe", "service", "web"}), "InvalidRomanaVIP"));
+
+  // A NetworkPolicy romanad rejects (400 naming the field): retried, and counted on one Event.
+  Kubectl({"apply", "-f", "-"}, R"({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+      "metadata": {"name": "bad-cidr", "namespace": "default"},
+      "spec": {"podSelector": {}, "ingress": [{"from": [{"ipBlock": {"cidr": "10.0.0.0/33"}}]}]}})");
+  ASSERT_TRUE(romana::testing::WaitUntil(
+      [&] { return absl::StrContains(events = events_of("bad-cidr"), "x2: not enforced"); }, std::chrono::seconds(20)))
+      << events;
+  EXPECT_TRUE(absl::StrContains(events, "Warning NetworkPolicyRejected romana-listener")) << events;
+  EXPECT_TRUE(absl::StrContains(events, "spec.ingress[0].from[0].ipBlock.cidr")) << events;
+  EXPECT_EQ(std::count(events.begin(), events.end(), '\n'), 1) << events;  // one Event, counted up
 }
 
 }  // namespace

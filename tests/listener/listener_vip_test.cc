@@ -1,8 +1,9 @@
 // romana-listener's Service VIPs end to end: the real binary between the lab's Kubernetes API and
 // a real romanad. A Service's romanavip annotation becomes a VIP on the node of its ready
 // endpoints; it follows annotation and endpoint changes, goes with the annotation or the Service;
-// a bad annotation is reported and harms nothing; VIPs of Services that no longer exist are removed
-// at start-up.
+// a bad annotation is reported (log, metric, Warning Event) and harms nothing; VIPs of Services that
+// no longer exist are removed at start-up; the VIP joins the Service's spec.externalIPs (once: no
+// update loop), or not with --vip-external-ips=false.
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -67,13 +68,13 @@ class ListenerVipTest : public ::testing::Test {
   void TearDown() override {
     if (HasFailure()) std::cerr << "--- listener log:\n" << Log().substr(0, 20000);
   }
-  void StartListener() {
-    auto s = base::Subprocess::Start(
-        {.argv = {testing::AppBinary("romana-listener"), "--kube-server=" + kube_->url(), "--romanad=" + romanad_->url(),
-                  "--romanad-token-file=" + dir_.File("token"), "--metrics-listen=127.0.0.1:0",
-                  "--resync-interval=0.5", "--retry-interval=0.2", "--leader-elect=false",
-                  "--vip-cidr=192.168.98.0/29", "--log-level=debug"},
-         .output_path = dir_.File("listener.log")});
+  void StartListener(const std::vector<std::string>& extra_args = {}) {
+    std::vector<std::string> argv = {testing::AppBinary("romana-listener"), "--kube-server=" + kube_->url(),
+                                     "--romanad=" + romanad_->url(), "--romanad-token-file=" + dir_.File("token"),
+                                     "--metrics-listen=127.0.0.1:0", "--resync-interval=0.5", "--retry-interval=0.2",
+                                     "--leader-elect=false", "--vip-cidr=192.168.98.0/29", "--log-level=debug"};
+    argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+    auto s = base::Subprocess::Start({.argv = argv, .output_path = dir_.File("listener.log")});
     ASSERT_TRUE(s.ok()) << s.status();
     listener_ = *std::move(s);
   }
@@ -121,6 +122,16 @@ TEST_F(ListenerVipTest, AnnotationEndpointsAndServiceDriveTheVip) {
   ASSERT_TRUE(WaitUntil([&] { return Metrics().find("romana_listener_vip_errors 1") != std::string::npos; }))
       << Metrics();
   EXPECT_NE(Log().find("service default/bad: no VIP: romanavip.ip"), std::string::npos);
+  // ...and a Warning Event on the Service, naming the field.
+  ASSERT_TRUE(WaitUntil([&] {
+    for (const json& e : kube_->Objects("events", "default")) {
+      if (e["involvedObject"]["name"] == "bad" && e["reason"] == "InvalidRomanaVIP" && e["type"] == "Warning" &&
+          e["message"].get<std::string>().find("romanavip.ip") != std::string::npos) {
+        return true;
+      }
+    }
+    return false;
+  }));
 
   // The endpoint moves to n2: the VIP follows. A second ready endpoint elsewhere does not move it back.
   kube_->Put("endpoints", Endpoints("web", {"n2"}));
@@ -143,6 +154,55 @@ TEST_F(ListenerVipTest, AnnotationEndpointsAndServiceDriveTheVip) {
   kube_->Put("services", Service("web", std::nullopt));
   ASSERT_TRUE(WaitUntil([&] { return !Vip("web"); }));
   EXPECT_TRUE(listener_->Running());
+}
+
+json ServiceWithExternalIps(const std::string& name, const std::string& vip, const std::vector<std::string>& ips) {
+  json s = Service(name, vip);
+  s["spec"]["externalIPs"] = ips;
+  return s;
+}
+
+std::optional<json> StoredService(k8s::testing::TestApiServer& kube, const std::string& name) {
+  for (const json& s : kube.Objects("services", "default")) {
+    if (s["metadata"]["name"] == name) return s;
+  }
+  return std::nullopt;
+}
+
+// The VIP joins spec.externalIPs once: the listener's own watch event (and every resync, each
+// 0.5 s here) finds nothing more to do.
+TEST_F(ListenerVipTest, ExternalIpsGetTheVipOnceWithoutAnUpdateLoop) {
+  kube_->Put("services", ServiceWithExternalIps("web", "192.168.99.101", {"198.51.100.7"}));
+  StartListener();
+  const json want = json::parse(R"(["198.51.100.7", "192.168.99.101"])");
+  ASSERT_TRUE(WaitUntil([&] { return StoredService(*kube_, "web").value_or(json())["spec"]["externalIPs"] == want; }))
+      << Log();
+  const json web = *StoredService(*kube_, "web");
+  EXPECT_EQ(web["metadata"]["annotations"]["romana.io/vip-external-ip"], "192.168.99.101");
+  // A second Service, put after web's patch: the pass that serves it has seen web's patch come
+  // back through the watch (one stream, in order) and wrote nothing for web.
+  kube_->Put("services", ServiceWithExternalIps("db", "192.168.99.102", {}));
+  ASSERT_TRUE(WaitUntil([&] {
+    return StoredService(*kube_, "db").value_or(json())["spec"]["externalIPs"] == json::parse(R"(["192.168.99.102"])");
+  }));
+  ASSERT_TRUE(WaitUntil([&] { return Metrics().find("romana_listener_vip_external_ip_patches_total 2") != std::string::npos; }))
+      << Metrics();
+  EXPECT_EQ(StoredService(*kube_, "web")->at("metadata").at("resourceVersion"), web["metadata"]["resourceVersion"]);
+  EXPECT_TRUE(listener_->Running());
+}
+
+// --vip-external-ips=false: today's behaviour before the flag; Services are never written.
+TEST_F(ListenerVipTest, ExternalIpsOffLeavesServicesAlone) {
+  kube_->Put("services", ServiceWithExternalIps("web", "192.168.99.101", {"198.51.100.7"}));
+  const std::string version = StoredService(*kube_, "web")->at("metadata").at("resourceVersion");
+  StartListener({"--vip-external-ips=false"});
+  ASSERT_TRUE(WaitUntil([&] { return Vip("web").has_value(); })) << Log();
+  // A later Service's VIP: the pass that wrote web's VIP is over (one worker).
+  kube_->Put("services", Service("db", "192.168.99.102"));
+  ASSERT_TRUE(WaitUntil([&] { return Vip("db").has_value(); }));
+  EXPECT_EQ(StoredService(*kube_, "web")->at("metadata").at("resourceVersion"), version);
+  EXPECT_EQ(StoredService(*kube_, "web")->at("spec").at("externalIPs"), json::parse(R"(["198.51.100.7"])"));
+  EXPECT_FALSE(StoredService(*kube_, "db")->at("spec").contains("externalIPs"));
 }
 
 }  // namespace

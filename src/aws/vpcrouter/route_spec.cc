@@ -1,7 +1,9 @@
 #include "aws/vpcrouter/route_spec.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "net/ipv4.h"
@@ -33,6 +35,59 @@ absl::Status AddHosts(RouteSpec& spec, const std::string& cidr, const std::vecto
   }
   spec[cidr] = std::vector<std::string>(unique.begin(), unique.end());
   return absl::OkStatus();
+}
+
+// A group or host object and where it came from (for errors).
+struct Record {
+  std::string where;
+  json object;
+};
+
+// Group membership is stored in the host records ("groups": {network: path}), so the hosts of a
+// group are the hosts naming it (a host naming a group the list does not have is ignored: the
+// two lists may have been read at different times). Every leaf, non-padding group with a CIDR
+// and at least one host maps its CIDR to its hosts' IPs; groups of several networks with the
+// same CIDR share it.
+absl::StatusOr<RouteSpec> SpecFromGroupsAndHosts(const std::vector<Record>& groups, const std::vector<Record>& hosts) {
+  std::map<std::pair<std::string, std::string>, std::vector<std::string>> ips_of;  // (network, path) -> IPs
+  for (const Record& h : hosts) {
+    const json& host = h.object;
+    if (!host.is_object() || !host.contains("ip") || !host["ip"].is_string()) {
+      return absl::InvalidArgumentError(h.where + ": every host needs an \"ip\" string");
+    }
+    const json in = host.value("groups", json::object());
+    if (in.is_null()) continue;
+    if (!in.is_object()) return absl::InvalidArgumentError(h.where + ".groups: not an object {network: path}");
+    for (auto it = in.begin(); it != in.end(); ++it) {
+      if (!it.value().is_string()) return absl::InvalidArgumentError(h.where + ".groups: paths must be strings");
+      ips_of[{it.key(), it.value().get<std::string>()}].push_back(host["ip"]);
+    }
+  }
+  RouteSpec spec;
+  for (const Record& r : groups) {
+    const json& group = r.object;
+    if (!group.is_object()) return absl::InvalidArgumentError(r.where + ": not an object");
+    auto text = [&](const char* key) {
+      auto it = group.find(key);
+      return it != group.end() && it->is_string() ? it->get<std::string>() : std::string();
+    };
+    auto flag = [&](const char* key) {
+      auto it = group.find(key);
+      return it != group.end() && it->is_boolean() && it->get<bool>();
+    };
+    if (!flag("leaf") || flag("padding")) continue;
+    auto members = ips_of.find({text("network"), text("path")});
+    if (members == ips_of.end()) continue;
+    if (!group.contains("cidr") || !group["cidr"].is_string()) return absl::InvalidArgumentError(r.where + ": no \"cidr\"");
+    absl::StatusOr<std::string> cidr = CanonicalCidr(group["cidr"], r.where + ".cidr");
+    if (!cidr.ok()) return cidr.status();
+    std::vector<std::string> ips = members->second;
+    if (auto existing = spec.find(*cidr); existing != spec.end()) {
+      ips.insert(ips.end(), existing->second.begin(), existing->second.end());
+    }
+    if (absl::Status s = AddHosts(spec, *cidr, ips, r.where); !s.ok()) return s;
+  }
+  return spec;
 }
 
 }  // namespace
@@ -69,43 +124,10 @@ absl::StatusOr<RouteSpec> RouteSpecFromRomanad(const std::string& groups_json, c
   if (h.is_discarded() || !h.is_object() || !h.contains("hosts") || !h["hosts"].is_array()) {
     return absl::InvalidArgumentError("romanad GET /hosts: expected {\"hosts\": [...]}");
   }
-  std::map<std::string, std::string> ip_of;
-  for (const json& host : h["hosts"]) {
-    if (!host.is_object() || !host.contains("name") || !host.contains("ip") || !host["name"].is_string() ||
-        !host["ip"].is_string()) {
-      return absl::InvalidArgumentError("romanad GET /hosts: every host needs \"name\" and \"ip\" strings");
-    }
-    ip_of[host["name"]] = host["ip"];
-  }
-  RouteSpec spec;
-  for (size_t i = 0; i < g["groups"].size(); ++i) {
-    const json& group = g["groups"][i];
-    const std::string where = absl::StrCat("romanad groups[", i, "]");
-    if (!group.is_object()) return absl::InvalidArgumentError(where + ": not an object");
-    if (group.value("padding", false)) continue;
-    const std::string cidr_text = group.value("cidr", "");
-    if (cidr_text.empty() || !group.contains("hosts") || !group["hosts"].is_array() || group["hosts"].empty()) {
-      continue;
-    }
-    absl::StatusOr<std::string> cidr = CanonicalCidr(cidr_text, where + ".cidr");
-    if (!cidr.ok()) return cidr.status();
-    std::vector<std::string> ips;
-    for (const json& name : group["hosts"]) {
-      if (!name.is_string()) return absl::InvalidArgumentError(where + ".hosts: names must be strings");
-      auto it = ip_of.find(name.get<std::string>());
-      if (it == ip_of.end()) {
-        return absl::InvalidArgumentError(
-            absl::StrCat(where, ".hosts: host '", name.get<std::string>(), "' is not in GET /hosts"));
-      }
-      ips.push_back(it->second);
-    }
-    // Several networks may give the same CIDR only if they agree; merge their hosts.
-    if (auto existing = spec.find(*cidr); existing != spec.end()) {
-      ips.insert(ips.end(), existing->second.begin(), existing->second.end());
-    }
-    if (absl::Status s = AddHosts(spec, *cidr, ips, where); !s.ok()) return s;
-  }
-  return spec;
+  std::vector<Record> groups, hosts;
+  for (size_t i = 0; i < g["groups"].size(); ++i) groups.push_back({absl::StrCat("romanad groups[", i, "]"), g["groups"][i]});
+  for (size_t i = 0; i < h["hosts"].size(); ++i) hosts.push_back({absl::StrCat("romanad hosts[", i, "]"), h["hosts"][i]});
+  return SpecFromGroupsAndHosts(groups, hosts);
 }
 
 namespace {
@@ -149,31 +171,20 @@ absl::StatusOr<RouteSpec> RouteSpecFromLegacyIpam(const std::string& ipam_json) 
   return spec;
 }
 
-absl::StatusOr<RouteSpec> RouteSpecFromGroupRecords(
-    const std::vector<std::pair<std::string, std::string>>& key_values) {
-  RouteSpec spec;
-  for (const auto& [key, value] : key_values) {
-    json g = json::parse(value, nullptr, false);
-    if (g.is_discarded() || !g.is_object()) {
-      return absl::InvalidArgumentError(absl::StrCat("group record ", key, ": not a JSON object"));
-    }
-    if (!g.value("leaf", false) || g.value("padding", false)) continue;
-    if (!g.contains("host_ips") || !g["host_ips"].is_array() || g["host_ips"].empty()) continue;
-    const std::string where = absl::StrCat("group record ", key);
-    if (!g.contains("cidr") || !g["cidr"].is_string()) return absl::InvalidArgumentError(where + ": no \"cidr\"");
-    absl::StatusOr<std::string> cidr = CanonicalCidr(g["cidr"], where + ".cidr");
-    if (!cidr.ok()) return cidr.status();
-    std::vector<std::string> ips;
-    for (const json& ip : g["host_ips"]) {
-      if (!ip.is_string()) return absl::InvalidArgumentError(where + ".host_ips: must be strings");
-      ips.push_back(ip);
-    }
-    if (auto existing = spec.find(*cidr); existing != spec.end()) {
-      ips.insert(ips.end(), existing->second.begin(), existing->second.end());
-    }
-    if (absl::Status s = AddHosts(spec, *cidr, ips, where); !s.ok()) return s;
+absl::StatusOr<RouteSpec> RouteSpecFromStoreRecords(const std::vector<std::pair<std::string, std::string>>& groups,
+                                                   const std::vector<std::pair<std::string, std::string>>& hosts) {
+  std::vector<Record> group_records, host_records;
+  for (const auto& [key, value] : groups) {
+    json j = json::parse(value, nullptr, false);
+    if (j.is_discarded()) return absl::InvalidArgumentError(absl::StrCat("group record ", key, ": not a JSON object"));
+    group_records.push_back({absl::StrCat("group record ", key), std::move(j)});
   }
-  return spec;
+  for (const auto& [key, value] : hosts) {
+    json j = json::parse(value, nullptr, false);
+    if (j.is_discarded()) return absl::InvalidArgumentError(absl::StrCat("host record ", key, ": not a JSON object"));
+    host_records.push_back({absl::StrCat("host record ", key), std::move(j)});
+  }
+  return SpecFromGroupsAndHosts(group_records, host_records);
 }
 
 namespace {

@@ -22,9 +22,11 @@ using RouteSpec = std::map<std::string, std::vector<std::string>>;
 // returned.
 absl::StatusOr<RouteSpec> ParseRouteSpecJson(const std::string& text);
 
-// Builds a spec from romanad's `GET /groups` and `GET /hosts` answers (docs/api.md): every
-// non-padding group with a CIDR and at least one host becomes CIDR -> IPs of its hosts.
-// Errors: InvalidArgument for malformed documents or a group naming an unknown host.
+// Builds a spec from romanad's `GET /groups` and `GET /hosts` answers (docs/api.md): every leaf,
+// non-padding group with a CIDR and at least one host becomes CIDR -> IPs of its hosts. A
+// group's hosts are the hosts whose "groups" ({network: path}) name it: membership is stored in
+// the host records (a group object does not list its hosts). Errors: InvalidArgument for
+// malformed documents (a host without an "ip", a bad CIDR or IP).
 absl::StatusOr<RouteSpec> RouteSpecFromRomanad(const std::string& groups_json,
                                                const std::string& hosts_json);
 
@@ -33,10 +35,12 @@ absl::StatusOr<RouteSpec> RouteSpecFromRomanad(const std::string& groups_json,
 // "ip". Kept for operators migrating from the Go Romana.
 absl::StatusOr<RouteSpec> RouteSpecFromLegacyIpam(const std::string& ipam_json);
 
-// Builds a spec from the group records romanad keeps in the store (docs/store-layout.md,
-// `<prefix>/groups/...`): every record with "leaf": true, "padding": false and a non-empty
-// "host_ips" maps its "cidr" to those IPs. Errors: InvalidArgument naming the bad record.
-absl::StatusOr<RouteSpec> RouteSpecFromGroupRecords(const std::vector<std::pair<std::string, std::string>>& key_values);
+// The same from the group and host records romanad keeps in the store (docs/store-layout.md,
+// `<prefix>/groups/...` and `<prefix>/hosts/...`, as key-value pairs). Host records of the old
+// layout (whose group records also listed "host_ips") have the same "ip" and "groups", so both
+// layouts give the same spec. Errors: InvalidArgument naming the bad record.
+absl::StatusOr<RouteSpec> RouteSpecFromStoreRecords(const std::vector<std::pair<std::string, std::string>>& groups,
+                                                   const std::vector<std::pair<std::string, std::string>>& hosts);
 
 // The CIDRs (canonical, sorted, unique) of romanad's `GET /networks` answer
 // ({"networks": [{"name", "cidr", ...}]}). Errors: InvalidArgument naming the bad entry.

@@ -42,34 +42,69 @@ TEST(RouteSpecTest, RejectsBadInputNamingTheField) {
 TEST(RouteSpecTest, FromRomanadGroupsAndHosts) {
   auto s = RouteSpecFromRomanad(
       R"({"groups": [
-        {"network": "n", "path": "/0", "name": "g0", "cidr": "10.112.0.0/15", "leaf": false, "padding": false, "hosts": []},
-        {"network": "n", "path": "/0/0", "name": "g00", "cidr": "10.112.0.0/16", "leaf": true, "hosts": ["node-1", "node-2"]},
-        {"network": "n", "path": "/0/1", "name": "g01", "cidr": "10.113.0.0/16", "leaf": true, "padding": true, "hosts": ["node-3"]},
-        {"network": "n", "path": "/1", "name": "g1", "cidr": "10.114.0.0/15", "leaf": true, "hosts": ["node-3"]}
+        {"network": "n", "path": "/0", "name": "g0", "cidr": "10.112.0.0/15", "leaf": false, "padding": false},
+        {"network": "n", "path": "/0/0", "name": "g00", "cidr": "10.112.0.0/16", "leaf": true},
+        {"network": "n", "path": "/0/1", "name": "g01", "cidr": "10.113.0.0/16", "leaf": true, "padding": true},
+        {"network": "n", "path": "/1", "name": "g1", "cidr": "10.114.0.0/15", "leaf": true},
+        {"network": "n", "path": "/2", "name": "g2", "cidr": "10.116.0.0/15", "leaf": true},
+        {"network": "m", "path": "/0", "name": "m0", "cidr": "10.114.0.0/15", "leaf": true}
       ], "revision": 9})",
-      R"({"hosts": [{"name": "node-1", "ip": "192.168.99.10"}, {"name": "node-2", "ip": "192.168.99.11"},
-                    {"name": "node-3", "ip": "192.168.99.12"}], "revision": 9})");
+      R"({"hosts": [{"name": "node-1", "ip": "192.168.99.10", "groups": {"n": "/0/0"}},
+                    {"name": "node-2", "ip": "192.168.99.11", "groups": {"n": "/0/0", "x": "/5"}},
+                    {"name": "node-3", "ip": "192.168.99.12", "groups": {"n": "/1"}},
+                    {"name": "node-4", "ip": "192.168.99.13", "groups": {"m": "/0"}},
+                    {"name": "node-5", "ip": "192.168.99.14", "groups": {}}], "revision": 9})");
   ASSERT_TRUE(s.ok()) << s.status();
+  // Membership from the hosts' "groups"; two networks' groups with one CIDR share it; a group
+  // without hosts, a padding group and an unknown group ("x") give nothing.
   EXPECT_EQ(*s, (RouteSpec{{"10.112.0.0/16", {"192.168.99.10", "192.168.99.11"}},
-                           {"10.114.0.0/15", {"192.168.99.12"}}}));
-  auto unknown = RouteSpecFromRomanad(R"({"groups": [{"cidr": "10.1.0.0/16", "hosts": ["ghost"]}]})", R"({"hosts": []})");
-  EXPECT_THAT(unknown.status().message(), HasSubstr("host 'ghost' is not in GET /hosts"));
+                           {"10.114.0.0/15", {"192.168.99.12", "192.168.99.13"}}}));
+  // A group list of the old layout (groups listing "hosts") gives the same: the lists are ignored.
+  auto old = RouteSpecFromRomanad(
+      R"({"groups": [{"network": "n", "path": "/0", "cidr": "10.1.0.0/16", "leaf": true, "hosts": ["ghost"]}]})",
+      R"({"hosts": [{"name": "a", "ip": "10.0.0.1", "groups": {"n": "/0"}}]})");
+  ASSERT_TRUE(old.ok()) << old.status();
+  EXPECT_EQ(*old, (RouteSpec{{"10.1.0.0/16", {"10.0.0.1"}}}));
+  auto no_ip = RouteSpecFromRomanad(R"({"groups": []})", R"({"hosts": [{"name": "a", "groups": {}}]})");
+  EXPECT_THAT(no_ip.status().message(), HasSubstr("romanad hosts[0]: every host needs an \"ip\""));
+  auto bad_groups = RouteSpecFromRomanad(R"({"groups": []})", R"({"hosts": [{"ip": "10.0.0.1", "groups": {"n": 3}}]})");
+  EXPECT_THAT(bad_groups.status().message(), HasSubstr("romanad hosts[0].groups"));
+  auto bad_types = RouteSpecFromRomanad(R"({"groups": [{"network": 1, "path": [], "leaf": "yes", "cidr": 2}]})",
+                                        R"({"hosts": []})");
+  EXPECT_TRUE(bad_types.ok()) << bad_types.status();  // not a leaf: ignored, no exception
   EXPECT_FALSE(RouteSpecFromRomanad("{}", R"({"hosts": []})").ok());
 }
 
-TEST(RouteSpecTest, FromStoreGroupRecords) {
-  auto s = RouteSpecFromGroupRecords({
-      {"/romana/groups/romana-network/0", R"({"network":"romana-network","path":"/0","name":"g0","cidr":"10.112.0.0/15","assignment":{},"leaf":false,"padding":false,"hosts":["a"],"host_ips":["10.0.1.4"]})"},
-      {"/romana/groups/romana-network/0/0", R"({"path":"/0/0","cidr":"10.112.0.0/16","leaf":true,"padding":false,"hosts":["a","b"],"host_ips":["10.0.1.5","10.0.1.4"]})"},
-      {"/romana/groups/romana-network/0/1", R"({"path":"/0/1","cidr":"10.113.0.0/16","leaf":true,"padding":true,"hosts":["c"],"host_ips":["10.0.1.6"]})"},
-      {"/romana/groups/romana-network/1", R"({"path":"/1","cidr":"10.114.0.0/15","leaf":true,"padding":false,"hosts":[],"host_ips":[]})"},
-  });
+TEST(RouteSpecTest, FromStoreGroupAndHostRecords) {
+  const std::vector<std::pair<std::string, std::string>> hosts = {
+      {"/romana/hosts/a", R"({"name":"a","ip":"10.0.1.4","labels":{},"groups":{"romana-network":"/0/0"},"static":false})"},
+      {"/romana/hosts/b", R"({"name":"b","ip":"10.0.1.5","labels":{},"groups":{"romana-network":"/0/0"},"static":false})"},
+      {"/romana/hosts/c", R"({"name":"c","ip":"10.0.1.6","labels":{},"groups":{"romana-network":"/0/1"},"static":true})"},
+  };
+  // The current layout: group records without member lists.
+  auto s = RouteSpecFromStoreRecords(
+      {
+          {"/romana/groups/romana-network/0", R"({"network":"romana-network","path":"/0","name":"g0","cidr":"10.112.0.0/15","assignment":{},"leaf":false,"padding":false})"},
+          {"/romana/groups/romana-network/0/0", R"({"network":"romana-network","path":"/0/0","cidr":"10.112.0.0/16","leaf":true,"padding":false})"},
+          {"/romana/groups/romana-network/0/1", R"({"network":"romana-network","path":"/0/1","cidr":"10.113.0.0/16","leaf":true,"padding":true})"},
+          {"/romana/groups/romana-network/1", R"({"network":"romana-network","path":"/1","cidr":"10.114.0.0/15","leaf":true,"padding":false})"},
+      },
+      hosts);
   ASSERT_TRUE(s.ok()) << s.status();
   EXPECT_EQ(*s, (RouteSpec{{"10.112.0.0/16", {"10.0.1.4", "10.0.1.5"}}}));
-  auto bad = RouteSpecFromGroupRecords({{"/romana/groups/x", R"({"leaf":true,"cidr":"10.1.0.1/16","host_ips":["10.0.0.1"]})"}});
+  // The old layout (group records listing "hosts" and "host_ips", stale here) gives the same.
+  auto old = RouteSpecFromStoreRecords(
+      {{"/romana/groups/romana-network/0/0", R"({"network":"romana-network","path":"/0/0","cidr":"10.112.0.0/16","leaf":true,"padding":false,"hosts":["a"],"host_ips":["10.0.1.9"]})"}},
+      hosts);
+  ASSERT_TRUE(old.ok()) << old.status();
+  EXPECT_EQ(*old, *s);
+  auto bad = RouteSpecFromStoreRecords(
+      {{"/romana/groups/x", R"({"network":"romana-network","path":"/0/0","leaf":true,"cidr":"10.1.0.1/16"})"}}, hosts);
   EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(std::string(bad.status().message()), HasSubstr("/romana/groups/x"));
-  EXPECT_FALSE(RouteSpecFromGroupRecords({{"/romana/groups/y", "not json"}}).ok());
+  EXPECT_FALSE(RouteSpecFromStoreRecords({{"/romana/groups/y", "not json"}}, {}).ok());
+  auto bad_host = RouteSpecFromStoreRecords({}, {{"/romana/hosts/z", R"({"name":"z"})"}});
+  EXPECT_THAT(std::string(bad_host.status().message()), HasSubstr("/romana/hosts/z"));
 }
 
 TEST(RouteSpecTest, FromLegacyRomanaIpamNestedGroupsChildrenFirst) {

@@ -39,14 +39,14 @@ TEST(RomanadRouteSpecSourceTest, BuildsTheSpecFromGroupsAndHosts) {
       return res;
     }
     res.body = R"({"groups": [{"network": "romana-network", "path": "/0", "name": "host-group-0",
-      "cidr": "10.112.0.0/15", "assignment": {"rack": "r1"}, "leaf": true, "padding": false,
-      "hosts": ["node-1", "node-2"]}], "revision": 7})";
+      "cidr": "10.112.0.0/15", "assignment": {"rack": "r1"}, "leaf": true, "padding": false}], "revision": 7})";
     return res;
   });
   srv->Handle("GET", "/hosts", [&](const http_server::Request&) {
     http_server::Response res;
-    res.body = R"({"hosts": [{"name": "node-1", "ip": "192.168.99.10", "labels": {}, "groups": {}},
-      {"name": "node-2", "ip": "192.168.99.11", "labels": {}, "groups": {}}], "revision": 7})";
+    res.body = R"({"hosts": [{"name": "node-1", "ip": "192.168.99.10", "labels": {}, "groups": {"romana-network": "/0"}},
+      {"name": "node-2", "ip": "192.168.99.11", "labels": {}, "groups": {"romana-network": "/0"}},
+      {"name": "node-3", "ip": "192.168.99.12", "labels": {}, "groups": {}}], "revision": 7})";
     return res;
   });
   srv->Handle("GET", "/networks", [&](const http_server::Request&) {

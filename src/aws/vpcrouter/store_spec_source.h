@@ -1,6 +1,7 @@
 // store_spec_source.h: the route spec read straight from Romana's store (etcd in production):
-// a range read of `<prefix>/groups/` (docs/store-layout.md) turned into a spec by
-// RouteSpecFromGroupRecords, and the networks' CIDRs from `<prefix>/networks/`. Used from one thread.
+// range reads of `<prefix>/groups/` and `<prefix>/hosts/` at one revision (docs/store-layout.md:
+// group membership is in the host records) turned into a spec by RouteSpecFromStoreRecords, and
+// the networks' CIDRs from `<prefix>/networks/`. Used from one thread.
 #ifndef ROMANA_AWS_VPCROUTER_STORE_SPEC_SOURCE_H_
 #define ROMANA_AWS_VPCROUTER_STORE_SPEC_SOURCE_H_
 
@@ -17,8 +18,9 @@ class StoreRouteSpecSource final : public RouteSpecSource {
   // `prefix` like "/romana" (no trailing slash). `description` names the store in logs.
   StoreRouteSpecSource(std::unique_ptr<store::Store> store, std::string prefix, std::string description)
       : store_(std::move(store)), prefix_(std::move(prefix)), description_(std::move(description)) {}
-  // Range-reads `<prefix>/groups/` and `<prefix>/networks/` (two reads; a network changes
-  // rarely, and a group outside every network read is still managed as a spec CIDR).
+  // Range-reads `<prefix>/groups/` and `<prefix>/hosts/` (at one revision) and
+  // `<prefix>/networks/` (a network changes rarely, and a group outside every network read is
+  // still managed as a spec CIDR).
   absl::StatusOr<RouteSpec> Fetch() override;
   std::string Describe() const override { return description_; }
   std::vector<std::string> Networks() const override { return networks_; }

@@ -33,7 +33,9 @@ class TopologyCommand : public Command {
     absl::StatusOr<nlohmann::json> j = s_.Call("GET", "/groups");
     if (!j.ok()) return s_.Fail(j.status());
     if (s_.format() != Format::kTable) return s_.Show("/topology", nullptr);
-    PrintTable(GroupsTable(*j), s_.out());
+    absl::StatusOr<nlohmann::json> hosts = s_.Call("GET", "/hosts");  // group membership
+    if (!hosts.ok()) return s_.Fail(hosts.status());
+    PrintTable(GroupsTable(*j, *hosts), s_.out());
     return kExitOk;
   }
 
