@@ -56,12 +56,20 @@ std::optional<json> Informer::Get(const std::string& key) const {
   std::lock_guard lock(mu_);
   auto it = items_.find(key);
   if (it == items_.end()) return std::nullopt;
-  return it->second;
+  return *it->second;
 }
 
 std::vector<json> Informer::List() const {
   std::lock_guard lock(mu_);
   std::vector<json> out;
+  out.reserve(items_.size());
+  for (const auto& [key, object] : items_) out.push_back(*object);
+  return out;
+}
+
+std::vector<std::shared_ptr<const json>> Informer::Snapshot() const {
+  std::lock_guard lock(mu_);
+  std::vector<std::shared_ptr<const json>> out;
   out.reserve(items_.size());
   for (const auto& [key, object] : items_) out.push_back(object);
   return out;
@@ -87,16 +95,16 @@ std::vector<json> Informer::ByIndex(const std::string& index, const std::string&
   if (idx == indexes_.end()) return out;
   auto keys = idx->second.find(value);
   if (keys == idx->second.end()) return out;
-  for (const std::string& key : keys->second) out.push_back(items_.at(key));
+  for (const std::string& key : keys->second) out.push_back(*items_.at(key));
   return out;
 }
 
-void Informer::StoreLocked(const std::string& key, const json* object) {
+void Informer::StoreLocked(const std::string& key, std::shared_ptr<const json> object) {
   auto old = items_.find(key);
   if (old != items_.end()) {
     for (const auto& [name, func] : index_funcs_) {
       auto& values = indexes_[name];
-      for (const std::string& v : func(old->second)) {
+      for (const std::string& v : func(*old->second)) {
         auto it = values.find(v);
         if (it == values.end()) continue;
         it->second.erase(key);
@@ -108,64 +116,63 @@ void Informer::StoreLocked(const std::string& key, const json* object) {
     if (old != items_.end()) items_.erase(old);
     return;
   }
-  items_[key] = *object;
+  const json& stored = *object;
+  items_[key] = std::move(object);
   for (const auto& [name, func] : index_funcs_) {
-    for (const std::string& v : func(*object)) indexes_[name][v].insert(key);
+    for (const std::string& v : func(stored)) indexes_[name][v].insert(key);
   }
 }
 
-void Informer::OnSync(const std::vector<json>& raw_items) {
-  // (`raw_items` were transformed by the reflector already.)
+void Informer::OnSync(std::vector<json> items) {
+  // (`items` were transformed by the reflector already.)
   std::lock_guard dispatch(dispatch_mu_);
   // What changed between the cache and the new list, computed and stored under mu_, then handed
-  // to the handlers in the order deletes, adds, updates. Added and updated objects are handed
-  // over as the cache's own copies: only dispatch_mu_ holders change items_, so they stay put
-  // while the handlers run, and a list of 150,000 pods is held twice (the list, the cache)
-  // rather than four times.
-  std::vector<json> deleted;
-  std::vector<const json*> added;
-  std::vector<std::pair<json, const json*>> updated;
+  // to the handlers in the order deletes, adds, updates. The listed objects are moved into the
+  // cache, and handlers get the cache's own (shared, immutable) objects: a list of 150,000 pods
+  // is never copied.
+  const size_t listed = items.size();
+  std::vector<std::shared_ptr<const json>> deleted, added;
+  std::vector<std::pair<std::shared_ptr<const json>, std::shared_ptr<const json>>> updated;  // old, new
   {
     std::lock_guard lock(mu_);
-    std::map<std::string, const json*> fresh;
-    for (const json& object : raw_items) fresh.emplace(KeyOf(object), &object);
+    std::map<std::string, json*> fresh;
+    for (json& object : items) fresh.emplace(KeyOf(object), &object);
     std::vector<std::string> gone;
     for (const auto& [key, object] : items_) {
       if (!fresh.count(key)) gone.push_back(key);
     }
     for (const std::string& key : gone) {
-      deleted.push_back(items_.at(key));  // (StoreLocked reads the old object to unindex it)
+      deleted.push_back(items_.at(key));
       StoreLocked(key, nullptr);
     }
     for (const auto& [key, object] : fresh) {
       auto it = items_.find(key);
-      if (it == items_.end()) {
-        StoreLocked(key, object);
-        added.push_back(&items_.at(key));
-      } else if (it->second != *object) {
-        json old = it->second;
-        StoreLocked(key, object);
-        updated.emplace_back(std::move(old), &items_.at(key));
-      }
+      if (it != items_.end() && *it->second == *object) continue;
+      std::shared_ptr<const json> old = it == items_.end() ? nullptr : it->second;
+      auto now = std::make_shared<const json>(std::move(*object));
+      StoreLocked(key, now);
+      if (old) updated.emplace_back(std::move(old), std::move(now));
+      else added.push_back(std::move(now));
     }
   }
+  items = {};
   for (InformerHandler* h : handlers_) {
-    for (const json& o : deleted) h->OnDelete(o);
-    for (const json* o : added) h->OnAdd(*o);
-    for (const auto& [old, now] : updated) h->OnUpdate(old, *now);
+    for (const auto& o : deleted) h->OnDelete(*o);
+    for (const auto& o : added) h->OnAdd(*o);
+    for (const auto& [old, now] : updated) h->OnUpdate(*old, *now);
   }
-  if (!synced_.exchange(true)) spdlog::info("{}: synced, {} objects", options_.reflector.path, raw_items.size());
+  if (!synced_.exchange(true)) spdlog::info("{}: synced, {} objects", options_.reflector.path, listed);
 }
 
 void Informer::OnEvent(const std::string& type, const json& object) {
   std::lock_guard dispatch(dispatch_mu_);
   const std::string key = KeyOf(object);
-  std::optional<json> old;
+  std::shared_ptr<const json> old;
   {
     std::lock_guard lock(mu_);
     auto it = items_.find(key);
     if (it != items_.end()) old = it->second;
-    StoreLocked(key, type == "DELETED" ? nullptr : &object);
+    StoreLocked(key, type == "DELETED" ? nullptr : std::make_shared<const json>(object));
   }
   for (InformerHandler* h : handlers_) {
     if (type == "DELETED") {
@@ -181,9 +188,9 @@ void Informer::OnEvent(const std::string& type, const json& object) {
 void Informer::Resync() {
   std::lock_guard dispatch(dispatch_mu_);
   if (!synced_) return;
-  std::vector<json> all = List();
+  const std::vector<std::shared_ptr<const json>> all = Snapshot();
   for (InformerHandler* h : handlers_) {
-    for (const json& o : all) h->OnUpdate(o, o);
+    for (const auto& o : all) h->OnUpdate(*o, *o);
   }
 }
 

@@ -96,6 +96,22 @@ TEST_F(InformerTest, CachesIndexesAndReportsAddUpdateDelete) {
   EXPECT_TRUE(informer_->ByIndex("no-such-index", "z2").empty());
 }
 
+TEST_F(InformerTest, ASnapshotSharesTheCachedObjectsInKeyOrderAndKeepsThemAsTheyWere) {
+  server_->Put("nodes", Node("b", "z1"));
+  server_->Put("nodes", Node("a", "z1"));
+  Start({});
+  const std::vector<std::shared_ptr<const json>> before = informer_->Snapshot();
+  ASSERT_EQ(before.size(), 2u);
+  EXPECT_EQ(Informer::KeyOf(*before[0]), "a");
+  EXPECT_EQ(Informer::KeyOf(*before[1]), "b");
+  server_->Put("nodes", Node("a", "z2"));
+  ASSERT_TRUE(WaitUntil([&] { return recorder_.Count("update:a") == 1; }));
+  EXPECT_EQ((*before[0])["metadata"]["labels"]["zone"], "z1");  // what the snapshot held
+  const std::vector<std::shared_ptr<const json>> after = informer_->Snapshot();
+  EXPECT_EQ((*after[0])["metadata"]["labels"]["zone"], "z2");
+  EXPECT_EQ(after[1], before[1]);  // unchanged objects are shared, not copied
+}
+
 TEST_F(InformerTest, RelistAfter410ReportsExactlyWhatChangedWhileAway) {
   server_->Put("nodes", Node("keep", "z1"));
   server_->Put("nodes", Node("change", "z1"));

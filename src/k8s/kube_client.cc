@@ -104,7 +104,8 @@ absl::StatusOr<json> KubeClient::MergePatch(const std::string& path, const json&
 }
 
 absl::StatusOr<ListResult> KubeClient::List(const std::string& path, const Selectors& selectors,
-                                            const std::function<json(json)>& transform) {
+                                            const std::function<json(json)>& transform,
+                                            const std::function<void(std::span<const json>)>& on_page) {
   ListResult out;
   std::string cont;
   for (int page = 0; page < 10000; ++page) {
@@ -116,7 +117,9 @@ absl::StatusOr<ListResult> KubeClient::List(const std::string& path, const Selec
     if (!j->contains("items") || !(*j)["items"].is_array()) {
       return absl::InvalidArgumentError(absl::StrCat("LIST ", path, ": no items array"));
     }
+    const size_t before = out.items.size();
     for (json& item : (*j)["items"]) out.items.push_back(transform ? transform(std::move(item)) : std::move(item));
+    if (on_page) on_page(std::span<const json>(out.items).subspan(before));
     const json& meta = j->value("metadata", json::object());
     out.resource_version = meta.value("resourceVersion", "");
     cont = meta.value("continue", "");

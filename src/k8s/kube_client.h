@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <functional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -50,8 +51,10 @@ class KubeClient {
 
   // Every page of a list (limit/continue), filtered by `selectors`. `transform` (optional)
   // reduces each item as its page arrives, so a large list is never held in full form.
+  // `on_page` (optional) sees each page's (transformed) items as soon as the page is in.
   absl::StatusOr<ListResult> List(const std::string& path, const Selectors& selectors = {},
-                                  const std::function<nlohmann::json(nlohmann::json)>& transform = nullptr);
+                                  const std::function<nlohmann::json(nlohmann::json)>& transform = nullptr,
+                                  const std::function<void(std::span<const nlohmann::json>)>& on_page = nullptr);
 
   // POST `object` to the collection `path`; returns the created object. AlreadyExists (409) when
   // the name is taken; other errors as Get().

@@ -38,14 +38,15 @@ void Reflector::Run() {
   std::string rv;
   while (!stop_) {
     if (rv.empty()) {
-      absl::StatusOr<ListResult> list = client_.List(options_.path, options_.selectors, options_.transform);
+      absl::StatusOr<ListResult> list = client_.List(options_.path, options_.selectors, options_.transform,
+                                                              options_.on_list_page);
       if (!list.ok()) {
         fail(list.status());
         continue;
       }
       ++lists_;
-      handler_.OnSync(list->items);
       rv = list->resource_version;
+      handler_.OnSync(std::move(list->items));
       if (rv.empty()) rv = "0";
     }
     ++watches_;

@@ -14,6 +14,7 @@
 #include <condition_variable>
 #include <functional>
 #include <mutex>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -26,8 +27,9 @@ namespace romana::k8s {
 class ResourceHandler {
  public:
   virtual ~ResourceHandler() = default;
-  // The complete current set (after every (re-)list): replaces what the handler knew.
-  virtual void OnSync(const std::vector<nlohmann::json>& items) = 0;
+  // The complete current set (after every (re-)list): replaces what the handler knew. The
+  // handler owns `items` (a cache may move them in instead of copying a large list).
+  virtual void OnSync(std::vector<nlohmann::json> items) = 0;
   // One change. `type` is ADDED, MODIFIED or DELETED.
   virtual void OnEvent(const std::string& type, const nlohmann::json& object) = 0;
 };
@@ -37,6 +39,10 @@ struct ReflectorOptions {
   Selectors selectors;                                // label and field selectors (list and watch)
   // Optional: reduces every listed item and watched object before the handler gets it.
   std::function<nlohmann::json(nlohmann::json)> transform;
+  // Optional: sees each page of a (re-)list as it arrives (after `transform`), on the reflector's
+  // thread, before OnSync hands over the whole list. For a consumer that can start on a large
+  // list early; what the pages show is not yet the handler's state (OnSync is).
+  std::function<void(std::span<const nlohmann::json>)> on_list_page;
   int watch_timeout_seconds = 300;                    // Server-side end of each watch.
   std::chrono::milliseconds min_backoff{200};
   std::chrono::milliseconds max_backoff{30000};

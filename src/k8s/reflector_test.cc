@@ -18,7 +18,7 @@ using romana::testing::WaitUntil;
 // Records the node set as the reflector reports it.
 class NodeSet : public ResourceHandler {
  public:
-  void OnSync(const std::vector<json>& items) override {
+  void OnSync(std::vector<json> items) override {
     std::lock_guard lock(mu_);
     names_.clear();
     for (const auto& i : items) names_[i["metadata"]["name"]] = i.value("spec", json::object()).value("providerID", "");
@@ -91,6 +91,28 @@ TEST_F(ReflectorTest, ListsThenFollowsWatchEvents) {
   server_->Remove("nodes", "n2");
   ASSERT_TRUE(WaitUntil([&] { return nodes_.names().size() == 1; }));
   EXPECT_EQ(reflector_->lists(), 1);
+}
+
+TEST_F(ReflectorTest, EachListPageIsSeenTransformedBeforeTheWholeListIsSynced) {
+  for (int i = 0; i < 1201; ++i) server_->Put("nodes", Node(absl::StrCat("n", i)));
+  std::vector<size_t> pages;  // reflector thread only, until the sync below is seen
+  int syncs_seen_by_pages = 0;
+  bool all_transformed = true;
+  reflector_ = std::make_unique<Reflector>(
+      *client_, nodes_,
+      ReflectorOptions{.path = "/api/v1/nodes",
+                       .transform = [](json o) { return json{{"metadata", o["metadata"]}, {"seen", true}}; },
+                       .on_list_page = [&](std::span<const json> page) {
+                         pages.push_back(page.size());
+                         syncs_seen_by_pages += nodes_.syncs();
+                         for (const json& o : page) all_transformed = all_transformed && o.value("seen", false);
+                       }});
+  thread_ = std::thread([this] { reflector_->Run(); });
+  ASSERT_TRUE(WaitUntil([&] { return nodes_.syncs() == 1; }));
+  EXPECT_EQ(pages, (std::vector<size_t>{500, 500, 201}));  // KubeClient's pages of 500
+  EXPECT_EQ(syncs_seen_by_pages, 0);
+  EXPECT_TRUE(all_transformed);
+  EXPECT_EQ(nodes_.names().size(), 1201u);
 }
 
 TEST_F(ReflectorTest, ReconnectsWhenTheStreamEndsWithoutRelisting) {

@@ -66,7 +66,7 @@ Listener::Listener(k8s::KubeClient& kube, api::Client& romanad, const base::Cloc
   const Spec specs[] = {
       {Kind::kHost, "nodes", "/api/v1/nodes", [](json o) { return ReduceNode(o); }},
       {Kind::kNamespace, "namespaces", "/api/v1/namespaces", nullptr},
-      {Kind::kEndpoint, "pods", "/api/v1/pods", [](json o) { return ReducePod(o); }},
+      {Kind::kEndpoint, "pods", "/api/v1/pods", [](json o) { return ReducePod(std::move(o)); }},
       {Kind::kNetworkPolicy, "networkpolicies", "/apis/networking.k8s.io/v1/networkpolicies", nullptr},
   };
   for (const Spec& s : specs) {
@@ -75,6 +75,9 @@ Listener::Listener(k8s::KubeClient& kube, api::Client& romanad, const base::Cloc
                                           .min_backoff = options_.min_backoff,
                                           .max_backoff = options_.max_backoff},
                             .transform = s.transform};
+    if (s.kind == Kind::kEndpoint) {
+      io.reflector.on_list_page = [this](std::span<const json> pods) { OnFirstPodListPage(pods); };
+    }
     Source src{.kind = s.kind, .resource = s.resource, .informer = std::make_unique<k8s::Informer>(kube_, io)};
     prometheus::Counter& events = events_.Add({{"resource", s.resource}});
     src.marker = std::make_unique<k8s::ChangeHandler>([this, kind = s.kind, &events](const json& o) {
@@ -112,6 +115,9 @@ void Listener::SetActive(bool active) {
     if (active_.exchange(active) == active) return;
     valid_kinds_.clear();  // re-read romanad's state before the first write
     attempted_kinds_.clear();
+    early_.clear();
+    early_endpoints_read_ = false;
+    ++activations_;
     reconciled_ = false;
   }
   leader_.Set(active ? 1 : 0);
@@ -141,6 +147,67 @@ json Listener::Status() const {
               {"full_reconciles", full_reconciles_.load()}, {"addresses_released", released_.load()}};
   for (const Source& s : sources_) out["objects"][s.resource] = s.informer->Size();
   return out;
+}
+
+void Listener::OnFirstPodListPage(std::span<const json> pods) {
+  if (!active_ || InformerOf(Kind::kEndpoint).HasSynced()) return;  // re-lists: the informer's events
+  DesiredState page;
+  for (const json& pod : pods) AddDesired(Kind::kEndpoint, pod, page);
+  {
+    std::lock_guard lock(mu_);
+    for (auto& [key, endpoint] : page.endpoints) early_.push_back(std::move(endpoint));
+  }
+  cv_.notify_all();
+}
+
+bool Listener::EveryKindButEndpointsValid() const {
+  for (const Source& s : sources_) {
+    if (s.kind != Kind::kEndpoint && !valid_kinds_.count(s.kind)) return false;
+  }
+  return true;
+}
+
+absl::Status Listener::ApplyEarly(std::vector<api::Endpoint> endpoints) {
+  bool read;
+  int64_t activation;
+  {
+    std::lock_guard lock(mu_);
+    read = early_endpoints_read_;
+    activation = activations_;
+  }
+  if (!read) {
+    absl::StatusOr<api::StateSnapshot> snap = romanad_.Snapshot({PluralOf(Kind::kEndpoint)});
+    if (!snap.ok()) {
+      errors_.Add({{"kind", "snapshot"}}).Increment();
+      return snap.status();
+    }
+    spdlog::info("pods still being listed: putting the endpoints of the listed ones (romanad holds {})",
+                 snap->endpoints.size());
+    std::map<std::string, api::Endpoint> actual;
+    for (api::Endpoint& e : snap->endpoints) actual[e.namespace_name + "/" + e.name] = std::move(e);
+    {
+      std::lock_guard lock(actual_mu_);
+      actual_.endpoints = std::move(actual);
+    }
+    std::lock_guard lock(mu_);
+    early_endpoints_read_ = activations_ == activation;  // not if the replica went standby meanwhile
+  }
+  std::vector<Op> ops;
+  {
+    std::lock_guard lock(actual_mu_);
+    for (api::Endpoint& e : endpoints) {
+      std::string key = e.namespace_name + "/" + e.name;
+      auto a = actual_.endpoints.find(key);
+      if (a != actual_.endpoints.end() && a->second == e) continue;
+      ops.push_back({.kind = Kind::kEndpoint, .type = Op::Type::kPut, .key = std::move(key), .endpoint = std::move(e)});
+    }
+  }
+  absl::Status s = Apply(ops);
+  if (!s.ok()) {
+    std::lock_guard lock(mu_);
+    early_endpoints_read_ = false;  // what romanad holds is uncertain: the full reconcile re-reads it
+  }
+  return s;
 }
 
 void Listener::MarkDirty(Kind kind, const std::string& key) {
@@ -223,10 +290,8 @@ DesiredState Listener::DesiredOf(const std::set<Kind>& kinds) const {
 }
 
 void Listener::ForEachObject(const k8s::Informer& informer, const std::function<void(const json&)>& fn) {
-  // One object copied at a time: List() would copy the whole cache (150,000 pods) at once.
-  for (const std::string& key : informer.Keys()) {
-    if (std::optional<json> o = informer.Get(key)) fn(*o);
-  }
+  // The cache's own objects, shared: neither copied (150,000 pods) nor walked under its lock.
+  for (const std::shared_ptr<const json>& o : informer.Snapshot()) fn(*o);
 }
 
 absl::Status Listener::Execute(const Op& op) {
@@ -351,10 +416,12 @@ absl::Status Listener::ExecuteEndpointBatch(const std::vector<const Op*>& batch)
   return absl::Status(r.status().code(), absl::StrCat("batch of ", batch.size(), " endpoints: ", r.status().message()));
 }
 
-absl::Status Listener::FullReconcile(const std::set<Kind>& kinds) {
+absl::Status Listener::FullReconcile(const std::set<Kind>& kinds, bool endpoints_known) {
   const auto start = clock_.Now();
   std::vector<std::string> plurals;
-  for (Kind kind : kinds) plurals.push_back(PluralOf(kind));
+  for (Kind kind : kinds) {
+    if (!(kind == Kind::kEndpoint && endpoints_known)) plurals.push_back(PluralOf(kind));
+  }
   absl::StatusOr<api::StateSnapshot> snap = romanad_.Snapshot(plurals);
   if (!snap.ok()) {
     errors_.Add({{"kind", "snapshot"}}).Increment();
@@ -362,6 +429,10 @@ absl::Status Listener::FullReconcile(const std::set<Kind>& kinds) {
   }
   // Desired and actual both hold exactly `kinds`, so the diff never touches another kind.
   ActualState actual;
+  if (kinds.count(Kind::kEndpoint) && endpoints_known) {
+    std::lock_guard lock(actual_mu_);
+    actual.endpoints = std::move(actual_.endpoints);
+  }
   for (api::Host& h : snap->hosts) actual.hosts[h.name] = std::move(h);
   for (api::Namespace& n : snap->namespaces) actual.namespaces[n.name] = std::move(n);
   for (api::Endpoint& e : snap->endpoints) actual.endpoints[e.namespace_name + "/" + e.name] = std::move(e);
@@ -383,7 +454,9 @@ absl::Status Listener::FullReconcile(const std::set<Kind>& kinds) {
     if (kinds.count(Kind::kNetworkPolicy)) actual_.network_policies = std::move(actual.network_policies);
   }
   const auto diffed = clock_.Now();
-  for (const Op& op : ops) spdlog::debug("romanad: {}", Describe(op));
+  if (spdlog::should_log(spdlog::level::debug)) {
+    for (const Op& op : ops) spdlog::debug("romanad: {}", Describe(op));
+  }
   absl::Status s = Apply(ops);
   if (!ops.empty()) {
     auto seconds = [](auto d) { return std::chrono::duration<double>(d).count(); };
@@ -408,7 +481,9 @@ absl::Status Listener::ApplyDirty(std::set<std::pair<Kind, std::string>> dirty) 
       for (Op& op : DiffKey(kind, key, DesiredFor(kind, key), actual_)) ops.push_back(std::move(op));
     }
   }
-  for (const Op& op : ops) spdlog::debug("romanad: {}", Describe(op));
+  if (spdlog::should_log(spdlog::level::debug)) {
+    for (const Op& op : ops) spdlog::debug("romanad: {}", Describe(op));
+  }
   return Apply(ops);
 }
 
@@ -476,13 +551,30 @@ void Listener::Loop() {
       dirty_.clear();  // the full reconcile reads every object of `synced` after this point
       valid_kinds_.clear();
       attempted_kinds_ = synced;
+      const bool endpoints_known = synced.count(Kind::kEndpoint) && early_endpoints_read_;
+      if (synced.count(Kind::kEndpoint)) {
+        early_.clear();  // the full reconcile covers them
+        early_endpoints_read_ = false;
+      }
       lock.unlock();
-      absl::Status s = FullReconcile(synced);
+      absl::Status s = FullReconcile(synced, endpoints_known);
       lock.lock();
       if (s.ok()) valid_kinds_ = synced;
       reconciled_ = s.ok() && synced.size() == sources_.size();
       next_full_ = clock_.Now() + (s.ok() ? options_.resync_interval : options_.retry_interval);
       if (!s.ok()) spdlog::warn("full reconcile: {} (again in {} ms)", s.ToString(), options_.retry_interval.count());
+      continue;
+    }
+    // Early puts go in rounds of a full set of batches in flight: a round of a page or two would
+    // keep one batch in flight at a time. What is left when the list ends goes to the full reconcile.
+    if (early_.size() >= kEarlyRound && EveryKindButEndpointsValid()) {
+      std::vector<api::Endpoint> early(std::make_move_iterator(early_.end() - kEarlyRound),
+                                       std::make_move_iterator(early_.end()));
+      early_.resize(early_.size() - kEarlyRound);
+      lock.unlock();
+      absl::Status s = ApplyEarly(std::move(early));
+      lock.lock();
+      if (!s.ok()) spdlog::warn("endpoints of listed pods: {} (the full reconcile after the list repairs it)", s.ToString());
       continue;
     }
     if (!dirty_.empty()) {

@@ -20,6 +20,12 @@
 // its informer has synced (an empty cache must never read as "everything was deleted"); each
 // kind is reconciled as soon as it has, so hosts, namespaces and policies reach romanad while
 // a large cluster's pods are still being listed, and a full reconcile follows each sync.
+// One exception, for the cold start of a large cluster: while the pods are first listed, the
+// endpoints of each listed page are put as the page arrives (once hosts, namespaces and
+// policies are reconciled; against romanad's endpoints read once, only those that differ).
+// Puts only: nothing is deleted before the list is complete. The full reconcile after the pod
+// list then starts from that read plus the puts that succeeded (a failed put makes it re-read
+// romanad), so writing romanad's 150,000 endpoints overlaps listing them, instead of following.
 //
 // Thread-safety: all public methods are safe from any thread.
 #ifndef ROMANA_LISTENER_LISTENER_H_
@@ -32,6 +38,7 @@
 #include <memory>
 #include <mutex>
 #include <set>
+#include <span>
 #include <string>
 #include <thread>
 #include <utility>
@@ -112,13 +119,21 @@ class Listener {
   };
 
   void MarkDirty(Kind kind, const std::string& key);
+  // The pod informer's first list, page by page (on its reflector's thread): queues the pages'
+  // endpoints in early_ for the worker.
+  void OnFirstPodListPage(std::span<const nlohmann::json> pods);
+  // Puts the queued `endpoints` that differ from romanad's (read at the first call).
+  absl::Status ApplyEarly(std::vector<api::Endpoint> endpoints);
+  // REQUIRES: mu_ held.
+  bool EveryKindButEndpointsValid() const;
   void Loop();
   // Address garbage collection, on its own thread: at 150,000 pods one pass takes a while, and
   // pod changes must not wait for it.
   void GcLoop();
   // Each returns OK or the first error (every op is still attempted).
-  // Re-reads romanad's state of `kinds` and writes every difference.
-  absl::Status FullReconcile(const std::set<Kind>& kinds);
+  // Re-reads romanad's state of `kinds` and writes every difference. `endpoints_known`: romanad's
+  // endpoints are those in actual_ (ApplyEarly read them and recorded its puts): not re-read.
+  absl::Status FullReconcile(const std::set<Kind>& kinds, bool endpoints_known = false);
   absl::Status ApplyDirty(std::set<std::pair<Kind, std::string>> dirty);
   absl::Status Apply(const std::vector<Op>& ops);
   absl::Status Execute(const Op& op);
@@ -131,6 +146,8 @@ class Listener {
   // Batches in flight at once. romanad commits them one store transaction at a time, so more
   // only make each request wait longer (past the client's timeout at 32 under load).
   static constexpr int kEndpointBatchesInFlight = 4;
+  // Endpoints of the first pod list put at once (ApplyEarly): one batch for each slot in flight.
+  static constexpr size_t kEarlyRound = kEndpointBatch * kEndpointBatchesInFlight;
   absl::Status CollectAddresses();
   DesiredState DesiredFor(Kind kind, const std::string& key) const;
   DesiredState DesiredOf(const std::set<Kind>& kinds) const;
@@ -148,13 +165,16 @@ class Listener {
   const ListenerOptions options_;
   std::vector<Source> sources_;
 
-  mutable std::mutex mu_;  // guards dirty_, *_kinds_, next_* and wakes the worker
+  mutable std::mutex mu_;  // guards dirty_, *_kinds_, next_*, early_* and wakes the worker
   std::condition_variable cv_;
   std::set<std::pair<Kind, std::string>> dirty_;
   std::set<Kind> valid_kinds_;      // kinds whose copy in actual_ is trusted (their last full reconcile worked)
   std::set<Kind> attempted_kinds_;  // the kinds of the last full reconcile, successful or not
   std::chrono::steady_clock::time_point next_full_;
   std::chrono::steady_clock::time_point next_gc_;
+  std::vector<api::Endpoint> early_;  // endpoints of listed pods, before the pod informer synced
+  bool early_endpoints_read_ = false;  // ApplyEarly read romanad's endpoints into actual_
+  int64_t activations_ = 0;            // SetActive changes: a read from before one is stale
   bool stop_ = false;
   std::atomic<bool> stopping_{false};  // Apply() leaves its remaining ops once set
   std::atomic<bool> active_{false};

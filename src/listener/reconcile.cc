@@ -1,5 +1,8 @@
 #include "listener/reconcile.h"
 
+#include <algorithm>
+#include <iterator>
+
 #include "absl/strings/str_cat.h"
 
 namespace romana::listener {
@@ -54,12 +57,23 @@ void DiffPlain(Kind kind, const std::string& key, const std::map<std::string, T>
   out.push_back(std::move(op));
 }
 
-template <typename A, typename B>
-std::set<std::string> Keys(const std::map<std::string, A>& a, const std::map<std::string, B>& b) {
-  std::set<std::string> keys;
-  for (const auto& [k, v] : a) keys.insert(k);
-  for (const auto& [k, v] : b) keys.insert(k);
-  return keys;
+// Calls fn(key) for every key of `a` or `b`, once each, in order (a merge of the two sorted
+// maps: no copy of 150,000 keys into a set).
+template <typename A, typename B, typename Fn>
+void ForEachKey(const std::map<std::string, A>& a, const std::map<std::string, B>& b, const Fn& fn) {
+  auto i = a.begin();
+  auto j = b.begin();
+  while (i != a.end() || j != b.end()) {
+    if (j == b.end() || (i != a.end() && i->first < j->first)) {
+      fn((i++)->first);
+    } else if (i == a.end() || j->first < i->first) {
+      fn((j++)->first);
+    } else {
+      fn(i->first);
+      ++i;
+      ++j;
+    }
+  }
 }
 
 }  // namespace
@@ -78,18 +92,21 @@ std::vector<Op> DiffKey(Kind kind, const std::string& key, const DesiredState& d
 }
 
 std::vector<Op> Diff(const DesiredState& desired, const ActualState& actual) {
-  std::vector<Op> all;
-  auto add = [&](Kind kind, const std::set<std::string>& keys) {
-    for (const std::string& k : keys) {
-      for (Op& op : DiffKey(kind, k, desired, actual)) all.push_back(std::move(op));
-    }
+  std::vector<Op> deletes, puts;  // deletes first, each in the order found
+  auto add = [&](Kind kind) {
+    return [&, kind](const std::string& key) {
+      for (Op& op : DiffKey(kind, key, desired, actual)) {
+        (op.type == Op::Type::kDelete ? deletes : puts).push_back(std::move(op));
+      }
+    };
   };
-  add(Kind::kHost, Keys(desired.hosts, actual.hosts));
-  add(Kind::kNamespace, Keys(desired.namespaces, actual.namespaces));
-  add(Kind::kEndpoint, Keys(desired.endpoints, actual.endpoints));
-  add(Kind::kNetworkPolicy, Keys(desired.network_policies, actual.network_policies));
-  std::stable_partition(all.begin(), all.end(), [](const Op& op) { return op.type == Op::Type::kDelete; });
-  return all;
+  ForEachKey(desired.hosts, actual.hosts, add(Kind::kHost));
+  ForEachKey(desired.namespaces, actual.namespaces, add(Kind::kNamespace));
+  ForEachKey(desired.endpoints, actual.endpoints, add(Kind::kEndpoint));
+  ForEachKey(desired.network_policies, actual.network_policies, add(Kind::kNetworkPolicy));
+  deletes.reserve(deletes.size() + puts.size());
+  std::move(puts.begin(), puts.end(), std::back_inserter(deletes));
+  return deletes;
 }
 
 void ApplyToActual(const Op& op, ActualState& actual) {

@@ -143,36 +143,47 @@ json ReduceNode(const json& node) {
   return out;
 }
 
-json ReducePod(const json& pod) {
-  const json& meta = Field(pod, "metadata");
+json ReducePod(json pod) {
+  // The kept fields are moved out of `pod`, not copied: a listed pod is dropped right after.
+  auto at = [](json& o, const char* key) -> json* {
+    if (!o.is_object()) return nullptr;
+    auto it = o.find(key);
+    return it == o.end() ? nullptr : &*it;
+  };
   json m = json::object();
-  for (const char* k : {"name", "namespace", "labels"}) {
-    if (meta.contains(k)) m[k] = meta[k];
+  if (json* meta = at(pod, "metadata")) {
+    for (const char* k : {"name", "namespace", "labels"}) {
+      if (json* v = at(*meta, k)) m[k] = std::move(*v);
+    }
   }
   json spec = json::object();
-  const json& s = Field(pod, "spec");
-  for (const char* k : {"nodeName", "hostNetwork"}) {
-    if (s.contains(k)) spec[k] = s[k];
-  }
-  const json& containers = Field(s, "containers");
-  if (containers.is_array()) {
-    json cs = json::array();
-    for (const json& c : containers) {
-      json ports = json::array();
-      if (Field(c, "ports").is_array()) {
-        for (const json& p : c["ports"]) {
-          if (!StringField(p, "name").empty()) ports.push_back(p);
-        }
-      }
-      if (!ports.empty()) cs.push_back({{"ports", ports}});
+  if (json* s = at(pod, "spec")) {
+    for (const char* k : {"nodeName", "hostNetwork"}) {
+      if (json* v = at(*s, k)) spec[k] = std::move(*v);
     }
-    if (!cs.empty()) spec["containers"] = cs;
+    json* containers = at(*s, "containers");
+    if (containers && containers->is_array()) {
+      json cs = json::array();
+      for (json& c : *containers) {
+        json ports = json::array();
+        json* listed = at(c, "ports");
+        if (listed && listed->is_array()) {
+          for (json& p : *listed) {
+            if (!StringField(p, "name").empty()) ports.push_back(std::move(p));
+          }
+        }
+        if (!ports.empty()) cs.push_back({{"ports", std::move(ports)}});
+      }
+      if (!cs.empty()) spec["containers"] = std::move(cs);
+    }
   }
   json status = json::object();
-  for (const char* k : {"podIP", "phase"}) {
-    if (Field(pod, "status").contains(k)) status[k] = pod["status"][k];
+  if (json* st = at(pod, "status")) {
+    for (const char* k : {"podIP", "phase"}) {
+      if (json* v = at(*st, k)) status[k] = std::move(*v);
+    }
   }
-  return {{"metadata", m}, {"spec", spec}, {"status", status}};
+  return {{"metadata", std::move(m)}, {"spec", std::move(spec)}, {"status", std::move(status)}};
 }
 
 }  // namespace romana::listener

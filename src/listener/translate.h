@@ -37,9 +37,10 @@ std::string PodNetworkIp(const nlohmann::json& pod);
 absl::StatusOr<nlohmann::json> NetworkPolicyForRomanad(const nlohmann::json& policy);
 
 // What the informers cache of each kind: only the fields the functions above read (a pod in a
-// real cluster is several KB; at 150,000 pods that matters).
+// real cluster is several KB; at 150,000 pods that matters). ReducePod takes the pod by value
+// and moves the kept fields out of it (it runs on every listed and watched pod).
 nlohmann::json ReduceNode(const nlohmann::json& node);
-nlohmann::json ReducePod(const nlohmann::json& pod);
+nlohmann::json ReducePod(nlohmann::json pod);
 
 }  // namespace romana::listener
 

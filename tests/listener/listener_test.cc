@@ -382,5 +382,51 @@ TEST_F(ListenerTest, StartUpSyncWritesOnlyTheDifferencesInEndpointBatches) {
   EXPECT_EQ(deletes, 5);
 }
 
+TEST_F(ListenerTest, ALargeStartUpListPutsOnlyTheDifferencesOnceAndDeletesTheStale) {
+  // 4,500 pods: nine list pages, more than one round of early puts (the endpoints of listed pages
+  // are put while the list goes on, when hosts, namespaces and policies are written first; the
+  // full reconcile after the list must then neither repeat them nor miss the stale endpoints).
+  // romanad already holds 1,000 of them as they are, 100 with old labels, and 5 whose pods are gone.
+  api::EndpointBatch existing;
+  for (int i = 0; i < 4500; ++i) {
+    const std::string ns = absl::StrCat("ns-", i % 3), name = absl::StrCat("pod-", i),
+                      ip = absl::StrCat("10.20.", 1 + i / 200, ".", i % 200);
+    kube_->Put("pods", Pod(ns, name, "n1", ip, {{"app", "a"}}));
+    if (i >= 1100) continue;
+    existing.put.push_back({.namespace_name = ns, .name = name, .node = "n1", .ip = ip,
+                            .labels = {{"app", i < 1000 ? "a" : "old"}}, .ports = {{.name = "http", .port = 8080}}});
+  }
+  for (int i = 0; i < 5; ++i) existing.put.push_back({.namespace_name = "ns-0", .name = absl::StrCat("gone-", i)});
+  ASSERT_TRUE(romanad().WriteEndpoints(existing).ok());
+  const api::Revision before = romanad().Snapshot({"endpoints"})->revision;
+
+  ListenerProcess& l = StartListener({"--leader-elect=false"});
+  ASSERT_TRUE(WaitUntil([&] { return Metrics(l).find("romana_listener_full_reconciles_total") != std::string::npos &&
+                                     MetricSum(l, "romana_listener_full_reconciles_total") >= 1; }));
+  ASSERT_TRUE(WaitUntil([&] {
+    auto list = romanad().ListEndpoints();
+    if (!list.ok() || list->items.size() != 4500) return false;
+    for (const api::Endpoint& e : list->items) {
+      if (e.labels != api::Labels{{"app", "a"}}) return false;
+    }
+    return true;
+  }, std::chrono::seconds(60)));
+  const api::Revision end = romanad().Snapshot({"endpoints"})->revision;
+  int puts = 0, deletes = 0;
+  absl::Status s = romanad().Watch(
+      {.revision = before + 1, .kinds = {"endpoints"}, .deliver_bookmarks = true,
+       .bookmark_interval = std::chrono::milliseconds(20)},
+      [&](const api::WatchEvent& e) {
+        if (e.type == api::WatchEvent::Type::kBookmark) {
+          return e.revision >= end ? absl::CancelledError("caught up") : absl::OkStatus();
+        }
+        (e.type == api::WatchEvent::Type::kPut ? puts : deletes)++;
+        return absl::OkStatus();
+      });
+  EXPECT_TRUE(absl::IsCancelled(s)) << s;
+  EXPECT_EQ(puts, 3500) << "3,400 new and 100 relabelled, each written once";
+  EXPECT_EQ(deletes, 5);
+}
+
 }  // namespace
 }  // namespace romana

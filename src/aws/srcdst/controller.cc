@@ -55,7 +55,7 @@ void SourceDestController::Forget(const std::string& name) {
   spdlog::info("node {}: removed", name);
 }
 
-void SourceDestController::OnSync(const std::vector<nlohmann::json>& items) {
+void SourceDestController::OnSync(std::vector<nlohmann::json> items) {
   std::lock_guard lock(mu_);
   std::set<std::string> seen;
   for (const auto& item : items) {

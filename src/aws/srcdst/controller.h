@@ -55,7 +55,7 @@ class SourceDestController : public k8s::ResourceHandler {
   SourceDestController(aws::Ec2Api& ec2, const base::Clock& clock, prometheus::Registry& registry,
                        ControllerOptions options);
 
-  void OnSync(const std::vector<nlohmann::json>& items) override;
+  void OnSync(std::vector<nlohmann::json> items) override;
   void OnEvent(const std::string& type, const nlohmann::json& object) override;
 
   // Handles every node that is due. Returns how many were handled.
