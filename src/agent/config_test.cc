@@ -2,30 +2,23 @@
 
 #include <vector>
 
-#include "absl/strings/match.h"
 #include "base/process_main.h"
+#include "base/testing/flag_parsing.h"
 #include "gtest/gtest.h"
 
 namespace romana::agent {
 namespace {
 
-// Parses `args` (argv[0] added) into a fresh config as romana-agent does.
+// Parses `args` into a fresh config as romana-agent does.
 AgentConfig Parse(std::vector<std::string> args) {
   AgentConfig config;
   CLI::App app{"test"};
   AddAgentFlags(app, config);
-  args.insert(args.begin(), "romana-agent");
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
-  app.parse(static_cast<int>(argv.size()), argv.data());
+  romana::testing::ParseArgs(app, "romana-agent", std::move(args));
   return config;
 }
 
-// `status` must be InvalidArgument and name `flag`.
-void ExpectNames(const absl::Status& status, absl::string_view flag) {
-  EXPECT_TRUE(absl::IsInvalidArgument(status)) << flag << ": " << status;
-  EXPECT_TRUE(absl::StrContains(status.message(), flag)) << flag << ": " << status;
-}
+using romana::testing::ExpectInvalidNaming;
 
 TEST(AgentConfigTest, DefaultsAreValidAndGiveTheDocumentedOptions) {
   const AgentConfig config = Parse({});
@@ -50,7 +43,7 @@ TEST(AgentConfigTest, DefaultsAreValidAndGiveTheDocumentedOptions) {
   absl::StatusOr<AgentOptions> kubeadm = AgentOptionsFrom(config, "10.96.0.1");
   ASSERT_TRUE(kubeadm.ok()) << kubeadm.status();
   EXPECT_EQ(kubeadm->service_range, "10.96.0.0/12");
-  ExpectNames(AgentOptionsFrom(config, "10.0.0.1").status(), "--service-cluster-ip-range");
+  ExpectInvalidNaming(AgentOptionsFrom(config, "10.0.0.1").status(), "--service-cluster-ip-range");
   EXPECT_EQ(ExitCodeFor(absl::InternalError("watch failed")), kExitFailure);
 }
 
@@ -125,17 +118,17 @@ TEST(AgentConfigTest, EachBadFlagIsNamed) {
     change(c);
     return Validate(c);
   };
-  ExpectNames(with([](AgentConfig& c) { c.route_table = 253; }), "--route-table");
-  ExpectNames(with([](AgentConfig& c) { c.route_protocol = 4; }), "--route-protocol");
-  ExpectNames(with([](AgentConfig& c) { c.rule_priority = 0; }), "--rule-priority");
-  ExpectNames(with([](AgentConfig& c) { c.resync_seconds = 0; }), "--resync-interval");
-  ExpectNames(with([](AgentConfig& c) { c.mtu = 67; }), "--mtu");
-  ExpectNames(with([](AgentConfig& c) { c.node_labels = "rack"; }), "--node-labels");
-  ExpectNames(with([](AgentConfig& c) { c.register_node = true; }), "--node-ip");
-  ExpectNames(with([](AgentConfig& c) { c.metrics_listen = "9607"; }), "--metrics-listen");
-  ExpectNames(with([](AgentConfig& c) { c.service_range = "10.96.0.0"; }), "--service-cluster-ip-range");
-  ExpectNames(with([](AgentConfig& c) { c.logging.level = "loud"; }), "--log-level");
-  ExpectNames(with([](AgentConfig& c) { c.logging.format = "xml"; }), "--log-format");
+  ExpectInvalidNaming(with([](AgentConfig& c) { c.route_table = 253; }), "--route-table");
+  ExpectInvalidNaming(with([](AgentConfig& c) { c.route_protocol = 4; }), "--route-protocol");
+  ExpectInvalidNaming(with([](AgentConfig& c) { c.rule_priority = 0; }), "--rule-priority");
+  ExpectInvalidNaming(with([](AgentConfig& c) { c.resync_seconds = 0; }), "--resync-interval");
+  ExpectInvalidNaming(with([](AgentConfig& c) { c.mtu = 67; }), "--mtu");
+  ExpectInvalidNaming(with([](AgentConfig& c) { c.node_labels = "rack"; }), "--node-labels");
+  ExpectInvalidNaming(with([](AgentConfig& c) { c.register_node = true; }), "--node-ip");
+  ExpectInvalidNaming(with([](AgentConfig& c) { c.metrics_listen = "9607"; }), "--metrics-listen");
+  ExpectInvalidNaming(with([](AgentConfig& c) { c.service_range = "10.96.0.0"; }), "--service-cluster-ip-range");
+  ExpectInvalidNaming(with([](AgentConfig& c) { c.logging.level = "loud"; }), "--log-level");
+  ExpectInvalidNaming(with([](AgentConfig& c) { c.logging.format = "xml"; }), "--log-format");
 }
 
 TEST(AgentConfigTest, FlagRangesAreCheckedWhileParsing) {

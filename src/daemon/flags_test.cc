@@ -3,20 +3,18 @@
 #include <fstream>
 #include <vector>
 
+#include "base/testing/flag_parsing.h"
 #include "base/testing/test_env.h"
 #include "gtest/gtest.h"
 
 namespace romana::daemon {
 namespace {
 
-// Parses `args` (argv[0] added) into `flags` as romanad does.
+// Parses `args` into `flags` as romanad does.
 void Parse(DaemonFlags& flags, std::vector<std::string> args) {
   CLI::App app{"test"};
   AddDaemonFlags(app, flags);
-  args.insert(args.begin(), "romanad");
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
-  app.parse(static_cast<int>(argv.size()), argv.data());
+  romana::testing::ParseArgs(app, "romanad", std::move(args));
 }
 
 TEST(DaemonFlagsTest, DefaultsGiveTheDocumentedConfig) {

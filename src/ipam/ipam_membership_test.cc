@@ -14,24 +14,14 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ipam/ipam.h"
+#include "ipam/test_hosts.h"
 
 namespace romana::ipam {
 namespace {
 
-// A network 10.0.0.0/8 split into `groups` leaf groups without assignment labels.
-TopologySpec Flat(int groups) {
-  std::string map;
-  for (int g = 0; g < groups; ++g) absl::StrAppend(&map, g ? "," : "", R"({"name":"rack-)", g, R"("})");
-  absl::StatusOr<TopologySpec> spec = ParseTopology(absl::StrCat(
-      R"({"networks":[{"name":"n","cidr":"10.0.0.0/8","block_mask":29}],"topologies":[{"networks":["n"],"map":[)",
-      map, "]}]}"));
-  EXPECT_TRUE(spec.ok()) << spec.status();
-  return *spec;
-}
-
-// Fixed-width names and IPs, so that records of different hosts have the same size.
-std::string Name(int i) { return absl::StrFormat("node-%05d", i); }
-net::Ipv4Address Ip(int i) { return net::Ipv4Address(0xAC100000u + 0x0100u * (100 + i / 100) + 100 + i % 100); }
+using testing::HostIp;
+using testing::HostName;
+using testing::LeafGroups;
 
 // Group (network + path) -> hosts, derived from the host records only.
 std::map<std::string, std::set<std::string>> MembersFromHostRecords(const Ipam& ipam) {
@@ -70,10 +60,10 @@ class MembershipTest : public ::testing::TestWithParam<int> {};
 TEST_P(MembershipTest, AddRelabelRemoveKeepMembershipInTheHostRecords) {
   const int groups = GetParam();
   Ipam ipam;
-  ASSERT_TRUE(ipam.SetTopology(Flat(groups)).ok());
+  ASSERT_TRUE(ipam.SetTopology(LeafGroups(groups)).ok());
   constexpr int kHosts = 1500;
   for (int i = 0; i < kHosts; ++i) {
-    absl::StatusOr<Planned<HostRecord>> p = ipam.PlanAddHost({Name(i), Ip(i), {{"i", std::to_string(i)}}});
+    absl::StatusOr<Planned<HostRecord>> p = ipam.PlanAddHost({HostName(i), HostIp(i), {{"i", std::to_string(i)}}});
     ASSERT_TRUE(p.ok()) << p.status();
     ExpectNoGroupRecord(p->change);
     ASSERT_EQ(p->change.size(), 1u);
@@ -101,29 +91,29 @@ TEST_P(MembershipTest, AddRelabelRemoveKeepMembershipInTheHostRecords) {
     };
     if (what == 0) {
       const int i = next++;
-      absl::StatusOr<Planned<HostRecord>> p = ipam.PlanAddHost({Name(i), Ip(i), {}});
+      absl::StatusOr<Planned<HostRecord>> p = ipam.PlanAddHost({HostName(i), HostIp(i), {}});
       ASSERT_TRUE(p.ok()) << p.status();
       ExpectNoGroupRecord(p->change);
       ipam.Apply(p->change);
       present.insert(i);
     } else if (what == 1) {
       const int i = pick();
-      const std::map<std::string, std::string> before = ipam.GetHost(Name(i))->groups;
-      absl::StatusOr<Planned<HostRecord>> p = ipam.PlanSetHostLabels(Name(i), {{"step", std::to_string(step)}});
+      const std::map<std::string, std::string> before = ipam.GetHost(HostName(i))->groups;
+      absl::StatusOr<Planned<HostRecord>> p = ipam.PlanSetHostLabels(HostName(i), {{"step", std::to_string(step)}});
       ASSERT_TRUE(p.ok()) << p.status();
       ExpectNoGroupRecord(p->change);
       ASSERT_EQ(p->change.size(), 1u);
       ipam.Apply(p->change);
-      EXPECT_EQ(ipam.GetHost(Name(i))->groups, before);  // a relabel moves nothing
+      EXPECT_EQ(ipam.GetHost(HostName(i))->groups, before);  // a relabel moves nothing
     } else {
       const int i = pick();
-      absl::StatusOr<Planned<HostRecord>> p = ipam.PlanRemoveHost(Name(i));
+      absl::StatusOr<Planned<HostRecord>> p = ipam.PlanRemoveHost(HostName(i));
       ASSERT_TRUE(p.ok()) << p.status();
       ExpectNoGroupRecord(p->change);
       ipam.Apply(p->change);
       present.erase(i);
       for (const auto& [net, path] : p->result.groups) {
-        EXPECT_THAT(ipam.GroupHosts(net, path), ::testing::Not(::testing::Contains(Name(i))));
+        EXPECT_THAT(ipam.GroupHosts(net, path), ::testing::Not(::testing::Contains(HostName(i))));
       }
     }
     if (step % 500 == 0) ExpectMembershipMatchesHostRecords(ipam);
@@ -146,9 +136,9 @@ INSTANTIATE_TEST_SUITE_P(Groups, MembershipTest, ::testing::Values(1, 40),
 TEST(MembershipTest, UnknownGroupHasNoHosts) {
   Ipam ipam;
   EXPECT_TRUE(ipam.GroupHosts("n", "/0").empty());
-  ASSERT_TRUE(ipam.SetTopology(Flat(2)).ok());
-  ASSERT_TRUE(ipam.AddHost({Name(1), Ip(1), {}}).ok());
-  EXPECT_THAT(ipam.GroupHosts("n", "/0"), ::testing::ElementsAre(Name(1)));
+  ASSERT_TRUE(ipam.SetTopology(LeafGroups(2)).ok());
+  ASSERT_TRUE(ipam.AddHost({HostName(1), HostIp(1), {}}).ok());
+  EXPECT_THAT(ipam.GroupHosts("n", "/0"), ::testing::ElementsAre(HostName(1)));
   EXPECT_TRUE(ipam.GroupHosts("n", "/9").empty());
   EXPECT_TRUE(ipam.GroupHosts("other", "/0").empty());
 }

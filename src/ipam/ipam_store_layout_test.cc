@@ -11,6 +11,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ipam/ipam_store_test_fixture.h"
+#include "ipam/test_hosts.h"
 #include "nlohmann/json.hpp"
 
 namespace romana::ipam {
@@ -18,20 +19,9 @@ namespace {
 
 using ::testing::ElementsAre;
 
-// A network split into `groups` leaf groups without assignment labels.
-TopologySpec Groups(int groups) {
-  std::string map;
-  for (int g = 0; g < groups; ++g) absl::StrAppend(&map, g ? "," : "", R"({"name":"rack-)", g, R"("})");
-  absl::StatusOr<TopologySpec> spec = ParseTopology(absl::StrCat(
-      R"({"networks":[{"name":"n","cidr":"10.0.0.0/8","block_mask":29}],"topologies":[{"networks":["n"],"map":[)",
-      map, "]}]}"));
-  EXPECT_TRUE(spec.ok()) << spec.status();
-  return *spec;
-}
-
-// Fixed-width names and IPs: every host record has the same size.
-std::string Name(int i) { return absl::StrFormat("node-%05d", i); }
-net::Ipv4Address Ip(int i) { return net::Ipv4Address(0xAC100000u + 0x0100u * (100 + i / 100) + 100 + i % 100); }
+using testing::HostIp;
+using testing::HostName;
+using testing::LeafGroups;
 
 class IpamStoreLayoutTest : public IpamStoreTest {
  protected:
@@ -74,19 +64,19 @@ class IpamStoreLayoutTest : public IpamStoreTest {
 TEST_P(IpamStoreLayoutTest, HostChangesWriteOnlyTheHostRecordWhateverTheGroupSize) {
   std::unique_ptr<IpamStore> s = Open();
   ASSERT_TRUE(s);
-  ASSERT_TRUE(s->SetTopology(Groups(1)).ok());  // one flat group: every host joins it
+  ASSERT_TRUE(s->SetTopology(LeafGroups(1)).ok());  // one flat group: every host joins it
   const store::Revision start = s->revision();
   const int hosts = 200;
   std::vector<store::Revision> adds;
   for (int i = 0; i < hosts; ++i) {
-    absl::StatusOr<HostRecord> h = s->AddHost({Name(i), Ip(i), {{"rack", "r1"}}});
+    absl::StatusOr<HostRecord> h = s->AddHost({HostName(i), HostIp(i), {{"rack", "r1"}}});
     ASSERT_TRUE(h.ok()) << h.status();
     adds.push_back(s->revision());
   }
   ASSERT_EQ(s->ipam().GroupHosts("n", "/0").size(), static_cast<size_t>(hosts));
-  ASSERT_TRUE(s->SetHostLabels(Name(7), {{"rack", "r2"}}).ok());
+  ASSERT_TRUE(s->SetHostLabels(HostName(7), {{"rack", "r2"}}).ok());
   const store::Revision relabel = s->revision();
-  ASSERT_TRUE(s->RemoveHost(Name(8)).ok());
+  ASSERT_TRUE(s->RemoveHost(HostName(8)).ok());
   const store::Revision remove = s->revision();
 
   std::map<store::Revision, std::vector<store::Event>> events = EventsBetween(start, remove);
@@ -94,15 +84,15 @@ TEST_P(IpamStoreLayoutTest, HostChangesWriteOnlyTheHostRecordWhateverTheGroupSiz
   size_t first_bytes = 0;
   for (int i = 0; i < hosts; ++i) {
     size_t bytes = 0;
-    ASSERT_THAT(Keys(events[adds[i]], keys.Fence(), &bytes), ElementsAre(keys.Host(Name(i)))) << "add " << i;
+    ASSERT_THAT(Keys(events[adds[i]], keys.Fence(), &bytes), ElementsAre(keys.Host(HostName(i)))) << "add " << i;
     if (i == 0) first_bytes = bytes;
     // The host's record only: the same bytes for the 1st and the 200th host of the group.
     ASSERT_EQ(bytes, first_bytes) << "add " << i;
   }
   EXPECT_LT(first_bytes, 200u);
   size_t bytes = 0;
-  EXPECT_THAT(Keys(events[relabel], keys.Fence(), &bytes), ElementsAre(keys.Host(Name(7))));
-  EXPECT_THAT(Keys(events[remove], keys.Fence(), &bytes), ElementsAre(keys.Host(Name(8))));
+  EXPECT_THAT(Keys(events[relabel], keys.Fence(), &bytes), ElementsAre(keys.Host(HostName(7))));
+  EXPECT_THAT(Keys(events[remove], keys.Fence(), &bytes), ElementsAre(keys.Host(HostName(8))));
   EXPECT_EQ(events[remove][0].type, store::Event::Type::kDelete);
   EXPECT_THAT(Open()->ipam().GroupHosts("n", "/0"), ::testing::SizeIs(hosts - 1));
 }
@@ -110,9 +100,9 @@ TEST_P(IpamStoreLayoutTest, HostChangesWriteOnlyTheHostRecordWhateverTheGroupSiz
 TEST_P(IpamStoreLayoutTest, OldLayoutStoreIsRewrittenWhenOpened) {
   std::unique_ptr<IpamStore> s = Open();
   ASSERT_TRUE(s);
-  ASSERT_TRUE(s->SetTopology(Groups(2)).ok());
-  for (int i = 0; i < 5; ++i) ASSERT_TRUE(s->AddHost({Name(i), Ip(i), {}}).ok());
-  ASSERT_TRUE(s->Allocate({"c1:eth0", Name(0), "", ""}).ok());
+  ASSERT_TRUE(s->SetTopology(LeafGroups(2)).ok());
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(s->AddHost({HostName(i), HostIp(i), {}}).ok());
+  ASSERT_TRUE(s->Allocate({"c1:eth0", HostName(0), "", ""}).ok());
   const std::vector<std::string> members0 = s->ipam().GroupHosts("n", "/0");
   ASSERT_THAT(members0, ::testing::SizeIs(3));
 
@@ -171,7 +161,7 @@ TEST_P(IpamStoreLayoutTest, OldLayoutStoreIsRewrittenWhenOpened) {
   std::unique_ptr<IpamStore> again = Open();
   ASSERT_TRUE(again);
   EXPECT_EQ(again->transactions(), 0);
-  ASSERT_TRUE(again->AddHost({Name(9), Ip(9), {}}).ok());
+  ASSERT_TRUE(again->AddHost({HostName(9), HostIp(9), {}}).ok());
   EXPECT_EQ(stored_groups(), want);
 }
 

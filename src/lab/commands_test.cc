@@ -3,20 +3,17 @@
 #include <sstream>
 #include <vector>
 
-#include "absl/strings/match.h"
+#include "base/testing/flag_parsing.h"
 #include "base/testing/test_env.h"
 #include "gtest/gtest.h"
 
 namespace romana::lab {
 namespace {
 
-// Parses `args` (argv[0] added) into `config` as romana-lab does; returns the commands.
+// Parses `args` into `config` as romana-lab does; returns the commands.
 LabCommands Parse(LabCliConfig& config, CLI::App& app, std::vector<std::string> args) {
   LabCommands commands = AddLabFlags(app, config);
-  args.insert(args.begin(), "romana-lab");
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
-  app.parse(static_cast<int>(argv.size()), argv.data());
+  romana::testing::ParseArgs(app, "romana-lab", std::move(args));
   return commands;
 }
 
@@ -82,9 +79,7 @@ TEST(LabCommandsTest, EachBadUpFlagIsNamed) {
     CLI::App app{"test"};
     args.insert(args.begin(), "up");
     Parse(config, app, args);
-    absl::Status s = ValidateUp(config);
-    EXPECT_TRUE(absl::IsInvalidArgument(s)) << flag << ": " << s;
-    EXPECT_TRUE(absl::StrContains(s.message(), flag)) << flag << ": " << s;
+    romana::testing::ExpectInvalidNaming(ValidateUp(config), flag);
   };
   refused({"--nodes", "0"}, "--nodes");
   refused({"--pods", "51"}, "--pods");

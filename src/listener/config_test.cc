@@ -3,32 +3,26 @@
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "base/testing/flag_parsing.h"
 #include "gtest/gtest.h"
 
 namespace romana::listener {
 namespace {
 
-// Parses `args` (argv[0] added) into a fresh config as romana-listener does.
+// Parses `args` into a fresh config as romana-listener does.
 ListenerConfig Parse(std::vector<std::string> args) {
   ListenerConfig config;
   CLI::App app{"test"};
   AddListenerFlags(app, config);
-  args.insert(args.begin(), "romana-listener");
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
-  app.parse(static_cast<int>(argv.size()), argv.data());
+  romana::testing::ParseArgs(app, "romana-listener", std::move(args));
   return config;
 }
 
-// `status` must be InvalidArgument and name `flag`.
-void ExpectNames(const absl::Status& status, absl::string_view flag) {
-  EXPECT_TRUE(absl::IsInvalidArgument(status)) << flag << ": " << status;
-  EXPECT_TRUE(absl::StrContains(status.message(), flag)) << flag << ": " << status;
-}
+using romana::testing::ExpectInvalidNaming;
 
 TEST(ListenerConfigTest, DefaultsGiveTheDocumentedOptions) {
   ListenerConfig config = Parse({});
-  ExpectNames(Validate(config), "--identity");  // leader election needs a name: main() fills it in
+  ExpectInvalidNaming(Validate(config), "--identity");  // leader election needs a name: main() fills it in
   config.identity = DefaultIdentity({{"POD_NAME", "romana-listener-0"}});
   EXPECT_EQ(config.identity, "romana-listener-0");
   ASSERT_TRUE(Validate(config).ok()) << Validate(config);
@@ -113,16 +107,16 @@ TEST(ListenerConfigTest, EachBadFlagIsNamed) {
     change(c);
     return Validate(c);
   };
-  ExpectNames(with([](ListenerConfig& c) { c.resync_interval = 0; }), "--resync-interval");
-  ExpectNames(with([](ListenerConfig& c) { c.retry_interval = 0.001; }), "--retry-interval");
-  ExpectNames(with([](ListenerConfig& c) { c.address_gc_interval = -1; }), "--address-gc-interval");
-  ExpectNames(with([](ListenerConfig& c) { c.address_gc_grace = 0; }), "--address-gc-grace");
-  ExpectNames(with([](ListenerConfig& c) { c.watch_timeout = 0; }), "--watch-timeout");
-  ExpectNames(with([](ListenerConfig& c) { c.parallelism = 257; }), "--parallelism");
-  ExpectNames(with([](ListenerConfig& c) { c.vip_cidr = "192.168.99.0"; }), "--vip-cidr");
-  ExpectNames(with([](ListenerConfig& c) { c.metrics_listen = "9602"; }), "--metrics-listen");
-  ExpectNames(with([](ListenerConfig& c) { c.renew_deadline = 20; }), "--renew-deadline");
-  ExpectNames(with([](ListenerConfig& c) { c.logging.level = "loud"; }), "--log-level");
+  ExpectInvalidNaming(with([](ListenerConfig& c) { c.resync_interval = 0; }), "--resync-interval");
+  ExpectInvalidNaming(with([](ListenerConfig& c) { c.retry_interval = 0.001; }), "--retry-interval");
+  ExpectInvalidNaming(with([](ListenerConfig& c) { c.address_gc_interval = -1; }), "--address-gc-interval");
+  ExpectInvalidNaming(with([](ListenerConfig& c) { c.address_gc_grace = 0; }), "--address-gc-grace");
+  ExpectInvalidNaming(with([](ListenerConfig& c) { c.watch_timeout = 0; }), "--watch-timeout");
+  ExpectInvalidNaming(with([](ListenerConfig& c) { c.parallelism = 257; }), "--parallelism");
+  ExpectInvalidNaming(with([](ListenerConfig& c) { c.vip_cidr = "192.168.99.0"; }), "--vip-cidr");
+  ExpectInvalidNaming(with([](ListenerConfig& c) { c.metrics_listen = "9602"; }), "--metrics-listen");
+  ExpectInvalidNaming(with([](ListenerConfig& c) { c.renew_deadline = 20; }), "--renew-deadline");
+  ExpectInvalidNaming(with([](ListenerConfig& c) { c.logging.level = "loud"; }), "--log-level");
   // Without leader election the Lease settings are not used, so not checked.
   EXPECT_TRUE(with([](ListenerConfig& c) {
                 c.leader_elect = false;

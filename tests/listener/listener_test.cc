@@ -331,101 +331,85 @@ double RomanadRequests(api::Client& romanad, const std::string& route, const std
   return sum;
 }
 
-TEST_F(ListenerTest, StartUpSyncWritesOnlyTheDifferencesInEndpointBatches) {
-  // 300 pods; romanad already holds 100 of them as they are, 20 with old labels, and 5 stale
-  // endpoints whose pods are gone.
-  api::EndpointBatch existing;
-  for (int i = 0; i < 300; ++i) {
-    const std::string ns = absl::StrCat("ns-", i % 3), name = absl::StrCat("pod-", i),
-                      ip = absl::StrCat("10.20.", 1 + i / 200, ".", i % 200);
-    kube_->Put("pods", Pod(ns, name, "n1", ip, {{"app", "a"}}));
-    if (i >= 120) continue;
-    existing.put.push_back({.namespace_name = ns, .name = name, .node = "n1", .ip = ip,
-                            .labels = {{"app", i < 100 ? "a" : "old"}}, .ports = {{.name = "http", .port = 8080}}});
+// The listener's start-up sync against romanad state seeded beforehand.
+class ListenerStartUpTest : public ListenerTest {
+ protected:
+  // Puts `pods` pods (app=a) into the API. romanad already holds the first `held` of them as they
+  // are, the next `relabelled` with an old label, and 5 endpoints whose pods are gone.
+  void Seed(int pods, int held, int relabelled) {
+    api::EndpointBatch existing;
+    for (int i = 0; i < pods; ++i) {
+      const std::string ns = absl::StrCat("ns-", i % 3), name = absl::StrCat("pod-", i),
+                        ip = absl::StrCat("10.20.", 1 + i / 200, ".", i % 200);
+      kube_->Put("pods", Pod(ns, name, "n1", ip, {{"app", "a"}}));
+      if (i >= held + relabelled) continue;
+      existing.put.push_back({.namespace_name = ns, .name = name, .node = "n1", .ip = ip,
+                              .labels = {{"app", i < held ? "a" : "old"}}, .ports = {{.name = "http", .port = 8080}}});
+    }
+    for (int i = 0; i < 5; ++i) existing.put.push_back({.namespace_name = "ns-0", .name = absl::StrCat("gone-", i)});
+    ASSERT_TRUE(romanad().WriteEndpoints(existing).ok());
   }
-  for (int i = 0; i < 5; ++i) existing.put.push_back({.namespace_name = "ns-0", .name = absl::StrCat("gone-", i)});
-  ASSERT_TRUE(romanad().WriteEndpoints(existing).ok());
+
+  // Starts the listener and waits until its first full reconcile left romanad holding exactly
+  // `pods` endpoints, all labelled app=a.
+  void StartAndWaitForEndpoints(size_t pods) {
+    ListenerProcess& l = StartListener({"--leader-elect=false"});
+    ASSERT_TRUE(WaitUntil([&] { return Metrics(l).find("romana_listener_full_reconciles_total") != std::string::npos &&
+                                       MetricSum(l, "romana_listener_full_reconciles_total") >= 1; }));
+    ASSERT_TRUE(WaitUntil([&] {
+      auto list = romanad().ListEndpoints();
+      if (!list.ok() || list->items.size() != pods) return false;
+      for (const api::Endpoint& e : list->items) {
+        if (e.labels != api::Labels{{"app", "a"}}) return false;
+      }
+      return true;
+    }, std::chrono::seconds(60)));
+  }
+
+  // The endpoint puts and deletes romanad made after revision `before`, up to now.
+  std::pair<int, int> EndpointWritesSince(api::Revision before) {
+    const api::Revision end = romanad().Snapshot({"endpoints"})->revision;
+    int puts = 0, deletes = 0;
+    absl::Status s = romanad().Watch(
+        {.revision = before + 1, .kinds = {"endpoints"}, .deliver_bookmarks = true,
+         .bookmark_interval = std::chrono::milliseconds(20)},
+        [&](const api::WatchEvent& e) {
+          if (e.type == api::WatchEvent::Type::kBookmark) {
+            return e.revision >= end ? absl::CancelledError("caught up") : absl::OkStatus();
+          }
+          (e.type == api::WatchEvent::Type::kPut ? puts : deletes)++;
+          return absl::OkStatus();
+        });
+    EXPECT_TRUE(absl::IsCancelled(s)) << s;
+    return {puts, deletes};
+  }
+};
+
+TEST_F(ListenerStartUpTest, WritesOnlyTheDifferencesInEndpointBatches) {
+  // 300 pods; romanad already holds 100 of them as they are, 20 with old labels, and 5 stale.
+  Seed(300, 100, 20);
   const double single_puts = RomanadRequests(romanad(), "endpoint", "PUT");
   const double single_deletes = RomanadRequests(romanad(), "endpoint", "DELETE");
   const double batches = RomanadRequests(romanad(), "endpoints_batch", "POST");
   const api::Revision before = romanad().Snapshot({"endpoints"})->revision;
-
-  ListenerProcess& l = StartListener({"--leader-elect=false"});
-  ASSERT_TRUE(WaitUntil([&] { return Metrics(l).find("romana_listener_full_reconciles_total") != std::string::npos &&
-                                     MetricSum(l, "romana_listener_full_reconciles_total") >= 1; }));
-  ASSERT_TRUE(WaitUntil([&] {
-    auto list = romanad().ListEndpoints();
-    if (!list.ok() || list->items.size() != 300) return false;
-    for (const api::Endpoint& e : list->items) {
-      if (e.labels != api::Labels{{"app", "a"}}) return false;
-    }
-    return true;
-  }));
-  const api::Revision end = romanad().Snapshot({"endpoints"})->revision;
+  StartAndWaitForEndpoints(300);
   EXPECT_EQ(RomanadRequests(romanad(), "endpoint", "PUT"), single_puts) << "no endpoint written alone";
   EXPECT_EQ(RomanadRequests(romanad(), "endpoint", "DELETE"), single_deletes);
   EXPECT_GE(RomanadRequests(romanad(), "endpoints_batch", "POST"), batches + 2) << "deletes, then puts";
   // Only the differences were written: 180 new, 20 relabelled, 5 deleted.
-  int puts = 0, deletes = 0;
-  absl::Status s = romanad().Watch(
-      {.revision = before + 1, .kinds = {"endpoints"}, .deliver_bookmarks = true,
-       .bookmark_interval = std::chrono::milliseconds(20)},
-      [&](const api::WatchEvent& e) {
-        if (e.type == api::WatchEvent::Type::kBookmark) {
-          return e.revision >= end ? absl::CancelledError("caught up") : absl::OkStatus();
-        }
-        (e.type == api::WatchEvent::Type::kPut ? puts : deletes)++;
-        return absl::OkStatus();
-      });
-  EXPECT_TRUE(absl::IsCancelled(s)) << s;
-  EXPECT_EQ(puts, 200);
-  EXPECT_EQ(deletes, 5);
+  EXPECT_EQ(EndpointWritesSince(before), (std::pair<int, int>{200, 5}));
 }
 
-TEST_F(ListenerTest, ALargeStartUpListPutsOnlyTheDifferencesOnceAndDeletesTheStale) {
+TEST_F(ListenerStartUpTest, ALargeListPutsOnlyTheDifferencesOnceAndDeletesTheStale) {
   // 4,500 pods: nine list pages, more than one round of early puts (the endpoints of listed pages
   // are put while the list goes on, when hosts, namespaces and policies are written first; the
   // full reconcile after the list must then neither repeat them nor miss the stale endpoints).
   // romanad already holds 1,000 of them as they are, 100 with old labels, and 5 whose pods are gone.
-  api::EndpointBatch existing;
-  for (int i = 0; i < 4500; ++i) {
-    const std::string ns = absl::StrCat("ns-", i % 3), name = absl::StrCat("pod-", i),
-                      ip = absl::StrCat("10.20.", 1 + i / 200, ".", i % 200);
-    kube_->Put("pods", Pod(ns, name, "n1", ip, {{"app", "a"}}));
-    if (i >= 1100) continue;
-    existing.put.push_back({.namespace_name = ns, .name = name, .node = "n1", .ip = ip,
-                            .labels = {{"app", i < 1000 ? "a" : "old"}}, .ports = {{.name = "http", .port = 8080}}});
-  }
-  for (int i = 0; i < 5; ++i) existing.put.push_back({.namespace_name = "ns-0", .name = absl::StrCat("gone-", i)});
-  ASSERT_TRUE(romanad().WriteEndpoints(existing).ok());
+  Seed(4500, 1000, 100);
   const api::Revision before = romanad().Snapshot({"endpoints"})->revision;
-
-  ListenerProcess& l = StartListener({"--leader-elect=false"});
-  ASSERT_TRUE(WaitUntil([&] { return Metrics(l).find("romana_listener_full_reconciles_total") != std::string::npos &&
-                                     MetricSum(l, "romana_listener_full_reconciles_total") >= 1; }));
-  ASSERT_TRUE(WaitUntil([&] {
-    auto list = romanad().ListEndpoints();
-    if (!list.ok() || list->items.size() != 4500) return false;
-    for (const api::Endpoint& e : list->items) {
-      if (e.labels != api::Labels{{"app", "a"}}) return false;
-    }
-    return true;
-  }, std::chrono::seconds(60)));
-  const api::Revision end = romanad().Snapshot({"endpoints"})->revision;
-  int puts = 0, deletes = 0;
-  absl::Status s = romanad().Watch(
-      {.revision = before + 1, .kinds = {"endpoints"}, .deliver_bookmarks = true,
-       .bookmark_interval = std::chrono::milliseconds(20)},
-      [&](const api::WatchEvent& e) {
-        if (e.type == api::WatchEvent::Type::kBookmark) {
-          return e.revision >= end ? absl::CancelledError("caught up") : absl::OkStatus();
-        }
-        (e.type == api::WatchEvent::Type::kPut ? puts : deletes)++;
-        return absl::OkStatus();
-      });
-  EXPECT_TRUE(absl::IsCancelled(s)) << s;
-  EXPECT_EQ(puts, 3500) << "3,400 new and 100 relabelled, each written once";
-  EXPECT_EQ(deletes, 5);
+  StartAndWaitForEndpoints(4500);
+  EXPECT_EQ(EndpointWritesSince(before), (std::pair<int, int>{3500, 5}))
+      << "3,400 new and 100 relabelled, each written once; 5 deleted";
 }
 
 }  // namespace
