@@ -99,9 +99,13 @@ TEST(CniAuthTest, PluginInstalledByTheAgentWorksOnTheHostWithTokenAndTls) {
        .output_path = root.File("agent.log")});
   ASSERT_TRUE(agent.ok()) << agent.status();
   const fs::path conflist_path = host / "etc/cni/net.d/10-romana.conflist";
-  ASSERT_TRUE(testing::WaitUntil([&] { return fs::exists(conflist_path) || !(*agent)->Running(); },
+  // The agent installs the conflist, then registers the node (in its loop): wait for both.
+  auto installed_and_registered = [&] {
+    return fs::exists(conflist_path) && (*daemon)->client().GetHost("node-auth").ok();
+  };
+  ASSERT_TRUE(testing::WaitUntil([&] { return installed_and_registered() || !(*agent)->Running(); },
                                  std::chrono::seconds(30)));
-  ASSERT_TRUE(fs::exists(conflist_path)) << testing::ReadFile(root.File("agent.log"));
+  ASSERT_TRUE(installed_and_registered()) << testing::ReadFile(root.File("agent.log"));
   (*agent)->Stop(std::chrono::seconds(5));
   fs::remove_all(container);  // the runtime on the host cannot see the agent's container
 
