@@ -32,13 +32,17 @@ void Informer::Start() {
   if (options_.resync_period.count() > 0) resync_thread_ = std::thread([this] { ResyncLoop(); });
 }
 
-void Informer::Stop() {
+void Informer::RequestStop() {
   {
     std::lock_guard lock(stop_mu_);
     stop_ = true;
   }
   stop_cv_.notify_all();
   reflector_->Stop();
+}
+
+void Informer::Stop() {
+  RequestStop();
   if (watch_thread_.joinable()) watch_thread_.join();
   if (resync_thread_.joinable()) resync_thread_.join();
 }

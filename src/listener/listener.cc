@@ -104,6 +104,9 @@ void Listener::Stop() {
     stop_ = true;
   }
   cv_.notify_all();
+  // All watches are told first: each notices within about a second, and one after another
+  // they outlasted a 5 s shutdown grace period.
+  for (Source& s : sources_) s.informer->RequestStop();
   if (worker_.joinable()) worker_.join();
   if (gc_worker_.joinable()) gc_worker_.join();
   for (Source& s : sources_) s.informer->Stop();

@@ -80,6 +80,8 @@ void VipController::Stop() {
     stop_ = true;
   }
   cv_.notify_all();
+  services_->RequestStop();
+  endpoints_->RequestStop();
   if (worker_.joinable()) worker_.join();
   services_->Stop();
   endpoints_->Stop();
