@@ -129,7 +129,12 @@ TEST_F(KubectlTableTest, WatchPrintsRowsWithTheSameColumns) {
   absl::StatusOr<std::unique_ptr<base::Subprocess>> watch = base::Subprocess::Start(
       {.argv = Argv({"get", "nodes", "-w", "--output-watch-events"}), .output_path = dir_.File("watch.out")});
   ASSERT_TRUE(watch.ok()) << watch.status();
-  auto rows = [&] { return Table(romana::testing::ReadFile(dir_.File("watch.out"))); };
+  // The complete lines kubectl has written so far (a read may catch a line half written).
+  auto rows = [&] {
+    std::string out = romana::testing::ReadFile(dir_.File("watch.out"));
+    out.erase(out.find_last_of('\n') == std::string::npos ? 0 : out.find_last_of('\n') + 1);
+    return Table(out);
+  };
   ASSERT_TRUE(WaitUntil([&] { return rows().size() >= 2 && server_->watch_requests() >= 1; }))
       << romana::testing::ReadFile(dir_.File("watch.out"));
   server_->Put("nodes", json::parse(R"({"metadata":{"name":"node-a"},"spec":{"unschedulable":true},
