@@ -12,6 +12,7 @@
 #include "base/testing/test_env.h"
 #include "gtest/gtest.h"
 #include "kube_apiserver/kube_api_server.h"
+#include "kube_apiserver/kubectl_runner.h"
 
 namespace romana::kube_apiserver {
 namespace {
@@ -19,7 +20,7 @@ namespace {
 using nlohmann::json;
 using romana::testing::WaitUntil;
 
-constexpr char kKubectl[] = "/usr/bin/kubectl";
+using testing::kKubectl;
 
 // kubectl's table split into lines and cells (cells are at least three spaces apart; a header
 // such as "NOMINATED NODE" has one).
@@ -43,29 +44,15 @@ class KubectlTableTest : public ::testing::Test {
     absl::StatusOr<std::unique_ptr<KubeApiServer>> s = KubeApiServer::Start({.clock = &clock_});
     ASSERT_TRUE(s.ok()) << s.status();
     server_ = *std::move(s);
-    std::ofstream(dir_.File("kubeconfig")) << "apiVersion: v1\nkind: Config\nclusters:\n- name: lab\n  cluster:\n"
-                                           << "    server: " << server_->url() << "\n"
-                                           << "users:\n- name: lab\n  user: {}\n"
-                                           << "contexts:\n- name: lab\n  context:\n"
-                                           << "    cluster: lab\n    user: lab\ncurrent-context: lab\n";
+    kubectl_ = std::make_unique<testing::KubectlRunner>(dir_.path().string(), server_->url());
   }
-  std::vector<std::string> Argv(const std::vector<std::string>& args) {
-    std::vector<std::string> argv = {kKubectl, "--kubeconfig=" + dir_.File("kubeconfig"),
-                                     "--cache-dir=" + dir_.File("cache")};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return argv;
-  }
-  std::string Kubectl(const std::vector<std::string>& args) {
-    absl::StatusOr<base::CommandResult> r = base::RunCommand(Argv(args));
-    EXPECT_TRUE(r.ok()) << r.status();
-    if (!r.ok()) return "";
-    EXPECT_EQ(r->exit_code, 0) << "kubectl " << absl::StrJoin(args, " ") << ":\n" << r->output;
-    return r->output;
-  }
+  std::vector<std::string> Argv(const std::vector<std::string>& args) { return kubectl_->Argv(args); }
+  std::string Kubectl(const std::vector<std::string>& args) { return kubectl_->Run(args); }
 
   base::FakeClock clock_;  // creationTimestamps and AGE cells: deterministic ages
   romana::testing::TempDir dir_;
   std::unique_ptr<KubeApiServer> server_;
+  std::unique_ptr<testing::KubectlRunner> kubectl_;
 };
 
 TEST_F(KubectlTableTest, GetPrintsTheColumnsOfARealCluster) {

@@ -10,6 +10,7 @@
 #include "base/testing/test_env.h"
 #include "gtest/gtest.h"
 #include "kube_apiserver/kube_api_server.h"
+#include "kube_apiserver/kubectl_runner.h"
 
 namespace romana::kube_apiserver {
 namespace {
@@ -17,7 +18,7 @@ namespace {
 using nlohmann::json;
 using romana::testing::WaitUntil;
 
-constexpr char kKubectl[] = "/usr/bin/kubectl";
+using testing::kKubectl;
 
 class KubectlTest : public ::testing::Test {
  protected:
@@ -45,26 +46,13 @@ class KubectlTest : public ::testing::Test {
     absl::StatusOr<std::unique_ptr<KubeApiServer>> s = KubeApiServer::Start(options);
     ASSERT_TRUE(s.ok()) << s.status();
     server_ = *std::move(s);
-    std::ofstream(dir_.File("kubeconfig")) << "apiVersion: v1\nkind: Config\nclusters:\n- name: lab\n  cluster:\n"
-                                           << "    server: " << server_->url() << "\n" << cluster
-                                           << "users:\n- name: lab\n" << user
-                                           << "contexts:\n- name: lab\n  context:\n"
-                                           << "    cluster: lab\n    user: lab\ncurrent-context: lab\n";
+    kubectl_ = std::make_unique<testing::KubectlRunner>(dir_.path().string(), server_->url(), cluster, user);
   }
 
-  std::vector<std::string> Argv(const std::vector<std::string>& args) {
-    std::vector<std::string> argv = {kKubectl, "--kubeconfig=" + dir_.File("kubeconfig"),
-                                     "--cache-dir=" + dir_.File("cache")};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return argv;
-  }
+  std::vector<std::string> Argv(const std::vector<std::string>& args) { return kubectl_->Argv(args); }
   // Runs kubectl; returns its output, failing the test when it exits non-zero.
   std::string Kubectl(const std::vector<std::string>& args, const std::string& stdin_data = "") {
-    absl::StatusOr<base::CommandResult> r = base::RunCommand(Argv(args), stdin_data);
-    EXPECT_TRUE(r.ok()) << r.status();
-    if (!r.ok()) return "";
-    EXPECT_EQ(r->exit_code, 0) << "kubectl " << absl::StrJoin(args, " ") << ":\n" << r->output;
-    return r->output;
+    return kubectl_->Run(args, stdin_data);
   }
   int KubectlExit(const std::vector<std::string>& args, std::string* out = nullptr) {
     absl::StatusOr<base::CommandResult> r = base::RunCommand(Argv(args));
@@ -78,6 +66,7 @@ class KubectlTest : public ::testing::Test {
 
   romana::testing::TempDir dir_;
   std::unique_ptr<KubeApiServer> server_;
+  std::unique_ptr<testing::KubectlRunner> kubectl_;
 };
 
 constexpr char kDenyPolicy[] = R"(apiVersion: networking.k8s.io/v1
