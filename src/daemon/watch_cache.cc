@@ -70,9 +70,9 @@ WatchCache::WatchCache(store::Store& store, WatchCacheOptions options)
 
 absl::StatusOr<std::unique_ptr<WatchCache>> WatchCache::Create(store::Store& store, WatchCacheOptions options) {
   if (options.window_events == 0 || options.window_bytes == 0 || options.load_page <= 0 ||
-      options.wakeup_slice == 0) {
+      options.wakeup_slice == 0 || options.wakeup_full_round == 0) {
     return absl::InvalidArgumentError(
-        "watch cache: window_events, window_bytes, load_page and wakeup_slice must be positive");
+        "watch cache: window_events, window_bytes, load_page, wakeup_slice and wakeup_full_round must be positive");
   }
   std::unique_ptr<WatchCache> c(new WatchCache(store, std::move(options)));
   if (absl::Status s = c->Load(0); !s.ok()) return s;
@@ -290,7 +290,14 @@ void WatchCache::MaybeWake() {
     }
     if (now < next_wakeup_) return;  // Run() comes back at next_wakeup_
     round_ = true;
-    next_wakeup_ = now + options_.wakeup_interval;
+    size_t due;
+    {
+      absl::ReaderMutexLock l(&mu_);
+      due = due_list_.size();
+    }
+    next_wakeup_ = now + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                             options_.wakeup_interval * std::min(1.0, static_cast<double>(due) /
+                                                                          static_cast<double>(options_.wakeup_full_round)));
   } else if (unfinished_.load() > static_cast<int64_t>(options_.wakeup_slice / 2)) {
     if (now < slice_woken_ + kSliceTimeout) return;  // the last slice is still taking its events
     // Streams that were woken but did not ask (a client not reading, a stream closing) are

@@ -72,11 +72,16 @@ struct WatchCacheOptions {
   std::chrono::milliseconds read_timeout{5000};
   // Keys per page of the full load. Default: 1000.
   int64_t load_page = 1000;
-  // Wakeups are coalesced: after a round of wakeups the next round waits until this much time
-  // has passed, so a burst of events wakes each waiting cursor once (its client then takes the
-  // whole burst in one write) instead of once per event. An event after a quiet spell wakes at
-  // once. 0 = wake on every applied batch. Default: 50 ms.
+  // Wakeups are coalesced: after a round of wakeups the next round waits, so a burst of events
+  // wakes each waiting cursor once (its client then takes the whole burst in one write) instead
+  // of once per event. The wait grows with the round: a round that wakes wakeup_full_round
+  // cursors or more waits the whole wakeup_interval, a smaller one proportionally less (one
+  // stream: 50 us). Few watchers then see each change at once, thousands are woken at most
+  // about every interval, and the wakeups per second stay bounded either way. An event after a
+  // quiet spell wakes at once. wakeup_interval 0 = wake on every applied batch.
+  // Defaults: 50 ms, 1,000 cursors.
   std::chrono::milliseconds wakeup_interval{50};
+  size_t wakeup_full_round = 1000;
   // A round wakes cursors in slices of this many: the next slice waits until at least half of
   // the last one took its events (or 20 ms passed), so the server's threads never hold more
   // than about a slice of streams' work in their queue and requests (allocations) do not wait

@@ -260,6 +260,31 @@ TEST_F(WatchCacheTest, ArmedCursorsAreWokenByTheirKindsOnlyAndDestroyedOnesNever
   for (int i : {2, 3, 4}) EXPECT_TRUE(WaitUntil([&] { return woken[i] == 2; })) << "cursor " << i;
 }
 
+// The wait between wakeup rounds grows with the round: a lone stream is woken for change after
+// change (an interval of a minute scaled to a round of one in a thousand is 60 ms), while a
+// full round waits the whole interval.
+TEST_F(WatchCacheTest, SmallRoundsAreWokenAtOnceAndFullRoundsWaitTheInterval) {
+  for (const size_t full_round : {size_t{1000}, size_t{1}}) {
+    SCOPED_TRACE(full_round);
+    auto cache = Cache({.wakeup_interval = std::chrono::minutes(1), .wakeup_full_round = full_round});
+    auto cursor = *cache->Watch(0, *KindMaskOf({"hosts"}));
+    std::atomic<int> woken{0};
+    cursor->SetWakeup([&woken] { ++woken; });
+    for (int i = 0; i < 3; ++i) {
+      ASSERT_TRUE(cursor->Next(16).ok());  // takes what there is, then arms
+      ASSERT_TRUE(cursor->Next(16).ok());
+      const store::Revision r = Put(absl::StrCat("/romana/hosts/h", i), {{"name", absl::StrCat("h", i)}});
+      ASSERT_TRUE(WaitUntil([&] { return cache->revision() >= r; }));
+      if (full_round == 1 && i > 0) {
+        // The first round (after a quiet spell) woke at once; this one waits a minute.
+        EXPECT_FALSE(WaitUntil([&] { return woken == i + 1; }, std::chrono::milliseconds(300)));
+        break;
+      }
+      ASSERT_TRUE(WaitUntil([&] { return woken == i + 1; })) << "change " << i;
+    }
+  }
+}
+
 TEST_F(WatchCacheTest, AThousandCursorsWokenByCallbacksReceiveEveryEvent) {
   auto cache = Cache();
   constexpr int kCursors = 1000;
