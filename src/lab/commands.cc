@@ -101,6 +101,12 @@ LabCommands AddLabFlags(CLI::App& app, LabCliConfig& c) {
   up->add_option("--address-gc-grace", o.listener_gc_grace_seconds,
                  "with --kubernetes: seconds before the listener releases an address whose pod is gone")
       ->capture_default_str()->check(CLI::Range(0.01, 86400.0));
+  up->add_option("--listener-replicas", o.listener_replicas,
+                 "with --kubernetes: romana-listener replicas (2 or more elect the active one on a Lease, as the manifests run 2)")
+      ->capture_default_str();
+  up->add_option("--listener-lease-duration", o.listener_lease_seconds,
+                 "with --listener-replicas > 1: the listeners' --lease-duration in seconds (the fail-over time)")
+      ->capture_default_str();
 
   CLI::App* down = app.add_subcommand("down", "remove a lab (or every lab) and everything it made");
   down->add_option("--id", c.down_id, "the lab to remove (default: all)");

@@ -46,7 +46,8 @@ TEST(LabCommandsTest, AFullUpCommandLineReachesTheLabOptions) {
         {"--state-dir", "/tmp/labs", "up", "--nodes", "4", "--pods", "1", "--racks", "2", "--etcd", "--etcd-members",
          "3", "--romanad-replicas", "2", "--id", "t1", "--pod-cidr", "10.120.0.0/16", "--block-mask", "28",
          "--romanad-bin", "/r", "--agent-bin", "/a", "--cni-bin", "/c", "--portmap", "--timeout", "90", "--no-probe",
-         "--keep-on-failure", "--model", "--kubernetes", "--listener-bin", "/l", "--address-gc-grace", "5"});
+         "--keep-on-failure", "--model", "--kubernetes", "--listener-bin", "/l", "--address-gc-grace", "5",
+         "--listener-replicas", "2", "--listener-lease-duration", "3"});
   ASSERT_TRUE(ValidateUp(config).ok()) << ValidateUp(config);
   EXPECT_TRUE(config.no_probe);
   EXPECT_TRUE(config.keep_on_failure);
@@ -70,6 +71,8 @@ TEST(LabCommandsTest, AFullUpCommandLineReachesTheLabOptions) {
   EXPECT_TRUE(o.portmap);
   EXPECT_TRUE(o.kubernetes);
   EXPECT_EQ(o.listener_gc_grace_seconds, 5);
+  EXPECT_EQ(o.listener_replicas, 2);
+  EXPECT_EQ(o.listener_lease_seconds, 3);
   EXPECT_EQ(o.timeout, std::chrono::seconds(90));
 }
 
@@ -89,6 +92,9 @@ TEST(LabCommandsTest, EachBadUpFlagIsNamed) {
   refused({"--block-mask", "17"}, "--block-mask");
   refused({"--etcd-members", "3"}, "--etcd-members");
   refused({"--romanad-replicas", "2"}, "--romanad-replicas");
+  refused({"--listener-replicas", "2"}, "--listener-replicas");  // without --kubernetes
+  refused({"--kubernetes", "--listener-replicas", "0"}, "--listener-replicas");
+  refused({"--kubernetes", "--listener-lease-duration", "0.5"}, "--listener-lease-duration");
 }
 
 TEST(LabCommandsTest, KeepRouterAndKubeApiServerFlags) {

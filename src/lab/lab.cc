@@ -108,7 +108,7 @@ absl::Status Lab::SaveState() const {
                           {"router_pid", router_pid_},
                           {"kubernetes", options_.kubernetes},
                           {"kube_apiserver_pid", kube_apiserver_pid_},
-                          {"listener_pid", listener_pid_},
+                          {"listener_pids", listener_pids_},
                           {"romanad", romanad_url_},
                           {"nodes", nodes},
                           {"pods", pods}};
@@ -370,6 +370,15 @@ absl::Status ValidateLabOptions(const LabOptions& options) {
   }
   if (options.romanad_replicas > 1 && !options.etcd) {
     return absl::InvalidArgumentError("--romanad-replicas: several replicas need --etcd (HA runs on etcd only)");
+  }
+  if (options.listener_replicas < 1 || options.listener_replicas > 9) {
+    return absl::InvalidArgumentError("--listener-replicas: must be 1..9");
+  }
+  if (options.listener_replicas > 1 && !options.kubernetes) {
+    return absl::InvalidArgumentError("--listener-replicas: the listener runs only with --kubernetes");
+  }
+  if (!(options.listener_lease_seconds >= 1 && options.listener_lease_seconds <= 600)) {
+    return absl::InvalidArgumentError("--listener-lease-duration: must be 1..600 seconds");
   }
   return absl::OkStatus();
 }

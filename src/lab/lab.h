@@ -69,6 +69,11 @@ struct LabOptions {
   bool kubernetes = false;
   std::string listener_bin;                // empty = found like the other binaries
   double listener_gc_grace_seconds = 300;  // --address-gc-grace of the listener
+  // Replicas of the listener. With more than one they elect the active one on the Lease
+  // kube-system/romana-listener, as the manifests run two: replica r has the identity
+  // ListenerIdentity(r), the log listener-<r>.log and its status on 127.0.0.1:9602+r.
+  int listener_replicas = 1;
+  double listener_lease_seconds = 15;  // --lease-duration (several replicas); renewal at 2/3, retries every 1/10
 };
 
 // The checks of Up() that need no I/O: ValidateShape, then the etcd and romanad replica counts.
@@ -213,6 +218,13 @@ class Lab {
   std::string Kubeconfig() const;
   // A client of the lab's Kubernetes API. FailedPrecondition when not in Kubernetes mode.
   absl::StatusOr<std::unique_ptr<KubeObjects>> Kube() const;
+  // Replica r of romana-listener (0-based). StopListener sends SIGTERM, or SIGKILL with `sigkill`
+  // (it dies holding the Lease); StartListener starts a stopped replica and waits until it is
+  // ready. NotFound for a replica the lab does not have.
+  absl::Status StopListener(int replica, bool sigkill = false);
+  absl::Status StartListener(int replica);
+  // Replica r's identity in the Lease.
+  static std::string ListenerIdentity(int replica);
 
  private:
   explicit Lab(LabOptions options) : options_(std::move(options)) {}
@@ -234,7 +246,6 @@ class Lab {
   absl::Status WaitFor(const std::string& what, const std::function<absl::StatusOr<bool>()>& cond) const;
   // Kubernetes mode (lab_kubernetes.cc): the API server process, the kubeconfig, the listener.
   absl::Status StartKubernetes();
-  absl::Status StartListener();
   absl::Status PutNodeObject(int n);
   absl::Status PutPodObject(const PodInfo& pod);
 
@@ -248,7 +259,7 @@ class Lab {
   std::vector<pid_t> etcd_pids_;     // one per member (with `etcd`); 0 = stopped
   pid_t router_pid_ = 0;
   pid_t kube_apiserver_pid_ = 0;  // Kubernetes mode
-  pid_t listener_pid_ = 0;
+  std::vector<pid_t> listener_pids_;  // one per replica; 0 = stopped
   std::string romanad_url_;  // replica 0's (the router keeper and the listener use it)
   std::map<std::string, std::string> cni_results_;  // pod name -> ADD result (prevResult for DEL)
 };

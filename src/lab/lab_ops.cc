@@ -458,7 +458,7 @@ absl::Status Lab::Down() {
   if (down_) return absl::OkStatus();
   down_ = true;
   StopProcess(router_pid_);
-  StopProcess(listener_pid_);
+  for (pid_t pid : listener_pids_) StopProcess(pid);
   StopProcess(kube_apiserver_pid_);
   for (auto& [n, node] : nodes_) StopProcess(node.agent_pid);
   for (pid_t pid : romanad_pids_) StopProcess(pid);
@@ -517,7 +517,8 @@ absl::StatusOr<std::unique_ptr<Lab>> Lab::Attach(const std::string& state_root, 
   lab->router_pid_ = state.value("router_pid", 0);
   lab->options_.kubernetes = state.value("kubernetes", false);
   lab->kube_apiserver_pid_ = state.value("kube_apiserver_pid", 0);
-  lab->listener_pid_ = state.value("listener_pid", 0);
+  lab->listener_pids_ = state.value("listener_pids", std::vector<pid_t>{});
+  lab->options_.listener_replicas = std::max<int>(1, lab->listener_pids_.size());
   lab->romanad_url_ = state.value("romanad", "");
   for (const nlohmann::json& n : state.value("nodes", nlohmann::json::array())) {
     NodeInfo node{n.value("n", 0), n.value("name", ""), n.value("netns", ""), n.value("ip", ""), n.value("rack", 0),
@@ -541,7 +542,7 @@ absl::Status Lab::DownById(const std::string& state_root, const std::string& id)
   if (state.is_object()) {
     for (const nlohmann::json& n : state.value("nodes", nlohmann::json::array())) StopProcess(n.value("agent_pid", 0));
     StopProcess(state.value("router_pid", 0));
-    StopProcess(state.value("listener_pid", 0));
+    for (pid_t pid : state.value("listener_pids", std::vector<pid_t>{})) StopProcess(pid);
     StopProcess(state.value("kube_apiserver_pid", 0));
     for (pid_t pid : state.value("romanad_pids", std::vector<pid_t>{})) StopProcess(pid);
     for (pid_t pid : state.value("etcd_pids", std::vector<pid_t>{})) StopProcess(pid);

@@ -3,7 +3,8 @@
 // /usr/bin/kubectl changes Node, Pod, Namespace and NetworkPolicy objects, and the test observes
 // the truth table (real probes between model pods), romanad's hosts, blocks and addresses, and
 // every node's routes. Each test builds its own 2-node lab and removes it, also on failure.
-// (Listener restarts and fail-over are covered by tests/listener.)
+// Also as a user sees them: a listener restarted after kubectl changed objects, and the active
+// one of two replicas killed (tests/listener covers both in detail).
 #include <unistd.h>
 
 #include <atomic>
@@ -33,13 +34,16 @@ class KubectlE2eTest : public ::testing::Test {
     if (!romana::testing::IsRoot()) GTEST_SKIP() << "needs root (the lab creates network namespaces)";
     if (!std::filesystem::exists(kKubectl)) ROMANA_SKIP_UNLESS_CI() << kKubectl << " is not installed";
   }
-  // A 2-node lab in Kubernetes mode with the model pods `pods`.
-  void Up(const std::vector<std::string>& pods) {
+  // A 2-node lab in Kubernetes mode with the model pods `pods` and `listener_replicas`
+  // listeners (several: a 2 s Lease).
+  void Up(const std::vector<std::string>& pods, int listener_replicas = 1) {
     LabOptions o = testing::TestLabOptions("k", state_.path().string());
     o.shape.nodes = 2;
     o.shape.pods_per_node = 0;
     o.kubernetes = true;
     o.listener_gc_grace_seconds = 1;
+    o.listener_replicas = listener_replicas;
+    o.listener_lease_seconds = 2;
     absl::StatusOr<std::unique_ptr<Lab>> l = Lab::Up(o);
     ASSERT_TRUE(l.ok()) << l.status();
     lab_ = *std::move(l);
@@ -98,9 +102,25 @@ class KubectlE2eTest : public ::testing::Test {
     return true;
   }
 
+  bool StoredPolicy(const std::string& namespace_name, const std::string& name) {
+    bool found = false;
+    absl::Status s = lab_->WithRomanad([&](api::Client& c) -> absl::Status {
+      absl::StatusOr<nlohmann::json> p = c.GetNetworkPolicy(namespace_name, name);
+      found = p.ok();
+      return p.ok() || absl::IsNotFound(p.status()) ? absl::OkStatus() : p.status();
+    });
+    return s.ok() && found;
+  }
+
   romana::testing::TempDir state_;
   std::unique_ptr<Lab> lab_;
 };
+
+constexpr char kDenyAllInX[] = R"(apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web, namespace: x}
+spec: {podSelector: {}, policyTypes: [Ingress]}
+)";
 
 constexpr char kAllAllowed[] = R"(
 -    x/a  x/b  y/a
@@ -112,11 +132,7 @@ y/a  .    .    -
 TEST_F(KubectlE2eTest, NetworkPolicyApplyReplaceDeleteChangesTheTruthTable) {
   ASSERT_NO_FATAL_FAILURE(Up({"x/a", "x/b", "y/a"}));
   ExpectTable(kAllAllowed, "no policy");
-  const std::string deny = File("deny.yaml", R"(apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: web, namespace: x}
-spec: {podSelector: {}, policyTypes: [Ingress]}
-)");
+  const std::string deny = File("deny.yaml", kDenyAllInX);
   EXPECT_TRUE(absl::StrContains(Kubectl({"apply", "-f", deny}), "created"));
   ExpectTable(R"(
 -    x/a  x/b  y/a
@@ -254,6 +270,77 @@ TEST_F(KubectlE2eTest, APodDeletedWithoutCniDelHasItsAddressReleased) {
   absl::StatusOr<PodInfo> other = lab_->FindPod("x/b");
   ASSERT_TRUE(other.ok());
   EXPECT_TRUE(address_held(other->ip)) << "the address of the live pod x/b was released";
+}
+
+TEST_F(KubectlE2eTest, ARestartedListenerConvergesWithWhatKubectlChangedWhileItWasDown) {
+  ASSERT_NO_FATAL_FAILURE(Up({"x/a", "x/b", "y/a"}));
+  Kubectl({"apply", "-f", File("deny-x.yaml", kDenyAllInX)});
+  ExpectTable(R"(
+-    x/a  x/b  y/a
+x/a  -    X    .
+x/b  X    -    .
+y/a  X    X    -
+)", "kubectl apply deny-all in x");
+  ASSERT_TRUE(lab_->StopListener(0).ok());
+  // While no listener runs: the policy moves from x to y, and a node joins.
+  Kubectl({"delete", "networkpolicy", "-n", "x", "web"});
+  Kubectl({"apply", "-f", File("deny-y.yaml", R"(apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web, namespace: "y"}
+spec: {podSelector: {}, policyTypes: [Ingress]}
+)")});
+  Kubectl({"create", "-f", File("node.yaml", R"(apiVersion: v1
+kind: Node
+metadata:
+  name: node-9
+  labels: {rack: r0, kubernetes.io/hostname: node-9}
+status:
+  addresses: [{type: InternalIP, address: 192.168.100.59}]
+)")});
+  // Nothing else writes romanad: it still has what the listener last wrote.
+  EXPECT_TRUE(StoredPolicy("x", "web"));
+  EXPECT_FALSE(HostExists("node-9"));
+
+  ASSERT_TRUE(lab_->StartListener(0).ok());
+  ExpectTable(R"(
+-    x/a  x/b  y/a
+x/a  -    .    X
+x/b  .    -    X
+y/a  .    .    -
+)", "listener restarted: deny-all now in y only");
+  EXPECT_FALSE(StoredPolicy("x", "web"));
+  EXPECT_TRUE(romana::testing::WaitUntil([&] { return HostExists("node-9"); }, std::chrono::seconds(20)))
+      << "the restarted listener never made node-9 a host";
+}
+
+TEST_F(KubectlE2eTest, WhenTheActiveListenerIsKilledTheOtherTakesOverWithinTheLeaseDuration) {
+  ASSERT_NO_FATAL_FAILURE(Up({"x/a", "x/b", "y/a"}, /*listener_replicas=*/2));
+  const std::vector<std::string> holder = {"get", "lease", "-n", "kube-system", "romana-listener",
+                                           "-o", "jsonpath={.spec.holderIdentity}"};
+  std::string active;
+  ASSERT_TRUE(romana::testing::WaitUntil([&] {
+    active = Kubectl(holder);
+    return active == Lab::ListenerIdentity(0) || active == Lab::ListenerIdentity(1);
+  })) << "no listener holds the Lease: '" << active << "'";
+  const int killed = active == Lab::ListenerIdentity(0) ? 0 : 1;
+  const std::string standby = Lab::ListenerIdentity(1 - killed);
+
+  // The active replica dies holding the Lease; a policy applied right after must still be enforced.
+  ASSERT_TRUE(lab_->StopListener(killed, /*sigkill=*/true).ok());
+  const auto died = std::chrono::steady_clock::now();
+  Kubectl({"apply", "-f", File("deny-x.yaml", kDenyAllInX)});
+  ASSERT_TRUE(romana::testing::WaitUntil([&] { return Kubectl(holder) == standby; }, std::chrono::seconds(20)))
+      << "the standby " << standby << " never took the Lease";
+  const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - died).count();
+  std::cerr << standby << " took the Lease " << took << " s after " << Lab::ListenerIdentity(killed) << " died\n";
+  // The Lease lasts 2 s from the dead replica's last renewal; the standby retries every 0.2 s.
+  EXPECT_LT(took, 4.0);
+  ExpectTable(R"(
+-    x/a  x/b  y/a
+x/a  -    X    .
+x/b  X    -    .
+y/a  X    X    -
+)", "deny-all in x, applied while the active listener was dead");
 }
 
 }  // namespace
