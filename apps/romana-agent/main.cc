@@ -1,6 +1,7 @@
-// romana-agent: runs on every node (DaemonSet, host network). Installs the CNI plugin and its
-// config, sets the sysctls the dataplane needs, keeps the `romana` routing table and rule and
-// the NAT table in sync with romanad, and serves /healthz, /readyz and /metrics.
+// romana-agent: runs on every node (DaemonSet, host network). Installs the CNI plugin, and its
+// config once ready (registered and synced: the node turns network-ready only then), sets the
+// sysctls the dataplane needs, keeps the `romana` routing table and rule and the NAT table in
+// sync with romanad, and serves /healthz, /readyz and /metrics.
 // Flags and wiring only: the flags, their checks and the options they give are in
 // src/agent/config.h (docs/agent.md documents every flag). Exit codes: 0 after SIGTERM/SIGINT,
 // 1 bad flags or a start-up failure, 2 a Romana network overlaps the service cluster IP range
@@ -83,8 +84,10 @@ int Run(int argc, char** argv) {
   if (!status.ok()) return Fail("status server", status.status());
 
   absl::Status result = base::RunUntilTerminationSignal([&agent] { return agent.Run(); }, [&agent] { agent.Stop(); });
+  if (absl::Status s = LeaveNode(config); !s.ok()) Fail("", s);
   if (!result.ok()) return Fail("agent", result, ExitCodeFor(result));
-  spdlog::info("stopped; routes, rule, NAT and policy tables and VIPs stay in place (use --cleanup to remove them)");
+  spdlog::info("stopped; routes, rule, NAT and policy tables and VIPs stay in place (use --cleanup to remove them); "
+               "the CNI config {}", config.install_cni && config.cni_uninstall ? "was removed (--cni-uninstall)" : "stays");
   return 0;
 }
 

@@ -39,7 +39,7 @@ Agent::Agent(AgentOptions options, api::Client& client, RouteProgrammer& routes,
                                                                                   options_.routes.resync_interval))),
       subnets_(std::move(subnets)),
       managed_routes_(MakeGauge(registry, "romana_agent_managed_routes", "Routes in the romana table owned by the agent")),
-      ready_gauge_(MakeGauge(registry, "romana_agent_ready", "1 once the first sync succeeded")),
+      ready_gauge_(MakeGauge(registry, "romana_agent_ready", "1 once the agent is ready (/readyz): registered, synced, its node known, the CNI config written")),
       syncs_(MakeCounter(registry, "romana_agent_syncs_total", "Reconciliations run")),
       sync_seconds_(prometheus::BuildHistogram()
                         .Name("romana_agent_sync_duration_seconds")
@@ -51,6 +51,8 @@ Agent::Agent(AgentOptions options, api::Client& client, RouteProgrammer& routes,
       route_ops_(MakeCounter(registry, "romana_agent_route_changes_total", "Route adds, replaces and deletes written")),
       watch_events_(MakeCounter(registry, "romana_agent_watch_events_total", "Watch events received from romanad")),
       relists_(MakeCounter(registry, "romana_agent_relists_total", "Full lists from romanad (start, 410, errors)")),
+      registration_failures_(MakeCounter(registry, "romana_agent_registration_failures_total",
+                                         "Attempts to register the node with romanad that failed (--register-node)")),
       last_sync_seconds_(MakeGauge(registry, "romana_agent_last_sync_timestamp_seconds", "Wall time of the last successful sync")),
       policy_errors_(MakeGauge(registry, "romana_agent_policy_errors", "Policies (and records) left out of enforcement because they failed to compile or decode")),
       policy_sync_seconds_(MakeGauge(registry, "romana_agent_policy_sync_seconds", "Duration of the last policy compile + render + apply")),
@@ -117,6 +119,7 @@ absl::Status Agent::Register() {
     } else {
       spdlog::warn("register: {} (retrying)", h.status().ToString());
     }
+    registration_failures_.Increment();
     if (!SleepFor(backoff)) break;
     backoff = std::min(backoff * 2, options_.max_retry_backoff);
   }
@@ -300,6 +303,27 @@ void Agent::ReportStatus() {
   reported_policy_errors_ = last_policy_errors_;
 }
 
+void Agent::TryBecomeReady() {
+  bool known;
+  {
+    std::lock_guard lock(mu_);
+    known = cache_.hosts().contains(options_.node_name);
+  }
+  absl::Status s = known ? absl::OkStatus()
+                         : absl::UnavailableError(absl::StrCat("romanad does not know node ", options_.node_name,
+                                                               " yet (not among its hosts)"));
+  if (s.ok() && options_.before_ready) s = options_.before_ready();
+  if (!s.ok()) {
+    const std::string reason(s.message());
+    if (reason != not_ready_reason_) spdlog::warn("synced, not ready: {} (retrying)", reason);
+    not_ready_reason_ = reason;
+    return;
+  }
+  ready_ = true;
+  ready_gauge_.Set(1);
+  spdlog::info("first sync done; agent ready");
+}
+
 absl::Status Agent::Run() {
   if (options_.node_name.empty()) return absl::InvalidArgumentError("--node-name: must be set");
   Beat();
@@ -341,11 +365,7 @@ absl::Status Agent::Run() {
       continue;
     }
     backoff = options_.retry_backoff;
-    if (!ready_) {
-      ready_ = true;
-      ready_gauge_.Set(1);
-      spdlog::info("first sync done; agent ready");
-    }
+    if (!ready_) TryBecomeReady();
     ReportStatus();
     last_sync_seconds_.Set(std::chrono::duration<double>(
         clock_.WallNow().time_since_epoch()).count());

@@ -67,6 +67,11 @@ struct AgentOptions {
   // healthy() turns false when the agent's loop has not come round for this long (a stuck
   // thread). REQUIRES: well above max_retry_backoff plus the API client's timeout.
   std::chrono::milliseconds stall_timeout{60000};
+  // Runs on the loop thread when the agent could become ready (see ready()), before ready() turns
+  // true; an error keeps it not ready and is retried on the next pass (about every second).
+  // romana-agent writes the CNI config here, so the node turns network-ready only once pods can
+  // work. Empty = nothing to do.
+  std::function<absl::Status()> before_ready;
 };
 
 class Agent {
@@ -88,7 +93,9 @@ class Agent {
   absl::Status Run();
   void Stop();
 
-  // True once the first sync after the first complete list succeeded.
+  // True once (and from then on) the node was registered (with register_node), a sync after the
+  // first complete list succeeded, romanad's hosts include options.node_name (outside
+  // --register-node the listener or an operator adds it), and options.before_ready succeeded.
   bool ready() const { return ready_.load(); }
   // Liveness: true while Run() is running and its loop (or the registration retry loop) came
   // round within options.stall_timeout. Does not depend on romanad: an agent waiting for romanad
@@ -106,6 +113,9 @@ class Agent {
   // (so once after start, then on change). A failure is retried on the next pass.
   void ReportStatus();
   bool SleepFor(std::chrono::milliseconds d);  // false when stopped
+  // After a successful sync while not ready: checks the node is known and runs before_ready;
+  // turns ready when both hold. Loop thread only.
+  void TryBecomeReady();
 
   const AgentOptions options_;
   api::Client& client_;
@@ -118,6 +128,7 @@ class Agent {
   std::vector<std::string> last_policy_errors_;  // loop thread only: log changes once
   std::optional<std::vector<std::string>> reported_policy_errors_;  // loop thread only: romanad has these
   std::optional<uint64_t> policy_synced_generation_;  // loop thread only: cache generation last enforced
+  std::string not_ready_reason_;  // loop thread only: log each new reason once
   SubnetSource subnets_;
 
   std::atomic<bool> stop_{false};
@@ -141,6 +152,7 @@ class Agent {
   prometheus::Counter& route_ops_;
   prometheus::Counter& watch_events_;
   prometheus::Counter& relists_;
+  prometheus::Counter& registration_failures_;
   prometheus::Gauge& last_sync_seconds_;
   prometheus::Gauge& policy_errors_;
   prometheus::Gauge& policy_sync_seconds_;

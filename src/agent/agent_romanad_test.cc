@@ -1,13 +1,16 @@
 // The agent's control loop against a real romanad (started by romana::romanad_testing on
 // loopback), with the kernel replaced by the in-memory programmer and nft runner: proves that it
 // follows the watch stream (adds and removals), resumes after romanad restarts, registers its
-// node, adds and removes its VIPs, and refuses a service range that overlaps a network.
+// node, adds and removes its VIPs, refuses a service range that overlaps a network, and runs
+// before_ready (romana-agent: writes the CNI config) only once registered, synced and known.
 #include "agent/agent.h"
 
+#include <filesystem>
 #include <mutex>
 #include <set>
 #include <thread>
 
+#include "agent/cni_install.h"
 #include "agent/testing/fake_route_programmer.h"
 #include "agent/testing/fake_vip_programmer.h"
 #include "base/testing/test_env.h"
@@ -93,6 +96,45 @@ class AgentRomanadTest : public ::testing::Test {
     o.retry_backoff = std::chrono::milliseconds(20);
     return o;
   }
+  // The value of a counter of the agent's registry (0 when absent).
+  double Counter(const std::string& name) {
+    for (const prometheus::MetricFamily& f : registry_.Collect()) {
+      if (f.name == name && !f.metric.empty()) return f.metric[0].counter.value;
+    }
+    return 0;
+  }
+  // Stops romanad and returns the options that restart it on the same store and port.
+  romana::testing::RomanadOptions StopRomanad() {
+    romana::testing::RomanadOptions o;
+    o.topology_json = kTopology;
+    o.store_path = romanad_->store_path();
+    o.port = romanad_->port();
+    romanad_->Stop();
+    return o;
+  }
+  void RestartRomanad(const romana::testing::RomanadOptions& o) {
+    auto d = romana::testing::RomanadProcess::Start(o);
+    ASSERT_TRUE(d.ok()) << d.status();
+    old_romanads_.push_back(std::move(romanad_));  // keeps its temporary directory (the store)
+    romanad_ = *std::move(d);
+  }
+  // before_ready as romana-agent sets it: writes the CNI config into cni_dir_, and records
+  // whether romanad knew node "a" at that moment (asked through its own client: the hook runs
+  // on the agent's loop thread).
+  void WriteConflistWhenReady(AgentOptions& o) {
+    std::filesystem::create_directories(cni_dir_.path() / "net.d");
+    cni_.conf_dir = cni_dir_.File("net.d");
+    cni_.plugin_config = {{"romanad", romanad_->url()}, {"node_name", "a"}};
+    auto c = api::Client::Create({.server = romanad_->url()});
+    ASSERT_TRUE(c.ok());
+    hook_client_ = *std::move(c);
+    o.before_ready = [this]() -> absl::Status {
+      known_when_written_ = hook_client_->GetHost("a").ok();
+      return WriteCniConfig(cni_).status();
+    };
+  }
+  bool ConflistExists() { return std::filesystem::exists(cni_dir_.File("net.d/10-romana.conflist")); }
+
   // The via-routes of the `romana` table (keyed by destination), without the unreachable ones.
   RouteMap ViaRoutes() {
     RouteMap via = programmer_.routes();
@@ -115,6 +157,11 @@ class AgentRomanadTest : public ::testing::Test {
   std::unique_ptr<Agent> agent_;
   std::thread runner_;
   absl::Status run_status_;
+  std::vector<std::unique_ptr<romana::testing::RomanadProcess>> old_romanads_;
+  romana::testing::TempDir cni_dir_;
+  CniInstallOptions cni_;
+  std::unique_ptr<api::Client> hook_client_;
+  std::atomic<bool> known_when_written_{false};
 };
 
 TEST_F(AgentRomanadTest, FollowsTheStreamAndRegistersItsNode) {
@@ -225,6 +272,51 @@ TEST_F(AgentRomanadTest, AliveButNotReadyWhileRomanadIsDown) {
   runner_.join();
   EXPECT_EQ(get("/healthz"), 503);  // Run() returned: no longer alive
   EXPECT_TRUE(run_status_.ok()) << run_status_;
+}
+
+// The CNI config tells the runtime (and kubelet: node network-ready) that pods can be made: it is
+// written only once the node is registered and the first sync is done. While romanad is down the
+// agent retries registering (counted) and writes nothing; once romanad is back it registers, syncs
+// and only then writes the config.
+TEST_F(AgentRomanadTest, WritesTheCniConfigOnlyOnceRegisteredAndSynced) {
+  AgentOptions o = Options();
+  WriteConflistWhenReady(o);
+  const romana::testing::RomanadOptions restart = StopRomanad();
+  StartAgent(o);
+  ASSERT_TRUE(romana::testing::WaitUntil(
+      [&] { return Counter("romana_agent_registration_failures_total") >= 2; }, std::chrono::seconds(20)));
+  EXPECT_FALSE(ConflistExists());
+  EXPECT_FALSE(agent_->ready());
+  RestartRomanad(restart);
+  ASSERT_TRUE(romana::testing::WaitUntil([&] { return ConflistExists(); }, std::chrono::seconds(20)));
+  EXPECT_TRUE(known_when_written_) << "the config was written before romanad knew the node";
+  EXPECT_TRUE(romanad_->client().GetHost("a").ok());
+  EXPECT_TRUE(romana::testing::WaitUntil([&] { return agent_->ready(); }));
+  EXPECT_GE(Counter("romana_agent_syncs_total"), 1);
+  // The agent stops: the config stays (Agent never removes it; --cni-uninstall is romana-agent's).
+  agent_->Stop();
+  runner_.join();
+  EXPECT_TRUE(ConflistExists());
+}
+
+// Without --register-node (Kubernetes: the listener makes the node a host), a synced agent whose
+// node romanad does not know yet is not ready and writes no CNI config; the host arriving through
+// the watch makes it ready.
+TEST_F(AgentRomanadTest, NotReadyAndNoCniConfigUntilRomanadKnowsTheNode) {
+  AgentOptions o = Options();
+  o.register_node = false;
+  WriteConflistWhenReady(o);
+  StartAgent(o);
+  // Synced twice (the loop comes round about every second): the agent works, it is just not ready.
+  ASSERT_TRUE(romana::testing::WaitUntil([&] { return Counter("romana_agent_syncs_total") >= 2; },
+                                         std::chrono::seconds(20)));
+  EXPECT_FALSE(ConflistExists());
+  EXPECT_FALSE(agent_->ready());
+  EXPECT_EQ(Counter("romana_agent_sync_errors_total"), 0);
+  ASSERT_TRUE(romanad_->client().AddHost({"a", "192.168.7.1", {}}).ok());
+  ASSERT_TRUE(romana::testing::WaitUntil([&] { return agent_->ready(); }, std::chrono::seconds(20)));
+  EXPECT_TRUE(ConflistExists());
+  EXPECT_TRUE(known_when_written_);
 }
 
 // Policies, namespaces and endpoints arrive through the watch; the agent compiles the plan for

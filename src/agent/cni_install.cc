@@ -84,24 +84,73 @@ absl::Status WriteFileAtomically(const std::string& path, const std::string& con
     unlink(tmp.c_str());
     return absl::InternalError(err);
   }
+  // The rename is atomic already; syncing the directory makes it survive a power loss too.
+  const std::string dir = fs::path(path).parent_path().empty() ? "." : fs::path(path).parent_path().string();
+  if (int dfd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dfd >= 0) {
+    fsync(dfd);
+    close(dfd);
+  }
   return absl::OkStatus();
 }
 
-absl::StatusOr<CniInstallResult> InstallCni(const CniInstallOptions& o) {
-  if (o.plugin_source.empty()) return absl::InvalidArgumentError("--cni-plugin: must be set");
-  if (o.plugin_name.empty() || o.plugin_name.find('/') != std::string::npos) {
-    return absl::InvalidArgumentError("--cni-plugin-name: must be a plain file name");
-  }
+namespace {
+
+// The checks of the options both steps use.
+absl::Status CheckConfigOptions(const CniInstallOptions& o) {
   if (o.conf_file.empty() || o.conf_file.find('/') != std::string::npos ||
       !o.conf_file.ends_with(".conflist")) {
     return absl::InvalidArgumentError("--cni-conf-file: must be a plain file name ending in .conflist");
   }
   if (o.network_name.empty()) return absl::InvalidArgumentError("--cni-network-name: must be set");
-  for (const auto& [flag, dir] : {std::pair{"--cni-bin-dir", o.bin_dir}, {"--cni-conf-dir", o.conf_dir}}) {
-    std::error_code ec;
-    if (!fs::is_directory(dir, ec)) {
-      return absl::InvalidArgumentError(absl::StrCat(flag, ": ", dir, " is not a directory"));
-    }
+  std::error_code ec;
+  if (!fs::is_directory(o.conf_dir, ec)) {
+    return absl::InvalidArgumentError(absl::StrCat("--cni-conf-dir: ", o.conf_dir, " is not a directory"));
+  }
+  return absl::OkStatus();
+}
+
+std::string ConfPath(const CniInstallOptions& o) { return (fs::path(o.conf_dir) / o.conf_file).string(); }
+
+std::string RenderedConf(const CniInstallOptions& o) { return RenderConflist(o).dump(2) + "\n"; }
+
+// The config file as it is: absent, ours, or another network's.
+enum class ConfOwner { kAbsent, kOurs, kOther };
+struct ExistingConf {
+  ConfOwner owner = ConfOwner::kAbsent;
+  std::string content;
+  std::string name;  // its "name"; "" when it has none or is not JSON
+};
+
+ExistingConf ReadExistingConf(const CniInstallOptions& o) {
+  ExistingConf e;
+  absl::StatusOr<std::string> existing = ReadFile(ConfPath(o));
+  if (!existing.ok()) return e;
+  e.content = *std::move(existing);
+  nlohmann::json parsed = nlohmann::json::parse(e.content, nullptr, /*allow_exceptions=*/false);
+  if (parsed.is_object() && parsed.contains("name") && parsed["name"].is_string()) e.name = parsed["name"];
+  e.owner = e.name == o.network_name ? ConfOwner::kOurs : ConfOwner::kOther;
+  return e;
+}
+
+// FailedPrecondition when `e` is another network's config and !force.
+absl::Status CheckMayReplace(const CniInstallOptions& o, const ExistingConf& e) {
+  if (e.owner != ConfOwner::kOther || o.force) return absl::OkStatus();
+  return absl::FailedPreconditionError(absl::StrCat(
+      ConfPath(o), " holds the config of another network ('", e.name.empty() ? "<unparsable>" : e.name,
+      "'); refusing to overwrite it (use --force-cni-config)"));
+}
+
+}  // namespace
+
+absl::StatusOr<CniInstallResult> InstallCniPlugin(const CniInstallOptions& o) {
+  if (o.plugin_source.empty()) return absl::InvalidArgumentError("--cni-plugin: must be set");
+  if (o.plugin_name.empty() || o.plugin_name.find('/') != std::string::npos) {
+    return absl::InvalidArgumentError("--cni-plugin-name: must be a plain file name");
+  }
+  if (absl::Status s = CheckConfigOptions(o); !s.ok()) return s;
+  std::error_code ec;
+  if (!fs::is_directory(o.bin_dir, ec)) {
+    return absl::InvalidArgumentError(absl::StrCat("--cni-bin-dir: ", o.bin_dir, " is not a directory"));
   }
   absl::StatusOr<std::string> binary = ReadFile(o.plugin_source);
   if (!binary.ok()) {
@@ -119,26 +168,8 @@ absl::StatusOr<CniInstallResult> InstallCni(const CniInstallOptions& o) {
     if (!ca.ok()) return absl::NotFoundError(absl::StrCat("--romanad-ca-file: cannot read ", o.ca_source));
     secrets.emplace_back(kCniCaFile, *ca);
   }
-
-  // Decide about the config before touching anything.
-  const std::string conf_path = (fs::path(o.conf_dir) / o.conf_file).string();
-  const std::string conf = RenderConflist(o).dump(2) + "\n";
-  bool write_conf = true;
-  if (absl::StatusOr<std::string> existing = ReadFile(conf_path); existing.ok()) {
-    if (*existing == conf) {
-      write_conf = false;
-    } else {
-      nlohmann::json parsed = nlohmann::json::parse(*existing, nullptr, /*allow_exceptions=*/false);
-      std::string name = parsed.is_object() && parsed.contains("name") && parsed["name"].is_string()
-                             ? parsed["name"].get<std::string>()
-                             : std::string();
-      if (name != o.network_name && !o.force) {
-        return absl::FailedPreconditionError(absl::StrCat(
-            conf_path, " holds the config of another network ('", name.empty() ? "<unparsable>" : name,
-            "'); refusing to overwrite it (use --force-cni-config)"));
-      }
-    }
-  }
+  // A config we may not replace later fails now, before anything is installed.
+  if (absl::Status s = CheckMayReplace(o, ReadExistingConf(o)); !s.ok()) return s;
 
   CniInstallResult result;
   const std::string bin_path = (fs::path(o.bin_dir) / o.plugin_name).string();
@@ -165,12 +196,29 @@ absl::StatusOr<CniInstallResult> InstallCni(const CniInstallOptions& o) {
       spdlog::info("cni: installed {}", path);  // the path only: never the content
     }
   }
-  if (write_conf) {
-    if (absl::Status s = WriteFileAtomically(conf_path, conf, 0644); !s.ok()) return s;
-    result.config_written = true;
-    spdlog::info("cni: wrote {}", conf_path);
-  }
   return result;
+}
+
+absl::StatusOr<bool> WriteCniConfig(const CniInstallOptions& o) {
+  if (absl::Status s = CheckConfigOptions(o); !s.ok()) return s;
+  const ExistingConf existing = ReadExistingConf(o);
+  const std::string conf = RenderedConf(o);
+  if (existing.owner == ConfOwner::kOurs && existing.content == conf) return false;
+  if (absl::Status s = CheckMayReplace(o, existing); !s.ok()) return s;
+  if (absl::Status s = WriteFileAtomically(ConfPath(o), conf, 0644); !s.ok()) return s;
+  spdlog::info("cni: wrote {}", ConfPath(o));
+  return true;
+}
+
+absl::StatusOr<bool> RemoveCniConfig(const CniInstallOptions& o) {
+  const ExistingConf existing = ReadExistingConf(o);
+  if (existing.owner != ConfOwner::kOurs) return false;
+  if (unlink(ConfPath(o).c_str()) != 0) {
+    if (errno == ENOENT) return false;
+    return absl::InternalError(ErrnoText("cannot remove", ConfPath(o)));
+  }
+  spdlog::info("cni: removed {}", ConfPath(o));
+  return true;
 }
 
 }  // namespace romana::agent

@@ -1,10 +1,16 @@
 // cni_install.h: installs the CNI plugin binary and the network configuration list on the node.
 //
-// Both files are written atomically: the content goes to a temporary file in the same directory,
-// is fsync'ed, and is then renamed over the target, so a container runtime never reads a
-// half-written config or executes a half-copied binary ("text file busy" cannot happen either).
+// In two steps, because the config is what tells the runtime (and kubelet: "network ready") that
+// pods can be made: InstallCniPlugin copies the binary (and the token and CA) at start-up;
+// WriteCniConfig writes the conflist only once the agent is ready (romana-agent: registered and
+// synced), and RemoveCniConfig takes it away again (--cni-uninstall).
+// Every file is written atomically: the content goes to a temporary file in the same directory
+// (named <file>.tmp.<pid>, an extension no runtime loads), is fsync'ed, and is then renamed over
+// the target, so a container runtime never reads a half-written config or executes a
+// half-copied binary ("text file busy" cannot happen either).
 // An existing config that belongs to another network (a different "name", or not JSON) is never
-// overwritten unless `force` is set. Unchanged files are not rewritten. Thread-compatible.
+// removed, nor overwritten unless `force` is set. Unchanged files are not rewritten.
+// Thread-compatible.
 //
 // The plugin runs on the host, not in the agent's container: every path written into the
 // conflist must be a host path. So the romanad token and CA the agent was given (container
@@ -53,19 +59,32 @@ nlohmann::json RenderConflist(const CniInstallOptions& options);
 
 struct CniInstallResult {
   bool binary_written = false;
-  bool config_written = false;
   bool secrets_written = false;  // the token or the CA was (re)written
 };
 
-// Installs the binary, the token and CA (when set) and the config, in that order, so the config
-// never names a file that is not there yet. Errors: InvalidArgument for missing/odd options
-// (names the option; a token file that holds no token); FailedPrecondition when the config file
-// belongs to another network and !force; NotFound when plugin_source, token_source or ca_source
-// is missing; Internal for I/O errors. On error the config has not been changed (temporaries are
-// removed); the binary, token and CA may already be installed (harmless without the config).
-absl::StatusOr<CniInstallResult> InstallCni(const CniInstallOptions& options);
+// Installs the binary and the token and CA (when set), and checks that the config can be written
+// later (so a foreign config fails the start-up, not the first sync); never touches the config.
+// Errors: InvalidArgument for missing/odd options (names the option; a token file that holds no
+// token); FailedPrecondition when the config file belongs to another network and !force;
+// NotFound when plugin_source, token_source or ca_source is missing; Internal for I/O errors.
+// On a FailedPrecondition or InvalidArgument nothing was written; on an I/O error some of the
+// files may be installed (harmless without the config).
+absl::StatusOr<CniInstallResult> InstallCniPlugin(const CniInstallOptions& options);
 
-// Writes `content` to `path` atomically (temp file in the same dir + fsync + rename), with `mode`.
+// Writes the conflist; returns whether it was (re)written (false: it already held exactly this).
+// REQUIRES: InstallCniPlugin(options) succeeded, so the files the config names are there.
+// Errors: InvalidArgument for odd options; FailedPrecondition when the file belongs to another
+// network and !force; Internal for I/O errors. On error the config is unchanged.
+absl::StatusOr<bool> WriteCniConfig(const CniInstallOptions& options);
+
+// Removes the conflist when it is ours (its "name" is network_name); returns whether it removed
+// it. An absent file, or another network's (even with `force`), is left alone (false). The binary, token
+// and CA stay: a runtime that still holds the config can tear its pods down.
+// Errors: Internal for I/O errors.
+absl::StatusOr<bool> RemoveCniConfig(const CniInstallOptions& options);
+
+// Writes `content` to `path` atomically (temp file in the same dir + fsync + rename + fsync of
+// the dir), with `mode`.
 absl::Status WriteFileAtomically(const std::string& path, const std::string& content, int mode);
 
 }  // namespace romana::agent

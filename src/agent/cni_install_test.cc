@@ -32,14 +32,26 @@ class CniInstallTest : public ::testing::Test {
     options_.plugin_config = {{"mtu", 1450}, {"romanad", "http://10.0.0.1:9600"}};
   }
   std::string ConfPath() { return dir_.File("net.d/10-romana.conflist"); }
+  // Both steps, as the agent takes them (the config once it is ready).
+  struct Installed {
+    CniInstallResult plugin;
+    bool config_written = false;
+  };
+  absl::StatusOr<Installed> Install(const CniInstallOptions& o) {
+    absl::StatusOr<CniInstallResult> plugin = InstallCniPlugin(o);
+    if (!plugin.ok()) return plugin.status();
+    absl::StatusOr<bool> written = WriteCniConfig(o);
+    if (!written.ok()) return written.status();
+    return Installed{*plugin, *written};
+  }
   romana::testing::TempDir dir_;
   CniInstallOptions options_;
 };
 
 TEST_F(CniInstallTest, InstallsBinaryAndConflist) {
-  absl::StatusOr<CniInstallResult> r = InstallCni(options_);
+  absl::StatusOr<Installed> r = Install(options_);
   ASSERT_TRUE(r.ok()) << r.status();
-  EXPECT_TRUE(r->binary_written);
+  EXPECT_TRUE(r->plugin.binary_written);
   EXPECT_TRUE(r->config_written);
   EXPECT_EQ(Read(dir_.File("bin/romana")), Read(dir_.File("plugin")));
   struct stat st;
@@ -57,16 +69,16 @@ TEST_F(CniInstallTest, InstallsBinaryAndConflist) {
 }
 
 TEST_F(CniInstallTest, SecondInstallWritesNothingAndAnUpdateRewrites) {
-  ASSERT_TRUE(InstallCni(options_).ok());
-  absl::StatusOr<CniInstallResult> r = InstallCni(options_);
+  ASSERT_TRUE(Install(options_).ok());
+  absl::StatusOr<Installed> r = Install(options_);
   ASSERT_TRUE(r.ok());
-  EXPECT_FALSE(r->binary_written);
+  EXPECT_FALSE(r->plugin.binary_written);
   EXPECT_FALSE(r->config_written);
   std::ofstream(dir_.File("plugin")) << "#!/bin/sh\necho plugin v2\n";
   options_.plugin_config["mtu"] = 9000;
-  r = InstallCni(options_);
+  r = Install(options_);
   ASSERT_TRUE(r.ok());
-  EXPECT_TRUE(r->binary_written);
+  EXPECT_TRUE(r->plugin.binary_written);
   EXPECT_TRUE(r->config_written);
   EXPECT_THAT(Read(dir_.File("bin/romana")), ::testing::HasSubstr("v2"));
   EXPECT_EQ(nlohmann::json::parse(Read(ConfPath()))["plugins"][0]["mtu"], 9000);
@@ -75,32 +87,81 @@ TEST_F(CniInstallTest, SecondInstallWritesNothingAndAnUpdateRewrites) {
 TEST_F(CniInstallTest, RefusesToClobberAnotherNetworkUnlessForced) {
   const std::string other = R"({"cniVersion":"0.4.0","name":"calico","plugins":[]})";
   std::ofstream(ConfPath()) << other;
-  absl::StatusOr<CniInstallResult> r = InstallCni(options_);
+  absl::StatusOr<Installed> r = Install(options_);
   EXPECT_EQ(r.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(r.status().message(), ::testing::HasSubstr("calico"));
   EXPECT_THAT(r.status().message(), ::testing::HasSubstr("--force-cni-config"));
   EXPECT_EQ(Read(ConfPath()), other);
   EXPECT_FALSE(std::filesystem::exists(dir_.File("bin/romana")));  // nothing half-done
   options_.force = true;
-  ASSERT_TRUE(InstallCni(options_).ok());
+  ASSERT_TRUE(Install(options_).ok());
   EXPECT_EQ(nlohmann::json::parse(Read(ConfPath()))["name"], "romana-k8s-network");
+}
+
+// The plugin goes in at start-up, the config only once the agent is ready: the first step never
+// writes a config, and refuses up front a config it could not replace later.
+TEST_F(CniInstallTest, ThePluginStepWritesNoConfigAndChecksTheOneThere) {
+  absl::StatusOr<CniInstallResult> plugin = InstallCniPlugin(options_);
+  ASSERT_TRUE(plugin.ok()) << plugin.status();
+  EXPECT_TRUE(plugin->binary_written);
+  EXPECT_TRUE(std::filesystem::exists(dir_.File("bin/romana")));
+  EXPECT_FALSE(std::filesystem::exists(ConfPath()));
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir_.File("net.d")), {}), 0);
+  // Ours from an earlier run: left as it is (a restarted agent keeps the node network-ready).
+  const std::string earlier = R"({"cniVersion":"0.4.0","name":"romana-k8s-network","plugins":[{"type":"romana"}]})";
+  std::ofstream(ConfPath()) << earlier;
+  ASSERT_TRUE(InstallCniPlugin(options_).ok());
+  EXPECT_EQ(Read(ConfPath()), earlier);
+  // Replaced by the current one when the config is written; then idempotent.
+  absl::StatusOr<bool> written = WriteCniConfig(options_);
+  ASSERT_TRUE(written.ok()) << written.status();
+  EXPECT_TRUE(*written);
+  EXPECT_EQ(nlohmann::json::parse(Read(ConfPath()))["cniVersion"], "1.0.0");
+  written = WriteCniConfig(options_);
+  ASSERT_TRUE(written.ok()) << written.status();
+  EXPECT_FALSE(*written);
+  // Another network's: refused by both steps, untouched.
+  const std::string other = R"({"cniVersion":"0.4.0","name":"calico","plugins":[]})";
+  std::ofstream(ConfPath()) << other;
+  EXPECT_EQ(InstallCniPlugin(options_).status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(WriteCniConfig(options_).status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(Read(ConfPath()), other);
+}
+
+TEST_F(CniInstallTest, RemoveTakesAwayOnlyOurConfig) {
+  ASSERT_TRUE(Install(options_).ok());
+  absl::StatusOr<bool> removed = RemoveCniConfig(options_);
+  ASSERT_TRUE(removed.ok()) << removed.status();
+  EXPECT_TRUE(*removed);
+  EXPECT_FALSE(std::filesystem::exists(ConfPath()));
+  EXPECT_TRUE(std::filesystem::exists(dir_.File("bin/romana")));  // DEL of existing pods still works
+  removed = RemoveCniConfig(options_);  // idempotent
+  ASSERT_TRUE(removed.ok()) << removed.status();
+  EXPECT_FALSE(*removed);
+  const std::string other = R"({"cniVersion":"0.4.0","name":"calico","plugins":[]})";
+  std::ofstream(ConfPath()) << other;
+  options_.force = true;  // --force-cni-config overwrites, never removes, another network's config
+  removed = RemoveCniConfig(options_);
+  ASSERT_TRUE(removed.ok()) << removed.status();
+  EXPECT_FALSE(*removed);
+  EXPECT_EQ(Read(ConfPath()), other);
 }
 
 TEST_F(CniInstallTest, UnparsableExistingConfigIsNotOurs) {
   std::ofstream(ConfPath()) << "{ half-written";
-  EXPECT_EQ(InstallCni(options_).status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(Install(options_).status().code(), absl::StatusCode::kFailedPrecondition);
 }
 
 TEST_F(CniInstallTest, BadOptionsNameTheFlag) {
   CniInstallOptions o = options_;
   o.conf_file = "romana.conf";
-  EXPECT_THAT(InstallCni(o).status().message(), ::testing::HasSubstr("--cni-conf-file"));
+  EXPECT_THAT(Install(o).status().message(), ::testing::HasSubstr("--cni-conf-file"));
   o = options_;
   o.conf_dir = dir_.File("missing");
-  EXPECT_THAT(InstallCni(o).status().message(), ::testing::HasSubstr("--cni-conf-dir"));
+  EXPECT_THAT(Install(o).status().message(), ::testing::HasSubstr("--cni-conf-dir"));
   o = options_;
   o.plugin_source = dir_.File("nope");
-  EXPECT_EQ(InstallCni(o).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(Install(o).status().code(), absl::StatusCode::kNotFound);
 }
 
 TEST(WriteFileAtomicallyTest, ReplacesWholeFileAndLeavesNoTemporary) {
@@ -123,9 +184,9 @@ TEST_F(CniInstallTest, TokenAndCaAreInstalledNextToTheConfigAndNamedByTheirHostP
   options_.token_source = dir_.File("secret/token");
   options_.ca_source = dir_.File("secret/ca.crt");
   options_.host_conf_dir = "/etc/cni/net.d";
-  absl::StatusOr<CniInstallResult> r = InstallCni(options_);
+  absl::StatusOr<Installed> r = Install(options_);
   ASSERT_TRUE(r.ok()) << r.status();
-  EXPECT_TRUE(r->secrets_written);
+  EXPECT_TRUE(r->plugin.secrets_written);
   nlohmann::json plugin = nlohmann::json::parse(Read(ConfPath()))["plugins"][0];
   EXPECT_EQ(plugin["romanad_token_file"], "/etc/cni/net.d/romana/token");
   EXPECT_EQ(plugin["romanad_ca_file"], "/etc/cni/net.d/romana/ca.crt");
@@ -139,27 +200,27 @@ TEST_F(CniInstallTest, TokenAndCaAreInstalledNextToTheConfigAndNamedByTheirHostP
     EXPECT_EQ(st.st_mode & 0777, mode) << path;
   }
   // Unchanged: nothing rewritten. A loosened mode is repaired.
-  r = InstallCni(options_);
+  r = Install(options_);
   ASSERT_TRUE(r.ok()) << r.status();
-  EXPECT_FALSE(r->secrets_written);
+  EXPECT_FALSE(r->plugin.secrets_written);
   EXPECT_FALSE(r->config_written);
   ASSERT_EQ(chmod(dir_.File("net.d/romana/token").c_str(), 0644), 0);
-  r = InstallCni(options_);
+  r = Install(options_);
   ASSERT_TRUE(r.ok()) << r.status();
-  EXPECT_TRUE(r->secrets_written);
+  EXPECT_TRUE(r->plugin.secrets_written);
   struct stat st;
   ASSERT_EQ(stat(dir_.File("net.d/romana/token").c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
   // A rotated token is installed.
   std::ofstream(dir_.File("secret/token")) << "n3w\n";
-  ASSERT_TRUE(InstallCni(options_).ok());
+  ASSERT_TRUE(Install(options_).ok());
   EXPECT_EQ(Read(dir_.File("net.d/romana/token")), "n3w\n");
 }
 
 TEST_F(CniInstallTest, WithoutAHostConfDirTheConfDirIsTheHostPath) {
   std::ofstream(dir_.File("token")) << "t\n";
   options_.token_source = dir_.File("token");
-  ASSERT_TRUE(InstallCni(options_).ok());
+  ASSERT_TRUE(Install(options_).ok());
   nlohmann::json plugin = nlohmann::json::parse(Read(ConfPath()))["plugins"][0];
   EXPECT_EQ(plugin["romanad_token_file"], dir_.File("net.d") + "/romana/token");
   EXPECT_FALSE(plugin.contains("romanad_ca_file"));
@@ -168,7 +229,7 @@ TEST_F(CniInstallTest, WithoutAHostConfDirTheConfDirIsTheHostPath) {
 TEST_F(CniInstallTest, AnEmptyTokenFileIsRefusedAndTheConfigIsNotWritten) {
   std::ofstream(dir_.File("token")) << "\n";
   options_.token_source = dir_.File("token");
-  absl::StatusOr<CniInstallResult> r = InstallCni(options_);
+  absl::StatusOr<Installed> r = Install(options_);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(r.status().message().find("--romanad-token-file"), std::string::npos) << r.status();

@@ -66,6 +66,10 @@ void AddAgentFlags(CLI::App& app, AgentConfig& c) {
   app.add_option("--mtu", c.mtu, "pod veth MTU written into the CNI config")->capture_default_str()
       ->check(CLI::Range(68, 65535));
   app.add_flag("--force-cni-config", c.force_cni_config, "overwrite a conflist that belongs to another network");
+  app.add_option("--cni-uninstall", c.cni_uninstall,
+                 "remove the conflist when the agent stops, turning the node network-not-ready (default: keep it, "
+                 "so an agent restart or upgrade does not make the node NotReady) (true|false)")
+      ->capture_default_str();
   app.add_option("--metrics-listen", c.metrics_listen, "host:port of /metrics, /healthz, /readyz; empty disables")
       ->capture_default_str();
   base::AddLoggingFlags(app, c.logging);
@@ -129,15 +133,23 @@ absl::StatusOr<AgentOptions> AgentOptionsFrom(const AgentConfig& c, const std::s
   if (!range.ok()) return range.status();
   absl::StatusOr<api::Labels> labels = ParseNodeLabels(c.node_labels);
   if (!labels.ok()) return labels.status();
-  return AgentOptions{.node_name = c.node_name,
-                      .register_node = c.register_node,
-                      .node_ip = c.node_ip,
-                      .node_labels = *std::move(labels),
-                      .routes = RouteSyncerOptionsFrom(c),
-                      .nat = c.nat,
-                      .nat_interface = c.nat_interface,
-                      .enforce_policy = c.enforce_policy,
-                      .service_range = *std::move(range)};
+  AgentOptions o{.node_name = c.node_name,
+                 .register_node = c.register_node,
+                 .node_ip = c.node_ip,
+                 .node_labels = *std::move(labels),
+                 .routes = RouteSyncerOptionsFrom(c),
+                 .nat = c.nat,
+                 .nat_interface = c.nat_interface,
+                 .enforce_policy = c.enforce_policy,
+                 .service_range = *std::move(range)};
+  if (c.install_cni) {
+    o.before_ready = [cni = CniInstallOptionsFrom(c)]() -> absl::Status {
+      absl::StatusOr<bool> written = WriteCniConfig(cni);
+      if (written.ok()) return absl::OkStatus();
+      return absl::Status(written.status().code(), absl::StrCat("cni config: ", written.status().message()));
+    };
+  }
+  return o;
 }
 
 std::unique_ptr<NetlinkVipProgrammer> MakeVipProgrammer(const AgentConfig& c, netlink::Netlink& netlink) {
@@ -163,9 +175,18 @@ absl::Status PrepareNode(const AgentConfig& c) {
     spdlog::info("sysctls set (ip_forward{})", c.proxy_arp ? ", proxy_arp" : "");
   }
   if (c.install_cni) {
-    if (absl::StatusOr<CniInstallResult> r = InstallCni(CniInstallOptionsFrom(c)); !r.ok()) {
+    if (absl::StatusOr<CniInstallResult> r = InstallCniPlugin(CniInstallOptionsFrom(c)); !r.ok()) {
       return absl::Status(r.status().code(), absl::StrCat("cni install: ", r.status().message()));
     }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status LeaveNode(const AgentConfig& c) {
+  if (!c.install_cni || !c.cni_uninstall) return absl::OkStatus();
+  absl::StatusOr<bool> removed = RemoveCniConfig(CniInstallOptionsFrom(c));
+  if (!removed.ok()) {
+    return absl::Status(removed.status().code(), absl::StrCat("cni uninstall: ", removed.status().message()));
   }
   return absl::OkStatus();
 }

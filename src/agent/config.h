@@ -41,7 +41,7 @@ struct AgentConfig {
   std::string nat_interface, service_range;
   bool sysctls = true, proxy_arp = false;
   std::string sysctl_root = "/proc/sys";
-  bool install_cni = true, force_cni_config = false;
+  bool install_cni = true, force_cni_config = false, cni_uninstall = false;
   std::string cni_plugin = base::SiblingBinaryPath("romana-cni");
   std::string cni_bin_dir = "/opt/cni/bin", cni_conf_dir = "/etc/cni/net.d", cni_host_conf_dir;
   std::string cni_conf_file = "10-romana.conflist", cni_network_name = "romana-k8s-network", cni_version = "1.0.0";
@@ -68,8 +68,9 @@ RouteSyncerOptions RouteSyncerOptionsFrom(const AgentConfig& config);
 // The plugin runs on the host: it gets its own copies of the token and CA, next to the config.
 CniInstallOptions CniInstallOptionsFrom(const AgentConfig& config);
 // `kubernetes_service_host` is $KUBERNETES_SERVICE_HOST ("" outside Kubernetes): without
-// --service-cluster-ip-range the range is guessed from it. Errors: InvalidArgument naming
-// --service-cluster-ip-range when it cannot be guessed.
+// --service-cluster-ip-range the range is guessed from it. With --install-cni, before_ready
+// writes the CNI config (WriteCniConfig; its errors start "cni config: "). Errors:
+// InvalidArgument naming --service-cluster-ip-range when it cannot be guessed.
 absl::StatusOr<AgentOptions> AgentOptionsFrom(const AgentConfig& config, const std::string& kubernetes_service_host);
 
 // The VIP programmer of --vips on --vip-interface, or on the interface of the IPv4 default route
@@ -78,9 +79,16 @@ absl::StatusOr<AgentOptions> AgentOptionsFrom(const AgentConfig& config, const s
 // result uses `netlink`, which must outlive it.
 std::unique_ptr<NetlinkVipProgrammer> MakeVipProgrammer(const AgentConfig& config, netlink::Netlink& netlink);
 
-// Sets the sysctls (--sysctls) and installs the CNI plugin and its config (--install-cni), in that
-// order. Errors: SetSysctls' and InstallCni's, the message starting "sysctls: " or "cni install: ".
+// Sets the sysctls (--sysctls) and installs the CNI plugin, token and CA (--install-cni), in that
+// order; the CNI config is written later, once the agent is ready (AgentOptions::before_ready).
+// Errors: SetSysctls' and InstallCniPlugin's, the message starting "sysctls: " or "cni install: ".
 absl::Status PrepareNode(const AgentConfig& config);
+
+// What the agent does to the node when its loop has ended: with --cni-uninstall (and
+// --install-cni) it removes its CNI config (RemoveCniConfig), so the node turns network-not-ready;
+// otherwise nothing: the config stays, so a restarted or upgraded agent does not make the node
+// NotReady. Errors: RemoveCniConfig's, the message starting "cni uninstall: ".
+absl::Status LeaveNode(const AgentConfig& config);
 
 // The exit code for the agent loop's error: kExitServiceRangeOverlap for IsServiceRangeOverlap,
 // else kExitFailure.

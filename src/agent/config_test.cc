@@ -1,9 +1,12 @@
 #include "agent/config.h"
 
+#include <filesystem>
+#include <fstream>
 #include <vector>
 
 #include "base/process_main.h"
 #include "base/testing/flag_parsing.h"
+#include "base/testing/test_env.h"
 #include "gtest/gtest.h"
 
 namespace romana::agent {
@@ -40,6 +43,8 @@ TEST(AgentConfigTest, DefaultsAreValidAndGiveTheDocumentedOptions) {
   EXPECT_EQ(outside->service_range, "");  // no Kubernetes: no check
   EXPECT_TRUE(outside->nat);
   EXPECT_TRUE(outside->enforce_policy);
+  EXPECT_TRUE(outside->before_ready) << "--install-cni: the config is written once ready";
+  EXPECT_FALSE(config.cni_uninstall);
   absl::StatusOr<AgentOptions> kubeadm = AgentOptionsFrom(config, "10.96.0.1");
   ASSERT_TRUE(kubeadm.ok()) << kubeadm.status();
   EXPECT_EQ(kubeadm->service_range, "10.96.0.0/12");
@@ -57,7 +62,8 @@ TEST(AgentConfigTest, AFullCommandLineReachesEveryPart) {
                                "--install-cni", "false", "--cni-plugin", "/p", "--cni-bin-dir", "/b", "--cni-conf-dir",
                                "/c", "--cni-host-conf-dir", "/h", "--cni-conf-file", "f.conflist", "--cni-network-name",
                                "net", "--cni-version", "0.4.0", "--cni-romanad", "http://r:1", "--cni-log-file", "/l",
-                               "--cni-portmap", "false", "--mtu", "9000", "--force-cni-config", "--metrics-listen", "",
+                               "--cni-portmap", "false", "--mtu", "9000", "--force-cni-config", "--cni-uninstall", "true",
+                               "--metrics-listen", "",
                                "--log-level", "debug", "--log-format", "json", "--vips", "false", "--vip-interface",
                                "eth0", "--cleanup"});
   ASSERT_TRUE(Validate(c).ok()) << Validate(c);
@@ -72,6 +78,7 @@ TEST(AgentConfigTest, AFullCommandLineReachesEveryPart) {
   EXPECT_FALSE(c.sysctls);
   EXPECT_EQ(c.sysctl_root, "/s");
   EXPECT_FALSE(c.install_cni);
+  EXPECT_TRUE(c.cni_uninstall);
   const RouteProgrammerOptions rp = RouteProgrammerOptionsFrom(c);
   EXPECT_EQ(rp.table, 20u);
   EXPECT_EQ(rp.protocol, 90);
@@ -88,6 +95,7 @@ TEST(AgentConfigTest, AFullCommandLineReachesEveryPart) {
   EXPECT_EQ(o->nat_interface, "eth1");
   EXPECT_FALSE(o->enforce_policy);
   EXPECT_EQ(o->service_range, "10.96.0.0/12");  // the flag wins over the guess
+  EXPECT_FALSE(o->before_ready);                 // --install-cni=false: no config to write
 
   const CniInstallOptions ci = CniInstallOptionsFrom(c);
   EXPECT_EQ(ci.plugin_source, "/p");
@@ -110,6 +118,40 @@ TEST(AgentConfigTest, TheCniConfigNamesTheAgentsRomanadUnlessGivenOne) {
   c.romanad.url = "https://romanad:9600";
   EXPECT_EQ(CniInstallOptionsFrom(c).plugin_config["romanad"], "https://romanad:9600");
   EXPECT_FALSE(CniInstallOptionsFrom(c).plugin_config.contains("log_file"));
+}
+
+// The CNI steps as romana-agent takes them: the plugin at start-up, the config when the agent
+// turns ready, and on stop the config stays unless --cni-uninstall.
+TEST(AgentConfigTest, TheConfigIsWrittenWhenReadyAndKeptOnStopUnlessUninstalled) {
+  romana::testing::TempDir dir;
+  std::filesystem::create_directories(dir.path() / "bin");
+  std::filesystem::create_directories(dir.path() / "net.d");
+  std::ofstream(dir.File("plugin")) << "#!/bin/sh\n";
+  const AgentConfig c = Parse({"--sysctls", "false", "--cni-plugin", dir.File("plugin"), "--cni-bin-dir",
+                               dir.File("bin"), "--cni-conf-dir", dir.File("net.d")});
+  const std::string conflist = dir.File("net.d/10-romana.conflist");
+  ASSERT_TRUE(PrepareNode(c).ok()) << PrepareNode(c);
+  EXPECT_TRUE(std::filesystem::exists(dir.File("bin/romana")));
+  EXPECT_FALSE(std::filesystem::exists(conflist));
+  absl::StatusOr<AgentOptions> o = AgentOptionsFrom(c, "");
+  ASSERT_TRUE(o.ok()) << o.status();
+  ASSERT_TRUE(o->before_ready);
+  ASSERT_TRUE(o->before_ready().ok());
+  EXPECT_TRUE(std::filesystem::exists(conflist));
+  ASSERT_TRUE(LeaveNode(c).ok());
+  EXPECT_TRUE(std::filesystem::exists(conflist)) << "a stopped agent keeps the node network-ready";
+  AgentConfig uninstall = c;
+  uninstall.cni_uninstall = true;
+  ASSERT_TRUE(LeaveNode(uninstall).ok());
+  EXPECT_FALSE(std::filesystem::exists(conflist));
+  EXPECT_TRUE(std::filesystem::exists(dir.File("bin/romana")));
+  // A config the agent may not replace: the hook fails naming the step, the file stays.
+  std::ofstream(conflist) << R"({"name":"calico"})";
+  absl::Status hook = o->before_ready();
+  EXPECT_TRUE(absl::IsFailedPrecondition(hook)) << hook;
+  EXPECT_EQ(hook.message().rfind("cni config: ", 0), 0u) << hook;
+  EXPECT_TRUE(LeaveNode(uninstall).ok());
+  EXPECT_TRUE(std::filesystem::exists(conflist));
 }
 
 TEST(AgentConfigTest, EachBadFlagIsNamed) {

@@ -175,7 +175,8 @@ absl::Status Lab::RunCni(const std::string& command, const PodInfo& pod, std::st
   nlohmann::json conflist = nlohmann::json::parse(conf_text, nullptr, false);
   if (!conflist.is_object() || !conflist.contains("plugins") || !conflist["plugins"].is_array()) {
     return absl::FailedPreconditionError(
-        absl::StrCat("no valid conflist in ", node_dir, "/net.d (has the agent of ", NodeName(pod.node), " started?)"));
+        absl::StrCat("no valid conflist in ", node_dir, "/net.d (is the agent of ", NodeName(pod.node),
+                     " ready? it writes the conflist once ready)"));
   }
   std::vector<nlohmann::json> plugins(conflist["plugins"].begin(), conflist["plugins"].end());
   if (command == "DEL") std::reverse(plugins.begin(), plugins.end());

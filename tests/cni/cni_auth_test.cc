@@ -99,7 +99,7 @@ TEST(CniAuthTest, PluginInstalledByTheAgentWorksOnTheHostWithTokenAndTls) {
        .output_path = root.File("agent.log")});
   ASSERT_TRUE(agent.ok()) << agent.status();
   const fs::path conflist_path = host / "etc/cni/net.d/10-romana.conflist";
-  // The agent installs the conflist, then registers the node (in its loop): wait for both.
+  // The agent registers the node, syncs, and only then writes the conflist: wait for both.
   auto installed_and_registered = [&] {
     return fs::exists(conflist_path) && (*daemon)->client().GetHost("node-auth").ok();
   };
