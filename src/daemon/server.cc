@@ -119,8 +119,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(ServerOptions options, st
   absl::StatusOr<std::unique_ptr<WatchCache>> cache =
       WatchCache::Create(store, {.prefix = s->options_.prefix,
                                  .window_events = s->options_.watch_cache_events,
-                                 .window_bytes = s->options_.watch_cache_bytes,
-                                 .requests_in_flight = [http = s->http_.get()] { return http->requests_in_flight() > 0; }});
+                                 .window_bytes = s->options_.watch_cache_bytes});
   if (!cache.ok()) return cache.status();
   s->cache_ = *std::move(cache);
   s->store_.SetCommitObserver([cache = s->cache_.get()](store::Revision r) { cache->NoteWrite(r); });

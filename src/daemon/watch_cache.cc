@@ -14,6 +14,8 @@ namespace romana::daemon {
 namespace {
 
 constexpr std::chrono::milliseconds kPoll{200};  // how often the producer checks for Stop()
+// How long a wakeup slice may take before the next one is woken regardless.
+constexpr std::chrono::milliseconds kSliceTimeout{20};
 
 int KindIndex(const std::string& plural) {
   const auto& kinds = api::AllWatchKinds();
@@ -64,11 +66,7 @@ absl::StatusOr<KindMask> KindMaskOf(const std::vector<std::string>& plurals) {
 }
 
 WatchCache::WatchCache(store::Store& store, WatchCacheOptions options)
-    : store_(store),
-      options_(std::move(options)),
-      keys_(options_.prefix),
-      state_(keys_),
-      pacer_(options_.wakeup_slice, options_.wakeup_slice_timeout) {}
+    : store_(store), options_(std::move(options)), keys_(options_.prefix), state_(keys_) {}
 
 absl::StatusOr<std::unique_ptr<WatchCache>> WatchCache::Create(store::Store& store, WatchCacheOptions options) {
   if (options.window_events == 0 || options.window_bytes == 0 || options.load_page <= 0 ||
@@ -285,7 +283,6 @@ void WatchCache::Apply(const std::vector<store::Event>& events) {
 
 void WatchCache::MaybeWake() {
   const auto now = std::chrono::steady_clock::now();
-  SlicePacer::Step step;
   if (!round_) {
     {
       absl::ReaderMutexLock l(&mu_);
@@ -301,20 +298,17 @@ void WatchCache::MaybeWake() {
     next_wakeup_ = now + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                              options_.wakeup_interval * std::min(1.0, static_cast<double>(due) /
                                                                           static_cast<double>(options_.wakeup_full_round)));
-    step = pacer_.Start(now);
-  } else {
-    step = pacer_.Next(now, unfinished_.load(), !options_.requests_in_flight || options_.requests_in_flight());
-    if (step.wake == 0) return;  // the last slice is still taking its events
-    if (step.forget_unfinished) {
-      // Streams that were woken but did not ask (a client not reading, a stream closing) are
-      // not waited for again.
-      absl::MutexLock l(&mu_);
-      for (Cursor* c : cursors_) c->woken_ = false;
-      unfinished_ = 0;
-    }
+  } else if (unfinished_.load() > static_cast<int64_t>(options_.wakeup_slice / 2)) {
+    if (now < slice_woken_ + kSliceTimeout) return;  // the last slice is still taking its events
+    // Streams that were woken but did not ask (a client not reading, a stream closing) are
+    // not waited for again.
+    absl::MutexLock l(&mu_);
+    for (Cursor* c : cursors_) c->woken_ = false;
+    unfinished_ = 0;
   }
   absl::MutexLock w(&wakeup_mu_);
-  WakeDue(step.wake);
+  WakeDue(options_.wakeup_slice);
+  slice_woken_ = now;
   absl::ReaderMutexLock l(&mu_);
   round_ = wake_pending_;
 }

@@ -13,9 +13,8 @@
 //
 // Fan-out cost: a cursor is woken (its wakeup called) only when it asked for more and found
 // nothing, and wakeups are coalesced over options.wakeup_interval, so with N streams a burst of
-// events costs about N wakeups, not N per event; while API requests are in flight a round of
-// wakeups is paced in slices (options.wakeup_slice) by how fast the woken cursors take their
-// events, and while none is the slices double without waiting (SlicePacer); cursors read the
+// events costs about N wakeups, not N per event; a round of wakeups is paced in slices
+// (options.wakeup_slice) by how fast the woken cursors take their events; cursors read the
 // window under the shared lock, so they never wait for each other (only for the producer
 // applying a batch).
 //
@@ -56,7 +55,6 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "daemon/keys.h"
-#include "daemon/slice_pacer.h"
 #include "daemon/state_index.h"
 #include "store/store.h"
 
@@ -84,18 +82,11 @@ struct WatchCacheOptions {
   // Defaults: 50 ms, 1,000 cursors.
   std::chrono::milliseconds wakeup_interval{50};
   size_t wakeup_full_round = 1000;
-  // A round wakes cursors in slices (SlicePacer). While an API request is in flight
-  // (requests_in_flight), a slice is wakeup_slice cursors and the next one waits until at least
-  // half of the last one took its events (or wakeup_slice_timeout passed), so the server's
-  // threads never hold more than about a slice of streams' work in their queue and requests
-  // (allocations) do not wait behind a whole fan-out. While none is, the next slice is woken at
-  // once and is twice the last. Defaults: 64, 20 ms.
+  // A round wakes cursors in slices of this many: the next slice waits until at least half of
+  // the last one took its events (or 20 ms passed), so the server's threads never hold more
+  // than about a slice of streams' work in their queue and requests (allocations) do not wait
+  // behind a whole fan-out. Default: 64.
   size_t wakeup_slice = 64;
-  std::chrono::milliseconds wakeup_slice_timeout{20};
-  // True while an API request waits for or is being handled (HttpServer::requests_in_flight).
-  // Called on the cache's thread: must be cheap and must not block. Unset: always true (every
-  // slice is paced).
-  std::function<bool()> requests_in_flight;
 };
 
 // One change as streamed: rendered once, shared by every cursor. Immutable.
@@ -174,7 +165,8 @@ class WatchCache {
   // Calls the wakeup of up to `max` cursors marked due. Caller holds wakeup_mu_, not mu_.
   void WakeDue(size_t max) ABSL_EXCLUSIVE_LOCKS_REQUIRED(wakeup_mu_) ABSL_LOCKS_EXCLUDED(mu_);
   // The wakeup round: starts when cursors are due and the last round started at least
-  // wakeup_interval ago; wakes the next slice when pacer_ says so. The producer thread only.
+  // wakeup_interval ago; wakes the next slice when the last one is (mostly) done. The producer
+  // thread only.
   void MaybeWake();
   // How long the producer may wait for the store before MaybeWake() needs it again.
   std::chrono::milliseconds WakeWait();
@@ -220,10 +212,10 @@ class WatchCache {
   bool wake_pending_ ABSL_GUARDED_BY(mu_) = false;  // !due_list_.empty()
   // Woken cursors that have not called Next() since (see wakeup_slice).
   std::atomic<int64_t> unfinished_{0};
-  // The producer thread's: a round is in progress; its slices; the earliest start of the next
-  // round.
+  // The producer thread's: a round is in progress; when the last slice was woken; the earliest
+  // start of the next round.
   bool round_ = false;
-  SlicePacer pacer_;
+  std::chrono::steady_clock::time_point slice_woken_;
   std::chrono::steady_clock::time_point next_wakeup_;
   std::unique_ptr<store::Watcher> watcher_;  // the producer thread's
   std::thread thread_;

@@ -12,7 +12,6 @@
 #include "api/field_error.h"
 #include "base/clock.h"
 #include "base/testing/test_env.h"
-#include "daemon/slice_pacer.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "store/etcd_store.h"
@@ -283,102 +282,6 @@ TEST_F(WatchCacheTest, SmallRoundsAreWokenAtOnceAndFullRoundsWaitTheInterval) {
       }
       ASSERT_TRUE(WaitUntil([&] { return woken == i + 1; })) << "change " << i;
     }
-  }
-}
-
-// Slice pacing (SlicePacer): while a request is in flight a slice waits for the last one (or
-// the timeout); while none is, slices double and do not wait.
-TEST(SlicePacerTest, WhileARequestIsInFlightASliceWaitsForHalfOfTheLastOrTheTimeout) {
-  using namespace std::chrono_literals;
-  SlicePacer p(64, 20ms);
-  const SlicePacer::Clock::time_point t0{};
-  EXPECT_EQ(p.Start(t0).wake, 64u);
-  SlicePacer::Step s = p.Next(t0 + 1ms, 33, true);  // more than half of the slice unfinished
-  EXPECT_EQ(s.wake, 0u);
-  s = p.Next(t0 + 19ms, 64, true);
-  EXPECT_EQ(s.wake, 0u);
-  s = p.Next(t0 + 19ms, 32, true);  // half of it took its events
-  EXPECT_EQ(s.wake, 64u);
-  EXPECT_FALSE(s.forget_unfinished);
-  // The timeout runs from the last slice woken (19 ms), not from the round's start.
-  EXPECT_EQ(p.Next(t0 + 38ms, 40, true).wake, 0u);
-  s = p.Next(t0 + 39ms, 40, true);
-  EXPECT_EQ(s.wake, 64u);
-  EXPECT_TRUE(s.forget_unfinished);
-}
-
-TEST(SlicePacerTest, WhileNoRequestIsInFlightSlicesDoubleWithoutWaitingAndShrinkBackOnTheFirstRequest) {
-  using namespace std::chrono_literals;
-  SlicePacer p(64, 20ms);
-  const SlicePacer::Clock::time_point t0{};
-  EXPECT_EQ(p.Start(t0).wake, 64u);
-  size_t want = 64;
-  for (int i = 1; i <= 6; ++i) {
-    want *= 2;
-    SlicePacer::Step s = p.Next(t0 + std::chrono::milliseconds(i), 5000, false);  // nobody took anything yet
-    EXPECT_EQ(s.wake, want) << "slice " << i;
-    EXPECT_FALSE(s.forget_unfinished);
-  }
-  // A request arrives: plain slices again, paced by the unfinished ones.
-  EXPECT_EQ(p.Next(t0 + 7ms, 5000, true).wake, 0u);
-  EXPECT_EQ(p.Next(t0 + 7ms, 10, true).wake, 64u);
-  // Idle again: doubling starts over from the plain slice.
-  EXPECT_EQ(p.Next(t0 + 8ms, 64, false).wake, 128u);
-  // A new round starts with a plain slice whatever the last one was.
-  EXPECT_EQ(p.Next(t0 + 9ms, 64, false).wake, 256u);
-  EXPECT_EQ(p.Start(t0 + 10ms).wake, 64u);
-  EXPECT_EQ(p.Next(t0 + 11ms, 64, false).wake, 128u);
-}
-
-TEST(SlicePacerTest, DoublingStopsAtTheLargestSize) {
-  SlicePacer p(SIZE_MAX / 2 + 1, std::chrono::milliseconds(20));
-  const SlicePacer::Clock::time_point t0{};
-  EXPECT_EQ(p.Start(t0).wake, SIZE_MAX / 2 + 1);
-  EXPECT_EQ(p.Next(t0, 0, false).wake, SIZE_MAX / 2 + 1);  // not wrapped to 0 ("wait")
-}
-
-// The cache asks requests_in_flight before each slice: with a request in flight, the next slice
-// waits for the woken cursors (the timeout is a minute here); once none is, every due cursor is
-// woken although none of the woken ones took its events.
-TEST_F(WatchCacheTest, SlicesWaitForTheLastOneOnlyWhileARequestIsInFlight) {
-  std::atomic<bool> in_flight{true};
-  auto cache = Cache({.wakeup_slice = 2,
-                      .wakeup_slice_timeout = std::chrono::minutes(1),
-                      .requests_in_flight = [&in_flight] { return in_flight.load(); }});
-  constexpr int kCursors = 12;
-  std::vector<std::unique_ptr<WatchCache::Cursor>> cursors;
-  std::atomic<int> woken{0};
-  std::vector<std::atomic<bool>> was_woken(kCursors);
-  for (int i = 0; i < kCursors; ++i) {
-    cursors.push_back(*cache->Watch(0, *KindMaskOf({"hosts"})));
-    cursors.back()->SetWakeup([&, i] {
-      was_woken[i] = true;
-      ++woken;
-    });
-    ASSERT_TRUE(cursors.back()->Next(16).ok());  // caught up: armed
-  }
-  Put("/romana/hosts/h1", {{"name", "h1"}});
-  ASSERT_TRUE(WaitUntil([&] { return woken == 2; }));
-  EXPECT_FALSE(WaitUntil([&] { return woken > 2; }, std::chrono::milliseconds(300)))
-      << "a slice was woken while the last one had not taken its events and a request was in flight";
-  // The woken ones take their events: the next slice.
-  std::vector<bool> took(kCursors, false);
-  for (int i = 0; i < kCursors; ++i) {
-    if (!was_woken[i]) continue;
-    absl::StatusOr<Batch> b = cursors[i]->Next(16);
-    ASSERT_TRUE(b.ok()) << b.status();
-    EXPECT_EQ(b->events.size(), 1u) << "cursor " << i;
-    took[i] = true;
-  }
-  ASSERT_TRUE(WaitUntil([&] { return woken == 4; }));
-  // No request in flight: the rest at once, nobody taking anything.
-  in_flight = false;
-  EXPECT_TRUE(WaitUntil([&] { return woken == kCursors; })) << woken << " of " << kCursors << " woken";
-  for (int i = 0; i < kCursors; ++i) {
-    if (took[i]) continue;
-    absl::StatusOr<Batch> b = cursors[i]->Next(16);
-    ASSERT_TRUE(b.ok()) << b.status();
-    EXPECT_EQ(b->events.size(), 1u) << "cursor " << i;
   }
 }
 

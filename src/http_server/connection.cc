@@ -35,28 +35,21 @@ using boost::system::error_code;
 constexpr std::chrono::seconds kLinger(2);
 constexpr char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
 
-// One request from its dispatch to its answer: counted in `in_flight` until then (a Responder
-// always answers, at the latest with 500 when it is destroyed).
 template <class C>
 class ExchangeImpl final : public internal::Exchange {
  public:
-  ExchangeImpl(std::shared_ptr<C> conn, std::atomic<size_t>& in_flight) : conn_(std::move(conn)), in_flight_(in_flight) {
-    ++in_flight_;
-  }
+  explicit ExchangeImpl(std::shared_ptr<C> conn) : conn_(std::move(conn)) {}
   void Send(Response response) override {
     if (answered_.exchange(true)) return;
-    --in_flight_;
     asio::dispatch(conn_->executor(), [c = conn_, r = std::move(response)]() mutable { c->WriteResponse(std::move(r)); });
   }
   std::shared_ptr<Stream> StartStream(Response head) override {
     if (answered_.exchange(true)) return nullptr;
-    --in_flight_;
     return conn_->BeginStream(std::move(head));
   }
 
  private:
   std::shared_ptr<C> conn_;
-  std::atomic<size_t>& in_flight_;
   std::atomic<bool> answered_{false};
 };
 
@@ -228,8 +221,7 @@ class Connection final : public ConnectionBase {
     parser_.reset();
     state_ = State::kHandling;
     Lowest().expires_never();
-    impl_.Dispatch(std::move(req),
-                   Responder(std::make_shared<ExchangeImpl<Connection>>(Self(), impl_.requests_in_flight)));
+    impl_.Dispatch(std::move(req), Responder(std::make_shared<ExchangeImpl<Connection>>(Self())));
   }
 
   // Answers an error and closes (what follows in the stream cannot be trusted).

@@ -259,8 +259,6 @@ void HttpServer::Stop() {
 
 int HttpServer::port() const { return impl_->port; }
 
-size_t HttpServer::requests_in_flight() const { return impl_->requests_in_flight.load(std::memory_order_relaxed); }
-
 size_t HttpServer::open_connections() const {
   std::lock_guard<std::mutex> lock(impl_->mu);
   return impl_->live.size();

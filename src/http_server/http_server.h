@@ -18,7 +18,7 @@
 // 503) have the JSON body {"error": {"code": ..., "message": ...}}.
 //
 // Thread-safety: Handle*/Start before serving, from one thread; Stop from any thread (not from
-// a handler); port(), open_connections() and requests_in_flight() from any thread.
+// a handler); port() and open_connections() from any thread.
 #ifndef ROMANA_HTTP_SERVER_HTTP_SERVER_H_
 #define ROMANA_HTTP_SERVER_HTTP_SERVER_H_
 
@@ -93,9 +93,6 @@ class HttpServer {
 
   int port() const;  // the bound port, after Start()
   size_t open_connections() const;
-  // Requests routed to a handler (waiting for a worker or being handled) that have not been
-  // answered yet (Send or StartStream). Lock-free: cheap enough to ask before every action.
-  size_t requests_in_flight() const;
 
   class Impl;  // connection.cc and http_server.cc
 

@@ -509,37 +509,6 @@ TEST_F(HttpServerTest, ThousandIdleConnectionsAndABlockedHandlerDoNotStopOtherRe
   blocked.join();
 }
 
-// requests_in_flight: from dispatch to the answer (Send or StartStream); an open stream and an
-// idle connection are not requests in flight.
-TEST_F(HttpServerTest, RequestsInFlightCountsRequestsFromDispatchToTheirAnswer) {
-  StartServer({});
-  EXPECT_EQ(server_->requests_in_flight(), 0u);
-  std::thread blocked([&] {
-    http::CurlClient c;
-    auto r = Fetch(c, absl::StrCat("http://127.0.0.1:", port(), "/block"));
-    EXPECT_TRUE(r.ok() && r->body == "released");
-  });
-  {
-    std::unique_lock<std::mutex> lock(mu_);
-    ASSERT_TRUE(cv_.wait_for(lock, std::chrono::seconds(10), [this] { return blocked_; }));
-  }
-  EXPECT_EQ(server_->requests_in_flight(), 1u);
-  RawClient streaming(port());
-  ASSERT_TRUE(streaming.Send("GET /stream HTTP/1.1\r\nHost: x\r\n\r\n"));
-  ASSERT_NE(WaitStream(0), nullptr);  // answered with a stream: no longer in flight
-  RawClient idle(port());
-  ASSERT_TRUE(idle.Send("GET /ping HTTP/1.1\r\nHost: x\r\n\r\n"));
-  EXPECT_EQ(idle.Read().status, 200);
-  EXPECT_EQ(server_->requests_in_flight(), 1u);
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    released_ = true;
-    cv_.notify_all();
-  }
-  blocked.join();
-  EXPECT_EQ(server_->requests_in_flight(), 0u);
-}
-
 TEST_F(HttpServerTest, StopEndsOpenStreamsAndClosesIdleConnections) {
   StartServer({});
   std::vector<std::unique_ptr<RawClient>> clients;

@@ -75,7 +75,6 @@ class HttpServer::Impl {
   std::condition_variable live_changed;
   std::unordered_map<ConnectionBase*, std::weak_ptr<ConnectionBase>> live;  // guarded by mu
   std::atomic<bool> stopping{false};
-  std::atomic<size_t> requests_in_flight{0};  // see HttpServer::requests_in_flight
 
   std::optional<asio::ssl::context> ssl;
   asio::io_context ioc;  // accepting, reading requests, writing whole answers
