@@ -6,12 +6,14 @@
 // Phases, interleaved round by round so that load from other processes on the machine hits
 // every phase alike: (a) no watch stream open, (b) N streams all reading, (c) N streams of
 // which 10% do not read. Each phase allocates --allocations addresses (16 clients), then sends
-// --probes single changes and times each until every reading stream has seen it. Streams are
+// one change that is timed until every reading stream has seen it (all of the burst before it:
+// "burst drained"), then --probes single changes, each timed the same way ("delivery": one change
+// reaching every stream, the target). Streams are
 // opened before (b) and (c) (ready when their opening BOOKMARK came and one change reached every
 // reading stream) and closed (reset) after.
 //
 // Prints per store and N: allocation p50/p99 and the p99 ratio to phase (a); delivery to every
-// reading stream p50/p99/max; romanad's RSS and its growth per stream; romanad's fan-out CPU
+// reading stream p50/p99/max; the burst drain p50/max; romanad's RSS and its growth per stream; romanad's fan-out CPU
 // seconds per 1,000 events delivered (CPU of the phase minus that of phase (a) of the same
 // round, which made the same allocations without streams). Targets at N = 5,000: p99 ratio
 // <= 2, delivery p99 < 1 s, < 32 KiB per stream.
@@ -182,6 +184,7 @@ class Watchers {
 struct Phase {
   std::vector<double> alloc_ms;
   std::vector<double> deliver_ms;
+  std::vector<double> drain_ms;  // the change right after the allocations: the burst drained
   double cpu_s = 0;        // romanad CPU during the allocations and probes
   double events = 0;       // events delivered (changes x reading streams)
   double cpu_over_a = 0;   // cpu_s minus phase (a)'s of the same round
@@ -237,16 +240,21 @@ class Bench {
         }
       }
     }
-    if (w) p.deliver_ms = Deliveries(*w, tag, &p.errors);
+    if (w) {
+      p.drain_ms = Deliveries(*w, tag + "-drain", &p.errors, 1);
+      p.deliver_ms = Deliveries(*w, tag, &p.errors);
+    }
     if (w && getenv("WATCH_SCALE_DEBUG") != nullptr) {
       std::string d;
       for (double x : p.deliver_ms) absl::StrAppend(&d, static_cast<int>(x), " ");
-      std::fprintf(stderr, "%s: deliveries ms: %s\n", tag.c_str(), d.c_str());
+      std::fprintf(stderr, "%s: burst drained in %.0f ms; deliveries ms: %s\n", tag.c_str(),
+                   p.drain_ms.empty() ? 0.0 : p.drain_ms[0], d.c_str());
     }
     p.cpu_s = testing::CpuSeconds(d_.pid()) - cpu0;
     p.rss = testing::RssBytes(d_.pid());
     if (w) {
-      p.events = static_cast<double>(p.alloc_ms.size() + p.deliver_ms.size()) * static_cast<double>(w->Reading());
+      p.events = static_cast<double>(p.alloc_ms.size() + p.drain_ms.size() + p.deliver_ms.size()) *
+                 static_cast<double>(w->Reading());
       if (w->closed() > 0) std::fprintf(stderr, "%s: romanad closed %lu streams\n", tag.c_str(), w->closed());
     }
     return p;
@@ -331,6 +339,7 @@ struct Options {
 void Merge(Phase& into, const Phase& p) {
   into.alloc_ms.insert(into.alloc_ms.end(), p.alloc_ms.begin(), p.alloc_ms.end());
   into.deliver_ms.insert(into.deliver_ms.end(), p.deliver_ms.begin(), p.deliver_ms.end());
+  into.drain_ms.insert(into.drain_ms.end(), p.drain_ms.begin(), p.drain_ms.end());
   into.cpu_s += p.cpu_s;
   into.cpu_over_a += p.cpu_over_a;
   into.events += p.events;
@@ -342,13 +351,14 @@ void Merge(Phase& into, const Phase& p) {
 void Row(const std::string& store, size_t n, const char* label, const Phase& p, const Phase& base, bool streams) {
   const double ratio = Pct(p.alloc_ms, 0.99) / std::max(0.001, Pct(base.alloc_ms, 0.99));
   if (!streams) {
-    std::printf("| %s | %zu | %s | %.1f | %.1f | 1.00 | – | – | – | %.1f | – | – | %d |\n", store.c_str(), n, label,
+    std::printf("| %s | %zu | %s | %.1f | %.1f | 1.00 | – | – | – | – | %.1f | – | – | %d |\n", store.c_str(), n, label,
                 Pct(p.alloc_ms, 0.5), Pct(p.alloc_ms, 0.99), static_cast<double>(p.rss) / 1048576.0, p.errors);
     return;
   }
-  std::printf("| %s | %zu | %s | %.1f | %.1f | %.2f | %.0f | %.0f | %.0f | %.1f | %.0f | %.4f | %d |\n", store.c_str(), n,
-              label, Pct(p.alloc_ms, 0.5), Pct(p.alloc_ms, 0.99), ratio, Pct(p.deliver_ms, 0.5),
-              Pct(p.deliver_ms, 0.99), Pct(p.deliver_ms, 1.0), static_cast<double>(p.rss) / 1048576.0,
+  std::printf("| %s | %zu | %s | %.1f | %.1f | %.2f | %.0f | %.0f | %.0f | %.0f / %.0f | %.1f | %.0f | %.4f | %d |\n",
+              store.c_str(), n, label, Pct(p.alloc_ms, 0.5), Pct(p.alloc_ms, 0.99), ratio, Pct(p.deliver_ms, 0.5),
+              Pct(p.deliver_ms, 0.99), Pct(p.deliver_ms, 1.0), Pct(p.drain_ms, 0.5), Pct(p.drain_ms, 1.0),
+              static_cast<double>(p.rss) / 1048576.0,
               p.bytes_per_stream, p.events > 0 ? std::max(0.0, p.cpu_over_a) / p.events * 1000 : 0.0, p.errors);
 }
 
@@ -440,14 +450,14 @@ int Main(int argc, char** argv) {
 
   double load[3] = {0, 0, 0};
   (void)getloadavg(load, 3);
-  std::printf("watch_scale_bench: %d rounds of interleaved phases; each phase %d allocations by %d clients, then %d "
-              "probes; %u cores shared with this process's stream reader and clients; load average %.1f at start; romanad "
+  std::printf("watch_scale_bench: %d rounds of interleaved phases; each phase %d allocations by %d clients, then 1 "
+              "drain probe and %d probes; %u cores shared with this process's stream reader and clients; load average %.1f at start; romanad "
               "%s\n",
               o.rounds, o.allocations, kAllocClients, o.probes, std::thread::hardware_concurrency(), load[0],
               o.romanad.empty() ? "of this build" : o.romanad.c_str());
   std::printf("| store | streams | case | alloc p50 ms | alloc p99 ms | p99 ratio | delivery p50 ms | p99 ms | max ms | "
-              "RSS MiB | bytes/stream | fan-out CPU s / 1k events | errors |\n");
-  std::printf("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+              "burst drained p50 / max ms | RSS MiB | bytes/stream | fan-out CPU s / 1k events | errors |\n");
+  std::printf("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
   bool met = true;
   bool ran_5000 = false;
   for (const std::string& s : o.stores) {
