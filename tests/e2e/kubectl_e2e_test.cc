@@ -122,11 +122,19 @@ metadata: {name: web, namespace: x}
 spec: {podSelector: {}, policyTypes: [Ingress]}
 )";
 
+// The truth tables with no policy and with kDenyAllInX.
+
 constexpr char kAllAllowed[] = R"(
 -    x/a  x/b  y/a
 x/a  -    .    .
 x/b  .    -    .
 y/a  .    .    -
+)";
+constexpr char kDeniedIntoX[] = R"(
+-    x/a  x/b  y/a
+x/a  -    X    .
+x/b  X    -    .
+y/a  X    X    -
 )";
 
 TEST_F(KubectlE2eTest, NetworkPolicyApplyReplaceDeleteChangesTheTruthTable) {
@@ -134,12 +142,7 @@ TEST_F(KubectlE2eTest, NetworkPolicyApplyReplaceDeleteChangesTheTruthTable) {
   ExpectTable(kAllAllowed, "no policy");
   const std::string deny = File("deny.yaml", kDenyAllInX);
   EXPECT_TRUE(absl::StrContains(Kubectl({"apply", "-f", deny}), "created"));
-  ExpectTable(R"(
--    x/a  x/b  y/a
-x/a  -    X    .
-x/b  X    -    .
-y/a  X    X    -
-)", "kubectl apply deny-all in x");
+  ExpectTable(kDeniedIntoX, "kubectl apply deny-all in x");
   // Same name, new spec: ingress to x only from namespace y.
   const std::string from_y = File("from-y.yaml", R"(apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
@@ -275,12 +278,7 @@ TEST_F(KubectlE2eTest, APodDeletedWithoutCniDelHasItsAddressReleased) {
 TEST_F(KubectlE2eTest, ARestartedListenerConvergesWithWhatKubectlChangedWhileItWasDown) {
   ASSERT_NO_FATAL_FAILURE(Up({"x/a", "x/b", "y/a"}));
   Kubectl({"apply", "-f", File("deny-x.yaml", kDenyAllInX)});
-  ExpectTable(R"(
--    x/a  x/b  y/a
-x/a  -    X    .
-x/b  X    -    .
-y/a  X    X    -
-)", "kubectl apply deny-all in x");
+  ExpectTable(kDeniedIntoX, "kubectl apply deny-all in x");
   ASSERT_TRUE(lab_->StopListener(0).ok());
   // While no listener runs: the policy moves from x to y, and a node joins.
   Kubectl({"delete", "networkpolicy", "-n", "x", "web"});
@@ -335,12 +333,7 @@ TEST_F(KubectlE2eTest, WhenTheActiveListenerIsKilledTheOtherTakesOverWithinTheLe
   std::cerr << standby << " took the Lease " << took << " s after " << Lab::ListenerIdentity(killed) << " died\n";
   // The Lease lasts 2 s from the dead replica's last renewal; the standby retries every 0.2 s.
   EXPECT_LT(took, 4.0);
-  ExpectTable(R"(
--    x/a  x/b  y/a
-x/a  -    X    .
-x/b  X    -    .
-y/a  X    X    -
-)", "deny-all in x, applied while the active listener was dead");
+  ExpectTable(kDeniedIntoX, "deny-all in x, applied while the active listener was dead");
 }
 
 }  // namespace
