@@ -9,6 +9,7 @@
 #include "gtest/gtest.h"
 #include "ipam/builtin.h"
 #include "ipam/ipam_store_test_fixture.h"
+#include "store/forwarding_store.h"
 
 namespace romana::ipam {
 namespace {
@@ -144,26 +145,15 @@ TEST_P(IpamStoreTest, CorruptStoredDataIsReportedNotGuessed) {
 
 // A Store that passes calls through to another and fails every Commit after `budget` of them
 // (as if romanad died between transactions).
-class CrashingStore : public store::Store {
+class CrashingStore final : public store::ForwardingStore {
  public:
-  CrashingStore(store::Store& inner, int budget) : inner_(inner), budget_(budget) {}
-  absl::StatusOr<std::optional<store::KeyValue>> Get(const std::string& key) override { return inner_.Get(key); }
-  absl::StatusOr<store::RangeResult> Range(const store::RangeRequest& r) override { return inner_.Range(r); }
+  CrashingStore(store::Store& inner, int budget) : store::ForwardingStore(inner), budget_(budget) {}
   absl::StatusOr<store::TxnResult> Commit(const store::Txn& txn) override {
     if (budget_-- <= 0) return absl::UnavailableError("crashed");
-    return inner_.Commit(txn);
+    return inner().Commit(txn);
   }
-  absl::StatusOr<store::Revision> CurrentRevision() override { return inner_.CurrentRevision(); }
-  absl::StatusOr<std::unique_ptr<store::Watcher>> Watch(const std::string& p, store::Revision f) override {
-    return inner_.Watch(p, f);
-  }
-  absl::Status Compact(store::Revision r) override { return inner_.Compact(r); }
-  absl::StatusOr<store::LeaseId> GrantLease(std::chrono::seconds ttl) override { return inner_.GrantLease(ttl); }
-  absl::Status KeepAlive(store::LeaseId l) override { return inner_.KeepAlive(l); }
-  absl::Status RevokeLease(store::LeaseId l) override { return inner_.RevokeLease(l); }
 
  private:
-  store::Store& inner_;
   int budget_;
 };
 
