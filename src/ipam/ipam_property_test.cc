@@ -6,20 +6,11 @@
 
 #include "gtest/gtest.h"
 #include "ipam/builtin.h"
+#include "ipam/expect_same_state.h"
 #include "ipam/ipam.h"
 
 namespace romana::ipam {
 namespace {
-
-void ExpectSameState(const Ipam& a, const Ipam& b) {
-  Change ra = a.AllRecords(), rb = b.AllRecords();
-  ASSERT_EQ(ra.topology, rb.topology);
-  ASSERT_EQ(ra.put_networks, rb.put_networks);
-  ASSERT_EQ(ra.put_groups, rb.put_groups);
-  ASSERT_EQ(ra.put_hosts, rb.put_hosts);
-  ASSERT_EQ(ra.put_blocks, rb.put_blocks);
-  ASSERT_EQ(ra.put_addresses, rb.put_addresses);
-}
 
 absl::StatusOr<Ipam> Reload(const Ipam& ipam) {
   Change all = ipam.AllRecords();
@@ -123,7 +114,8 @@ TEST(IpamPropertyTest, AccountingAndReloadHoldUnderRandomOperations) {
       if (step % 100 == 99) {
         absl::StatusOr<Ipam> again = Reload(ipam);
         ASSERT_TRUE(again.ok()) << "seed " << seed << " step " << step << ": " << again.status();
-        ExpectSameState(ipam, *again);
+        SCOPED_TRACE(::testing::Message() << "seed " << seed << " step " << step);
+        testing::ExpectSameState(ipam, *again);
       }
     }
     EXPECT_GT(ipam.address_count(), 0u) << "the sequence should leave some addresses allocated";

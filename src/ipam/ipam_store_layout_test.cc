@@ -153,7 +153,7 @@ TEST_P(IpamStoreLayoutTest, OldLayoutStoreIsRewrittenWhenOpened) {
   for (const auto& [k, v] : want) EXPECT_THAT(v, ::testing::Not(::testing::HasSubstr("hosts"))) << k;
   // Membership, blocks and addresses are untouched; the state is the one written before.
   EXPECT_EQ(migrated->ipam().GroupHosts("n", "/0"), members0);
-  ExpectSame(migrated->ipam(), deposed->ipam());
+  testing::ExpectSameState(migrated->ipam(), deposed->ipam());
   EXPECT_TRUE(migrated->ipam().GetAddress("c1:eth0").has_value());
   EXPECT_EQ(StoredKeys().size(), ExpectedKeys(migrated->ipam()).size() + 2);  // + fence and leader keys
 

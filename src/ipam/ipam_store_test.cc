@@ -60,7 +60,7 @@ TEST_P(IpamStoreTest, RandomOperationsReloadToTheSameState) {
       ASSERT_TRUE(s);
       std::unique_ptr<IpamStore> other = Open();
       ASSERT_TRUE(other);
-      ExpectSame(s->ipam(), other->ipam());
+      testing::ExpectSameState(s->ipam(), other->ipam());
     }
   }
   EXPECT_GT(s->ipam().address_count(), 0u);
@@ -183,7 +183,7 @@ TEST_P(IpamStoreTest, ChangesLargerThanATransactionAreAllOrNothing) {
           ASSERT_TRUE(reset->Allocate({"a" + std::to_string(i), "big", "ns" + std::to_string(i % 5), ""}).ok());
         }
       }
-      ExpectSame(reset->ipam(), before);
+      testing::ExpectSameState(reset->ipam(), before);
     }
     CrashingStore crashing(backend_->store(), budget);
     absl::StatusOr<std::unique_ptr<IpamStore>> victim = IpamStore::Open(crashing, {.prefix = prefix_});
@@ -192,11 +192,11 @@ TEST_P(IpamStoreTest, ChangesLargerThanATransactionAreAllOrNothing) {
     std::unique_ptr<IpamStore> reloaded = Open();  // rolls a committed journal forward
     ASSERT_TRUE(reloaded);
     if (reloaded->ipam().GetHost("big").has_value()) {
-      ExpectSame(reloaded->ipam(), before);
+      testing::ExpectSameState(reloaded->ipam(), before);
       EXPECT_FALSE(removed.ok());
       saw_old = true;
     } else {
-      ExpectSame(reloaded->ipam(), after);
+      testing::ExpectSameState(reloaded->ipam(), after);
       saw_new = true;
     }
     // No journal keys are left behind after a load.
@@ -242,7 +242,7 @@ TEST_P(IpamStoreTest, BatchCommitsAllChangesInOneTransaction) {
   EXPECT_EQ(ips[2], "10.112.0.2");  // planned after "a"
   EXPECT_EQ(ips[3], "10.112.0.0");
   std::unique_ptr<IpamStore> reloaded = Open();
-  ExpectSame(reloaded->ipam(), s->ipam());
+  testing::ExpectSameState(reloaded->ipam(), s->ipam());
   EXPECT_EQ(reloaded->ipam().address_count(), 3u);
 }
 
@@ -267,7 +267,7 @@ TEST_P(IpamStoreTest, BatchIsReplannedAfterALostFenceAndUndoneWhenRefused) {
   EXPECT_TRUE(st[0].ok() && st[1].ok()) << st[0] << st[1];
   EXPECT_EQ(calls, 4);  // planned, lost the fence, re-planned on the reloaded state
   EXPECT_EQ(Open()->ipam().address_count(), 3u);
-  ExpectSame(Open()->ipam(), a->ipam());
+  testing::ExpectSameState(Open()->ipam(), a->ipam());
 
   std::unique_ptr<IpamStore> deposed = OpenDeposed();
   ASSERT_TRUE(deposed);
@@ -276,7 +276,7 @@ TEST_P(IpamStoreTest, BatchIsReplannedAfterALostFenceAndUndoneWhenRefused) {
   EXPECT_EQ(st[1].code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_FALSE(deposed->ipam().GetAddress("p").has_value());
   EXPECT_FALSE(deposed->ipam().GetAddress("q").has_value());
-  ExpectSame(deposed->ipam(), Open()->ipam());
+  testing::ExpectSameState(deposed->ipam(), Open()->ipam());
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, IpamStoreTest, ::testing::ValuesIn(BackendNames()),

@@ -1,6 +1,7 @@
 // ipam_store_test_fixture.h: the store backends the IpamStore tests run on (MemoryStore and
 // SqliteStore; EtcdStore against a real etcd when ROMANA_IPAM_STORE_ETCD is defined) and the
-// parameterised fixture shared by ipam_store_test.cc and ipam_store_layout_test.cc.
+// parameterised fixture shared by ipam_store_test.cc and ipam_store_layout_test.cc (which compare
+// states with testing::ExpectSameState, expect_same_state.h).
 #ifndef ROMANA_IPAM_IPAM_STORE_TEST_FIXTURE_H_
 #define ROMANA_IPAM_IPAM_STORE_TEST_FIXTURE_H_
 
@@ -13,6 +14,7 @@
 #include "base/testing/test_env.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "ipam/expect_same_state.h"
 #include "ipam/ipam_store.h"
 #include "store/store.h"
 #ifdef ROMANA_IPAM_STORE_ETCD
@@ -147,16 +149,6 @@ class IpamStoreTest : public ::testing::TestWithParam<std::string> {
     for (const store::Op& op : ChangeToOps(ipam.AllRecords(), keys)) out[op.key] = op.value;
     return out;
   }
-  void ExpectSame(const Ipam& a, const Ipam& b) {
-    Change ra = a.AllRecords(), rb = b.AllRecords();
-    EXPECT_EQ(ra.topology, rb.topology);
-    EXPECT_EQ(ra.put_networks, rb.put_networks);
-    EXPECT_EQ(ra.put_groups, rb.put_groups);
-    EXPECT_EQ(ra.put_hosts, rb.put_hosts);
-    EXPECT_EQ(ra.put_blocks, rb.put_blocks);
-    EXPECT_EQ(ra.put_addresses, rb.put_addresses);
-  }
-
   std::unique_ptr<Backend> backend_;
   std::string prefix_;
 };
