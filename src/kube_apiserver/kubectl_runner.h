@@ -12,6 +12,7 @@
 #include "absl/strings/str_join.h"
 #include "base/subprocess.h"
 #include "gtest/gtest.h"
+#include "k8s/kube_config.h"
 
 namespace romana::kube_apiserver::testing {
 
@@ -38,16 +39,13 @@ inline std::string RunKubectl(const std::string& kubeconfig, const std::string& 
 
 class KubectlRunner {
  public:
-  // Writes `dir`/kubeconfig for `server_url`. `cluster_extra`: more lines of the cluster entry
-  // (e.g. its CA); `user`: the user entry.
-  KubectlRunner(const std::string& dir, const std::string& server_url, const std::string& cluster_extra = "",
-                const std::string& user = "  user: {}\n")
+  // Writes `dir`/kubeconfig for `server_url`, with the server's CA file and a bearer token when
+  // they are set.
+  KubectlRunner(const std::string& dir, const std::string& server_url, const std::string& ca_file = "",
+                const std::string& token = "")
       : dir_(dir) {
-    std::ofstream(dir_ + "/kubeconfig") << "apiVersion: v1\nkind: Config\nclusters:\n- name: lab\n  cluster:\n"
-                                        << "    server: " << server_url << "\n" << cluster_extra
-                                        << "users:\n- name: lab\n" << user
-                                        << "contexts:\n- name: lab\n  context:\n"
-                                        << "    cluster: lab\n    user: lab\ncurrent-context: lab\n";
+    std::ofstream(dir_ + "/kubeconfig")
+        << k8s::KubeconfigText({.name = "lab", .server = server_url, .ca_file = ca_file, .token = token});
   }
 
   // kubectl's argv for `args`.
