@@ -10,6 +10,7 @@
 #include "absl/strings/str_format.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "ipam/expect_same_state.h"
 #include "ipam/ipam_store_test_fixture.h"
 #include "ipam/test_hosts.h"
 #include "nlohmann/json.hpp"

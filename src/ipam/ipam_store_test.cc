@@ -8,6 +8,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ipam/builtin.h"
+#include "ipam/expect_same_state.h"
 #include "ipam/ipam_store_test_fixture.h"
 #include "store/forwarding_store.h"
 

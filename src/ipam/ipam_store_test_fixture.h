@@ -1,7 +1,6 @@
 // ipam_store_test_fixture.h: the store backends the IpamStore tests run on (MemoryStore and
 // SqliteStore; EtcdStore against a real etcd when ROMANA_IPAM_STORE_ETCD is defined) and the
-// parameterised fixture shared by ipam_store_test.cc and ipam_store_layout_test.cc (which compare
-// states with testing::ExpectSameState, expect_same_state.h).
+// parameterised fixture shared by ipam_store_test.cc and ipam_store_layout_test.cc.
 #ifndef ROMANA_IPAM_IPAM_STORE_TEST_FIXTURE_H_
 #define ROMANA_IPAM_IPAM_STORE_TEST_FIXTURE_H_
 
@@ -14,7 +13,6 @@
 #include "base/testing/test_env.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "ipam/expect_same_state.h"
 #include "ipam/ipam_store.h"
 #include "store/store.h"
 #ifdef ROMANA_IPAM_STORE_ETCD
