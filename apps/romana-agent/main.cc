@@ -4,8 +4,8 @@
 // sync with romanad, and serves /healthz, /readyz and /metrics.
 // Flags and wiring only: the flags, their checks and the options they give are in
 // src/agent/config.h (docs/agent.md documents every flag). Exit codes: 0 after SIGTERM/SIGINT,
-// 1 bad flags or a start-up failure, 2 a Romana network overlaps the service cluster IP range
-// (as the original).
+// 1 a start-up failure, 2 bad flags (as every Romana binary), 3 a Romana network overlaps the
+// service cluster IP range (the original agent exited 2 for that).
 #include <cstdlib>
 #include <iostream>
 
@@ -39,12 +39,12 @@ int Run(int argc, char** argv) {
   AgentConfig config;
   CLI::App app{"romana-agent: programs a node's Romana routes, NAT and CNI configuration from romanad"};
   AddAgentFlags(app, config);
-  if (std::optional<int> exit_code = base::ParseFlags(app, argc, argv, kExitFailure)) return *exit_code;
+  if (std::optional<int> exit_code = base::ParseFlags(app, argc, argv)) return *exit_code;
   if (absl::Status s = base::InitLogging("romana-agent", config.logging.level, config.logging.format); !s.ok()) {
     std::cerr << "romana-agent: " << s.message() << "\n";
-    return kExitFailure;
+    return base::kExitUsage;
   }
-  if (absl::Status s = Validate(config); !s.ok()) return Fail("flags", s);
+  if (absl::Status s = Validate(config); !s.ok()) return Fail("flags", s, base::kExitUsage);
 
   // Kernel side: netlink + nftables in this process's network namespace.
   absl::StatusOr<std::unique_ptr<netlink::LibnlNetlink>> nl = netlink::LibnlNetlink::Create();
@@ -63,11 +63,11 @@ int Run(int argc, char** argv) {
 
   const char* k8s_host = std::getenv("KUBERNETES_SERVICE_HOST");
   absl::StatusOr<AgentOptions> options = AgentOptionsFrom(config, k8s_host ? k8s_host : "");
-  if (!options.ok()) return Fail("flags", options.status());
+  if (!options.ok()) return Fail("flags", options.status(), base::kExitUsage);
   absl::StatusOr<api::ClientOptions> client_options = api::ClientOptionsFromFlags(config.romanad);
-  if (!client_options.ok()) return Fail("", client_options.status());
+  if (!client_options.ok()) return Fail("", client_options.status(), base::kExitUsage);
   absl::StatusOr<std::unique_ptr<api::Client>> client = api::Client::Create(*client_options);
-  if (!client.ok()) return Fail("--romanad", client.status());
+  if (!client.ok()) return Fail("--romanad", client.status(), base::kExitUsage);
   if (absl::Status s = PrepareNode(config); !s.ok()) return Fail("", s);
 
   prometheus::Registry registry;

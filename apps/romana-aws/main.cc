@@ -49,18 +49,18 @@ int Run(int argc, char** argv) {
                  "Seconds between re-checks of a node whose check is off (someone may turn it back on)")->capture_default_str();
   app.add_option("--listen_address", listen_address, "Address for /metrics, /nodes and /healthz")->capture_default_str();
   app.add_option("--listen_port", listen_port, "Port for /metrics, /nodes and /healthz (0 = off)")->capture_default_str();
-  if (std::optional<int> exit_code = base::ParseFlags(app, argc, argv, 2)) return *exit_code;
+  if (std::optional<int> exit_code = base::ParseFlags(app, argc, argv)) return *exit_code;
   if (absl::Status s = base::InitLogging("romana-aws", log_level, log_format); !s.ok()) {
     fprintf(stderr, "%s\n", std::string(s.message()).c_str());
-    return 2;
+    return base::kExitUsage;
   }
-  if (recheck_interval < 0.1) return Fail(2, "--recheck_interval: must be >= 0.1 seconds");
-  if (listen_port < 0 || listen_port > 65535) return Fail(2, "--listen_port: must be 0..65535");
+  if (recheck_interval < 0.1) return Fail(base::kExitUsage, "--recheck_interval: must be >= 0.1 seconds");
+  if (listen_port < 0 || listen_port > 65535) return Fail(base::kExitUsage, "--listen_port: must be 0..65535");
 
   aws::Environment env = base::ProcessEnvironment();
   // Kubernetes connection.
   absl::StatusOr<k8s::KubeConfig> loaded = k8s::ResolveKubeConfig(server, token_file, kubeconfig, context, env);
-  if (!loaded.ok()) return Fail(2, absl::StrCat("Kubernetes config: ", loaded.status().ToString()));
+  if (!loaded.ok()) return Fail(base::kExitUsage, absl::StrCat("Kubernetes config: ", loaded.status().ToString()));
   const k8s::KubeConfig kc = *std::move(loaded);
   base::SystemClock clock;
   http::CurlClient aws_http;
@@ -71,7 +71,7 @@ int Run(int argc, char** argv) {
       {.region = region, .ec2_endpoint = ec2_endpoint, .imds_endpoint = imds_endpoint, .aws_profile = aws_profile,
        .env = env},
       aws_http, clock);
-  if (!ec2.ok()) return Fail(2, ec2.status().ToString());
+  if (!ec2.ok()) return Fail(base::kExitUsage, ec2.status().ToString());
 
   prometheus::Registry registry;
   SourceDestController controller(*ec2->client, clock, registry,

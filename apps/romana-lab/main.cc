@@ -11,8 +11,9 @@
 //                                   (the NetworkPolicy model: model_commands.h)
 //
 // Flags and dispatch only: the commands are in src/lab/commands.h.
-// Exit codes: 0 ok; 1 bad flags or the lab could not be built (everything it made is removed);
-// 3 the lab was built but the connectivity matrix has failures (removed unless --keep-on-failure).
+// Exit codes: 0 ok; 1 the lab could not be built (everything it made is removed) or a command
+// failed; 2 bad flags or arguments (as every Romana binary); 3 the lab was built but the
+// connectivity matrix has failures (removed unless --keep-on-failure), or `probe --expect` differs.
 #include <iostream>
 
 #include "CLI/CLI.hpp"
@@ -27,7 +28,7 @@ int main(int argc, char** argv) {
   lab::LabCliConfig config;
   const lab::LabCommands commands = lab::AddLabFlags(app, config);
   lab_cli::ModelCommands model_commands(app, config.state_root);
-  if (std::optional<int> exit_code = base::ParseFlags(app, argc, argv, lab::kExitFailure)) return *exit_code;
+  if (std::optional<int> exit_code = base::ParseFlags(app, argc, argv)) return *exit_code;
   if (model_commands.parsed()) {
     if (!base::InitLogging("romana-lab", "warn", "text").ok()) return lab::kExitFailure;
     return model_commands.Run();
@@ -41,7 +42,7 @@ int main(int argc, char** argv) {
   if (commands.list->parsed()) return lab::RunList(config, std::cout);
   if (absl::Status s = lab::ValidateUp(config); !s.ok()) {
     std::cerr << "romana-lab up: " << s.message() << "\n";
-    return lab::kExitFailure;
+    return base::kExitUsage;
   }
   return lab::RunUp(config, std::cout, std::cerr);
 }

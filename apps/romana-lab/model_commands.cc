@@ -10,8 +10,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "base/flags.h"
 #include "base/process_main.h"
 #include "cli/manifest.h"
+#include "lab/commands.h"
 #include "lab/lab.h"
 #include "lab/netpol_model.h"
 #include "lab/probe.h"
@@ -24,9 +26,10 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-int Fail(const std::string& what, const absl::Status& s) {
+// Prints "romana-lab <what>: <message>"; returns `code` (a failed command unless told otherwise).
+int Fail(const std::string& what, const absl::Status& s, int code = lab::kExitFailure) {
   std::cerr << "romana-lab " << what << ": " << s.message() << "\n";
-  return 1;
+  return code;
 }
 
 std::string Seconds(std::chrono::nanoseconds d) { return absl::StrFormat("%.2f s", d.count() / 1e9); }
@@ -199,7 +202,7 @@ int ModelCommands::PolicyDeleteAll() {
 int ModelCommands::Label(bool pod) {
   const std::string what = pod ? "label pod" : "label ns";
   absl::StatusOr<lab::LabelChanges> changes = lab::ParseLabelChanges(labels_);
-  if (!changes.ok()) return Fail(what, changes.status());
+  if (!changes.ok()) return Fail(what, changes.status(), base::kExitUsage);
   absl::StatusOr<std::unique_ptr<lab::Lab>> l = lab::Lab::Attach(state_root_, id_);
   if (!l.ok()) return Fail(what, l.status());
   absl::Status s = pod ? lab::ChangePodLabels(**l, target_, *changes) : lab::ChangeNamespaceLabels(**l, target_, *changes);
@@ -211,7 +214,7 @@ int ModelCommands::Label(bool pod) {
 
 int ModelCommands::Probe() {
   absl::StatusOr<lab::Protocol> protocol = lab::ParseProtocol(protocol_);
-  if (!protocol.ok()) return Fail("probe", protocol.status());
+  if (!protocol.ok()) return Fail("probe", protocol.status(), base::kExitUsage);
   std::optional<lab::TruthTable> expected;
   if (!expect_.empty()) {
     absl::Status read;
@@ -221,7 +224,7 @@ int ModelCommands::Probe() {
     if (!t.ok()) return Fail("probe", absl::InvalidArgumentError(absl::StrCat(expect_, ": ", t.status().message())));
     expected = *t;
   }
-  if (wait_ > 0 && !expected) return Fail("probe", absl::InvalidArgumentError("--wait needs --expect"));
+  if (wait_ > 0 && !expected) return Fail("probe", absl::InvalidArgumentError("--wait needs --expect"), base::kExitUsage);
   absl::StatusOr<std::unique_ptr<lab::Lab>> l = lab::Lab::Attach(state_root_, id_);
   if (!l.ok()) return Fail("probe", l.status());
   std::vector<std::string> names = !pods_.empty() ? pods_ : expected ? expected->pods() : std::vector<std::string>{};
@@ -262,7 +265,7 @@ int ModelCommands::Probe() {
   if (!c->matched) {
     std::cout << lab::FormatMismatches(*expected, c->mismatches);
     if (wait_ > 0) std::cout << "still different after waiting " << wait_ << " s\n";
-    return 3;
+    return lab::kExitMatrixFailed;
   }
   std::cout << "observed = expected";
   if (wait_ > 0 && !change.empty()) {

@@ -38,7 +38,7 @@ int Run(int argc, char** argv) {
                "romanad's hosts, namespaces, endpoints and NetworkPolicies in step; releases addresses whose pod is "
                "gone. Run two replicas: the one holding the Lease writes."};
   AddListenerFlags(app, config);
-  if (std::optional<int> exit_code = base::ParseFlags(app, argc, argv, kExitBadFlags)) return *exit_code;
+  if (std::optional<int> exit_code = base::ParseFlags(app, argc, argv)) return *exit_code;
   if (absl::Status s = base::InitLogging("romana-listener", config.logging.level, config.logging.format); !s.ok()) {
     fprintf(stderr, "%s\n", std::string(s.message()).c_str());
     return kExitBadFlags;

@@ -76,16 +76,16 @@ int Run(int argc, char** argv) {
   app.add_option("--ec2_endpoint", f.ec2_endpoint, "EC2 endpoint URL (default https://ec2.<region>.amazonaws.com)");
   app.add_option("--imds_endpoint", f.imds_endpoint, "Instance metadata endpoint (default http://169.254.169.254)");
   app.add_option("--aws_profile", f.aws_profile, "Profile in the shared credentials/config files");
-  if (std::optional<int> exit_code = base::ParseFlags(app, argc, argv, 2)) return *exit_code;
+  if (std::optional<int> exit_code = base::ParseFlags(app, argc, argv)) return *exit_code;
   if (f.verbose) f.log_level = "debug";
   if (absl::Status s = base::InitLogging("romana-vpcrouter", f.log_level, f.log_format); !s.ok()) {
     std::cerr << s.message() << "\n";
-    return 2;
+    return base::kExitUsage;
   }
   absl::StatusOr<VpcRouterOptions> options = RouterOptionsFromConfig(f);
-  if (!options.ok()) return Fail(2, options.status().message());
+  if (!options.ok()) return Fail(base::kExitUsage, options.status().message());
   absl::StatusOr<SpecSource> source = MakeRouteSpecSource(f);
-  if (!source.ok()) return Fail(2, source.status().message());
+  if (!source.ok()) return Fail(base::kExitUsage, source.status().message());
 
   base::SystemClock clock;
   http::CurlClient http;
@@ -98,7 +98,7 @@ int Run(int argc, char** argv) {
       {.region = f.region, .ec2_endpoint = f.ec2_endpoint, .imds_endpoint = f.imds_endpoint,
        .aws_profile = f.aws_profile, .env = base::ProcessEnvironment()},
       http, clock);
-  if (!ec2.ok()) return Fail(2, ec2.status().ToString());
+  if (!ec2.ok()) return Fail(base::kExitUsage, ec2.status().ToString());
   absl::StatusOr<std::vector<aws::Vpc>> vpcs = ec2->client->DescribeVpcs({{"vpc-id", {f.vpc}}});
   if (!vpcs.ok()) return Fail(1, absl::StrCat("cannot describe VPC ", f.vpc, ": ", vpcs.status().ToString()));
   if (vpcs->empty()) return Fail(1, absl::StrCat("--vpc ", f.vpc, ": no such VPC in ", f.region));

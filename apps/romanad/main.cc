@@ -21,7 +21,7 @@ int main(int argc, char** argv) {
       "romanad: Romana's central service. Owns all state (topology, hosts, blocks, addresses, policies,\n"
       "networkpolicies, namespaces, endpoints) in the store and serves the REST API and watch stream (docs/api.md)."};
   daemon::AddDaemonFlags(app, flags);
-  if (std::optional<int> exit_code = base::ParseFlags(app, argc, argv, daemon::kExitConfig)) return *exit_code;
+  if (std::optional<int> exit_code = base::ParseFlags(app, argc, argv)) return *exit_code;
   if (absl::Status s = base::InitLogging("romanad", flags.logging.level, flags.logging.format); !s.ok()) {
     std::cerr << s.message() << "\n";
     return daemon::kExitConfig;

@@ -27,6 +27,7 @@
 #include "ipam/ipam.h"
 #include "ipam/ipam_store.h"
 #include "nlohmann/json.hpp"
+#include "store/forwarding_store.h"
 #include "store/memory_store.h"
 #include "store/sqlite_store.h"
 
@@ -36,15 +37,13 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 // A store that forwards to a real one and counts the bytes (keys + values) of the puts it commits.
-class CountingStore final : public store::Store {
+class CountingStore final : public store::ForwardingStore {
  public:
-  explicit CountingStore(store::Store& inner) : inner_(inner) {}
+  explicit CountingStore(store::Store& inner) : store::ForwardingStore(inner) {}
   uint64_t put_bytes() const { return put_bytes_; }
 
-  absl::StatusOr<std::optional<store::KeyValue>> Get(const std::string& key) override { return inner_.Get(key); }
-  absl::StatusOr<store::RangeResult> Range(const store::RangeRequest& r) override { return inner_.Range(r); }
   absl::StatusOr<store::TxnResult> Commit(const store::Txn& txn) override {
-    absl::StatusOr<store::TxnResult> r = inner_.Commit(txn);
+    absl::StatusOr<store::TxnResult> r = inner().Commit(txn);
     if (r.ok()) {
       for (const store::Op& op : r->succeeded ? txn.success : txn.failure) {
         if (op.kind == store::Op::Kind::kPut) put_bytes_ += op.key.size() + op.value.size();
@@ -52,17 +51,8 @@ class CountingStore final : public store::Store {
     }
     return r;
   }
-  absl::StatusOr<store::Revision> CurrentRevision() override { return inner_.CurrentRevision(); }
-  absl::StatusOr<std::unique_ptr<store::Watcher>> Watch(const std::string& prefix, store::Revision from) override {
-    return inner_.Watch(prefix, from);
-  }
-  absl::Status Compact(store::Revision revision) override { return inner_.Compact(revision); }
-  absl::StatusOr<store::LeaseId> GrantLease(std::chrono::seconds ttl) override { return inner_.GrantLease(ttl); }
-  absl::Status KeepAlive(store::LeaseId lease) override { return inner_.KeepAlive(lease); }
-  absl::Status RevokeLease(store::LeaseId lease) override { return inner_.RevokeLease(lease); }
 
  private:
-  store::Store& inner_;
   uint64_t put_bytes_ = 0;
 };
 

@@ -22,9 +22,10 @@
 
 namespace romana::agent {
 
-// Exit codes of romana-agent (docs/agent.md).
-inline constexpr int kExitFailure = 1;                // bad flags or a start-up failure
-inline constexpr int kExitServiceRangeOverlap = 2;    // a Romana network overlaps the service range
+// Exit codes of romana-agent (docs/agent.md); bad flags exit with base::kExitUsage (2), as in
+// every Romana binary.
+inline constexpr int kExitFailure = 1;                // a start-up failure, or the agent loop failed
+inline constexpr int kExitServiceRangeOverlap = 3;    // a Romana network overlaps the service range
 
 // One field per flag, with the flag's default.
 struct AgentConfig {

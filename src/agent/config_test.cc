@@ -4,6 +4,8 @@
 #include <fstream>
 #include <vector>
 
+#include "agent/service_range.h"
+#include "base/flags.h"
 #include "base/process_main.h"
 #include "base/testing/flag_parsing.h"
 #include "base/testing/test_env.h"
@@ -50,6 +52,8 @@ TEST(AgentConfigTest, DefaultsAreValidAndGiveTheDocumentedOptions) {
   EXPECT_EQ(kubeadm->service_range, "10.96.0.0/12");
   ExpectInvalidNaming(AgentOptionsFrom(config, "10.0.0.1").status(), "--service-cluster-ip-range");
   EXPECT_EQ(ExitCodeFor(absl::InternalError("watch failed")), kExitFailure);
+  EXPECT_EQ(ExitCodeFor(CheckServiceRange("10.96.0.0/12", {"10.100.0.0/16"})), 3);
+  EXPECT_NE(kExitServiceRangeOverlap, base::kExitUsage) << "bad flags and an overlap must be told apart";
 }
 
 TEST(AgentConfigTest, AFullCommandLineReachesEveryPart) {

@@ -4,11 +4,11 @@
 
 namespace romana::base {
 
-std::optional<int> ParseFlags(CLI::App& app, int argc, char** argv, int bad_flags_exit_code) {
+std::optional<int> ParseFlags(CLI::App& app, int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : bad_flags_exit_code;
+    return app.exit(e) == 0 ? 0 : kExitUsage;
   }
   return std::nullopt;
 }

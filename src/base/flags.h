@@ -1,5 +1,5 @@
-// flags.h: what every binary's flag parsing shares (CLI11): parsing argv with the binary's
-// documented exit code for bad flags, and the --log-level/--log-format pair.
+// flags.h: what every binary's flag parsing shares (CLI11): parsing argv, the exit code for bad
+// flags (the same in every Romana binary), and the --log-level/--log-format pair.
 // Flags are parsed only in main() (STYLE.md §16): these functions fill a config struct that
 // main() owns; libraries never read flags. Thread-compatible (a CLI::App is used by one thread).
 #ifndef ROMANA_BASE_FLAGS_H_
@@ -13,10 +13,15 @@
 
 namespace romana::base {
 
+// The exit code of every Romana binary (romanactl included) for a usage error: a flag CLI11
+// cannot parse, or flag values the binary's checks refuse (the message names the flag). As most
+// command-line tools do, 2 means "usage"; each binary documents its other codes.
+inline constexpr int kExitUsage = 2;
+
 // Parses `argv` into `app`. Returns nullopt when main() should go on; otherwise the exit code to
-// return at once: 0 after --help or --version (printed on stdout), `bad_flags_exit_code` after a
-// parse error (CLI11's message and "Run with --help" printed on stderr).
-std::optional<int> ParseFlags(CLI::App& app, int argc, char** argv, int bad_flags_exit_code);
+// return at once: 0 after --help or --version (printed on stdout), kExitUsage after a parse
+// error (CLI11's message and "Run with --help" printed on stderr).
+std::optional<int> ParseFlags(CLI::App& app, int argc, char** argv);
 
 // The logging flags of the long-running binaries. Default: info, text.
 struct LoggingFlags {

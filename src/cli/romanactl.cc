@@ -10,12 +10,16 @@
 
 #include "absl/strings/str_cat.h"
 #include "api/client.h"
+#include "base/flags.h"
 #include "base/token_file.h"
 #include "cli/command.h"
 #include "cli/commands/commands.h"
 #include "cli/session.h"
 
 namespace romana::cli {
+
+static_assert(kExitUsage == base::kExitUsage, "a usage error exits 2 in every Romana binary, romanactl included");
+
 namespace {
 
 struct Globals {

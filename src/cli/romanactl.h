@@ -2,7 +2,8 @@
 //
 // Exit codes scripts can rely on:
 //   0 success                      1 the server answered with an error not listed below
-//   2 usage error (bad flags/args, unreadable file, invalid JSON given to the tool)
+//   2 usage error (bad flags/args, unreadable file, invalid JSON given to the tool): the usage
+//     code of every Romana binary (base::kExitUsage)
 //   3 cannot reach romanad (connection refused, timeout, 503)
 //   4 not found (404)              5 rejected as invalid (400/413/415)
 //   6 conflict (409)               7 not authorised (401/403)

@@ -30,23 +30,23 @@ absl::StatusOr<store::TxnResult> FencedStore::Commit(const store::Txn& txn) {
 
 absl::StatusOr<store::TxnResult> FencedStore::CommitFenced(const store::Txn& txn) {
   std::optional<store::Compare> fence = leadership_.Fence();
-  if (!fence.has_value()) return store_.Commit(txn);
+  if (!fence.has_value()) return inner().Commit(txn);
   if (!leadership_.IsLeader()) return NotLeaderError(leadership_.LeaderUrl());
   store::Txn fenced;
   fenced.compares = txn.compares;
   fenced.compares.push_back(*fence);
   fenced.success = txn.success;
-  absl::StatusOr<store::TxnResult> r = store_.Commit(fenced);
+  absl::StatusOr<store::TxnResult> r = inner().Commit(fenced);
   if (!r.ok() || r->succeeded) return r;
   // Which compare failed? Check the fence alone.
-  absl::StatusOr<std::optional<store::KeyValue>> kv = store_.Get(fence->key);
+  absl::StatusOr<std::optional<store::KeyValue>> kv = inner().Get(fence->key);
   if (!kv.ok()) return kv.status();
   if (!kv->has_value() || (*kv)->value != fence->value) return NotLeaderError(leadership_.LeaderUrl());
   if (txn.failure.empty()) return r;
   store::Txn second;
   second.compares.push_back(*fence);
   second.success = txn.failure;
-  absl::StatusOr<store::TxnResult> f = store_.Commit(second);
+  absl::StatusOr<store::TxnResult> f = inner().Commit(second);
   if (!f.ok()) return f.status();
   if (!f->succeeded) return NotLeaderError(leadership_.LeaderUrl());
   return store::TxnResult{false, f->revision};

@@ -16,32 +16,22 @@
 #include <functional>
 
 #include "daemon/leadership.h"
-#include "store/store.h"
+#include "store/forwarding_store.h"
 
 namespace romana::daemon {
 
-class FencedStore final : public store::Store {
+class FencedStore final : public store::ForwardingStore {
  public:
-  FencedStore(store::Store& store, const Leadership& leadership) : store_(store), leadership_(leadership) {}
+  FencedStore(store::Store& store, const Leadership& leadership)
+      : store::ForwardingStore(store), leadership_(leadership) {}
 
-  absl::StatusOr<std::optional<store::KeyValue>> Get(const std::string& key) override { return store_.Get(key); }
-  absl::StatusOr<store::RangeResult> Range(const store::RangeRequest& r) override { return store_.Range(r); }
   absl::StatusOr<store::TxnResult> Commit(const store::Txn& txn) override;
-  absl::StatusOr<store::Revision> CurrentRevision() override { return store_.CurrentRevision(); }
-  absl::StatusOr<std::unique_ptr<store::Watcher>> Watch(const std::string& prefix, store::Revision from) override {
-    return store_.Watch(prefix, from);
-  }
-  absl::Status Compact(store::Revision revision) override { return store_.Compact(revision); }
-  absl::StatusOr<store::LeaseId> GrantLease(std::chrono::seconds ttl) override { return store_.GrantLease(ttl); }
-  absl::Status KeepAlive(store::LeaseId lease) override { return store_.KeepAlive(lease); }
-  absl::Status RevokeLease(store::LeaseId lease) override { return store_.RevokeLease(lease); }
 
   // Called with the revision of every successful Commit(). REQUIRES: set before the store is
   // used from other threads (it is not synchronised).
   void SetCommitObserver(std::function<void(store::Revision)> observer) { observer_ = std::move(observer); }
 
  private:
-  store::Store& store_;
   absl::StatusOr<store::TxnResult> CommitFenced(const store::Txn& txn);
 
   const Leadership& leadership_;

@@ -14,8 +14,9 @@
 
 namespace romana::daemon {
 
-// Exit code for bad flags or configuration (docs/romanad.md; ExitCodeFor gives the others).
-inline constexpr int kExitConfig = 2;
+// Exit code for bad flags or configuration: the usage code of every Romana binary
+// (docs/romanad.md; ExitCodeFor gives the others).
+inline constexpr int kExitConfig = base::kExitUsage;
 
 // One field per flag, with the flag's default: most go straight into `config`; the durations
 // are whole numbers on the command line.

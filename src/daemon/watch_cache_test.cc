@@ -15,6 +15,7 @@
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "store/etcd_store.h"
+#include "store/forwarding_store.h"
 #include "store/memory_store.h"
 #include "store/testing/etcd_cluster.h"
 
@@ -364,24 +365,16 @@ TEST_F(WatchCacheTest, AThousandCursorsWokenByCallbacksReceiveEveryEvent) {
 
 // A store whose watches can be broken on demand (Unavailable, as etcd's after its retry window)
 // and whose re-watch can be held back: lets the test compact history while the cache is cut off.
-class BreakableStore final : public store::Store {
+class BreakableStore final : public store::ForwardingStore {
  public:
-  explicit BreakableStore(store::Store& s) : s_(s) {}
-  absl::StatusOr<std::optional<store::KeyValue>> Get(const std::string& k) override { return s_.Get(k); }
-  absl::StatusOr<store::RangeResult> Range(const store::RangeRequest& r) override { return s_.Range(r); }
-  absl::StatusOr<store::TxnResult> Commit(const store::Txn& t) override { return s_.Commit(t); }
-  absl::StatusOr<store::Revision> CurrentRevision() override { return s_.CurrentRevision(); }
-  absl::Status Compact(store::Revision r) override { return s_.Compact(r); }
-  absl::StatusOr<store::LeaseId> GrantLease(std::chrono::seconds t) override { return s_.GrantLease(t); }
-  absl::Status KeepAlive(store::LeaseId l) override { return s_.KeepAlive(l); }
-  absl::Status RevokeLease(store::LeaseId l) override { return s_.RevokeLease(l); }
+  explicit BreakableStore(store::Store& s) : store::ForwardingStore(s) {}
   absl::StatusOr<std::unique_ptr<store::Watcher>> Watch(const std::string& p, store::Revision from) override {
     std::unique_lock l(mu_);
     ++waiting_;
     cv_.wait(l, [&] { return !hold_; });
     --waiting_;
     ++watches_;
-    absl::StatusOr<std::unique_ptr<store::Watcher>> w = s_.Watch(p, from);
+    absl::StatusOr<std::unique_ptr<store::Watcher>> w = inner().Watch(p, from);
     if (!w.ok()) return w;
     return std::unique_ptr<store::Watcher>(new Breakable(*this, *std::move(w)));
   }
@@ -424,7 +417,6 @@ class BreakableStore final : public store::Store {
     BreakableStore& s_;
     std::unique_ptr<store::Watcher> w_;
   };
-  store::Store& s_;
   std::mutex mu_;
   std::condition_variable cv_;
   bool broken_ = false;

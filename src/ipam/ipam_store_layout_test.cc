@@ -10,6 +10,7 @@
 #include "absl/strings/str_format.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "ipam/expect_same_state.h"
 #include "ipam/ipam_store_test_fixture.h"
 #include "ipam/test_hosts.h"
 #include "nlohmann/json.hpp"
@@ -153,7 +154,7 @@ TEST_P(IpamStoreLayoutTest, OldLayoutStoreIsRewrittenWhenOpened) {
   for (const auto& [k, v] : want) EXPECT_THAT(v, ::testing::Not(::testing::HasSubstr("hosts"))) << k;
   // Membership, blocks and addresses are untouched; the state is the one written before.
   EXPECT_EQ(migrated->ipam().GroupHosts("n", "/0"), members0);
-  ExpectSame(migrated->ipam(), deposed->ipam());
+  testing::ExpectSameState(migrated->ipam(), deposed->ipam());
   EXPECT_TRUE(migrated->ipam().GetAddress("c1:eth0").has_value());
   EXPECT_EQ(StoredKeys().size(), ExpectedKeys(migrated->ipam()).size() + 2);  // + fence and leader keys
 

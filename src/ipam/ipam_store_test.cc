@@ -8,7 +8,9 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ipam/builtin.h"
+#include "ipam/expect_same_state.h"
 #include "ipam/ipam_store_test_fixture.h"
+#include "store/forwarding_store.h"
 
 namespace romana::ipam {
 namespace {
@@ -59,7 +61,7 @@ TEST_P(IpamStoreTest, RandomOperationsReloadToTheSameState) {
       ASSERT_TRUE(s);
       std::unique_ptr<IpamStore> other = Open();
       ASSERT_TRUE(other);
-      ExpectSame(s->ipam(), other->ipam());
+      testing::ExpectSameState(s->ipam(), other->ipam());
     }
   }
   EXPECT_GT(s->ipam().address_count(), 0u);
@@ -144,26 +146,15 @@ TEST_P(IpamStoreTest, CorruptStoredDataIsReportedNotGuessed) {
 
 // A Store that passes calls through to another and fails every Commit after `budget` of them
 // (as if romanad died between transactions).
-class CrashingStore : public store::Store {
+class CrashingStore final : public store::ForwardingStore {
  public:
-  CrashingStore(store::Store& inner, int budget) : inner_(inner), budget_(budget) {}
-  absl::StatusOr<std::optional<store::KeyValue>> Get(const std::string& key) override { return inner_.Get(key); }
-  absl::StatusOr<store::RangeResult> Range(const store::RangeRequest& r) override { return inner_.Range(r); }
+  CrashingStore(store::Store& inner, int budget) : store::ForwardingStore(inner), budget_(budget) {}
   absl::StatusOr<store::TxnResult> Commit(const store::Txn& txn) override {
     if (budget_-- <= 0) return absl::UnavailableError("crashed");
-    return inner_.Commit(txn);
+    return inner().Commit(txn);
   }
-  absl::StatusOr<store::Revision> CurrentRevision() override { return inner_.CurrentRevision(); }
-  absl::StatusOr<std::unique_ptr<store::Watcher>> Watch(const std::string& p, store::Revision f) override {
-    return inner_.Watch(p, f);
-  }
-  absl::Status Compact(store::Revision r) override { return inner_.Compact(r); }
-  absl::StatusOr<store::LeaseId> GrantLease(std::chrono::seconds ttl) override { return inner_.GrantLease(ttl); }
-  absl::Status KeepAlive(store::LeaseId l) override { return inner_.KeepAlive(l); }
-  absl::Status RevokeLease(store::LeaseId l) override { return inner_.RevokeLease(l); }
 
  private:
-  store::Store& inner_;
   int budget_;
 };
 
@@ -193,7 +184,7 @@ TEST_P(IpamStoreTest, ChangesLargerThanATransactionAreAllOrNothing) {
           ASSERT_TRUE(reset->Allocate({"a" + std::to_string(i), "big", "ns" + std::to_string(i % 5), ""}).ok());
         }
       }
-      ExpectSame(reset->ipam(), before);
+      testing::ExpectSameState(reset->ipam(), before);
     }
     CrashingStore crashing(backend_->store(), budget);
     absl::StatusOr<std::unique_ptr<IpamStore>> victim = IpamStore::Open(crashing, {.prefix = prefix_});
@@ -202,11 +193,11 @@ TEST_P(IpamStoreTest, ChangesLargerThanATransactionAreAllOrNothing) {
     std::unique_ptr<IpamStore> reloaded = Open();  // rolls a committed journal forward
     ASSERT_TRUE(reloaded);
     if (reloaded->ipam().GetHost("big").has_value()) {
-      ExpectSame(reloaded->ipam(), before);
+      testing::ExpectSameState(reloaded->ipam(), before);
       EXPECT_FALSE(removed.ok());
       saw_old = true;
     } else {
-      ExpectSame(reloaded->ipam(), after);
+      testing::ExpectSameState(reloaded->ipam(), after);
       saw_new = true;
     }
     // No journal keys are left behind after a load.
@@ -252,7 +243,7 @@ TEST_P(IpamStoreTest, BatchCommitsAllChangesInOneTransaction) {
   EXPECT_EQ(ips[2], "10.112.0.2");  // planned after "a"
   EXPECT_EQ(ips[3], "10.112.0.0");
   std::unique_ptr<IpamStore> reloaded = Open();
-  ExpectSame(reloaded->ipam(), s->ipam());
+  testing::ExpectSameState(reloaded->ipam(), s->ipam());
   EXPECT_EQ(reloaded->ipam().address_count(), 3u);
 }
 
@@ -277,7 +268,7 @@ TEST_P(IpamStoreTest, BatchIsReplannedAfterALostFenceAndUndoneWhenRefused) {
   EXPECT_TRUE(st[0].ok() && st[1].ok()) << st[0] << st[1];
   EXPECT_EQ(calls, 4);  // planned, lost the fence, re-planned on the reloaded state
   EXPECT_EQ(Open()->ipam().address_count(), 3u);
-  ExpectSame(Open()->ipam(), a->ipam());
+  testing::ExpectSameState(Open()->ipam(), a->ipam());
 
   std::unique_ptr<IpamStore> deposed = OpenDeposed();
   ASSERT_TRUE(deposed);
@@ -286,7 +277,7 @@ TEST_P(IpamStoreTest, BatchIsReplannedAfterALostFenceAndUndoneWhenRefused) {
   EXPECT_EQ(st[1].code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_FALSE(deposed->ipam().GetAddress("p").has_value());
   EXPECT_FALSE(deposed->ipam().GetAddress("q").has_value());
-  ExpectSame(deposed->ipam(), Open()->ipam());
+  testing::ExpectSameState(deposed->ipam(), Open()->ipam());
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, IpamStoreTest, ::testing::ValuesIn(BackendNames()),

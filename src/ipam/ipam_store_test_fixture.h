@@ -147,16 +147,6 @@ class IpamStoreTest : public ::testing::TestWithParam<std::string> {
     for (const store::Op& op : ChangeToOps(ipam.AllRecords(), keys)) out[op.key] = op.value;
     return out;
   }
-  void ExpectSame(const Ipam& a, const Ipam& b) {
-    Change ra = a.AllRecords(), rb = b.AllRecords();
-    EXPECT_EQ(ra.topology, rb.topology);
-    EXPECT_EQ(ra.put_networks, rb.put_networks);
-    EXPECT_EQ(ra.put_groups, rb.put_groups);
-    EXPECT_EQ(ra.put_hosts, rb.put_hosts);
-    EXPECT_EQ(ra.put_blocks, rb.put_blocks);
-    EXPECT_EQ(ra.put_addresses, rb.put_addresses);
-  }
-
   std::unique_ptr<Backend> backend_;
   std::string prefix_;
 };

@@ -6,6 +6,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "nlohmann/json.hpp"
 
 namespace romana::k8s {
 namespace {
@@ -120,6 +121,21 @@ absl::StatusOr<KubeConfig> ResolveKubeConfig(const std::string& server, const st
   std::string path = kubeconfig;
   if (auto it = env.find("KUBECONFIG"); path.empty() && it != env.end()) path = it->second;
   return path.empty() ? LoadInClusterConfig(env) : LoadKubeconfig(path, context);
+}
+
+std::string KubeconfigText(const KubeconfigEntry& entry) {
+  nlohmann::json cluster = {{"server", entry.server}};
+  if (!entry.ca_file.empty()) cluster["certificate-authority"] = entry.ca_file;
+  nlohmann::json user = nlohmann::json::object();
+  if (!entry.token.empty()) user["token"] = entry.token;
+  const nlohmann::json config = {
+      {"apiVersion", "v1"},
+      {"kind", "Config"},
+      {"clusters", {{{"name", entry.name}, {"cluster", cluster}}}},
+      {"users", {{{"name", entry.name}, {"user", user}}}},
+      {"contexts", {{{"name", entry.name}, {"context", {{"cluster", entry.name}, {"user", entry.name}}}}}},
+      {"current-context", entry.name}};
+  return config.dump(2) + "\n";
 }
 
 }  // namespace romana::k8s

@@ -1,5 +1,6 @@
 // kube_config.h: how to reach the Kubernetes API server: in-cluster (service account token +
-// CA), a kubeconfig file (current or named context), or a plain --server URL.
+// CA), a kubeconfig file (current or named context), or a plain --server URL; and the text of a
+// kubeconfig for one server (the lab's, and the kubectl tests').
 // Pure loading functions, thread-safe. Libraries do not read the environment: callers pass it.
 #ifndef ROMANA_K8S_KUBE_CONFIG_H_
 #define ROMANA_K8S_KUBE_CONFIG_H_
@@ -51,6 +52,19 @@ absl::StatusOr<KubeConfig> LoadKubeconfig(const std::string& path, const std::st
 absl::StatusOr<KubeConfig> ResolveKubeConfig(const std::string& server, const std::string& token_file,
                                              const std::string& kubeconfig, const std::string& context,
                                              const std::map<std::string, std::string>& env);
+
+// One server as a kubeconfig names it.
+struct KubeconfigEntry {
+  std::string name;     // of the cluster, the user and the context
+  std::string server;   // URL
+  std::string ca_file;  // the cluster's certificate-authority; empty = none (system CAs, or plain HTTP)
+  std::string token;    // the user's bearer token; empty = none
+};
+
+// The text of a kubeconfig whose one cluster, user and context (the current one) are `entry`:
+// JSON, which kubectl and LoadKubeconfig read as YAML. Built as a document, so no value can
+// change its structure. Pure.
+std::string KubeconfigText(const KubeconfigEntry& entry);
 
 }  // namespace romana::k8s
 

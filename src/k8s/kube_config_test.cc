@@ -147,5 +147,24 @@ TEST(KubeConfigTest, NonMappingEntriesAreErrorsNotExceptions) {
   }
 }
 
+TEST(KubeConfigTest, KubeconfigTextReadsBackAsWritten) {
+  romana::testing::TempDir dir;
+  std::ofstream(dir.File("secure")) << KubeconfigText(
+      {.name = "lab", .server = "https://127.0.0.1:6443", .ca_file = "/etc/lab/ca.crt", .token = "t0k\"en: [x]"});
+  absl::StatusOr<KubeConfig> secure = LoadKubeconfig(dir.File("secure"), "");
+  ASSERT_TRUE(secure.ok()) << secure.status();
+  EXPECT_EQ(secure->server, "https://127.0.0.1:6443");
+  EXPECT_EQ(secure->ca_file, "/etc/lab/ca.crt");
+  EXPECT_EQ(secure->token, "t0k\"en: [x]") << "a value with YAML syntax stays a value";
+  EXPECT_TRUE(LoadKubeconfig(dir.File("secure"), "lab").ok()) << "the context is named `name`";
+
+  std::ofstream(dir.File("plain")) << KubeconfigText({.name = "lab", .server = "http://127.0.0.1:8080"});
+  absl::StatusOr<KubeConfig> plain = LoadKubeconfig(dir.File("plain"), "");
+  ASSERT_TRUE(plain.ok()) << plain.status();
+  EXPECT_EQ(plain->server, "http://127.0.0.1:8080");
+  EXPECT_EQ(plain->ca_file, "");
+  EXPECT_EQ(plain->token, "");
+}
+
 }  // namespace
 }  // namespace romana::k8s

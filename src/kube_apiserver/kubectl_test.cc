@@ -29,8 +29,7 @@ class KubectlTest : public ::testing::Test {
   // writes a kubeconfig for it.
   void StartServer(bool secure = false) {
     KubeApiServerOptions options;
-    std::string user = "  user: {}\n";
-    std::string cluster = "";
+    std::string ca_file, token;
     if (secure) {
       absl::StatusOr<base::CommandResult> gen = base::RunCommand(
           {"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days",
@@ -40,13 +39,13 @@ class KubectlTest : public ::testing::Test {
       options.tls_cert_file = dir_.File("cert.pem");
       options.tls_key_file = dir_.File("key.pem");
       options.bearer_token = "lab-token";
-      user = "  user:\n    token: lab-token\n";
-      cluster = "    certificate-authority: " + dir_.File("cert.pem") + "\n";
+      ca_file = options.tls_cert_file;
+      token = options.bearer_token;
     }
     absl::StatusOr<std::unique_ptr<KubeApiServer>> s = KubeApiServer::Start(options);
     ASSERT_TRUE(s.ok()) << s.status();
     server_ = *std::move(s);
-    kubectl_ = std::make_unique<testing::KubectlRunner>(dir_.path().string(), server_->url(), cluster, user);
+    kubectl_ = std::make_unique<testing::KubectlRunner>(dir_.path().string(), server_->url(), ca_file, token);
   }
 
   std::vector<std::string> Argv(const std::vector<std::string>& args) { return kubectl_->Argv(args); }

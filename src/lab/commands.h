@@ -17,8 +17,9 @@
 
 namespace romana::lab {
 
-// Exit codes of romana-lab (docs/lab.md).
-inline constexpr int kExitFailure = 1;        // bad flags, or the lab could not be built (it was removed)
+// Exit codes of romana-lab (docs/lab.md); bad flags or arguments exit with base::kExitUsage (2),
+// as in every Romana binary.
+inline constexpr int kExitFailure = 1;        // the lab could not be built (it was removed), or a command failed
 inline constexpr int kExitMatrixFailed = 3;  // the lab was built but the connectivity matrix has failures
 
 // One field per flag, with the flag's default.

@@ -19,6 +19,7 @@
 #include "absl/strings/str_cat.h"
 #include "base/token_file.h"
 #include "http/curl_client.h"
+#include "k8s/kube_config.h"
 #include "kube_apiserver/kube_api_server.h"
 #include "lab/exec.h"
 #include "spdlog/spdlog.h"
@@ -198,15 +199,9 @@ absl::Status WriteKubeconfig(const std::string& lab_dir, const std::string& serv
   const std::string dir = KubeDir(lab_dir);
   absl::StatusOr<std::string> token = base::ReadTokenFile(dir + "/token");
   if (!token.ok()) return token.status();
-  // JSON is YAML: kubectl and the listener both read it, and no text is spliced.
-  json config = {{"apiVersion", "v1"},
-                 {"kind", "Config"},
-                 {"clusters", {{{"name", "romana-lab"},
-                                {"cluster", {{"server", server_url}, {"certificate-authority", dir + "/server.crt"}}}}}},
-                 {"users", {{{"name", "romana-lab"}, {"user", {{"token", *token}}}}}},
-                 {"contexts", {{{"name", "romana-lab"}, {"context", {{"cluster", "romana-lab"}, {"user", "romana-lab"}}}}}},
-                 {"current-context", "romana-lab"}};
-  return WritePrivate(KubeconfigPath(lab_dir), config.dump(2) + "\n");
+  return WritePrivate(KubeconfigPath(lab_dir),
+                      k8s::KubeconfigText(
+                          {.name = "romana-lab", .server = server_url, .ca_file = dir + "/server.crt", .token = *token}));
 }
 
 json NodeObject(const std::string& name, const std::string& ip, const std::map<std::string, std::string>& labels) {

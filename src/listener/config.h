@@ -24,7 +24,7 @@ namespace romana::listener {
 
 // Exit codes of romana-listener (docs/listener.md).
 inline constexpr int kExitFailure = 1;   // start-up failed (the status port)
-inline constexpr int kExitBadFlags = 2;  // bad flags, Kubernetes config or romanad connection settings
+inline constexpr int kExitBadFlags = base::kExitUsage;  // bad flags, Kubernetes config or romanad connection settings
 
 // One field per flag, with the flag's default.
 struct ListenerConfig {

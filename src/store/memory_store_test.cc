@@ -4,6 +4,7 @@
 
 #include "base/clock.h"
 #include "gtest/gtest.h"
+#include "store/forwarding_store.h"
 #include "store/testing/store_conformance.h"
 
 namespace romana::store {
@@ -21,10 +22,25 @@ class MemoryHarness : public testing::StoreHarness {
   std::unique_ptr<MemoryStore> store_;
 };
 
+// A ForwardingStore over the memory store: the base every wrapper store builds on must keep
+// the semantics of the store it wraps.
+class ForwardingHarness : public testing::StoreHarness {
+ public:
+  Store& store() override { return forwarding_; }
+  std::string prefix() override { return memory_.prefix(); }
+  void PassLeaseTime(std::chrono::milliseconds d) override { memory_.PassLeaseTime(d); }
+
+ private:
+  MemoryHarness memory_;
+  ForwardingStore forwarding_{memory_.store()};
+};
+
 using testing::StoreConformanceTest;
 INSTANTIATE_TEST_SUITE_P(Memory, StoreConformanceTest,
                          ::testing::Values(testing::ConformanceBackend{
-                             "Memory", [] { return std::make_unique<MemoryHarness>(); }}),
+                                               "Memory", [] { return std::make_unique<MemoryHarness>(); }},
+                                           testing::ConformanceBackend{
+                                               "ForwardingToMemory", [] { return std::make_unique<ForwardingHarness>(); }}),
                          testing::BackendName);
 
 TEST(MemoryStoreTest, WithoutTheLeaseThreadLeasesExpireOnTheNextCall) {

@@ -13,6 +13,7 @@
 #include "daemon/leadership.h"
 #include "daemon/server.h"
 #include "gtest/gtest.h"
+#include "store/forwarding_store.h"
 #include "store/memory_store.h"
 
 namespace romana::daemon {
@@ -20,28 +21,15 @@ namespace {
 
 // The memory store, except that the commit numbered `fail_commit` (1 = the next one) answers
 // Unavailable without applying anything.
-class FailingStore final : public store::Store {
+class FailingStore final : public store::ForwardingStore {
  public:
-  explicit FailingStore(store::Store& s) : s_(s) {}
+  explicit FailingStore(store::Store& s) : store::ForwardingStore(s) {}
   std::atomic<int> fail_commit{0};
 
-  absl::StatusOr<std::optional<store::KeyValue>> Get(const std::string& key) override { return s_.Get(key); }
-  absl::StatusOr<store::RangeResult> Range(const store::RangeRequest& r) override { return s_.Range(r); }
   absl::StatusOr<store::TxnResult> Commit(const store::Txn& txn) override {
     if (fail_commit > 0 && --fail_commit == 0) return absl::UnavailableError("injected store failure");
-    return s_.Commit(txn);
+    return inner().Commit(txn);
   }
-  absl::StatusOr<store::Revision> CurrentRevision() override { return s_.CurrentRevision(); }
-  absl::StatusOr<std::unique_ptr<store::Watcher>> Watch(const std::string& p, store::Revision from) override {
-    return s_.Watch(p, from);
-  }
-  absl::Status Compact(store::Revision r) override { return s_.Compact(r); }
-  absl::StatusOr<store::LeaseId> GrantLease(std::chrono::seconds ttl) override { return s_.GrantLease(ttl); }
-  absl::Status KeepAlive(store::LeaseId l) override { return s_.KeepAlive(l); }
-  absl::Status RevokeLease(store::LeaseId l) override { return s_.RevokeLease(l); }
-
- private:
-  store::Store& s_;
 };
 
 api::Endpoint Ep(int i, const std::string& version = "v1") {

@@ -17,6 +17,7 @@
 #include "gtest/gtest.h"
 #include "http/curl_client.h"
 #include "nlohmann/json.hpp"
+#include "store/forwarding_store.h"
 #include "store/memory_store.h"
 
 namespace romana::daemon {
@@ -24,40 +25,28 @@ namespace {
 
 // Forwards to a MemoryStore; while `race` is set, every Commit with a compare on a key's mod
 // revision first rewrites that key (same value, new revision), as a competing writer would.
-class RacingStore final : public store::Store {
+class RacingStore final : public store::ForwardingStore {
  public:
-  explicit RacingStore(const base::Clock& clock) : inner_(store::MemoryStore::Create(clock)) {}
+  explicit RacingStore(store::Store& inner) : store::ForwardingStore(inner) {}
   std::atomic<bool> race{false};
   std::atomic<int> lost{0};
 
-  absl::StatusOr<std::optional<store::KeyValue>> Get(const std::string& key) override { return inner_->Get(key); }
-  absl::StatusOr<store::RangeResult> Range(const store::RangeRequest& r) override { return inner_->Range(r); }
   absl::StatusOr<store::TxnResult> Commit(const store::Txn& txn) override {
     if (race) {
       for (const store::Compare& c : txn.compares) {
         if (c.target != store::Compare::Target::kModRevision) continue;
-        absl::StatusOr<std::optional<store::KeyValue>> kv = inner_->Get(c.key);
-        if (kv.ok() && kv->has_value() && inner_->Put(c.key, (*kv)->value).ok()) ++lost;
+        absl::StatusOr<std::optional<store::KeyValue>> kv = inner().Get(c.key);
+        if (kv.ok() && kv->has_value() && inner().Put(c.key, (*kv)->value).ok()) ++lost;
       }
     }
-    return inner_->Commit(txn);
+    return inner().Commit(txn);
   }
-  absl::StatusOr<store::Revision> CurrentRevision() override { return inner_->CurrentRevision(); }
-  absl::StatusOr<std::unique_ptr<store::Watcher>> Watch(const std::string& prefix, store::Revision from) override {
-    return inner_->Watch(prefix, from);
-  }
-  absl::Status Compact(store::Revision revision) override { return inner_->Compact(revision); }
-  absl::StatusOr<store::LeaseId> GrantLease(std::chrono::seconds ttl) override { return inner_->GrantLease(ttl); }
-  absl::Status KeepAlive(store::LeaseId lease) override { return inner_->KeepAlive(lease); }
-  absl::Status RevokeLease(store::LeaseId lease) override { return inner_->RevokeLease(lease); }
-
- private:
-  std::unique_ptr<store::MemoryStore> inner_;
 };
 
 TEST(RetryableWriteTest, LostRaceIs503WithRetryAfterUnavailableInTheClientAndCni11) {
   base::SystemClock clock;
-  RacingStore store(clock);
+  std::unique_ptr<store::MemoryStore> memory = store::MemoryStore::Create(clock);
+  RacingStore store(*memory);
   SoleLeader leader;
   prometheus::Registry registry;
   ServerOptions o;

@@ -19,14 +19,16 @@
 #include "base/subprocess.h"
 #include "base/testing/test_env.h"
 #include "gtest/gtest.h"
+#include "kube_apiserver/kubectl_runner.h"
 #include "lab/lab.h"
 #include "lab/netpol_model.h"
 #include "lab/truth_table.h"
 #include "lab/testing/test_lab_options.h"
-#include "kubectl.h"
 
 namespace romana::lab {
 namespace {
+
+using kube_apiserver::testing::kKubectl;
 
 class KubectlE2eTest : public ::testing::Test {
  protected:
@@ -53,7 +55,8 @@ class KubectlE2eTest : public ::testing::Test {
     }
   }
   std::string Kubectl(const std::vector<std::string>& args, const std::string& stdin_data = "") {
-    return RunKubectl(*lab_, state_.path() / "kubectl-cache", args, stdin_data);
+    return kube_apiserver::testing::RunKubectl(lab_->Kubeconfig(), (state_.path() / "kubectl-cache").string(), args,
+                                               stdin_data);
   }
   std::string File(const std::string& name, const std::string& text) {
     const std::string path = (state_.path() / name).string();

@@ -15,12 +15,14 @@
 #include "base/subprocess.h"
 #include "base/testing/test_env.h"
 #include "gtest/gtest.h"
+#include "kube_apiserver/kubectl_runner.h"
 #include "lab/lab.h"
 #include "lab/testing/test_lab_options.h"
-#include "kubectl.h"
 
 namespace romana::lab {
 namespace {
+
+using kube_apiserver::testing::kKubectl;
 
 class KubectlVipE2eTest : public ::testing::Test {
  protected:
@@ -36,7 +38,8 @@ class KubectlVipE2eTest : public ::testing::Test {
     lab_ = *std::move(l);
   }
   std::string Kubectl(const std::vector<std::string>& args, const std::string& stdin_data = "") {
-    return RunKubectl(*lab_, state_.path() / "kubectl-cache", args, stdin_data);
+    return kube_apiserver::testing::RunKubectl(lab_->Kubeconfig(), (state_.path() / "kubectl-cache").string(), args,
+                                               stdin_data);
   }
   // The Endpoints object of Service `web`: one ready address on `node`.
   void EndpointOn(const NodeInfo& node) {
