@@ -1,5 +1,5 @@
-// IpamStore on real store backends: MemoryStore and SqliteStore (this binary), EtcdStore against
-// a real etcd (the same file compiled with ROMANA_IPAM_STORE_ETCD). Random operation sequences
+// IpamStore on real store backends: MemoryStore and SqliteStore (ipam_store_test), EtcdStore
+// against a real etcd (ipam_store_etcd_test: the same compiled test cases). Random operation sequences
 // are persisted, then reloaded by a second IpamStore (for SQLite: after closing and reopening
 // the file) and compared record by record; the store holds exactly the records of the state.
 #include <map>

@@ -1,6 +1,6 @@
-// ipam_store_test_fixture.h: the store backends the IpamStore tests run on (MemoryStore and
-// SqliteStore; EtcdStore against a real etcd when ROMANA_IPAM_STORE_ETCD is defined) and the
-// parameterised fixture shared by ipam_store_test.cc and ipam_store_layout_test.cc.
+// ipam_store_test_fixture.h: the store backend interface the IpamStore tests run on (MemoryStore
+// and SqliteStore in ipam_store_test; EtcdStore against a real etcd in ipam_store_etcd_test) and
+// the parameterised fixture shared by ipam_store_test.cc and ipam_store_layout_test.cc.
 #ifndef ROMANA_IPAM_IPAM_STORE_TEST_FIXTURE_H_
 #define ROMANA_IPAM_IPAM_STORE_TEST_FIXTURE_H_
 
@@ -9,19 +9,10 @@
 #include <string>
 #include <vector>
 
-#include "base/clock.h"
-#include "base/testing/test_env.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ipam/ipam_store.h"
 #include "store/store.h"
-#ifdef ROMANA_IPAM_STORE_ETCD
-#include "store/etcd_store.h"
-#include "store/testing/etcd_cluster.h"
-#else
-#include "store/memory_store.h"
-#include "store/sqlite_store.h"
-#endif
 
 namespace romana::ipam {
 
@@ -34,81 +25,11 @@ class Backend {
   virtual std::string prefix() = 0;  // unique per test (etcd is shared by the whole binary)
 };
 
-#ifdef ROMANA_IPAM_STORE_ETCD
-inline store::testing::EtcdCluster* SharedEtcd() {
-  static store::testing::EtcdCluster* cluster = [] {
-    absl::StatusOr<std::unique_ptr<store::testing::EtcdCluster>> c = store::testing::EtcdCluster::Start();
-    if (!c.ok()) {
-      ADD_FAILURE() << c.status();
-      return static_cast<store::testing::EtcdCluster*>(nullptr);
-    }
-    return c->release();
-  }();
-  return cluster;
-}
-
-class EtcdEnv : public ::testing::Environment {
- public:
-  void TearDown() override { delete SharedEtcd(); }
-};
-inline const auto* const kEtcdEnv = ::testing::AddGlobalTestEnvironment(new EtcdEnv);
-
-class EtcdBackend : public Backend {
- public:
-  EtcdBackend() { Restart(); }
-  store::Store& store() override { return *store_; }
-  void Restart() override {
-    store_.reset();
-    auto s = store::EtcdStore::Create({.endpoints = SharedEtcd()->ClientEndpoints()});
-    EXPECT_TRUE(s.ok()) << s.status();
-    store_ = *std::move(s);
-  }
-  std::string prefix() override {
-    static int n = 0;  // inline function's static: one counter for every test file
-    return "/ipam-test-" + std::to_string(++n);
-  }
-
- private:
-  std::unique_ptr<store::Store> store_;
-};
-inline std::vector<std::string> BackendNames() { return {"Etcd"}; }
-inline std::unique_ptr<Backend> MakeBackend(const std::string&) { return std::make_unique<EtcdBackend>(); }
-#else
-class MemoryBackend : public Backend {
- public:
-  MemoryBackend() : store_(store::MemoryStore::Create(clock_)) {}
-  store::Store& store() override { return *store_; }
-  void Restart() override {}  // the data lives in the object
-  std::string prefix() override { return "/romana"; }
-
- private:
-  base::FakeClock clock_;
-  std::unique_ptr<store::MemoryStore> store_;
-};
-
-class SqliteBackend : public Backend {
- public:
-  SqliteBackend() { Restart(); }
-  store::Store& store() override { return *store_; }
-  void Restart() override {
-    store_.reset();  // closes the file
-    auto s = store::SqliteStore::Create({.path = dir_.File("romana.db")}, clock_);
-    EXPECT_TRUE(s.ok()) << s.status();
-    store_ = *std::move(s);
-  }
-  std::string prefix() override { return "/romana"; }
-
- private:
-  romana::testing::TempDir dir_;
-  base::FakeClock clock_;
-  std::unique_ptr<store::SqliteStore> store_;
-};
-inline std::vector<std::string> BackendNames() { return {"Memory", "Sqlite"}; }
-inline std::unique_ptr<Backend> MakeBackend(const std::string& name) {
-  if (name == "Memory") return std::make_unique<MemoryBackend>();
-  return std::make_unique<SqliteBackend>();
-}
-#endif
+// The backends of this binary, defined by the file it links besides the test cases (compiled
+// once for both binaries): ipam_store_test_backends.cc (Memory, Sqlite) or
+// ipam_store_test_etcd_backend.cc (Etcd, a real etcd shared by the binary).
+std::vector<std::string> BackendNames();
+std::unique_ptr<Backend> MakeBackend(const std::string& name);
 
 class IpamStoreTest : public ::testing::TestWithParam<std::string> {
  protected:
