@@ -60,6 +60,12 @@ function(romana_test name)
   endif()
   add_executable(${name} ${ARG_SRCS})
   target_compile_options(${name} PRIVATE ${ROMANA_WARNINGS})
+  # The sanitizer build compiles test sources at -O0 (after the build type's -O1, so it wins):
+  # test code is half of that build's compile time and its speed does not matter, while the code
+  # under test keeps -O1 (docs/testing.md, "Build time").
+  if(ROMANA_SANITIZE)
+    target_compile_options(${name} PRIVATE -O0)
+  endif()
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gmock GTest::gtest_main)
   target_compile_features(${name} PRIVATE cxx_std_20)
   # ROMANA_SOURCE_DIR lets tests find ../shared/testdata and scripts; ROMANA_BINARY_DIR the binaries.
