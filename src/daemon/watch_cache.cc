@@ -284,17 +284,14 @@ void WatchCache::Apply(const std::vector<store::Event>& events) {
 void WatchCache::MaybeWake() {
   const auto now = std::chrono::steady_clock::now();
   if (!round_) {
-    {
-      absl::ReaderMutexLock l(&mu_);
-      if (!wake_pending_) return;
-    }
-    if (now < next_wakeup_) return;  // Run() comes back at next_wakeup_
-    round_ = true;
     size_t due;
     {
       absl::ReaderMutexLock l(&mu_);
       due = due_list_.size();
     }
+    if (due == 0) return;
+    if (now < next_wakeup_) return;  // Run() comes back at next_wakeup_
+    round_ = true;
     next_wakeup_ = now + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                              options_.wakeup_interval * std::min(1.0, static_cast<double>(due) /
                                                                           static_cast<double>(options_.wakeup_full_round)));
